@@ -1,0 +1,11 @@
+//! Cunbao's tablet app. Logic lives in plain modules that also build natively (`i18n`,
+//! `routes`, `storage`); the Leptos UI (`ui`) is compiled for the browser only.
+
+pub mod i18n;
+pub mod routes;
+pub mod storage;
+
+#[cfg(target_arch = "wasm32")]
+pub mod device;
+#[cfg(target_arch = "wasm32")]
+pub mod ui;

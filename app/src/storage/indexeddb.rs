@@ -1,0 +1,141 @@
+//! The IndexedDB store (rexie). One transaction per call, never held across another await.
+
+use rexie::{ObjectStore, Rexie, TransactionMode};
+use serde::Serialize;
+use serde_json::Value;
+use wasm_bindgen::JsValue;
+
+use super::schema::{current_stores, SCHEMA_VERSION};
+use super::{StorageError, Store, StoreName};
+
+pub struct IndexedDbStore {
+    db: Rexie,
+}
+
+fn op(e: impl std::fmt::Debug) -> StorageError {
+    StorageError::Operation(format!("{e:?}"))
+}
+
+fn to_js(value: &Value) -> Result<JsValue, StorageError> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| StorageError::Format(e.to_string()))
+}
+
+fn from_js(value: JsValue) -> Result<Value, StorageError> {
+    serde_wasm_bindgen::from_value(value).map_err(|e| StorageError::Format(e.to_string()))
+}
+
+impl IndexedDbStore {
+    /// Opens (creating or upgrading) the database `name` at the current schema version.
+    pub async fn open(name: &str) -> Result<IndexedDbStore, StorageError> {
+        let builder = current_stores().fold(
+            Rexie::builder(name).version(SCHEMA_VERSION),
+            |builder, store| builder.add_object_store(ObjectStore::new(store.as_str())),
+        );
+        let db = builder
+            .build()
+            .await
+            .map_err(|e| StorageError::Open(format!("{e:?}")))?;
+        Ok(IndexedDbStore { db })
+    }
+
+    /// The schema version the opened database reports.
+    pub fn version(&self) -> Result<u32, StorageError> {
+        self.db.version().map_err(op)
+    }
+
+    pub fn close(self) {
+        self.db.close();
+    }
+
+    pub async fn delete_database(name: &str) -> Result<(), StorageError> {
+        Rexie::delete(name).await.map_err(op)
+    }
+}
+
+impl Store for IndexedDbStore {
+    async fn get(&self, store: StoreName, key: &str) -> Result<Option<Value>, StorageError> {
+        let tx = self
+            .db
+            .transaction(&[store.as_str()], TransactionMode::ReadOnly)
+            .map_err(op)?;
+        let value = tx
+            .store(store.as_str())
+            .map_err(op)?
+            .get(JsValue::from_str(key))
+            .await
+            .map_err(op)?;
+        tx.done().await.map_err(op)?;
+        value.filter(|v| !v.is_undefined()).map(from_js).transpose()
+    }
+
+    async fn put_all(
+        &self,
+        store: StoreName,
+        records: &[(String, Value)],
+    ) -> Result<(), StorageError> {
+        let values = records
+            .iter()
+            .map(|(key, value)| Ok((JsValue::from_str(key), to_js(value)?)))
+            .collect::<Result<Vec<_>, StorageError>>()?;
+        let tx = self
+            .db
+            .transaction(&[store.as_str()], TransactionMode::ReadWrite)
+            .map_err(op)?;
+        let object_store = tx.store(store.as_str()).map_err(op)?;
+        for (key, value) in &values {
+            object_store.put(value, Some(key)).await.map_err(op)?;
+        }
+        // Success is reported only once the transaction has committed.
+        tx.commit().await.map_err(op)
+    }
+
+    async fn delete(&self, store: StoreName, key: &str) -> Result<(), StorageError> {
+        let tx = self
+            .db
+            .transaction(&[store.as_str()], TransactionMode::ReadWrite)
+            .map_err(op)?;
+        tx.store(store.as_str())
+            .map_err(op)?
+            .delete(JsValue::from_str(key))
+            .await
+            .map_err(op)?;
+        tx.commit().await.map_err(op)
+    }
+
+    async fn all(&self, store: StoreName) -> Result<Vec<(String, Value)>, StorageError> {
+        let tx = self
+            .db
+            .transaction(&[store.as_str()], TransactionMode::ReadOnly)
+            .map_err(op)?;
+        let object_store = tx.store(store.as_str()).map_err(op)?;
+        let keys = object_store.get_all_keys(None, None).await.map_err(op)?;
+        let values = object_store.get_all(None, None).await.map_err(op)?;
+        tx.done().await.map_err(op)?;
+        keys.into_iter()
+            .zip(values)
+            .map(|(key, value)| {
+                let key = key
+                    .as_string()
+                    .ok_or_else(|| StorageError::Format(format!("{store}: non-string key")))?;
+                Ok((key, from_js(value)?))
+            })
+            .collect()
+    }
+
+    async fn count(&self, store: StoreName) -> Result<u32, StorageError> {
+        let tx = self
+            .db
+            .transaction(&[store.as_str()], TransactionMode::ReadOnly)
+            .map_err(op)?;
+        let count = tx
+            .store(store.as_str())
+            .map_err(op)?
+            .count(None)
+            .await
+            .map_err(op)?;
+        tx.done().await.map_err(op)?;
+        Ok(count)
+    }
+}

@@ -1,0 +1,71 @@
+//! The in-memory store: the reference implementation of [`Store`], used by native tests.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use serde_json::Value;
+
+use super::{StorageError, Store, StoreName};
+
+#[derive(Debug, Default)]
+pub struct MemoryStore {
+    records: Mutex<BTreeMap<StoreName, BTreeMap<String, Value>>>,
+}
+
+impl MemoryStore {
+    pub fn new() -> MemoryStore {
+        MemoryStore::default()
+    }
+
+    fn with<R>(&self, f: impl FnOnce(&mut BTreeMap<StoreName, BTreeMap<String, Value>>) -> R) -> R {
+        let mut records = self.records.lock().unwrap_or_else(|e| e.into_inner());
+        f(&mut records)
+    }
+}
+
+impl Store for MemoryStore {
+    async fn get(&self, store: StoreName, key: &str) -> Result<Option<Value>, StorageError> {
+        Ok(self.with(|r| r.get(&store).and_then(|s| s.get(key)).cloned()))
+    }
+
+    async fn put_all(
+        &self,
+        store: StoreName,
+        records: &[(String, Value)],
+    ) -> Result<(), StorageError> {
+        self.with(|r| {
+            let s = r.entry(store).or_default();
+            for (key, value) in records {
+                s.insert(key.clone(), value.clone());
+            }
+        });
+        Ok(())
+    }
+
+    async fn delete(&self, store: StoreName, key: &str) -> Result<(), StorageError> {
+        self.with(|r| r.get_mut(&store).map(|s| s.remove(key)));
+        Ok(())
+    }
+
+    async fn all(&self, store: StoreName) -> Result<Vec<(String, Value)>, StorageError> {
+        Ok(self.with(|r| {
+            r.get(&store)
+                .map(|s| s.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+                .unwrap_or_default()
+        }))
+    }
+
+    async fn count(&self, store: StoreName) -> Result<u32, StorageError> {
+        Ok(self.with(|r| r.get(&store).map_or(0, |s| s.len() as u32)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passes_the_shared_store_suite() {
+        futures::executor::block_on(super::super::suite::run(|| async {
+            super::MemoryStore::new()
+        }));
+    }
+}

@@ -1,0 +1,74 @@
+//! The tablet's local storage: one trait, an in-memory implementation (native tests, and a
+//! fallback) and the IndexedDB one (rexie) the app runs on. `suite` holds the shared test suite
+//! every implementation must pass.
+
+pub mod memory;
+pub mod meta;
+pub mod schema;
+pub mod suite;
+
+#[cfg(target_arch = "wasm32")]
+pub mod indexeddb;
+
+pub use schema::StoreName;
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StorageError {
+    #[error("本地数据库无法打开 / the local database cannot be opened: {0}")]
+    Open(String),
+    #[error("本地数据库读写失败 / local database operation failed: {0}")]
+    Operation(String),
+    #[error("本地数据格式错误 / stored data is not in the expected format: {0}")]
+    Format(String),
+}
+
+/// A key-value store with named object stores. Keys are strings; values are JSON, so money
+/// (serialised as decimal strings) is stored exactly. Writes of several records in one call
+/// are atomic.
+#[allow(async_fn_in_trait)] // used generically, never as `dyn`; IndexedDB futures are !Send.
+pub trait Store {
+    async fn get(&self, store: StoreName, key: &str) -> Result<Option<Value>, StorageError>;
+
+    /// Inserts or replaces the records, all or none.
+    async fn put_all(&self, store: StoreName, records: &[(String, Value)])
+        -> Result<(), StorageError>;
+
+    async fn delete(&self, store: StoreName, key: &str) -> Result<(), StorageError>;
+
+    /// Every record of the store, in key order.
+    async fn all(&self, store: StoreName) -> Result<Vec<(String, Value)>, StorageError>;
+
+    async fn count(&self, store: StoreName) -> Result<u32, StorageError>;
+
+    async fn put(&self, store: StoreName, key: &str, value: Value) -> Result<(), StorageError> {
+        self.put_all(store, &[(key.to_string(), value)]).await
+    }
+
+    async fn get_as<T: DeserializeOwned>(
+        &self,
+        store: StoreName,
+        key: &str,
+    ) -> Result<Option<T>, StorageError> {
+        match self.get(store, key).await? {
+            None => Ok(None),
+            Some(value) => serde_json::from_value(value)
+                .map(Some)
+                .map_err(|e| StorageError::Format(format!("{store}/{key}: {e}"))),
+        }
+    }
+
+    async fn put_as<T: Serialize>(
+        &self,
+        store: StoreName,
+        key: &str,
+        value: &T,
+    ) -> Result<(), StorageError> {
+        let value = serde_json::to_value(value)
+            .map_err(|e| StorageError::Format(format!("{store}/{key}: {e}")))?;
+        self.put(store, key, value).await
+    }
+}

@@ -1,0 +1,122 @@
+//! The shared test suite for [`Store`] implementations: run natively against the memory store
+//! and in headless Chromium against IndexedDB (`app/tests/indexeddb.rs`). Each case gets a
+//! fresh, empty store from `make`.
+
+use std::future::Future;
+
+use serde_json::{json, Value};
+
+use super::{Store, StoreName};
+
+pub async fn run<S, F, Fut>(mut make: F)
+where
+    S: Store,
+    F: FnMut() -> Fut,
+    Fut: Future<Output = S>,
+{
+    missing_keys_read_as_none(&make().await).await;
+    put_then_get_returns_the_value(&make().await).await;
+    put_replaces(&make().await).await;
+    stores_are_separate(&make().await).await;
+    all_lists_in_key_order(&make().await).await;
+    delete_removes_and_tolerates_missing(&make().await).await;
+    put_all_writes_every_record(&make().await).await;
+    values_survive_exactly(&make().await).await;
+    typed_access_round_trips(&make().await).await;
+}
+
+async fn missing_keys_read_as_none(s: &impl Store) {
+    for store in super::schema::current_stores() {
+        assert_eq!(s.get(store, "nothing").await.unwrap(), None, "{store}");
+        assert_eq!(s.count(store).await.unwrap(), 0, "{store}");
+        assert!(s.all(store).await.unwrap().is_empty(), "{store}");
+    }
+}
+
+async fn put_then_get_returns_the_value(s: &impl Store) {
+    let person = json!({"name": "张三", "id_number": "11010519491231002X"});
+    s.put(StoreName::Persons, "p-1", person.clone()).await.unwrap();
+    assert_eq!(s.get(StoreName::Persons, "p-1").await.unwrap(), Some(person));
+    assert_eq!(s.count(StoreName::Persons).await.unwrap(), 1);
+}
+
+async fn put_replaces(s: &impl Store) {
+    s.put(StoreName::Meta, "lang", json!("zh-CN")).await.unwrap();
+    s.put(StoreName::Meta, "lang", json!("en")).await.unwrap();
+    assert_eq!(s.get(StoreName::Meta, "lang").await.unwrap(), Some(json!("en")));
+    assert_eq!(s.count(StoreName::Meta).await.unwrap(), 1);
+}
+
+async fn stores_are_separate(s: &impl Store) {
+    s.put(StoreName::Claims, "k", json!(1)).await.unwrap();
+    s.put(StoreName::Enrolments, "k", json!(2)).await.unwrap();
+    assert_eq!(s.get(StoreName::Claims, "k").await.unwrap(), Some(json!(1)));
+    assert_eq!(s.get(StoreName::Enrolments, "k").await.unwrap(), Some(json!(2)));
+    assert_eq!(s.get(StoreName::Households, "k").await.unwrap(), None);
+}
+
+async fn all_lists_in_key_order(s: &impl Store) {
+    for key in ["0003", "0001", "0010", "0002"] {
+        s.put(StoreName::Outbox, key, json!({ "seq": key })).await.unwrap();
+    }
+    let keys: Vec<String> = s
+        .all(StoreName::Outbox)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(k, v)| {
+            assert_eq!(v, json!({ "seq": k }));
+            k
+        })
+        .collect();
+    assert_eq!(keys, ["0001", "0002", "0003", "0010"]);
+}
+
+async fn delete_removes_and_tolerates_missing(s: &impl Store) {
+    s.put(StoreName::Contributions, "r-1", json!("x")).await.unwrap();
+    s.delete(StoreName::Contributions, "r-1").await.unwrap();
+    s.delete(StoreName::Contributions, "never-there").await.unwrap();
+    assert_eq!(s.get(StoreName::Contributions, "r-1").await.unwrap(), None);
+    assert_eq!(s.count(StoreName::Contributions).await.unwrap(), 0);
+}
+
+async fn put_all_writes_every_record(s: &impl Store) {
+    let records: Vec<(String, Value)> = (0..250)
+        .map(|i| (format!("item-{i:05}"), json!({ "code": i, "name": "阿莫西林胶囊" })))
+        .collect();
+    s.put_all(StoreName::CatalogueItems, &records).await.unwrap();
+    assert_eq!(s.count(StoreName::CatalogueItems).await.unwrap(), 250);
+    assert_eq!(s.all(StoreName::CatalogueItems).await.unwrap(), records);
+}
+
+async fn values_survive_exactly(s: &impl Store) {
+    // Money travels as decimal strings; nothing may turn it into a float on the way.
+    let claim = json!({
+        "total": "114.60",
+        "fund": "0.10",
+        "tiny": "0.005",
+        "huge": "99999999999999.99",
+        "lines": [{"qty": "0.5", "price": "12.50"}],
+        "nested": {"ok": true, "none": null, "count": 3}
+    });
+    s.put(StoreName::Claims, "c-1", claim.clone()).await.unwrap();
+    assert_eq!(s.get(StoreName::Claims, "c-1").await.unwrap(), Some(claim));
+}
+
+async fn typed_access_round_trips(s: &impl Store) {
+    #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+    struct Household {
+        head: String,
+        members: Vec<String>,
+    }
+    let household = Household {
+        head: "李四".into(),
+        members: vec!["李四".into(), "王五".into()],
+    };
+    s.put_as(StoreName::Households, "h-1", &household).await.unwrap();
+    let read: Option<Household> = s.get_as(StoreName::Households, "h-1").await.unwrap();
+    assert_eq!(read, Some(household));
+    s.put(StoreName::Households, "h-2", json!(42)).await.unwrap();
+    let wrong: Result<Option<Household>, _> = s.get_as(StoreName::Households, "h-2").await;
+    assert!(matches!(wrong, Err(super::StorageError::Format(_))));
+}

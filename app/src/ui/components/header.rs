@@ -1,0 +1,30 @@
+use leptos::prelude::*;
+
+use crate::i18n::Key;
+use crate::ui::context::use_app;
+
+/// The top bar: app name, network state and the language switch.
+#[component]
+pub fn Header() -> impl IntoView {
+    let app = use_app();
+    view! {
+        <header class="topbar">
+            <div class="brand">
+                <span class="brand-name">{move || app.t(Key::AppName)}</span>
+                <span class="brand-tagline">{move || app.t(Key::Tagline)}</span>
+            </div>
+            <div class="topbar-actions">
+                <span
+                    class="net-badge"
+                    class:offline=move || !app.online.get()
+                    data-testid="net-status"
+                >
+                    {move || if app.online.get() { app.t(Key::Online) } else { app.t(Key::Offline) }}
+                </span>
+                <button class="lang-switch" data-testid="lang-switch" on:click=move |_| app.switch_lang()>
+                    {move || app.t(Key::SwitchLanguage)}
+                </button>
+            </div>
+        </header>
+    }
+}

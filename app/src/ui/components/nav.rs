@@ -1,0 +1,25 @@
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::routes::Section;
+use crate::ui::context::use_app;
+
+/// The section tabs; the router marks the current one with `aria-current="page"`.
+#[component]
+pub fn NavBar() -> impl IntoView {
+    let app = use_app();
+    view! {
+        <nav class="sections">
+            {Section::ALL
+                .into_iter()
+                .map(|section| {
+                    view! {
+                        <A href=section.path() exact=true>
+                            {move || app.t(section.label())}
+                        </A>
+                    }
+                })
+                .collect_view()}
+        </nav>
+    }
+}

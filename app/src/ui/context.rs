@@ -1,0 +1,94 @@
+//! State shared by every screen, provided once by `App` as a small `Copy` struct.
+
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::device;
+use crate::i18n::{text, Key, Lang};
+use crate::storage::indexeddb::IndexedDbStore;
+use crate::storage::meta;
+use crate::storage::schema::SCHEMA_VERSION;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum DeviceState {
+    Opening,
+    Ready { device_id: String, schema: u32 },
+    Failed(String),
+}
+
+#[derive(Clone, Copy)]
+pub struct AppContext {
+    pub lang: RwSignal<Lang>,
+    pub online: RwSignal<bool>,
+    pub shell_cached: RwSignal<bool>,
+    pub device: RwSignal<DeviceState>,
+    store: StoredValue<Option<Rc<IndexedDbStore>>, LocalStorage>,
+}
+
+impl AppContext {
+    /// Creates the shared state and starts opening the local database.
+    pub fn start() -> AppContext {
+        let ctx = AppContext {
+            lang: RwSignal::new(Lang::default()),
+            online: RwSignal::new(device::is_online()),
+            shell_cached: RwSignal::new(device::shell_cached()),
+            device: RwSignal::new(DeviceState::Opening),
+            store: StoredValue::new_local(None),
+        };
+        let online = ctx.online;
+        let _ = window_event_listener(leptos::ev::online, move |_| online.set(true));
+        let _ = window_event_listener(leptos::ev::offline, move |_| online.set(false));
+        let shell_cached = ctx.shell_cached;
+        // The service worker takes control shortly after the first load; check again then.
+        set_interval(
+            move || shell_cached.set(device::shell_cached()),
+            std::time::Duration::from_secs(1),
+        );
+        Effect::new(move |_| {
+            let tag = ctx.lang.get().tag();
+            if let Some(root) = document().document_element() {
+                let _ = root.set_attribute("lang", tag);
+            }
+        });
+        spawn_local(async move {
+            match device::open().await {
+                Ok((store, device_id)) => {
+                    if let Ok(lang) = meta::lang(&store).await {
+                        ctx.lang.set(lang);
+                    }
+                    ctx.store.set_value(Some(Rc::new(store)));
+                    ctx.device.set(DeviceState::Ready {
+                        device_id,
+                        schema: SCHEMA_VERSION,
+                    });
+                }
+                Err(err) => ctx.device.set(DeviceState::Failed(err.to_string())),
+            }
+        });
+        ctx
+    }
+
+    /// The text for `key` in the current language (reactive).
+    pub fn t(&self, key: Key) -> &'static str {
+        text(self.lang.get(), key)
+    }
+
+    /// Switches the interface language and remembers the choice on this device.
+    pub fn switch_lang(&self) {
+        let lang = self.lang.get_untracked().other();
+        self.lang.set(lang);
+        if let Some(store) = self.store.get_value() {
+            spawn_local(async move {
+                if let Err(err) = meta::set_lang(store.as_ref(), lang).await {
+                    leptos::logging::error!("saving the language failed: {err}");
+                }
+            });
+        }
+    }
+}
+
+pub fn use_app() -> AppContext {
+    expect_context::<AppContext>()
+}

@@ -1,0 +1,39 @@
+//! The Leptos interface: `App` sets up shared state and the router; pages and components
+//! only wire signals to the logic in the crate's other modules.
+
+pub mod components;
+pub mod context;
+pub mod pages;
+
+use leptos::prelude::*;
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+use crate::routes::Section;
+use components::header::Header;
+use components::nav::NavBar;
+use context::AppContext;
+use pages::home::HomePage;
+use pages::not_built::NotBuiltPage;
+use pages::not_found::NotFoundPage;
+
+#[component]
+pub fn App() -> impl IntoView {
+    let ctx = AppContext::start();
+    provide_context(ctx);
+    view! {
+        <Router>
+            <Header/>
+            <NavBar/>
+            <main class="page">
+                <Routes fallback=|| view! { <NotFoundPage/> }>
+                    <Route path=path!("/") view=HomePage/>
+                    <Route path=path!("/residents") view=|| view! { <NotBuiltPage section=Section::Residents/> }/>
+                    <Route path=path!("/settlement") view=|| view! { <NotBuiltPage section=Section::Settlement/> }/>
+                    <Route path=path!("/sync") view=|| view! { <NotBuiltPage section=Section::Sync/> }/>
+                    <Route path=path!("/township") view=|| view! { <NotBuiltPage section=Section::Township/> }/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}

@@ -1,0 +1,56 @@
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::i18n::Key;
+use crate::routes::Section;
+use crate::ui::context::{use_app, DeviceState};
+
+/// The start screen: where this device stands, and the way into each section.
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let app = use_app();
+    let database = move || match app.device.get() {
+        DeviceState::Opening => app.t(Key::DatabaseOpening).to_string(),
+        DeviceState::Ready { schema, .. } => format!("{} {schema}", app.t(Key::DatabaseReady)),
+        DeviceState::Failed(err) => format!("{}: {err}", app.t(Key::DatabaseFailed)),
+    };
+    let device_id = move || match app.device.get() {
+        DeviceState::Ready { device_id, .. } => device_id,
+        _ => "—".to_string(),
+    };
+    let shell = move || {
+        if app.shell_cached.get() {
+            app.t(Key::ShellOffline)
+        } else {
+            app.t(Key::ShellNotYet)
+        }
+    };
+    view! {
+        <h1>{move || app.t(Key::AppName)} " · " {move || app.t(Key::Tagline)}</h1>
+        <section class="card status" data-testid="device-status">
+            <h2>{move || app.t(Key::DeviceStatus)}</h2>
+            <dl>
+                <dt>{move || app.t(Key::DeviceId)}</dt>
+                <dd data-testid="device-id" class="mono">{device_id}</dd>
+                <dt>{move || app.t(Key::LocalDatabase)}</dt>
+                <dd data-testid="database-state">{database}</dd>
+                <dt>{move || app.t(Key::AppShell)}</dt>
+                <dd data-testid="shell-state">{shell}</dd>
+            </dl>
+        </section>
+        <div class="tiles">
+            {Section::ALL
+                .into_iter()
+                .filter_map(|section| section.plan().map(|plan| (section, plan)))
+                .map(|(section, plan)| {
+                    view! {
+                        <A href=section.path() attr:class="tile">
+                            <span class="tile-title">{move || app.t(section.label())}</span>
+                            <span class="tile-plan">{move || app.t(plan)}</span>
+                        </A>
+                    }
+                })
+                .collect_view()}
+        </div>
+    }
+}

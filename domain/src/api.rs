@@ -1,0 +1,39 @@
+//! Wire types shared by the server's HTTP API and the app's client.
+
+use serde::{Deserialize, Serialize};
+
+/// Answer of `GET /api/v1/health`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Health {
+    /// `"ok"` when the server and its database answer.
+    pub status: String,
+    /// The server's package version.
+    pub version: String,
+    /// Number of database migrations applied.
+    pub migrations: i64,
+}
+
+/// The JSON body of every API error: a machine-readable code and a message in both languages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiErrorBody {
+    pub code: String,
+    pub message_zh: String,
+    pub message_en: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_body_round_trips_as_json() {
+        let body = ApiErrorBody {
+            code: "not_found".into(),
+            message_zh: "找不到该接口".into(),
+            message_en: "No such API endpoint".into(),
+        };
+        let json = serde_json::to_string(&body).unwrap();
+        assert!(json.contains("\"code\":\"not_found\""));
+        assert_eq!(serde_json::from_str::<ApiErrorBody>(&json).unwrap(), body);
+    }
+}

@@ -1,0 +1,6 @@
+//! Cunbao's pure core, shared by the tablet app (WebAssembly) and the server.
+//!
+//! Nothing here does I/O: no storage, network, clock or randomness. Everything a rule needs
+//! is passed in, so the tablet and the server get the same answer from the same inputs.
+
+pub mod api;

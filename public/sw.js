@@ -1,0 +1,51 @@
+// Cunbao's service worker: keeps the app shell so the app opens with no network.
+//
+// The server prepends two constants to this file for each build (server/src/client.rs):
+//   BUILD_VERSION  a digest of every file of the build
+//   PRECACHE       the URLs of the shell: "/", the hashed JS, wasm and CSS, manifest, icons
+// A new deployment therefore means a byte-different worker: the browser installs it, it caches
+// the whole new shell in a new cache (all or nothing), takes over, and deletes the old cache.
+// Pages are always answered from one version's cache, so new JS never meets an old wasm.
+
+const CACHE = `cunbao-shell-${BUILD_VERSION}`;
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(
+    (async () => {
+      const cache = await caches.open(CACHE);
+      await cache.addAll(PRECACHE);
+      await self.skipWaiting();
+    })(),
+  );
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    (async () => {
+      for (const key of await caches.keys()) {
+        if (key.startsWith("cunbao-shell-") && key !== CACHE) {
+          await caches.delete(key);
+        }
+      }
+      await self.clients.claim();
+    })(),
+  );
+});
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  if (request.method !== "GET") return;
+  const url = new URL(request.url);
+  // Only this origin's shell; the API always goes to the network.
+  if (url.origin !== self.location.origin || url.pathname.startsWith("/api/")) return;
+  event.respondWith(
+    (async () => {
+      const cache = await caches.open(CACHE);
+      // Every client-side route is the same app: answer navigations with the cached index.
+      const cached = await cache.match(request.mode === "navigate" ? "/" : request, {
+        ignoreSearch: request.mode === "navigate",
+      });
+      return cached || fetch(request);
+    })(),
+  );
+});

@@ -1,0 +1,37 @@
+//! Configuration from environment variables, with defaults that run out of the box.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `CUNBAO_BIND`, default `127.0.0.1:8080`.
+    pub bind: SocketAddr,
+    /// `CUNBAO_DATA_DIR`, default `./data`: holds the SQLite database file.
+    pub data_dir: PathBuf,
+    /// `CUNBAO_CLIENT_DIR`, default the workspace's `app/dist` (Trunk's output).
+    pub client_dir: PathBuf,
+}
+
+impl Config {
+    pub fn from_env() -> Result<Config, String> {
+        let bind = std::env::var("CUNBAO_BIND").unwrap_or_else(|_| "127.0.0.1:8080".into());
+        let bind = bind.parse().map_err(|_| {
+            format!(
+                "CUNBAO_BIND 不是有效的地址 / CUNBAO_BIND is not a valid address: {bind:?} \
+                 (expected host:port, e.g. 127.0.0.1:8080)"
+            )
+        })?;
+        let data_dir = std::env::var_os("CUNBAO_DATA_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from("data"));
+        let client_dir = std::env::var_os("CUNBAO_CLIENT_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../app/dist")));
+        Ok(Config {
+            bind,
+            data_dir,
+            client_dir,
+        })
+    }
+}

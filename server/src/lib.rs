@@ -1,0 +1,127 @@
+//! Cunbao's sync server. `app(state)` builds the whole HTTP surface so tests can drive it
+//! in-process; `run(config)` opens the database, binds and serves until Ctrl-C or SIGTERM.
+
+pub mod api;
+pub mod client;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod telemetry;
+
+use axum::http::{Method, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use std::sync::Arc;
+use tower_http::compression::CompressionLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::client::ClientFiles;
+use crate::config::Config;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: sqlx::SqlitePool,
+    pub client: Arc<ClientFiles>,
+}
+
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .nest("/api/v1", api::router())
+        .fallback(serve_client)
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn serve_client(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    method: Method,
+    uri: Uri,
+) -> Response {
+    if uri.path() == "/api" || uri.path().starts_with("/api/") {
+        return error::ApiError::NotFound(uri.path().to_string()).into_response();
+    }
+    if method != Method::GET && method != Method::HEAD {
+        return axum::http::StatusCode::METHOD_NOT_ALLOWED.into_response();
+    }
+    state.client.respond(&uri)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Db(#[from] db::DbError),
+    #[error("无法读取客户端文件 / cannot read the client files in {path}: {source}")]
+    Client {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(
+        "端口已被占用 / the address {addr} is already in use.\n\
+         请关闭占用该端口的程序，或换一个端口，例如 / Stop the program using it, or choose \
+         another port, e.g.:  CUNBAO_BIND=127.0.0.1:8081 ./run.sh"
+    )]
+    PortInUse { addr: std::net::SocketAddr },
+    #[error("无法监听 / cannot listen on {addr}: {source}")]
+    Bind {
+        addr: std::net::SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("服务器错误 / server error: {0}")]
+    Serve(std::io::Error),
+}
+
+pub async fn run(config: Config) -> Result<(), StartError> {
+    let db = db::open(&config.data_dir).await?;
+    let client = ClientFiles::load(&config.client_dir).map_err(|source| StartError::Client {
+        path: config.client_dir.display().to_string(),
+        source,
+    })?;
+    if client.is_empty() {
+        tracing::warn!(dir = %config.client_dir.display(), "client not built; serving the API only");
+    }
+    let listener = tokio::net::TcpListener::bind(config.bind)
+        .await
+        .map_err(|source| match source.kind() {
+            std::io::ErrorKind::AddrInUse => StartError::PortInUse { addr: config.bind },
+            _ => StartError::Bind {
+                addr: config.bind,
+                source,
+            },
+        })?;
+    let addr = listener.local_addr().map_err(StartError::Serve)?;
+    tracing::info!(%addr, data_dir = %config.data_dir.display(), build = %client.version, "Cunbao server listening");
+    let state = AppState {
+        db: db.clone(),
+        client: Arc::new(client),
+    };
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(StartError::Serve)?;
+    db.close().await;
+    tracing::info!("Cunbao server stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

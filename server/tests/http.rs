@@ -1,0 +1,143 @@
+//! The server's HTTP surface, driven in-process against a real SQLite file and a real
+//! directory of client files.
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use cunbao_domain::api::{ApiErrorBody, Health};
+use cunbao_server::{app, client::ClientFiles, db, AppState};
+use http_body_util::BodyExt;
+use std::sync::Arc;
+use tower::ServiceExt;
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    state: AppState,
+}
+
+async fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let dist = dir.path().join("dist");
+    std::fs::create_dir_all(dist.join("icons")).unwrap();
+    std::fs::write(dist.join("index.html"), "<!doctype html><title>村保</title>").unwrap();
+    std::fs::write(dist.join("cunbao-app-0123456789abcdef.js"), "export{}").unwrap();
+    std::fs::write(dist.join("cunbao-app-0123456789abcdef_bg.wasm"), b"\0asm").unwrap();
+    std::fs::write(dist.join("icons/icon-192.png"), b"png").unwrap();
+    std::fs::write(dist.join("sw.js"), "self.addEventListener('install', () => {});").unwrap();
+    let db = db::open(&dir.path().join("data")).await.unwrap();
+    let client = ClientFiles::load(&dist).unwrap();
+    Fixture {
+        _dir: dir,
+        state: AppState {
+            db,
+            client: Arc::new(client),
+        },
+    }
+}
+
+async fn get(state: &AppState, path: &str) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+    let response = app(state.clone())
+        .oneshot(Request::get(path).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response.into_body().collect().await.unwrap().to_bytes().to_vec();
+    (status, headers, body)
+}
+
+#[tokio::test]
+async fn health_reports_ok_and_applied_migrations() {
+    let f = fixture().await;
+    let (status, _, body) = get(&f.state, "/api/v1/health").await;
+    assert_eq!(status, StatusCode::OK);
+    let health: Health = serde_json::from_slice(&body).unwrap();
+    assert_eq!(health.status, "ok");
+    assert_eq!(health.migrations, db::MIGRATOR.iter().count() as i64);
+}
+
+#[tokio::test]
+async fn unknown_api_paths_get_a_json_404_in_both_languages() {
+    let f = fixture().await;
+    for path in ["/api/v1/nope", "/api/v2/health", "/api"] {
+        let (status, headers, body) = get(&f.state, path).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(headers[header::CONTENT_TYPE], "application/json");
+        let error: ApiErrorBody = serde_json::from_slice(&body).unwrap();
+        assert_eq!(error.code, "not_found");
+        assert_eq!(error.message_zh, "找不到该接口");
+        assert_eq!(error.message_en, "No such API endpoint");
+    }
+}
+
+#[tokio::test]
+async fn client_routes_get_the_app_revalidated_every_time() {
+    let f = fixture().await;
+    for path in ["/", "/residents", "/township/review"] {
+        let (status, headers, body) = get(&f.state, path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert_eq!(headers[header::CACHE_CONTROL], "no-cache");
+        assert!(String::from_utf8(body).unwrap().contains("村保"));
+    }
+}
+
+#[tokio::test]
+async fn hashed_assets_are_immutable_and_typed() {
+    let f = fixture().await;
+    let (status, headers, _) = get(&f.state, "/cunbao-app-0123456789abcdef_bg.wasm").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[header::CONTENT_TYPE], "application/wasm");
+    assert_eq!(
+        headers[header::CACHE_CONTROL],
+        "public, max-age=31536000, immutable"
+    );
+    let (_, headers, _) = get(&f.state, "/icons/icon-192.png").await;
+    assert_eq!(headers[header::CACHE_CONTROL], "no-cache");
+}
+
+#[tokio::test]
+async fn missing_files_are_404_not_the_app() {
+    let f = fixture().await;
+    let (status, _, _) = get(&f.state, "/cunbao-app-ffffffffffffffff.js").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn service_worker_lists_exactly_the_served_shell() {
+    let f = fixture().await;
+    let (status, headers, body) = get(&f.state, "/sw.js").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[header::CACHE_CONTROL], "no-cache");
+    let text = String::from_utf8(body).unwrap();
+    assert!(text.contains(&format!("const BUILD_VERSION = \"{}\"", f.state.client.version)));
+    assert!(text.contains(
+        r#"const PRECACHE = ["/","/cunbao-app-0123456789abcdef.js","/cunbao-app-0123456789abcdef_bg.wasm","/icons/icon-192.png"]"#
+    ));
+    assert!(text.ends_with("self.addEventListener('install', () => {});"));
+}
+
+#[tokio::test]
+async fn a_new_build_gets_a_new_version() {
+    let f = fixture().await;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("index.html"), "<!doctype html><title>v2</title>").unwrap();
+    let other = ClientFiles::load(dir.path()).unwrap();
+    assert_ne!(other.version, f.state.client.version);
+}
+
+#[tokio::test]
+async fn a_database_reopened_keeps_its_epoch() {
+    let dir = tempfile::tempdir().unwrap();
+    let epoch = |pool: sqlx::SqlitePool| async move {
+        let value: String =
+            sqlx::query_scalar("SELECT value FROM server_meta WHERE key = 'epoch'")
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+        pool.close().await;
+        value
+    };
+    let first = epoch(db::open(dir.path()).await.unwrap()).await;
+    let second = epoch(db::open(dir.path()).await.unwrap()).await;
+    assert_eq!(first.len(), 32);
+    assert_eq!(first, second);
+}
