@@ -24,11 +24,16 @@ async fn data_survives_closing_and_reopening_the_database() {
     let name = unique_name("reopen");
     let db = IndexedDbStore::open(&name).await.unwrap();
     assert_eq!(db.version().unwrap(), SCHEMA_VERSION);
-    db.put(StoreName::Meta, "device_id", json!("dev-1")).await.unwrap();
+    db.put(StoreName::Meta, "device_id", json!("dev-1"))
+        .await
+        .unwrap();
     db.close();
 
     let db = IndexedDbStore::open(&name).await.unwrap();
-    assert_eq!(db.get(StoreName::Meta, "device_id").await.unwrap(), Some(json!("dev-1")));
+    assert_eq!(
+        db.get(StoreName::Meta, "device_id").await.unwrap(),
+        Some(json!("dev-1"))
+    );
     db.close();
     IndexedDbStore::delete_database(&name).await.unwrap();
 }

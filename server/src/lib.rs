@@ -80,15 +80,16 @@ pub async fn run(config: Config) -> Result<(), StartError> {
     if client.is_empty() {
         tracing::warn!(dir = %config.client_dir.display(), "client not built; serving the API only");
     }
-    let listener = tokio::net::TcpListener::bind(config.bind)
-        .await
-        .map_err(|source| match source.kind() {
-            std::io::ErrorKind::AddrInUse => StartError::PortInUse { addr: config.bind },
-            _ => StartError::Bind {
-                addr: config.bind,
-                source,
-            },
-        })?;
+    let listener =
+        tokio::net::TcpListener::bind(config.bind)
+            .await
+            .map_err(|source| match source.kind() {
+                std::io::ErrorKind::AddrInUse => StartError::PortInUse { addr: config.bind },
+                _ => StartError::Bind {
+                    addr: config.bind,
+                    source,
+                },
+            })?;
     let addr = listener.local_addr().map_err(StartError::Serve)?;
     tracing::info!(%addr, data_dir = %config.data_dir.display(), build = %client.version, "Cunbao server listening");
     let state = AppState {

@@ -18,11 +18,19 @@ async fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let dist = dir.path().join("dist");
     std::fs::create_dir_all(dist.join("icons")).unwrap();
-    std::fs::write(dist.join("index.html"), "<!doctype html><title>村保</title>").unwrap();
+    std::fs::write(
+        dist.join("index.html"),
+        "<!doctype html><title>村保</title>",
+    )
+    .unwrap();
     std::fs::write(dist.join("cunbao-app-0123456789abcdef.js"), "export{}").unwrap();
     std::fs::write(dist.join("cunbao-app-0123456789abcdef_bg.wasm"), b"\0asm").unwrap();
     std::fs::write(dist.join("icons/icon-192.png"), b"png").unwrap();
-    std::fs::write(dist.join("sw.js"), "self.addEventListener('install', () => {});").unwrap();
+    std::fs::write(
+        dist.join("sw.js"),
+        "self.addEventListener('install', () => {});",
+    )
+    .unwrap();
     let db = db::open(&dir.path().join("data")).await.unwrap();
     let client = ClientFiles::load(&dist).unwrap();
     Fixture {
@@ -41,7 +49,13 @@ async fn get(state: &AppState, path: &str) -> (StatusCode, axum::http::HeaderMap
         .unwrap();
     let status = response.status();
     let headers = response.headers().clone();
-    let body = response.into_body().collect().await.unwrap().to_bytes().to_vec();
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes()
+        .to_vec();
     (status, headers, body)
 }
 
@@ -108,7 +122,10 @@ async fn service_worker_lists_exactly_the_served_shell() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(headers[header::CACHE_CONTROL], "no-cache");
     let text = String::from_utf8(body).unwrap();
-    assert!(text.contains(&format!("const BUILD_VERSION = \"{}\"", f.state.client.version)));
+    assert!(text.contains(&format!(
+        "const BUILD_VERSION = \"{}\"",
+        f.state.client.version
+    )));
     assert!(text.contains(
         r#"const PRECACHE = ["/","/cunbao-app-0123456789abcdef.js","/cunbao-app-0123456789abcdef_bg.wasm","/icons/icon-192.png"]"#
     ));
@@ -119,7 +136,11 @@ async fn service_worker_lists_exactly_the_served_shell() {
 async fn a_new_build_gets_a_new_version() {
     let f = fixture().await;
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("index.html"), "<!doctype html><title>v2</title>").unwrap();
+    std::fs::write(
+        dir.path().join("index.html"),
+        "<!doctype html><title>v2</title>",
+    )
+    .unwrap();
     let other = ClientFiles::load(dir.path()).unwrap();
     assert_ne!(other.version, f.state.client.version);
 }
@@ -128,11 +149,10 @@ async fn a_new_build_gets_a_new_version() {
 async fn a_database_reopened_keeps_its_epoch() {
     let dir = tempfile::tempdir().unwrap();
     let epoch = |pool: sqlx::SqlitePool| async move {
-        let value: String =
-            sqlx::query_scalar("SELECT value FROM server_meta WHERE key = 'epoch'")
-                .fetch_one(&pool)
-                .await
-                .unwrap();
+        let value: String = sqlx::query_scalar("SELECT value FROM server_meta WHERE key = 'epoch'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
         pool.close().await;
         value
     };

@@ -34,8 +34,11 @@ pub trait Store {
     async fn get(&self, store: StoreName, key: &str) -> Result<Option<Value>, StorageError>;
 
     /// Inserts or replaces the records, all or none.
-    async fn put_all(&self, store: StoreName, records: &[(String, Value)])
-        -> Result<(), StorageError>;
+    async fn put_all(
+        &self,
+        store: StoreName,
+        records: &[(String, Value)],
+    ) -> Result<(), StorageError>;
 
     async fn delete(&self, store: StoreName, key: &str) -> Result<(), StorageError>;
 

@@ -35,15 +35,25 @@ async fn missing_keys_read_as_none(s: &impl Store) {
 
 async fn put_then_get_returns_the_value(s: &impl Store) {
     let person = json!({"name": "张三", "id_number": "11010519491231002X"});
-    s.put(StoreName::Persons, "p-1", person.clone()).await.unwrap();
-    assert_eq!(s.get(StoreName::Persons, "p-1").await.unwrap(), Some(person));
+    s.put(StoreName::Persons, "p-1", person.clone())
+        .await
+        .unwrap();
+    assert_eq!(
+        s.get(StoreName::Persons, "p-1").await.unwrap(),
+        Some(person)
+    );
     assert_eq!(s.count(StoreName::Persons).await.unwrap(), 1);
 }
 
 async fn put_replaces(s: &impl Store) {
-    s.put(StoreName::Meta, "lang", json!("zh-CN")).await.unwrap();
+    s.put(StoreName::Meta, "lang", json!("zh-CN"))
+        .await
+        .unwrap();
     s.put(StoreName::Meta, "lang", json!("en")).await.unwrap();
-    assert_eq!(s.get(StoreName::Meta, "lang").await.unwrap(), Some(json!("en")));
+    assert_eq!(
+        s.get(StoreName::Meta, "lang").await.unwrap(),
+        Some(json!("en"))
+    );
     assert_eq!(s.count(StoreName::Meta).await.unwrap(), 1);
 }
 
@@ -51,13 +61,18 @@ async fn stores_are_separate(s: &impl Store) {
     s.put(StoreName::Claims, "k", json!(1)).await.unwrap();
     s.put(StoreName::Enrolments, "k", json!(2)).await.unwrap();
     assert_eq!(s.get(StoreName::Claims, "k").await.unwrap(), Some(json!(1)));
-    assert_eq!(s.get(StoreName::Enrolments, "k").await.unwrap(), Some(json!(2)));
+    assert_eq!(
+        s.get(StoreName::Enrolments, "k").await.unwrap(),
+        Some(json!(2))
+    );
     assert_eq!(s.get(StoreName::Households, "k").await.unwrap(), None);
 }
 
 async fn all_lists_in_key_order(s: &impl Store) {
     for key in ["0003", "0001", "0010", "0002"] {
-        s.put(StoreName::Outbox, key, json!({ "seq": key })).await.unwrap();
+        s.put(StoreName::Outbox, key, json!({ "seq": key }))
+            .await
+            .unwrap();
     }
     let keys: Vec<String> = s
         .all(StoreName::Outbox)
@@ -73,18 +88,29 @@ async fn all_lists_in_key_order(s: &impl Store) {
 }
 
 async fn delete_removes_and_tolerates_missing(s: &impl Store) {
-    s.put(StoreName::Contributions, "r-1", json!("x")).await.unwrap();
+    s.put(StoreName::Contributions, "r-1", json!("x"))
+        .await
+        .unwrap();
     s.delete(StoreName::Contributions, "r-1").await.unwrap();
-    s.delete(StoreName::Contributions, "never-there").await.unwrap();
+    s.delete(StoreName::Contributions, "never-there")
+        .await
+        .unwrap();
     assert_eq!(s.get(StoreName::Contributions, "r-1").await.unwrap(), None);
     assert_eq!(s.count(StoreName::Contributions).await.unwrap(), 0);
 }
 
 async fn put_all_writes_every_record(s: &impl Store) {
     let records: Vec<(String, Value)> = (0..250)
-        .map(|i| (format!("item-{i:05}"), json!({ "code": i, "name": "阿莫西林胶囊" })))
+        .map(|i| {
+            (
+                format!("item-{i:05}"),
+                json!({ "code": i, "name": "阿莫西林胶囊" }),
+            )
+        })
         .collect();
-    s.put_all(StoreName::CatalogueItems, &records).await.unwrap();
+    s.put_all(StoreName::CatalogueItems, &records)
+        .await
+        .unwrap();
     assert_eq!(s.count(StoreName::CatalogueItems).await.unwrap(), 250);
     assert_eq!(s.all(StoreName::CatalogueItems).await.unwrap(), records);
 }
@@ -99,7 +125,9 @@ async fn values_survive_exactly(s: &impl Store) {
         "lines": [{"qty": "0.5", "price": "12.50"}],
         "nested": {"ok": true, "none": null, "count": 3}
     });
-    s.put(StoreName::Claims, "c-1", claim.clone()).await.unwrap();
+    s.put(StoreName::Claims, "c-1", claim.clone())
+        .await
+        .unwrap();
     assert_eq!(s.get(StoreName::Claims, "c-1").await.unwrap(), Some(claim));
 }
 
@@ -113,10 +141,14 @@ async fn typed_access_round_trips(s: &impl Store) {
         head: "李四".into(),
         members: vec!["李四".into(), "王五".into()],
     };
-    s.put_as(StoreName::Households, "h-1", &household).await.unwrap();
+    s.put_as(StoreName::Households, "h-1", &household)
+        .await
+        .unwrap();
     let read: Option<Household> = s.get_as(StoreName::Households, "h-1").await.unwrap();
     assert_eq!(read, Some(household));
-    s.put(StoreName::Households, "h-2", json!(42)).await.unwrap();
+    s.put(StoreName::Households, "h-2", json!(42))
+        .await
+        .unwrap();
     let wrong: Result<Option<Household>, _> = s.get_as(StoreName::Households, "h-2").await;
     assert!(matches!(wrong, Err(super::StorageError::Format(_))));
 }

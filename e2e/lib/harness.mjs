@@ -1,0 +1,120 @@
+// Shared set-up for the browser tests: start the real server on a free port with a fresh data
+// directory, and launch Debian's Chromium through playwright-core.
+import { spawn } from "node:child_process";
+import { mkdtempSync, mkdirSync, openSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const repoRoot = resolve(here, "..", "..");
+export const artifactsDir = join(repoRoot, "e2e", "artifacts");
+mkdirSync(artifactsDir, { recursive: true });
+
+export const serverBin =
+  process.env.CUNBAO_SERVER_BIN ?? join(repoRoot, "target", "debug", "cunbao-server");
+export const clientDir = process.env.CUNBAO_CLIENT_DIR ?? join(repoRoot, "app", "dist");
+
+export async function freePort() {
+  return new Promise((ok, fail) => {
+    const probe = createServer();
+    probe.once("error", fail);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address();
+      probe.close(() => ok(port));
+    });
+  });
+}
+
+/** Starts the server; resolves once `/api/v1/health` answers. */
+export async function startServer({ port, clientDir: dir = clientDir, dataDir, name = "server" } = {}) {
+  port ??= await freePort();
+  dataDir ??= mkdtempSync(join(tmpdir(), "cunbao-e2e-"));
+  const log = openSync(join(artifactsDir, `${name}-${port}.log`), "a");
+  const child = spawn(serverBin, [], {
+    env: {
+      ...process.env,
+      CUNBAO_BIND: `127.0.0.1:${port}`,
+      CUNBAO_DATA_DIR: dataDir,
+      CUNBAO_CLIENT_DIR: dir,
+      RUST_LOG: "info",
+    },
+    stdio: ["ignore", log, log],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}; see artifacts/${name}-${port}.log`);
+    try {
+      const res = await fetch(`${url}/api/v1/health`);
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`server did not start; see artifacts/${name}-${port}.log`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    port,
+    dataDir,
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once("exit", r));
+      child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-dev-shm-usage",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
+  });
+}
+
+/** A tablet-sized context in Chinese. */
+export async function newTabletContext(browser, viewport = { width: 1280, height: 800 }) {
+  return browser.newContext({ viewport, locale: "zh-CN", serviceWorkers: "allow" });
+}
+
+/** Waits until the app has opened its database and a service worker controls the page. */
+export async function waitForAppReady(page, { controlled = true } = {}) {
+  await page.getByTestId("database-state").filter({ hasText: /已就绪|ready/ }).waitFor();
+  if (controlled) {
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+  }
+}
+
+/** Reads one value of the app's IndexedDB `meta` store, straight from the browser. */
+export async function readMeta(page, key) {
+  return page.evaluate(
+    (key) =>
+      new Promise((ok, fail) => {
+        const open = indexedDB.open("cunbao");
+        open.onerror = () => fail(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          const get = db.transaction("meta").objectStore("meta").get(key);
+          get.onsuccess = () => {
+            db.close();
+            ok(get.result);
+          };
+          get.onerror = () => fail(get.error);
+        };
+      }),
+    key,
+  );
+}
