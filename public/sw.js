@@ -13,7 +13,9 @@ self.addEventListener("install", (event) => {
   event.waitUntil(
     (async () => {
       const cache = await caches.open(CACHE);
-      await cache.addAll(PRECACHE);
+      // Revalidate every file with the server (ETags make unchanged ones a cheap 304): the
+      // browser's HTTP cache may still hold the previous build's index.html.
+      await cache.addAll(PRECACHE.map((url) => new Request(url, { cache: "no-cache" })));
       await self.skipWaiting();
     })(),
   );

@@ -20,6 +20,8 @@ const SERVICE_WORKER: &str = "sw.js";
 #[derive(Debug, Clone)]
 struct File {
     bytes: Vec<u8>,
+    /// Strong validator: a digest of the contents.
+    etag: String,
     content_type: &'static str,
     cache_control: &'static str,
 }
@@ -79,6 +81,7 @@ impl ClientFiles {
         self.files.insert(
             SERVICE_WORKER.into(),
             File {
+                etag: etag(&bytes),
                 bytes,
                 content_type: "text/javascript; charset=utf-8",
                 cache_control: NO_CACHE,
@@ -86,12 +89,12 @@ impl ClientFiles {
         );
     }
 
-    /// Answers a GET for a non-API path.
-    pub fn respond(&self, uri: &Uri) -> Response {
+    /// Answers a GET for a non-API path; `if_none_match` is the request's validator, if any.
+    pub fn respond(&self, uri: &Uri, if_none_match: Option<&HeaderValue>) -> Response {
         let path = uri.path().trim_start_matches('/');
         let path = if path.is_empty() { "index.html" } else { path };
         if let Some(file) = self.files.get(path) {
-            return file_response(file);
+            return file_response(file, if_none_match);
         }
         // A path with an extension is a file that does not exist; anything else is a client
         // route, answered with the app itself.
@@ -100,15 +103,25 @@ impl ClientFiles {
             return (StatusCode::NOT_FOUND, "not found").into_response();
         }
         match self.files.get("index.html") {
-            Some(index) => file_response(index),
+            Some(index) => file_response(index, if_none_match),
             None => not_built(),
         }
     }
 }
 
-fn file_response(file: &File) -> Response {
-    let mut response = Response::new(Body::from(file.bytes.clone()));
+fn file_response(file: &File, if_none_match: Option<&HeaderValue>) -> Response {
+    let unchanged = if_none_match.is_some_and(|v| v.as_bytes() == file.etag.as_bytes());
+    let mut response = if unchanged {
+        let mut r = Response::new(Body::empty());
+        *r.status_mut() = StatusCode::NOT_MODIFIED;
+        r
+    } else {
+        Response::new(Body::from(file.bytes.clone()))
+    };
     let headers = response.headers_mut();
+    if let Ok(etag) = HeaderValue::from_str(&file.etag) {
+        headers.insert(header::ETAG, etag);
+    }
     headers.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static(file.content_type),
@@ -157,6 +170,7 @@ fn read_dir_into(
         files.insert(
             name.clone(),
             File {
+                etag: etag(&bytes),
                 bytes,
                 content_type: content_type(&name),
                 cache_control,
@@ -191,6 +205,10 @@ fn content_type(name: &str) -> &'static str {
         "txt" => "text/plain; charset=utf-8",
         _ => "application/octet-stream",
     }
+}
+
+fn etag(bytes: &[u8]) -> String {
+    format!("\"{}\"", hex16(&Sha256::digest(bytes)))
 }
 
 fn hex16(bytes: &[u8]) -> String {

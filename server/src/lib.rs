@@ -37,6 +37,7 @@ async fn serve_client(
     axum::extract::State(state): axum::extract::State<AppState>,
     method: Method,
     uri: Uri,
+    headers: axum::http::HeaderMap,
 ) -> Response {
     if uri.path() == "/api" || uri.path().starts_with("/api/") {
         return error::ApiError::NotFound(uri.path().to_string()).into_response();
@@ -44,7 +45,9 @@ async fn serve_client(
     if method != Method::GET && method != Method::HEAD {
         return axum::http::StatusCode::METHOD_NOT_ALLOWED.into_response();
     }
-    state.client.respond(&uri)
+    state
+        .client
+        .respond(&uri, headers.get(axum::http::header::IF_NONE_MATCH))
 }
 
 #[derive(Debug, thiserror::Error)]

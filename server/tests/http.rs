@@ -109,6 +109,43 @@ async fn hashed_assets_are_immutable_and_typed() {
 }
 
 #[tokio::test]
+async fn unchanged_files_revalidate_with_a_304() {
+    let f = fixture().await;
+    let (_, headers, _) = get(&f.state, "/").await;
+    let etag = headers[header::ETAG].clone();
+    let response = app(f.state.clone())
+        .oneshot(
+            Request::get("/")
+                .header(header::IF_NONE_MATCH, etag.clone())
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NOT_MODIFIED);
+    assert_eq!(response.headers()[header::ETAG], etag);
+    let (status, _, body) = {
+        let response = app(f.state.clone())
+            .oneshot(
+                Request::get("/")
+                    .header(header::IF_NONE_MATCH, "\"stale\"")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        let status = response.status();
+        (
+            status,
+            (),
+            response.into_body().collect().await.unwrap().to_bytes(),
+        )
+    };
+    assert_eq!(status, StatusCode::OK);
+    assert!(!body.is_empty());
+}
+
+#[tokio::test]
 async fn missing_files_are_404_not_the_app() {
     let f = fixture().await;
     let (status, _, _) = get(&f.state, "/cunbao-app-ffffffffffffffff.js").await;
