@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Sets up what is missing, builds the client (release) and the server, and runs Cunbao on
+# SQLite (./data). Ctrl-C stops it cleanly. CUNBAO_BIND=host:port changes the address.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$ROOT"
+source scripts/setup.sh
+
+BIND="${CUNBAO_BIND:-127.0.0.1:8080}"
+HOST="${BIND%:*}"
+PORT="${BIND##*:}"
+if (exec 3<>"/dev/tcp/$HOST/$PORT") 2>/dev/null; then
+  fail "端口 $BIND 已被占用 / $BIND is already in use." \
+    "Stop the program using it, or choose another port: CUNBAO_BIND=127.0.0.1:8081 ./run.sh"
+fi
+
+say "building the client (release)"
+scripts/build-client.sh
+say "building the server (release)"
+cargo build --release -p cunbao-server
+
+cat <<MSG
+
+  村保 Cunbao 正在运行 / is running at:  http://$BIND/
+  数据目录 / data directory:             $ROOT/data (SQLite)
+  (登录功能尚未开放 / sign-in is not built yet: the app opens without a login)
+  按 Ctrl-C 停止 / press Ctrl-C to stop
+
+MSG
+CUNBAO_BIND="$BIND" exec target/release/cunbao-server
