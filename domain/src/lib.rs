@@ -4,3 +4,12 @@
 //! is passed in, so the tablet and the server get the same answer from the same inputs.
 
 pub mod api;
+pub mod catalogue;
+pub mod enrolment;
+pub mod id_number;
+pub mod money;
+pub mod names;
+pub mod policy;
+pub mod quantity;
+pub mod risk;
+pub mod settlement;

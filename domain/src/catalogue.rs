@@ -1,0 +1,137 @@
+//! The medical-insurance catalogues (医保目录): drugs, service items and consumables, published
+//! as immutable versions.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::id_number::Sex;
+use crate::money::Money;
+use crate::names::{pinyin_initials, ItemCode};
+use crate::policy::FacilityLevel;
+use crate::quantity::{Quantity, Ratio};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemKind {
+    /// 药品
+    Drug,
+    /// 诊疗项目
+    Service,
+    /// 医用耗材
+    Consumable,
+}
+
+/// Coverage class: 甲 (A) covered in full within policy, 乙 (B) with a first self-pay ratio,
+/// or out of catalogue / 丙, paid entirely by the patient.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemClass {
+    A,
+    B,
+    SelfPay,
+}
+
+impl ItemClass {
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            ItemClass::A => "甲类",
+            ItemClass::B => "乙类",
+            ItemClass::SelfPay => "自费",
+        }
+    }
+}
+
+/// A limit on how much may be dispensed within a number of days (限量).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeriodLimit {
+    pub quantity: Quantity,
+    pub days: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogueItem {
+    pub code: ItemCode,
+    pub name: String,
+    /// Lowercase pinyin initials of the name, for search.
+    pub pinyin: String,
+    pub kind: ItemKind,
+    pub class: ItemClass,
+    /// 规格, e.g. "0.25g×24粒".
+    pub specification: String,
+    /// 单位, e.g. "盒".
+    pub unit: String,
+    pub price: Money,
+    /// 支付标准: the part of the price above it is the patient's.
+    #[serde(default)]
+    pub payment_standard: Option<Money>,
+    /// 个人先行自付比例, for class B.
+    #[serde(default)]
+    pub first_self_pay_ratio: Option<Ratio>,
+    #[serde(default)]
+    pub per_visit_limit: Option<Quantity>,
+    #[serde(default)]
+    pub per_period_limit: Option<PeriodLimit>,
+    /// ICD-10 code prefixes the item is restricted to (限定支付范围); empty: no restriction.
+    #[serde(default)]
+    pub diagnosis_restriction: Vec<String>,
+    #[serde(default)]
+    pub sex_restriction: Option<Sex>,
+    #[serde(default)]
+    pub min_age: Option<u32>,
+    #[serde(default)]
+    pub max_age: Option<u32>,
+    /// Facility levels allowed to use it; empty: all.
+    #[serde(default)]
+    pub facility_levels: Vec<FacilityLevel>,
+}
+
+impl CatalogueItem {
+    /// A minimal item; pinyin initials are derived from the name.
+    pub fn new(code: ItemCode, name: &str, kind: ItemKind, class: ItemClass, price: Money) -> Self {
+        CatalogueItem {
+            code,
+            pinyin: pinyin_initials(name),
+            name: name.to_string(),
+            kind,
+            class,
+            specification: String::new(),
+            unit: String::new(),
+            price,
+            payment_standard: None,
+            first_self_pay_ratio: None,
+            per_visit_limit: None,
+            per_period_limit: None,
+            diagnosis_restriction: Vec::new(),
+            sex_restriction: None,
+            min_age: None,
+            max_age: None,
+            facility_levels: Vec::new(),
+        }
+    }
+
+    /// Whether `query` (name fragment, pinyin initials or code prefix) finds this item.
+    pub fn matches(&self, query: &str) -> bool {
+        let query = query.trim();
+        if query.is_empty() {
+            return false;
+        }
+        let lower = query.to_ascii_lowercase();
+        self.name.contains(query)
+            || self.pinyin.starts_with(&lower)
+            || self.code.as_str().to_ascii_lowercase().starts_with(&lower)
+    }
+}
+
+/// One published, immutable version of the catalogue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Catalogue {
+    pub version: String,
+    pub published_on: NaiveDate,
+    pub items: Vec<CatalogueItem>,
+}
+
+impl Catalogue {
+    pub fn get(&self, code: &ItemCode) -> Option<&CatalogueItem> {
+        self.items.iter().find(|item| &item.code == code)
+    }
+}

@@ -1,0 +1,376 @@
+//! Enrolment (参保登记) by household, contributions (缴费), coverage and waiting periods,
+//! documents accepted as missing (容缺受理), and the one-enrolment-per-person-per-year rule.
+//! Every number comes from the [`Policy`].
+
+use chrono::{Datelike, Days, Months, NaiveDate, Weekday};
+use serde::{Deserialize, Serialize};
+
+use crate::id_number::IdNumber;
+use crate::money::Money;
+use crate::names::{PersonName, Phone};
+use crate::policy::{Policy, Subsidy};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Relationship {
+    /// 户主
+    Head,
+    /// 配偶
+    Spouse,
+    /// 子女
+    Child,
+    /// 父母
+    Parent,
+    /// 孙子女
+    Grandchild,
+    /// 兄弟姐妹
+    Sibling,
+    /// 其他
+    Other,
+}
+
+/// 医疗救助资助参保 categories.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SubsidyCategory {
+    /// 特困人员
+    Tekun,
+    /// 低保对象
+    Dibao,
+    /// 低收入家庭成员
+    LowIncome,
+    /// 重度残疾人 (grade 1–2)
+    SevereDisability,
+    /// 计生特殊家庭
+    FamilyPlanningSpecial,
+}
+
+/// The document that proves a subsidy category.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EvidenceKind {
+    /// 特困供养证
+    TekunCertificate,
+    /// 低保证
+    DibaoCertificate,
+    /// 乡镇收入证明
+    TownshipIncomeCertificate,
+    /// 残疾人证
+    DisabilityCertificate,
+    /// 计生特殊家庭证明
+    FamilyPlanningCertificate,
+}
+
+impl SubsidyCategory {
+    pub fn evidence(self) -> EvidenceKind {
+        match self {
+            SubsidyCategory::Tekun => EvidenceKind::TekunCertificate,
+            SubsidyCategory::Dibao => EvidenceKind::DibaoCertificate,
+            SubsidyCategory::LowIncome => EvidenceKind::TownshipIncomeCertificate,
+            SubsidyCategory::SevereDisability => EvidenceKind::DisabilityCertificate,
+            SubsidyCategory::FamilyPlanningSpecial => EvidenceKind::FamilyPlanningCertificate,
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            SubsidyCategory::Tekun => "特困人员",
+            SubsidyCategory::Dibao => "低保对象",
+            SubsidyCategory::LowIncome => "低收入家庭成员",
+            SubsidyCategory::SevereDisability => "重度残疾人",
+            SubsidyCategory::FamilyPlanningSpecial => "计生特殊家庭",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evidence {
+    pub kind: EvidenceKind,
+    pub number: String,
+    /// For a disability certificate: the grade (1–4).
+    #[serde(default)]
+    pub disability_grade: Option<u8>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Member {
+    pub id_number: IdNumber,
+    pub name: PersonName,
+    pub relationship: Relationship,
+    #[serde(default)]
+    pub phone: Option<Phone>,
+    #[serde(default)]
+    pub subsidy: Option<SubsidyCategory>,
+    #[serde(default)]
+    pub evidence: Option<Evidence>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EnrolmentError {
+    #[error(
+        "{name}：{category}需要提供{expected:?}的证件号 / {name}: the {category} category needs \
+         its {expected:?} document"
+    )]
+    MissingEvidence {
+        name: String,
+        category: &'static str,
+        expected: EvidenceKind,
+    },
+    #[error(
+        "{name}：重度残疾人资助仅限一、二级残疾 / {name}: the severe-disability subsidy is for \
+         grades 1–2 only"
+    )]
+    DisabilityGrade { name: String },
+    #[error("一户必须有且只有一名户主 / a household needs exactly one head")]
+    HouseholdHead,
+    #[error("同一户内身份证号重复：{0} / the same ID number twice in one household: {0}")]
+    RepeatedMember(String),
+    #[error(
+        "{id}已在{year}年度参保（登记号{existing}），不能重复参保 / {id} is already enrolled for \
+         {year} (enrolment {existing})"
+    )]
+    Duplicate {
+        id: String,
+        year: i32,
+        existing: String,
+    },
+    #[error(
+        "{date}不在{year}年度的参保登记期内 / {date} is outside the enrolment window for {year}"
+    )]
+    OutsideScheme { date: NaiveDate, year: i32 },
+}
+
+/// What one member owes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberContribution {
+    pub id_number: IdNumber,
+    pub gross: Money,
+    pub subsidy: Money,
+    pub due: Money,
+}
+
+/// Checks a member's subsidy evidence and works out their contribution under `policy`.
+pub fn member_contribution(
+    policy: &Policy,
+    member: &Member,
+) -> Result<MemberContribution, EnrolmentError> {
+    let gross = policy.enrolment.contribution_per_person;
+    let subsidy = match member.subsidy {
+        None => Money::ZERO,
+        Some(category) => {
+            let expected = category.evidence();
+            let evidence = member
+                .evidence
+                .as_ref()
+                .filter(|e| e.kind == expected && !e.number.trim().is_empty())
+                .ok_or_else(|| EnrolmentError::MissingEvidence {
+                    name: member.name.to_string(),
+                    category: category.label_zh(),
+                    expected,
+                })?;
+            if category == SubsidyCategory::SevereDisability
+                && !matches!(evidence.disability_grade, Some(1 | 2))
+            {
+                return Err(EnrolmentError::DisabilityGrade {
+                    name: member.name.to_string(),
+                });
+            }
+            match policy.subsidy_for(category) {
+                Some(Subsidy::Full) => gross,
+                Some(Subsidy::Fixed { amount }) => (*amount).min(gross),
+                None => Money::ZERO,
+            }
+        }
+    };
+    Ok(MemberContribution {
+        id_number: member.id_number.clone(),
+        gross,
+        subsidy,
+        due: gross.saturating_sub(subsidy),
+    })
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HouseholdContribution {
+    pub members: Vec<MemberContribution>,
+    pub total_due: Money,
+}
+
+/// Checks the household's shape and works out what it pays.
+pub fn household_contribution(
+    policy: &Policy,
+    members: &[Member],
+) -> Result<HouseholdContribution, EnrolmentError> {
+    let heads = members
+        .iter()
+        .filter(|m| m.relationship == Relationship::Head)
+        .count();
+    if heads != 1 {
+        return Err(EnrolmentError::HouseholdHead);
+    }
+    for (i, m) in members.iter().enumerate() {
+        if members[..i].iter().any(|o| o.id_number == m.id_number) {
+            return Err(EnrolmentError::RepeatedMember(m.id_number.masked()));
+        }
+    }
+    let members = members
+        .iter()
+        .map(|m| member_contribution(policy, m))
+        .collect::<Result<Vec<_>, _>>()?;
+    let total_due = members.iter().map(|m| m.due).sum();
+    Ok(HouseholdContribution { members, total_due })
+}
+
+/// How an enrolment's coverage came about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CoverageBasis {
+    /// Enrolled in the collection period: covered from 1 January, no waiting.
+    OnTime,
+    /// A newborn within the window: covered from the birth month, no waiting.
+    Newborn,
+    /// Enrolled during the year without continuous prior cover: waiting period.
+    Late,
+    /// Enrolled during the year within the lapse allowance of prior cover: no waiting.
+    Continuous,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Coverage {
+    pub basis: CoverageBasis,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// Benefits start on this day (the day after the waiting period), if there is one.
+    pub benefits_from: NaiveDate,
+}
+
+/// Coverage for a person enrolling on `enrolled_on` into `policy`'s scheme year.
+/// `prior_cover_to` is the last day of any earlier cover (this scheme or another).
+pub fn coverage(
+    policy: &Policy,
+    birth_date: NaiveDate,
+    enrolled_on: NaiveDate,
+    prior_cover_to: Option<NaiveDate>,
+) -> Result<Coverage, EnrolmentError> {
+    let rules = &policy.enrolment;
+    let outside = || EnrolmentError::OutsideScheme {
+        date: enrolled_on,
+        year: policy.scheme_year,
+    };
+    if enrolled_on < rules.collection_from || enrolled_on > policy.coverage_to {
+        return Err(outside());
+    }
+    let days_old = (enrolled_on - birth_date).num_days();
+    let newborn = (0..=i64::from(rules.newborn_window_days)).contains(&days_old);
+    let (basis, from) = if newborn {
+        let birth_month = birth_date.with_day(1).expect("day 1 exists");
+        (
+            CoverageBasis::Newborn,
+            birth_month.max(policy.coverage_from),
+        )
+    } else if enrolled_on <= rules.collection_to {
+        (CoverageBasis::OnTime, policy.coverage_from)
+    } else {
+        let continuous = prior_cover_to.is_some_and(|end| {
+            let allowed = end + Months::new(rules.lapse_months);
+            enrolled_on <= allowed
+        });
+        let basis = if continuous {
+            CoverageBasis::Continuous
+        } else {
+            CoverageBasis::Late
+        };
+        (basis, enrolled_on.max(policy.coverage_from))
+    };
+    let benefits_from = match basis {
+        CoverageBasis::Late => from + Months::new(rules.waiting_period_months),
+        _ => from,
+    };
+    if from > policy.coverage_to {
+        return Err(outside());
+    }
+    Ok(Coverage {
+        basis,
+        from,
+        to: policy.coverage_to,
+        benefits_from,
+    })
+}
+
+/// Where a person stands for benefits on a given day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Eligibility {
+    Eligible,
+    Waiting { until: NaiveDate },
+    NotEnrolled,
+    Suspended,
+}
+
+pub fn eligibility(coverage: Option<&Coverage>, suspended: bool, on: NaiveDate) -> Eligibility {
+    match coverage {
+        _ if suspended => Eligibility::Suspended,
+        Some(c) if (c.from..=c.to).contains(&on) => {
+            if on < c.benefits_from {
+                Eligibility::Waiting {
+                    until: c.benefits_from - Days::new(1),
+                }
+            } else {
+                Eligibility::Eligible
+            }
+        }
+        _ => Eligibility::NotEnrolled,
+    }
+}
+
+/// The deadline for papers accepted as missing: `policy`'s number of working days after
+/// `accepted_on`, skipping weekends (but not the policy's working weekends) and its holidays.
+pub fn pending_documents_deadline(policy: &Policy, accepted_on: NaiveDate) -> NaiveDate {
+    let mut day = accepted_on;
+    let mut left = policy.enrolment.pending_documents_working_days;
+    while left > 0 {
+        day = day + Days::new(1);
+        let rules = &policy.enrolment;
+        let weekend = matches!(day.weekday(), Weekday::Sat | Weekday::Sun);
+        let working = if weekend {
+            rules.working_weekends.contains(&day)
+        } else {
+            !rules.holidays.contains(&day)
+        };
+        if working {
+            left -= 1;
+        }
+    }
+    day
+}
+
+/// An enrolment already known (on this device, or on the server).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KnownEnrolment {
+    pub enrolment_id: String,
+    pub id_number: IdNumber,
+    pub scheme_year: i32,
+    pub active: bool,
+}
+
+/// One active enrolment per person per scheme year.
+pub fn check_not_enrolled(
+    known: &[KnownEnrolment],
+    id: &IdNumber,
+    scheme_year: i32,
+) -> Result<(), EnrolmentError> {
+    match known
+        .iter()
+        .find(|k| k.active && k.scheme_year == scheme_year && &k.id_number == id)
+    {
+        Some(existing) => Err(EnrolmentError::Duplicate {
+            id: id.masked(),
+            year: scheme_year,
+            existing: existing.enrolment_id.clone(),
+        }),
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests;

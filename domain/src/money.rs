@@ -1,0 +1,228 @@
+//! Money in yuan, exact to the fen: `rust_decimal`, never a float. Serialised as a decimal
+//! string ("114.60") so no JSON parser can turn it into a float on the way.
+
+use std::fmt;
+use std::iter::Sum;
+use std::ops::Add;
+use std::str::FromStr;
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::{Deserialize, Serialize};
+
+/// The largest amount Cunbao accepts anywhere: 100 million yuan.
+pub const MAX_YUAN: i64 = 100_000_000;
+
+/// A non-negative amount of yuan with at most two decimals (fen).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
+#[serde(try_from = "String", into = "String")]
+pub struct Money(Decimal);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MoneyError {
+    #[error("金额不能为空 / the amount is empty")]
+    Empty,
+    #[error("金额不是有效数字 / not a valid amount: {0:?}")]
+    NotANumber(String),
+    #[error("金额最多两位小数（到分） / at most two decimals (fen): {0}")]
+    TooManyDecimals(String),
+    #[error("金额不能为负数 / the amount cannot be negative: {0}")]
+    Negative(String),
+    #[error("金额过大 / the amount is absurdly large: {0}")]
+    TooLarge(String),
+}
+
+/// Rounds half-up (away from zero at exactly .5 of a fen, never banker's rounding) to 0.01.
+pub fn round_fen(value: Decimal) -> Decimal {
+    value.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+}
+
+impl Money {
+    pub const ZERO: Money = Money(Decimal::ZERO);
+
+    /// Parses what a person typed: "12", "12.5", "12.50", " 12.50 ". Refuses negatives, more
+    /// than two decimals, exponents and amounts above [`MAX_YUAN`].
+    pub fn parse(text: &str) -> Result<Money, MoneyError> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(MoneyError::Empty);
+        }
+        let plain = text
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-');
+        let value = Decimal::from_str(text)
+            .ok()
+            .filter(|_| plain)
+            .ok_or_else(|| MoneyError::NotANumber(text.to_string()))?;
+        Money::try_from_decimal(value)
+    }
+
+    /// Checks a decimal against Money's invariants.
+    pub fn try_from_decimal(value: Decimal) -> Result<Money, MoneyError> {
+        if value.is_sign_negative() && !value.is_zero() {
+            return Err(MoneyError::Negative(value.to_string()));
+        }
+        if value.normalize().scale() > 2 {
+            return Err(MoneyError::TooManyDecimals(value.to_string()));
+        }
+        if value > Decimal::from(MAX_YUAN) {
+            return Err(MoneyError::TooLarge(value.to_string()));
+        }
+        Ok(Money(round_fen(value.abs())))
+    }
+
+    /// Rounds a computed non-negative figure half-up to the fen. Negative input is a bug in
+    /// the caller and is clamped to zero rather than producing negative money.
+    pub fn round_half_up(value: Decimal) -> Money {
+        debug_assert!(!value.is_sign_negative() || value.is_zero(), "{value}");
+        Money(round_fen(value.max(Decimal::ZERO)))
+    }
+
+    pub fn yuan(yuan: i64) -> Money {
+        Money::try_from_decimal(Decimal::from(yuan)).expect("whole yuan within range")
+    }
+
+    pub fn from_fen(fen: i64) -> Money {
+        Money::try_from_decimal(Decimal::new(fen, 2)).expect("fen within range")
+    }
+
+    pub fn amount(self) -> Decimal {
+        self.0
+    }
+
+    pub fn is_zero(self) -> bool {
+        self.0.is_zero()
+    }
+
+    /// `self − other`, or zero when `other` is larger.
+    pub fn saturating_sub(self, other: Money) -> Money {
+        Money((self.0 - other.0).max(Decimal::ZERO))
+    }
+
+    /// `self − other`; `None` when it would be negative.
+    pub fn checked_sub(self, other: Money) -> Option<Money> {
+        (self.0 >= other.0).then(|| Money(self.0 - other.0))
+    }
+
+    /// The signed difference `self − other`, for adjustments.
+    pub fn diff(self, other: Money) -> Decimal {
+        self.0 - other.0
+    }
+}
+
+impl Add for Money {
+    type Output = Money;
+    fn add(self, other: Money) -> Money {
+        Money(self.0 + other.0)
+    }
+}
+
+impl Sum for Money {
+    fn sum<I: Iterator<Item = Money>>(iter: I) -> Money {
+        iter.fold(Money::ZERO, Add::add)
+    }
+}
+
+impl fmt::Display for Money {
+    /// Always two decimals: "114.60", "0.00".
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut value = self.0;
+        value.rescale(2);
+        write!(f, "{value}")
+    }
+}
+
+impl TryFrom<String> for Money {
+    type Error = MoneyError;
+    fn try_from(text: String) -> Result<Money, MoneyError> {
+        Money::parse(&text)
+    }
+}
+
+impl From<Money> for String {
+    fn from(money: Money) -> String {
+        money.to_string()
+    }
+}
+
+impl FromStr for Money {
+    type Err = MoneyError;
+    fn from_str(text: &str) -> Result<Money, MoneyError> {
+        Money::parse(text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    #[test]
+    fn parses_what_people_type() {
+        assert_eq!(Money::parse("12").unwrap().to_string(), "12.00");
+        assert_eq!(Money::parse(" 12.5 ").unwrap().to_string(), "12.50");
+        assert_eq!(Money::parse("0.01").unwrap(), Money::from_fen(1));
+        assert_eq!(Money::parse("-0").unwrap(), Money::ZERO);
+    }
+
+    #[test]
+    fn refuses_nonsense_with_a_reason() {
+        assert_eq!(Money::parse(""), Err(MoneyError::Empty));
+        assert!(matches!(
+            Money::parse("abc"),
+            Err(MoneyError::NotANumber(_))
+        ));
+        assert!(matches!(
+            Money::parse("1e3"),
+            Err(MoneyError::NotANumber(_))
+        ));
+        assert!(matches!(
+            Money::parse("12.345"),
+            Err(MoneyError::TooManyDecimals(_))
+        ));
+        assert!(matches!(Money::parse("-5"), Err(MoneyError::Negative(_))));
+        assert!(matches!(
+            Money::parse("100000000.01"),
+            Err(MoneyError::TooLarge(_))
+        ));
+        assert!(
+            Money::parse("12.300").is_ok(),
+            "trailing zeros are not extra precision"
+        );
+    }
+
+    #[test]
+    fn rounds_half_up_not_to_even() {
+        assert_eq!(Money::round_half_up(dec!(0.005)).to_string(), "0.01");
+        assert_eq!(Money::round_half_up(dec!(0.015)).to_string(), "0.02");
+        assert_eq!(Money::round_half_up(dec!(0.025)).to_string(), "0.03");
+        assert_eq!(Money::round_half_up(dec!(2.675)).to_string(), "2.68");
+        assert_eq!(Money::round_half_up(dec!(0.0049999)).to_string(), "0.00");
+    }
+
+    #[test]
+    fn serialises_as_a_string_and_validates_on_the_way_in() {
+        let json = serde_json::to_string(&Money::from_fen(11460)).unwrap();
+        assert_eq!(json, "\"114.60\"");
+        assert_eq!(
+            serde_json::from_str::<Money>("\"114.6\"").unwrap(),
+            Money::from_fen(11460)
+        );
+        assert!(serde_json::from_str::<Money>("\"-1\"").is_err());
+        assert!(
+            serde_json::from_str::<Money>("114.6").is_err(),
+            "numbers are refused"
+        );
+    }
+
+    #[test]
+    fn subtraction_never_goes_negative() {
+        let a = Money::yuan(5);
+        let b = Money::yuan(7);
+        assert_eq!(a.saturating_sub(b), Money::ZERO);
+        assert_eq!(a.checked_sub(b), None);
+        assert_eq!(b.checked_sub(a), Some(Money::yuan(2)));
+        assert_eq!(a.diff(b), dec!(-2));
+    }
+}

@@ -1,0 +1,193 @@
+//! Validated text a person types: names, phone numbers, item codes; and pinyin initials for
+//! search (阿莫西林胶囊 → amxljn).
+
+use std::fmt;
+
+use pinyin::ToPinyin;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TextError {
+    #[error("姓名不能为空 / the name is empty")]
+    EmptyName,
+    #[error("姓名过长（最多30字） / the name is too long (at most 30 characters)")]
+    NameTooLong,
+    #[error("姓名含有无效字符“{0}” / the name contains an invalid character {0:?}")]
+    NameCharacter(char),
+    #[error("电话号码无效：应为11位手机号或带区号的座机号 / not a valid phone number: 11-digit mobile or a landline with area code")]
+    Phone,
+    #[error("编码无效：1–40位字母、数字或“-._” / not a valid code: 1–40 letters, digits or -._")]
+    Code,
+}
+
+/// A person's name: 1–30 characters, letters (any script), spaces and the middle dots of
+/// minority names (·).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct PersonName(String);
+
+impl PersonName {
+    pub fn parse(text: &str) -> Result<PersonName, TextError> {
+        let name = text.trim();
+        if name.is_empty() {
+            return Err(TextError::EmptyName);
+        }
+        if name.chars().count() > 30 {
+            return Err(TextError::NameTooLong);
+        }
+        if let Some(c) = name
+            .chars()
+            .find(|&c| !(c.is_alphabetic() || c == ' ' || c == '·' || c == '•'))
+        {
+            return Err(TextError::NameCharacter(c));
+        }
+        Ok(PersonName(name.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn initials(&self) -> String {
+        pinyin_initials(&self.0)
+    }
+}
+
+/// A mobile (11 digits starting 1[3-9]) or a landline with area code (0xx-xxxxxxx).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Phone(String);
+
+impl Phone {
+    pub fn parse(text: &str) -> Result<Phone, TextError> {
+        let digits: String = text.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
+        let all_digits = digits.bytes().all(|b| b.is_ascii_digit());
+        let mobile = digits.len() == 11
+            && digits.starts_with('1')
+            && matches!(digits.as_bytes()[1], b'3'..=b'9');
+        let landline = digits.starts_with('0') && (10..=12).contains(&digits.len());
+        if all_digits && (mobile || landline) {
+            Ok(Phone(digits))
+        } else {
+            Err(TextError::Phone)
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A catalogue item code (national medical-insurance codes are letters and digits).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct ItemCode(String);
+
+impl ItemCode {
+    pub fn parse(text: &str) -> Result<ItemCode, TextError> {
+        let code = text.trim();
+        let ok = (1..=40).contains(&code.len())
+            && code
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'));
+        if ok {
+            Ok(ItemCode(code.to_ascii_uppercase()))
+        } else {
+            Err(TextError::Code)
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+macro_rules! text_conversions {
+    ($($ty:ident),*) => {$(
+        impl TryFrom<String> for $ty {
+            type Error = TextError;
+            fn try_from(text: String) -> Result<$ty, TextError> {
+                $ty::parse(&text)
+            }
+        }
+        impl From<$ty> for String {
+            fn from(value: $ty) -> String {
+                value.0
+            }
+        }
+        impl fmt::Display for $ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    )*};
+}
+text_conversions!(PersonName, Phone, ItemCode);
+
+/// Lowercase pinyin initials of the Chinese characters in `text` (first reading of each);
+/// ASCII letters and digits are kept, lowercased; everything else is dropped.
+pub fn pinyin_initials(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (c, py) in text.chars().zip(text.to_pinyin()) {
+        match py {
+            Some(py) => out.push_str(py.first_letter()),
+            None if c.is_ascii_alphanumeric() => out.push(c.to_ascii_lowercase()),
+            None => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pinyin_initials_for_search() {
+        assert_eq!(pinyin_initials("阿莫西林胶囊"), "amxljn");
+        assert_eq!(pinyin_initials("硝苯地平缓释片"), "xbdphsp");
+        assert_eq!(pinyin_initials("维生素B6片"), "wssb6p");
+        assert_eq!(pinyin_initials("张三"), "zs");
+        assert_eq!(pinyin_initials("0.9%氯化钠注射液"), "09lhnzsy");
+    }
+
+    #[test]
+    fn names() {
+        assert_eq!(PersonName::parse(" 李四 ").unwrap().as_str(), "李四");
+        assert_eq!(
+            PersonName::parse("阿依古丽·买买提").unwrap().initials(),
+            "aygl·mmt".replace('·', "")
+        );
+        assert_eq!(PersonName::parse(""), Err(TextError::EmptyName));
+        assert_eq!(PersonName::parse("张3"), Err(TextError::NameCharacter('3')));
+        assert_eq!(
+            PersonName::parse(&"王".repeat(31)),
+            Err(TextError::NameTooLong)
+        );
+    }
+
+    #[test]
+    fn phones() {
+        assert_eq!(
+            Phone::parse("138 0013 8000").unwrap().as_str(),
+            "13800138000"
+        );
+        assert_eq!(
+            Phone::parse("0771-1234567").unwrap().as_str(),
+            "07711234567"
+        );
+        assert_eq!(Phone::parse("12800138000"), Err(TextError::Phone));
+        assert_eq!(Phone::parse("1380013800"), Err(TextError::Phone));
+        assert_eq!(Phone::parse("phone"), Err(TextError::Phone));
+    }
+
+    #[test]
+    fn codes() {
+        assert_eq!(
+            ItemCode::parse(" xa01caa001 ").unwrap().as_str(),
+            "XA01CAA001"
+        );
+        assert_eq!(ItemCode::parse(""), Err(TextError::Code));
+        assert_eq!(ItemCode::parse("阿莫"), Err(TextError::Code));
+    }
+}

@@ -1,0 +1,248 @@
+//! The scheme's policy (政策), as versioned data: contribution, enrolment periods and rules,
+//! benefits, offline limits and risk-rule parameters. No rule in this crate carries its own
+//! numbers; they all come from here.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::enrolment::SubsidyCategory;
+use crate::money::Money;
+use crate::quantity::Ratio;
+use crate::risk::RiskParams;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FacilityLevel {
+    /// 村卫生室
+    VillageClinic,
+    /// 一级 (township health centre)
+    Level1,
+    Level2,
+    Level3,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChronicCondition {
+    /// 高血压
+    Hypertension,
+    /// 糖尿病
+    Diabetes,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum BenefitKind {
+    /// 普通门诊统筹
+    GeneralOutpatient,
+    /// 门诊慢特病 (两病)
+    ChronicOutpatient { condition: ChronicCondition },
+    /// 住院, by hospital level
+    Inpatient { level: FacilityLevel },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BenefitRule {
+    pub kind: BenefitKind,
+    pub deductible: Money,
+    pub ratio: Ratio,
+    pub annual_cap: Money,
+    #[serde(default)]
+    pub per_visit_cap: Option<Money>,
+    /// Benefits naming the same pool share one annual cap (inpatient levels share 200,000).
+    pub cap_pool: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Subsidy {
+    /// The whole individual contribution is paid by medical assistance.
+    Full,
+    /// A fixed amount is paid by medical assistance; the person pays the rest.
+    Fixed { amount: Money },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CategorySubsidy {
+    pub category: SubsidyCategory,
+    pub subsidy: Subsidy,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnrolmentRules {
+    /// Individual contribution per person per year (个人缴费标准).
+    pub contribution_per_person: Money,
+    /// Fiscal subsidy per person (财政补助), informational: not collected at the clinic.
+    pub fiscal_subsidy_per_person: Money,
+    pub subsidies: Vec<CategorySubsidy>,
+    /// Concentrated collection period for this scheme year (in the year before).
+    pub collection_from: NaiveDate,
+    pub collection_to: NaiveDate,
+    /// A newborn enrolled within this many days of birth is covered from the birth month.
+    pub newborn_window_days: u32,
+    /// Waiting period after late enrolment or a lapse.
+    pub waiting_period_months: u32,
+    /// A gap in coverage longer than this many months is a lapse.
+    pub lapse_months: u32,
+    /// Working days to complete documents accepted as missing (容缺受理).
+    pub pending_documents_working_days: u32,
+    /// Public holidays (not working days) for the deadline count.
+    #[serde(default)]
+    pub holidays: Vec<NaiveDate>,
+    /// Weekend days that are working days (调休).
+    #[serde(default)]
+    pub working_weekends: Vec<NaiveDate>,
+}
+
+/// A claim above either figure cannot be settled offline: it waits for township review.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OfflineLimit {
+    pub max_total: Money,
+    pub max_fund: Money,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    pub version: String,
+    pub name: String,
+    pub scheme_year: i32,
+    /// Coverage of the scheme year: 1 Jan – 31 Dec.
+    pub coverage_from: NaiveDate,
+    pub coverage_to: NaiveDate,
+    pub enrolment: EnrolmentRules,
+    pub benefits: Vec<BenefitRule>,
+    pub offline_limit: OfflineLimit,
+    pub risk: RiskParams,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PolicyError {
+    #[error("政策数据无效 / the policy data is invalid: {0}")]
+    Invalid(String),
+    #[error("政策未规定该待遇 / the policy has no benefit {0:?}")]
+    NoSuchBenefit(BenefitKind),
+}
+
+impl Policy {
+    pub fn from_json(json: &str) -> Result<Policy, PolicyError> {
+        let policy: Policy =
+            serde_json::from_str(json).map_err(|e| PolicyError::Invalid(e.to_string()))?;
+        policy.check()?;
+        Ok(policy)
+    }
+
+    fn check(&self) -> Result<(), PolicyError> {
+        let e = |m: &str| Err(PolicyError::Invalid(format!("{}: {m}", self.version)));
+        if self.coverage_from > self.coverage_to {
+            return e("coverage ends before it starts");
+        }
+        if self.enrolment.collection_from > self.enrolment.collection_to {
+            return e("collection period ends before it starts");
+        }
+        if self.benefits.is_empty() {
+            return e("no benefits");
+        }
+        Ok(())
+    }
+
+    /// The 2025 sample county policy of PRODUCT.md (reference 003).
+    pub fn sample_2025() -> Policy {
+        Policy::from_json(include_str!("../data/policy-2025.json"))
+            .expect("shipped policy is valid")
+    }
+
+    /// The 2021 sample policy (320 yuan), to show that policies are versioned data.
+    pub fn sample_2021() -> Policy {
+        Policy::from_json(include_str!("../data/policy-2021.json"))
+            .expect("shipped policy is valid")
+    }
+
+    pub fn benefit(&self, kind: BenefitKind) -> Result<&BenefitRule, PolicyError> {
+        self.benefits
+            .iter()
+            .find(|b| b.kind == kind)
+            .ok_or(PolicyError::NoSuchBenefit(kind))
+    }
+
+    pub fn covers(&self, date: NaiveDate) -> bool {
+        (self.coverage_from..=self.coverage_to).contains(&date)
+    }
+
+    pub fn in_collection_period(&self, date: NaiveDate) -> bool {
+        (self.enrolment.collection_from..=self.enrolment.collection_to).contains(&date)
+    }
+
+    pub fn subsidy_for(&self, category: SubsidyCategory) -> Option<&Subsidy> {
+        self.enrolment
+            .subsidies
+            .iter()
+            .find(|s| s.category == category)
+            .map(|s| &s.subsidy)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_2025_sample_policy_has_product_md_figures() {
+        let p = Policy::sample_2025();
+        assert_eq!(p.enrolment.contribution_per_person, Money::yuan(390));
+        assert!(p.enrolment.fiscal_subsidy_per_person >= Money::yuan(650));
+        let general = p.benefit(BenefitKind::GeneralOutpatient).unwrap();
+        assert_eq!(
+            (general.deductible, general.ratio, general.annual_cap),
+            (Money::yuan(300), Ratio::percent(50), Money::yuan(2000))
+        );
+        let chronic = p
+            .benefit(BenefitKind::ChronicOutpatient {
+                condition: ChronicCondition::Hypertension,
+            })
+            .unwrap();
+        assert_eq!(
+            (chronic.deductible, chronic.ratio),
+            (Money::ZERO, Ratio::percent(70))
+        );
+        for (level, deductible, ratio) in [
+            (FacilityLevel::Level1, 300, 90),
+            (FacilityLevel::Level2, 400, 85),
+            (FacilityLevel::Level3, 500, 80),
+        ] {
+            let b = p.benefit(BenefitKind::Inpatient { level }).unwrap();
+            assert_eq!(
+                (b.deductible, b.ratio),
+                (Money::yuan(deductible), Ratio::percent(ratio))
+            );
+            assert_eq!(
+                (b.annual_cap, b.cap_pool.as_str()),
+                (Money::yuan(200_000), "inpatient")
+            );
+        }
+        assert_eq!(p.enrolment.newborn_window_days, 90);
+        assert_eq!(p.enrolment.waiting_period_months, 3);
+        assert_eq!(p.subsidy_for(SubsidyCategory::Tekun), Some(&Subsidy::Full));
+        assert_eq!(p.subsidy_for(SubsidyCategory::Dibao), Some(&Subsidy::Full));
+    }
+
+    #[test]
+    fn policies_are_versioned_data() {
+        let old = Policy::sample_2021();
+        assert_eq!(old.enrolment.contribution_per_person, Money::yuan(320));
+        assert_ne!(old.version, Policy::sample_2025().version);
+    }
+
+    #[test]
+    fn invalid_policy_data_is_refused() {
+        assert!(Policy::from_json("{}").is_err());
+        let mut json: serde_json::Value =
+            serde_json::from_str(include_str!("../data/policy-2025.json")).unwrap();
+        json["coverage_to"] = "2024-01-01".into();
+        assert!(Policy::from_json(&json.to_string()).is_err());
+    }
+}

@@ -1,0 +1,217 @@
+//! Quantities and ratios, validated where they are typed.
+
+use std::fmt;
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// A dispensed or performed quantity: positive, at most three decimals (0.5 box, 0.25 vial),
+/// at most 10,000.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Quantity(Decimal);
+
+pub const MAX_QUANTITY: i64 = 10_000;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum QuantityError {
+    #[error("数量不是有效数字 / not a valid quantity: {0:?}")]
+    NotANumber(String),
+    #[error("数量必须大于零 / the quantity must be more than zero: {0}")]
+    NotPositive(String),
+    #[error("数量最多三位小数 / at most three decimals: {0}")]
+    TooManyDecimals(String),
+    #[error("数量过大 / the quantity is absurdly large: {0}")]
+    TooLarge(String),
+}
+
+impl Quantity {
+    pub fn parse(text: &str) -> Result<Quantity, QuantityError> {
+        let text = text.trim();
+        let plain = !text.is_empty()
+            && text
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-');
+        let value = Decimal::from_str(text)
+            .ok()
+            .filter(|_| plain)
+            .ok_or_else(|| QuantityError::NotANumber(text.to_string()))?;
+        Quantity::new(value)
+    }
+
+    pub fn new(value: Decimal) -> Result<Quantity, QuantityError> {
+        if value <= Decimal::ZERO {
+            return Err(QuantityError::NotPositive(value.to_string()));
+        }
+        if value.normalize().scale() > 3 {
+            return Err(QuantityError::TooManyDecimals(value.to_string()));
+        }
+        if value > Decimal::from(MAX_QUANTITY) {
+            return Err(QuantityError::TooLarge(value.to_string()));
+        }
+        Ok(Quantity(value.normalize()))
+    }
+
+    pub fn whole(n: u32) -> Quantity {
+        Quantity::new(Decimal::from(n)).expect("positive whole quantity")
+    }
+
+    pub fn value(self) -> Decimal {
+        self.0
+    }
+}
+
+impl fmt::Display for Quantity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+impl TryFrom<String> for Quantity {
+    type Error = QuantityError;
+    fn try_from(text: String) -> Result<Quantity, QuantityError> {
+        Quantity::parse(&text)
+    }
+}
+
+impl From<Quantity> for String {
+    fn from(q: Quantity) -> String {
+        q.to_string()
+    }
+}
+
+/// A proportion between 0 and 1 inclusive, at most four decimals. Parses "0.5", "50%",
+/// "12.5 %".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Ratio(Decimal);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RatioError {
+    #[error("比例不是有效数字 / not a valid ratio: {0:?}")]
+    NotANumber(String),
+    #[error("比例必须在 0 到 100% 之间 / a ratio must be between 0 and 100 %: {0}")]
+    OutOfRange(String),
+    #[error("比例最多四位小数 / at most four decimals: {0}")]
+    TooManyDecimals(String),
+}
+
+impl Ratio {
+    pub const ZERO: Ratio = Ratio(Decimal::ZERO);
+    pub const ONE: Ratio = Ratio(Decimal::ONE);
+
+    pub fn parse(text: &str) -> Result<Ratio, RatioError> {
+        let text = text.trim();
+        let (number, scale) = match text.strip_suffix('%') {
+            Some(percent) => (percent.trim(), Decimal::ONE_HUNDRED),
+            None => (text, Decimal::ONE),
+        };
+        let plain = !number.is_empty()
+            && number
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-');
+        let value = Decimal::from_str(number)
+            .ok()
+            .filter(|_| plain)
+            .ok_or_else(|| RatioError::NotANumber(text.to_string()))?;
+        Ratio::new(value / scale)
+    }
+
+    pub fn new(value: Decimal) -> Result<Ratio, RatioError> {
+        if value < Decimal::ZERO || value > Decimal::ONE {
+            return Err(RatioError::OutOfRange(value.to_string()));
+        }
+        if value.normalize().scale() > 4 {
+            return Err(RatioError::TooManyDecimals(value.to_string()));
+        }
+        Ok(Ratio(value.normalize()))
+    }
+
+    /// `percent` %, e.g. `Ratio::percent(50)`.
+    pub fn percent(percent: u32) -> Ratio {
+        Ratio::new(Decimal::from(percent) / Decimal::ONE_HUNDRED).expect("0..=100 percent")
+    }
+
+    pub fn value(self) -> Decimal {
+        self.0
+    }
+}
+
+impl fmt::Display for Ratio {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+impl TryFrom<String> for Ratio {
+    type Error = RatioError;
+    fn try_from(text: String) -> Result<Ratio, RatioError> {
+        Ratio::parse(&text)
+    }
+}
+
+impl From<Ratio> for String {
+    fn from(r: Ratio) -> String {
+        r.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    #[test]
+    fn quantities() {
+        assert_eq!(Quantity::parse("0.5").unwrap().value(), dec!(0.5));
+        assert_eq!(Quantity::parse("2").unwrap(), Quantity::whole(2));
+        assert!(matches!(
+            Quantity::parse("0"),
+            Err(QuantityError::NotPositive(_))
+        ));
+        assert!(matches!(
+            Quantity::parse("-1"),
+            Err(QuantityError::NotPositive(_))
+        ));
+        assert!(matches!(
+            Quantity::parse("0.0001"),
+            Err(QuantityError::TooManyDecimals(_))
+        ));
+        assert!(matches!(
+            Quantity::parse("10001"),
+            Err(QuantityError::TooLarge(_))
+        ));
+        assert!(matches!(
+            Quantity::parse("两盒"),
+            Err(QuantityError::NotANumber(_))
+        ));
+        assert_eq!(
+            serde_json::to_string(&Quantity::parse("1.50").unwrap()).unwrap(),
+            "\"1.5\""
+        );
+    }
+
+    #[test]
+    fn ratios() {
+        assert_eq!(Ratio::parse("50%").unwrap(), Ratio::percent(50));
+        assert_eq!(Ratio::parse("0.5").unwrap(), Ratio::percent(50));
+        assert_eq!(Ratio::parse("12.5 %").unwrap().value(), dec!(0.125));
+        assert!(matches!(
+            Ratio::parse("101%"),
+            Err(RatioError::OutOfRange(_))
+        ));
+        assert!(matches!(
+            Ratio::parse("-0.1"),
+            Err(RatioError::OutOfRange(_))
+        ));
+        assert!(matches!(
+            Ratio::parse("half"),
+            Err(RatioError::NotANumber(_))
+        ));
+        assert!(matches!(
+            Ratio::parse("0.12345"),
+            Err(RatioError::TooManyDecimals(_))
+        ));
+    }
+}
