@@ -5,6 +5,8 @@
 
 pub mod api;
 pub mod catalogue;
+pub mod catalogue_csv;
+pub mod diagnosis;
 pub mod enrolment;
 pub mod id_number;
 pub mod money;
@@ -12,4 +14,5 @@ pub mod names;
 pub mod policy;
 pub mod quantity;
 pub mod risk;
+pub mod sample;
 pub mod settlement;

@@ -1,0 +1,189 @@
+//! Reading a catalogue from CSV — the sample catalogue ships this way, and township staff
+//! import new versions this way. Columns (header required, in this order):
+//!
+//! `code,name,kind,class,specification,unit,price,payment_standard,first_self_pay_ratio,
+//! per_visit_limit,period_limit,period_days,diagnoses,sex,min_age,max_age`
+//!
+//! `kind` is drug / service / consumable; `class` is A / B / self_pay; `diagnoses` is a
+//! `;`-separated list of ICD-10 prefixes; `sex` is male / female; optional cells are empty.
+//! Fields may not contain commas (quoting is not supported).
+
+use chrono::NaiveDate;
+
+use crate::catalogue::{Catalogue, CatalogueItem, ItemClass, ItemKind, PeriodLimit};
+use crate::id_number::Sex;
+use crate::money::Money;
+use crate::names::{pinyin_initials, ItemCode};
+use crate::quantity::{Quantity, Ratio};
+
+pub const HEADER: &str = "code,name,kind,class,specification,unit,price,payment_standard,\
+first_self_pay_ratio,per_visit_limit,period_limit,period_days,diagnoses,sex,min_age,max_age";
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("第{line}行：{message} / line {line}: {message}")]
+pub struct CsvError {
+    pub line: usize,
+    pub message: String,
+}
+
+pub fn parse_catalogue(
+    text: &str,
+    version: &str,
+    published_on: NaiveDate,
+) -> Result<Catalogue, CsvError> {
+    let mut lines = text.lines().enumerate();
+    let header = lines.next().map(|(_, l)| l.trim()).unwrap_or_default();
+    if header != HEADER {
+        return Err(CsvError {
+            line: 1,
+            message: format!("表头应为 / the header must be: {HEADER}"),
+        });
+    }
+    let mut items: Vec<CatalogueItem> = Vec::new();
+    for (i, line) in lines {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let n = i + 1;
+        let item = parse_row(line).map_err(|message| CsvError { line: n, message })?;
+        if items.iter().any(|other| other.code == item.code) {
+            return Err(CsvError {
+                line: n,
+                message: format!("编码重复 / duplicate code {}", item.code),
+            });
+        }
+        items.push(item);
+    }
+    Ok(Catalogue {
+        version: version.to_string(),
+        published_on,
+        items,
+    })
+}
+
+fn parse_row(line: &str) -> Result<CatalogueItem, String> {
+    let cells: Vec<&str> = line.split(',').map(str::trim).collect();
+    if cells.len() != 16 {
+        return Err(format!("应有16列，实有{} / expected 16 columns, found {}", cells.len(), cells.len()));
+    }
+    let opt = |cell: &str| (!cell.is_empty()).then(|| cell.to_string());
+    let field = |name: &str, e: &dyn std::fmt::Display| format!("{name}: {e}");
+    let code = ItemCode::parse(cells[0]).map_err(|e| field("code", &e))?;
+    let name = cells[1];
+    if name.is_empty() {
+        return Err("name: 名称不能为空 / the name is empty".into());
+    }
+    let kind = match cells[2] {
+        "drug" => ItemKind::Drug,
+        "service" => ItemKind::Service,
+        "consumable" => ItemKind::Consumable,
+        other => return Err(format!("kind: {other:?} (drug / service / consumable)")),
+    };
+    let class = match cells[3] {
+        "A" => ItemClass::A,
+        "B" => ItemClass::B,
+        "self_pay" => ItemClass::SelfPay,
+        other => return Err(format!("class: {other:?} (A / B / self_pay)")),
+    };
+    let money = |name: &str, cell: &str| Money::parse(cell).map_err(|e| field(name, &e));
+    let price = money("price", cells[6])?;
+    let payment_standard = opt(cells[7])
+        .map(|c| money("payment_standard", &c))
+        .transpose()?;
+    let first_self_pay_ratio = opt(cells[8])
+        .map(|c| Ratio::parse(&c).map_err(|e| field("first_self_pay_ratio", &e)))
+        .transpose()?;
+    if class == ItemClass::B && first_self_pay_ratio.is_none() {
+        return Err("first_self_pay_ratio: 乙类必须有先行自付比例 / class B needs one".into());
+    }
+    let quantity = |name: &str, cell: &str| Quantity::parse(cell).map_err(|e| field(name, &e));
+    let per_visit_limit = opt(cells[9])
+        .map(|c| quantity("per_visit_limit", &c))
+        .transpose()?;
+    let per_period_limit = match (opt(cells[10]), opt(cells[11])) {
+        (None, None) => None,
+        (Some(q), Some(days)) => Some(PeriodLimit {
+            quantity: quantity("period_limit", &q)?,
+            days: days
+                .parse()
+                .ok()
+                .filter(|d| *d > 0)
+                .ok_or_else(|| format!("period_days: {days:?}"))?,
+        }),
+        _ => return Err("period_limit and period_days go together".into()),
+    };
+    let diagnosis_restriction = cells[12]
+        .split(';')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect();
+    let sex_restriction = match cells[13] {
+        "" => None,
+        "male" => Some(Sex::Male),
+        "female" => Some(Sex::Female),
+        other => return Err(format!("sex: {other:?} (male / female)")),
+    };
+    let age = |name: &str, cell: &str| -> Result<Option<u32>, String> {
+        opt(cell)
+            .map(|c| c.parse().map_err(|_| format!("{name}: {c:?}")))
+            .transpose()
+    };
+    Ok(CatalogueItem {
+        pinyin: pinyin_initials(name),
+        code,
+        name: name.to_string(),
+        kind,
+        class,
+        specification: cells[4].to_string(),
+        unit: cells[5].to_string(),
+        price,
+        payment_standard,
+        first_self_pay_ratio,
+        per_visit_limit,
+        per_period_limit,
+        diagnosis_restriction,
+        sex_restriction,
+        min_age: age("min_age", cells[14])?,
+        max_age: age("max_age", cells[15])?,
+        facility_levels: Vec::new(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn on() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2025, 1, 1).unwrap()
+    }
+
+    #[test]
+    fn reads_a_row_with_every_field() {
+        let text = format!(
+            "{HEADER}\nXC08CAN001,硝苯地平缓释片,drug,B,20mg×30片,盒,31.60,30.00,0.10,2,6,30,I10;I11,,18,\n"
+        );
+        let c = parse_catalogue(&text, "v1", on()).unwrap();
+        let item = &c.items[0];
+        assert_eq!(item.pinyin, "xbdphsp");
+        assert_eq!(item.payment_standard, Some(Money::yuan(30)));
+        assert_eq!(item.first_self_pay_ratio, Some(Ratio::percent(10)));
+        assert_eq!(item.per_period_limit.as_ref().unwrap().days, 30);
+        assert_eq!(item.diagnosis_restriction, ["I10", "I11"]);
+        assert_eq!((item.min_age, item.max_age), (Some(18), None));
+    }
+
+    #[test]
+    fn says_which_line_is_wrong() {
+        let text = format!("{HEADER}\nX1,甲,drug,A,,,1.00,,,,,,,,,\nX2,乙,drug,B,,,2.00,,,,,,,,,\n");
+        let err = parse_catalogue(&text, "v1", on()).unwrap_err();
+        assert_eq!(err.line, 3);
+        assert!(err.message.contains("first_self_pay_ratio"));
+        let err = parse_catalogue("code,name\n", "v1", on()).unwrap_err();
+        assert_eq!(err.line, 1);
+        let text = format!("{HEADER}\nX1,甲,drug,A,,,-1,,,,,,,,,\n");
+        assert!(parse_catalogue(&text, "v1", on()).unwrap_err().message.starts_with("price"));
+        let text = format!("{HEADER}\nX1,甲,drug,A,,,1,,,,,,,,,\nX1,乙,drug,A,,,1,,,,,,,,,\n");
+        assert!(parse_catalogue(&text, "v1", on()).unwrap_err().message.contains("duplicate"));
+    }
+}
