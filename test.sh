@@ -12,6 +12,14 @@ step() { printf '\n\033[1;35m==> %s\033[0m\n' "$*"; }
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
+step "domain stays pure: no I/O or web crates, builds for wasm32"
+if cargo tree -p cunbao-domain -e normal --target all --prefix none |
+  grep -E "^(leptos|web-sys|gloo|tokio|sqlx|wasm-bindgen|rexie|axum) "; then
+  echo "cunbao-domain must not depend on the crates above" >&2
+  exit 1
+fi
+cargo build -p cunbao-domain --target wasm32-unknown-unknown
+
 step "cargo clippy (native, all targets)"
 cargo clippy --workspace --all-targets -- -D warnings
 

@@ -24,10 +24,10 @@ pub enum ItemKind {
 /// Coverage class: 甲 (A) covered in full within policy, 乙 (B) with a first self-pay ratio,
 /// or out of catalogue / 丙, paid entirely by the patient.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
 pub enum ItemClass {
     A,
     B,
+    #[serde(rename = "self_pay")]
     SelfPay,
 }
 

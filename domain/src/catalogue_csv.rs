@@ -64,7 +64,11 @@ pub fn parse_catalogue(
 fn parse_row(line: &str) -> Result<CatalogueItem, String> {
     let cells: Vec<&str> = line.split(',').map(str::trim).collect();
     if cells.len() != 16 {
-        return Err(format!("应有16列，实有{} / expected 16 columns, found {}", cells.len(), cells.len()));
+        return Err(format!(
+            "应有16列，实有{} / expected 16 columns, found {}",
+            cells.len(),
+            cells.len()
+        ));
     }
     let opt = |cell: &str| (!cell.is_empty()).then(|| cell.to_string());
     let field = |name: &str, e: &dyn std::fmt::Display| format!("{name}: {e}");
@@ -175,15 +179,22 @@ mod tests {
 
     #[test]
     fn says_which_line_is_wrong() {
-        let text = format!("{HEADER}\nX1,甲,drug,A,,,1.00,,,,,,,,,\nX2,乙,drug,B,,,2.00,,,,,,,,,\n");
+        let text =
+            format!("{HEADER}\nX1,甲,drug,A,,,1.00,,,,,,,,,\nX2,乙,drug,B,,,2.00,,,,,,,,,\n");
         let err = parse_catalogue(&text, "v1", on()).unwrap_err();
         assert_eq!(err.line, 3);
         assert!(err.message.contains("first_self_pay_ratio"));
         let err = parse_catalogue("code,name\n", "v1", on()).unwrap_err();
         assert_eq!(err.line, 1);
         let text = format!("{HEADER}\nX1,甲,drug,A,,,-1,,,,,,,,,\n");
-        assert!(parse_catalogue(&text, "v1", on()).unwrap_err().message.starts_with("price"));
+        assert!(parse_catalogue(&text, "v1", on())
+            .unwrap_err()
+            .message
+            .starts_with("price"));
         let text = format!("{HEADER}\nX1,甲,drug,A,,,1,,,,,,,,,\nX1,乙,drug,A,,,1,,,,,,,,,\n");
-        assert!(parse_catalogue(&text, "v1", on()).unwrap_err().message.contains("duplicate"));
+        assert!(parse_catalogue(&text, "v1", on())
+            .unwrap_err()
+            .message
+            .contains("duplicate"));
     }
 }

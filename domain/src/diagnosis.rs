@@ -16,13 +16,25 @@ pub const DIAGNOSES: &[Diagnosis] = &[
     d("I10", "原发性高血压", "Essential hypertension"),
     d("E11.9", "2型糖尿病", "Type 2 diabetes mellitus"),
     d("E14.9", "糖尿病", "Diabetes mellitus, unspecified"),
-    d("J06.9", "急性上呼吸道感染", "Acute upper respiratory infection"),
-    d("J00", "急性鼻咽炎（感冒）", "Acute nasopharyngitis (common cold)"),
+    d(
+        "J06.9",
+        "急性上呼吸道感染",
+        "Acute upper respiratory infection",
+    ),
+    d(
+        "J00",
+        "急性鼻咽炎（感冒）",
+        "Acute nasopharyngitis (common cold)",
+    ),
     d("J02.9", "急性咽炎", "Acute pharyngitis"),
     d("J03.9", "急性扁桃体炎", "Acute tonsillitis"),
     d("J20.9", "急性支气管炎", "Acute bronchitis"),
     d("J40", "支气管炎", "Bronchitis"),
-    d("J44.9", "慢性阻塞性肺病", "Chronic obstructive pulmonary disease"),
+    d(
+        "J44.9",
+        "慢性阻塞性肺病",
+        "Chronic obstructive pulmonary disease",
+    ),
     d("J45.9", "哮喘", "Asthma"),
     d("K29.7", "胃炎", "Gastritis"),
     d("K30", "功能性消化不良", "Functional dyspepsia"),
@@ -38,7 +50,11 @@ pub const DIAGNOSES: &[Diagnosis] = &[
     d("T14.0", "皮肤浅表损伤", "Superficial injury"),
     d("H10.9", "结膜炎", "Conjunctivitis"),
     d("K05.1", "慢性牙龈炎", "Chronic gingivitis"),
-    d("I25.9", "慢性缺血性心脏病", "Chronic ischaemic heart disease"),
+    d(
+        "I25.9",
+        "慢性缺血性心脏病",
+        "Chronic ischaemic heart disease",
+    ),
     d("E78.5", "高脂血症", "Hyperlipidaemia"),
     d("D50.9", "缺铁性贫血", "Iron deficiency anaemia"),
     d("G47.0", "失眠", "Insomnia"),
@@ -70,9 +86,15 @@ pub fn outpatient_benefit(codes: &[String]) -> BenefitKind {
 
 pub fn chronic_condition(code: &str) -> Option<ChronicCondition> {
     let prefix = |p: &str| code == p || code.starts_with(&format!("{p}."));
-    if ["I10", "I11", "I12", "I13", "I15"].iter().any(|p| prefix(p)) {
+    if ["I10", "I11", "I12", "I13", "I15"]
+        .iter()
+        .any(|p| prefix(p))
+    {
         Some(ChronicCondition::Hypertension)
-    } else if ["E10", "E11", "E12", "E13", "E14"].iter().any(|p| prefix(p)) {
+    } else if ["E10", "E11", "E12", "E13", "E14"]
+        .iter()
+        .any(|p| prefix(p))
+    {
         Some(ChronicCondition::Diabetes)
     } else {
         None
@@ -92,7 +114,10 @@ mod tests {
     #[test]
     fn two_diseases_use_the_chronic_benefit() {
         let codes = |c: &[&str]| c.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        assert_eq!(outpatient_benefit(&codes(&["J06.9"])), BenefitKind::GeneralOutpatient);
+        assert_eq!(
+            outpatient_benefit(&codes(&["J06.9"])),
+            BenefitKind::GeneralOutpatient
+        );
         assert_eq!(
             outpatient_benefit(&codes(&["J06.9", "I10"])),
             BenefitKind::ChronicOutpatient {
@@ -111,7 +136,11 @@ mod tests {
     #[test]
     fn the_list_has_unique_codes() {
         for (i, d) in DIAGNOSES.iter().enumerate() {
-            assert!(DIAGNOSES[..i].iter().all(|o| o.code != d.code), "{}", d.code);
+            assert!(
+                DIAGNOSES[..i].iter().all(|o| o.code != d.code),
+                "{}",
+                d.code
+            );
             assert_eq!(find(d.code), Some(d));
         }
     }

@@ -13,6 +13,8 @@ pub mod money;
 pub mod names;
 pub mod policy;
 pub mod quantity;
+pub mod quote;
 pub mod risk;
 pub mod sample;
 pub mod settlement;
+pub mod synthetic;

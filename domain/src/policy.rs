@@ -162,6 +162,13 @@ impl Policy {
             .expect("shipped policy is valid")
     }
 
+    /// The policies shipped with Cunbao, by version.
+    pub fn shipped(version: &str) -> Option<Policy> {
+        [Policy::sample_2025(), Policy::sample_2021()]
+            .into_iter()
+            .find(|p| p.version == version)
+    }
+
     pub fn benefit(&self, kind: BenefitKind) -> Result<&BenefitRule, PolicyError> {
         self.benefits
             .iter()

@@ -28,13 +28,19 @@ mod tests {
         let c = catalogue();
         assert!(c.items.len() >= 300, "{}", c.items.len());
         for kind in [ItemKind::Drug, ItemKind::Service, ItemKind::Consumable] {
-            assert!(c.items.iter().filter(|i| i.kind == kind).count() >= 40, "{kind:?}");
+            assert!(
+                c.items.iter().filter(|i| i.kind == kind).count() >= 40,
+                "{kind:?}"
+            );
         }
         for class in [ItemClass::A, ItemClass::B, ItemClass::SelfPay] {
             assert!(c.items.iter().any(|i| i.class == class), "{class:?}");
         }
         let amox = c.get(&ItemCode::parse("XJ01CAA001").unwrap()).unwrap();
-        assert_eq!((amox.name.as_str(), amox.pinyin.as_str()), ("阿莫西林胶囊", "amxljn"));
+        assert_eq!(
+            (amox.name.as_str(), amox.pinyin.as_str()),
+            ("阿莫西林胶囊", "amxljn")
+        );
         assert!(c.items.iter().filter(|i| i.matches("amxl")).count() >= 3);
         assert!(c.items.iter().any(|i| i.matches("一般诊疗费")));
     }
@@ -43,7 +49,11 @@ mod tests {
     fn pinyin_initials_come_from_the_pinyin_crate_for_every_item() {
         for item in catalogue().items {
             assert!(!item.pinyin.is_empty(), "{}", item.name);
-            assert!(item.pinyin.bytes().all(|b| b.is_ascii_alphanumeric()), "{}", item.pinyin);
+            assert!(
+                item.pinyin.bytes().all(|b| b.is_ascii_alphanumeric()),
+                "{}",
+                item.pinyin
+            );
         }
     }
 }

@@ -6,6 +6,7 @@ pub mod client;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod quote_command;
 pub mod telemetry;
 
 use axum::http::{Method, Uri};
