@@ -105,6 +105,14 @@ pub struct OfflineLimit {
     pub max_fund: Money,
 }
 
+impl OfflineLimit {
+    /// Whether a visit with this total and fund share may be settled on the tablet offline;
+    /// otherwise it is saved as pending township review.
+    pub fn allows(&self, total: Money, fund: Money) -> bool {
+        total <= self.max_total && fund <= self.max_fund
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Policy {
@@ -235,6 +243,14 @@ mod tests {
         assert_eq!(p.enrolment.waiting_period_months, 3);
         assert_eq!(p.subsidy_for(SubsidyCategory::Tekun), Some(&Subsidy::Full));
         assert_eq!(p.subsidy_for(SubsidyCategory::Dibao), Some(&Subsidy::Full));
+    }
+
+    #[test]
+    fn the_offline_limit_is_inclusive_on_both_figures() {
+        let limit = Policy::sample_2025().offline_limit;
+        assert!(limit.allows(Money::yuan(500), Money::yuan(200)));
+        assert!(!limit.allows(Money::parse("500.01").unwrap(), Money::yuan(10)));
+        assert!(!limit.allows(Money::yuan(300), Money::parse("200.01").unwrap()));
     }
 
     #[test]
