@@ -33,6 +33,16 @@ pub enum MoneyError {
     TooLarge(String),
 }
 
+/// Parses a plain decimal as typed: digits, one optional leading minus and a point; no
+/// exponents, signs elsewhere, separators or spaces inside. Shared by every numeric type.
+pub fn parse_plain_decimal(text: &str) -> Option<Decimal> {
+    let plain = !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-');
+    plain.then(|| Decimal::from_str(text).ok()).flatten()
+}
+
 /// Rounds half-up (away from zero at exactly .5 of a fen, never banker's rounding) to 0.01.
 pub fn round_fen(value: Decimal) -> Decimal {
     value.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
@@ -48,13 +58,8 @@ impl Money {
         if text.is_empty() {
             return Err(MoneyError::Empty);
         }
-        let plain = text
-            .bytes()
-            .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-');
-        let value = Decimal::from_str(text)
-            .ok()
-            .filter(|_| plain)
-            .ok_or_else(|| MoneyError::NotANumber(text.to_string()))?;
+        let value =
+            parse_plain_decimal(text).ok_or_else(|| MoneyError::NotANumber(text.to_string()))?;
         Money::try_from_decimal(value)
     }
 

@@ -1,10 +1,11 @@
 //! Quantities and ratios, validated where they are typed.
 
 use std::fmt;
-use std::str::FromStr;
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+
+use crate::money::parse_plain_decimal;
 
 /// A dispensed or performed quantity: positive, at most three decimals (0.5 box, 0.25 vial),
 /// at most 10,000.
@@ -29,14 +30,8 @@ pub enum QuantityError {
 impl Quantity {
     pub fn parse(text: &str) -> Result<Quantity, QuantityError> {
         let text = text.trim();
-        let plain = !text.is_empty()
-            && text
-                .bytes()
-                .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-');
-        let value = Decimal::from_str(text)
-            .ok()
-            .filter(|_| plain)
-            .ok_or_else(|| QuantityError::NotANumber(text.to_string()))?;
+        let value =
+            parse_plain_decimal(text).ok_or_else(|| QuantityError::NotANumber(text.to_string()))?;
         Quantity::new(value)
     }
 
@@ -107,13 +102,7 @@ impl Ratio {
             Some(percent) => (percent.trim(), Decimal::ONE_HUNDRED),
             None => (text, Decimal::ONE),
         };
-        let plain = !number.is_empty()
-            && number
-                .bytes()
-                .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-');
-        let value = Decimal::from_str(number)
-            .ok()
-            .filter(|_| plain)
+        let value = parse_plain_decimal(number.trim())
             .ok_or_else(|| RatioError::NotANumber(text.to_string()))?;
         Ratio::new(value / scale)
     }

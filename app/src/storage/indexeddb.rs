@@ -1,6 +1,6 @@
 //! The IndexedDB store (rexie). One transaction per call, never held across another await.
 
-use rexie::{ObjectStore, Rexie, TransactionMode};
+use rexie::{ObjectStore, Rexie, Transaction, TransactionMode};
 use serde::Serialize;
 use serde_json::Value;
 use wasm_bindgen::JsValue;
@@ -54,18 +54,23 @@ impl IndexedDbStore {
     }
 }
 
+impl IndexedDbStore {
+    /// A transaction on one store, and that store.
+    fn on(
+        &self,
+        store: StoreName,
+        mode: TransactionMode,
+    ) -> Result<(Transaction, rexie::Store), StorageError> {
+        let tx = self.db.transaction(&[store.as_str()], mode).map_err(op)?;
+        let object_store = tx.store(store.as_str()).map_err(op)?;
+        Ok((tx, object_store))
+    }
+}
+
 impl Store for IndexedDbStore {
     async fn get(&self, store: StoreName, key: &str) -> Result<Option<Value>, StorageError> {
-        let tx = self
-            .db
-            .transaction(&[store.as_str()], TransactionMode::ReadOnly)
-            .map_err(op)?;
-        let value = tx
-            .store(store.as_str())
-            .map_err(op)?
-            .get(JsValue::from_str(key))
-            .await
-            .map_err(op)?;
+        let (tx, object_store) = self.on(store, TransactionMode::ReadOnly)?;
+        let value = object_store.get(JsValue::from_str(key)).await.map_err(op)?;
         tx.done().await.map_err(op)?;
         value.filter(|v| !v.is_undefined()).map(from_js).transpose()
     }
@@ -79,11 +84,7 @@ impl Store for IndexedDbStore {
             .iter()
             .map(|(key, value)| Ok((JsValue::from_str(key), to_js(value)?)))
             .collect::<Result<Vec<_>, StorageError>>()?;
-        let tx = self
-            .db
-            .transaction(&[store.as_str()], TransactionMode::ReadWrite)
-            .map_err(op)?;
-        let object_store = tx.store(store.as_str()).map_err(op)?;
+        let (tx, object_store) = self.on(store, TransactionMode::ReadWrite)?;
         for (key, value) in &values {
             object_store.put(value, Some(key)).await.map_err(op)?;
         }
@@ -92,12 +93,8 @@ impl Store for IndexedDbStore {
     }
 
     async fn delete(&self, store: StoreName, key: &str) -> Result<(), StorageError> {
-        let tx = self
-            .db
-            .transaction(&[store.as_str()], TransactionMode::ReadWrite)
-            .map_err(op)?;
-        tx.store(store.as_str())
-            .map_err(op)?
+        let (tx, object_store) = self.on(store, TransactionMode::ReadWrite)?;
+        object_store
             .delete(JsValue::from_str(key))
             .await
             .map_err(op)?;
@@ -105,11 +102,7 @@ impl Store for IndexedDbStore {
     }
 
     async fn all(&self, store: StoreName) -> Result<Vec<(String, Value)>, StorageError> {
-        let tx = self
-            .db
-            .transaction(&[store.as_str()], TransactionMode::ReadOnly)
-            .map_err(op)?;
-        let object_store = tx.store(store.as_str()).map_err(op)?;
+        let (tx, object_store) = self.on(store, TransactionMode::ReadOnly)?;
         let keys = object_store.get_all_keys(None, None).await.map_err(op)?;
         let values = object_store.get_all(None, None).await.map_err(op)?;
         tx.done().await.map_err(op)?;
@@ -125,16 +118,8 @@ impl Store for IndexedDbStore {
     }
 
     async fn count(&self, store: StoreName) -> Result<u32, StorageError> {
-        let tx = self
-            .db
-            .transaction(&[store.as_str()], TransactionMode::ReadOnly)
-            .map_err(op)?;
-        let count = tx
-            .store(store.as_str())
-            .map_err(op)?
-            .count(None)
-            .await
-            .map_err(op)?;
+        let (tx, object_store) = self.on(store, TransactionMode::ReadOnly)?;
+        let count = object_store.count(None).await.map_err(op)?;
         tx.done().await.map_err(op)?;
         Ok(count)
     }
