@@ -23,8 +23,12 @@ cat <<MSG
 
   村保 Cunbao 正在运行 / is running at:  http://$BIND/
   数据目录 / data directory:             $ROOT/data (SQLite)
-  (登录功能尚未开放 / sign-in is not built yet: the app opens without a login)
+  示例账号 / sample logins (两江镇), password: cunbao2025
+    lijia  · daping · shimen   村卫生室 clinic assistants (李家村 / 大坪村 / 石门村)
+    shenhe                      乡镇审核员 township reviewer
+    admin                       乡镇管理员 administrator
+  (登录界面尚在建设中；接口见 README / the sign-in screen is not built yet; see README for the API)
   按 Ctrl-C 停止 / press Ctrl-C to stop
 
 MSG
-CUNBAO_BIND="$BIND" exec target/release/cunbao-server
+CUNBAO_BIND="$BIND" CUNBAO_SAMPLE_DATA=1 exec target/release/cunbao-server

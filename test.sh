@@ -26,7 +26,9 @@ cargo clippy --workspace --all-targets -- -D warnings
 step "cargo clippy (wasm32 app, all targets)"
 cargo clippy -p cunbao-app --target wasm32-unknown-unknown --all-targets -- -D warnings
 
-step "native tests"
+step "native tests (server suites on SQLite and on a throwaway PostgreSQL)"
+source scripts/postgres.sh
+trap pg_stop EXIT
 cargo test --workspace
 
 step "wasm tests: IndexedDB in headless Chromium"

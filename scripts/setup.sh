@@ -6,7 +6,7 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TRUNK_VERSION="0.21.14" # 0.22 needs a newer rustc than 1.95
-APT_PACKAGES=(chromium chromium-driver fonts-noto-cjk)
+APT_PACKAGES=(chromium chromium-driver fonts-noto-cjk postgresql)
 
 say() { printf '\033[1;36m[setup]\033[0m %s\n' "$*"; }
 fail() {
@@ -26,7 +26,8 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown || fail "无法安装 wasm32 目标 / cannot add the wasm32-unknown-unknown target"
 fi
 
-# 2. Debian packages: the browser for tests, its driver, and CJK fonts for screenshots.
+# 2. Debian packages: the browser for tests, its driver, CJK fonts for screenshots, and the
+#    PostgreSQL server the tests start a throwaway instance of.
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

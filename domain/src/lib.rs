@@ -17,4 +17,5 @@ pub mod quote;
 pub mod risk;
 pub mod sample;
 pub mod settlement;
+pub mod sync;
 pub mod synthetic;

@@ -11,6 +11,10 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// `CUNBAO_CLIENT_DIR`, default the workspace's `app/dist` (Trunk's output).
     pub client_dir: PathBuf,
+    /// `DATABASE_URL` (`postgres://…`); unset: SQLite in the data directory.
+    pub database_url: Option<String>,
+    /// `CUNBAO_SAMPLE_DATA=1`: make sure the sample township and users exist.
+    pub sample_data: bool,
 }
 
 impl Config {
@@ -28,10 +32,14 @@ impl Config {
         let client_dir = std::env::var_os("CUNBAO_CLIENT_DIR")
             .map(PathBuf::from)
             .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../app/dist")));
+        let database_url = std::env::var("DATABASE_URL").ok().filter(|u| !u.is_empty());
+        let sample_data = std::env::var("CUNBAO_SAMPLE_DATA").is_ok_and(|v| v == "1");
         Ok(Config {
             bind,
             data_dir,
             client_dir,
+            database_url,
+            sample_data,
         })
     }
 }

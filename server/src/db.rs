@@ -1,9 +1,12 @@
-//! The server database: one SQLite file in the data directory, migrations embedded and run at
-//! start.
+//! The server database. SQLite by default (one file in the data directory, nothing to
+//! install); PostgreSQL when `DATABASE_URL=postgres://…`. Both are reached through `sqlx::Any`
+//! with portable SQL, so one implementation and one test suite serve both. Migrations are
+//! embedded and run at start.
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::SqlitePool;
 use std::path::Path;
+
+use sqlx::any::{install_default_drivers, AnyPoolOptions};
+use sqlx::{AnyPool, Executor};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
@@ -12,8 +15,8 @@ pub enum DbError {
         path: String,
         source: std::io::Error,
     },
-    #[error("无法打开数据库 / cannot open the database {path}: {source}")]
-    Open { path: String, source: sqlx::Error },
+    #[error("无法打开数据库 / cannot open the database {url}: {source}")]
+    Open { url: String, source: sqlx::Error },
     #[error("数据库迁移失败 / database migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("数据库错误 / database error: {0}")]
@@ -22,26 +25,44 @@ pub enum DbError {
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
-/// Opens (creating if needed) `cunbao.sqlite3` in `data_dir` and brings its schema up to date.
-pub async fn open(data_dir: &Path) -> Result<SqlitePool, DbError> {
+/// Where the database is: `DATABASE_URL` if set, else `cunbao.sqlite3` in the data directory.
+pub fn url_for(database_url: Option<&str>, data_dir: &Path) -> Result<String, DbError> {
+    if let Some(url) = database_url {
+        return Ok(url.to_string());
+    }
     std::fs::create_dir_all(data_dir).map_err(|source| DbError::DataDir {
         path: data_dir.display().to_string(),
         source,
     })?;
-    let path = data_dir.join("cunbao.sqlite3");
-    let options = SqliteConnectOptions::new()
-        .filename(&path)
-        .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal)
-        // FULL: a commit the server acknowledged survives a power cut.
-        .synchronous(SqliteSynchronous::Full)
-        .foreign_keys(true);
-    let pool = SqlitePoolOptions::new()
-        .max_connections(8)
-        .connect_with(options)
+    Ok(format!(
+        "sqlite://{}?mode=rwc",
+        data_dir.join("cunbao.sqlite3").display()
+    ))
+}
+
+/// Opens the database at `url` and brings its schema up to date.
+pub async fn open(url: &str) -> Result<AnyPool, DbError> {
+    install_default_drivers();
+    let sqlite = url.starts_with("sqlite:");
+    let pool = AnyPoolOptions::new()
+        .max_connections(if sqlite { 4 } else { 10 })
+        .after_connect(move |conn, _| {
+            Box::pin(async move {
+                if sqlite {
+                    // WAL for concurrent readers; FULL: an acknowledged commit survives a power
+                    // cut; wait rather than fail when another connection holds the write lock.
+                    conn.execute("PRAGMA journal_mode = WAL").await?;
+                    conn.execute("PRAGMA synchronous = FULL").await?;
+                    conn.execute("PRAGMA foreign_keys = ON").await?;
+                    conn.execute("PRAGMA busy_timeout = 10000").await?;
+                }
+                Ok(())
+            })
+        })
+        .connect(url)
         .await
         .map_err(|source| DbError::Open {
-            path: path.display().to_string(),
+            url: redact(url),
             source,
         })?;
     MIGRATOR.run(&pool).await?;
@@ -49,19 +70,37 @@ pub async fn open(data_dir: &Path) -> Result<SqlitePool, DbError> {
     Ok(pool)
 }
 
-/// Generates the database's epoch the first time it starts (see the migration's comment).
-async fn ensure_epoch(pool: &SqlitePool) -> Result<(), sqlx::Error> {
+/// Opens the SQLite database in `data_dir` (tests and the default configuration).
+pub async fn open_sqlite(data_dir: &Path) -> Result<AnyPool, DbError> {
+    open(&url_for(None, data_dir)?).await
+}
+
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => format!("{}://…{}", &url[..scheme], &url[at..]),
+        _ => url.to_string(),
+    }
+}
+
+/// Generates the database's epoch the first time it starts (see migration 0001).
+async fn ensure_epoch(pool: &AnyPool) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT OR IGNORE INTO server_meta (key, value) \
-         VALUES ('epoch', lower(hex(randomblob(16))))",
+        "INSERT INTO server_meta (key, value) VALUES ('epoch', $1) ON CONFLICT (key) DO NOTHING",
     )
+    .bind(crate::auth::random_hex(16))
     .execute(pool)
     .await?;
     Ok(())
 }
 
-pub async fn migrations_applied(pool: &SqlitePool) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success = 1")
+pub async fn epoch(pool: &AnyPool) -> Result<String, sqlx::Error> {
+    sqlx::query_scalar("SELECT value FROM server_meta WHERE key = 'epoch'")
+        .fetch_one(pool)
+        .await
+}
+
+pub async fn migrations_applied(pool: &AnyPool) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success = TRUE")
         .fetch_one(pool)
         .await
 }

@@ -1,7 +1,8 @@
 //! The server's single error type and its mapping to HTTP. Internal errors are logged and
-//! answered as an opaque 500; everything the caller can fix is a 4xx with a code and a message
-//! in zh-CN and English.
+//! answered as an opaque 500; everything the caller can fix is a 4xx with a machine-readable
+//! code and a message in zh-CN and English.
 
+use axum::extract::rejection::JsonRejection;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -11,6 +12,26 @@ use cunbao_domain::api::ApiErrorBody;
 pub enum ApiError {
     #[error("no such API endpoint: {0}")]
     NotFound(String),
+    #[error("not signed in")]
+    Unauthenticated,
+    #[error("unknown token")]
+    BadToken,
+    #[error("device revoked")]
+    DeviceRevoked,
+    #[error("wrong username or password")]
+    BadCredentials,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("bad request {code}: {en}")]
+    BadRequest {
+        code: &'static str,
+        zh: String,
+        en: String,
+    },
+    #[error("body too large")]
+    TooLarge,
+    #[error("unsupported content type")]
+    ContentType,
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -21,16 +42,100 @@ impl From<sqlx::Error> for ApiError {
     }
 }
 
+impl From<JsonRejection> for ApiError {
+    fn from(rejection: JsonRejection) -> Self {
+        match rejection {
+            JsonRejection::MissingJsonContentType(_) => ApiError::ContentType,
+            JsonRejection::JsonSyntaxError(e) => ApiError::bad(
+                "malformed_json",
+                format!("请求不是有效的 JSON：{}", e.body_text()),
+                format!("The body is not valid JSON: {}", e.body_text()),
+            ),
+            JsonRejection::JsonDataError(e) => ApiError::bad(
+                "invalid_fields",
+                format!("请求内容不符合要求：{}", e.body_text()),
+                format!(
+                    "The body does not have the expected fields: {}",
+                    e.body_text()
+                ),
+            ),
+            JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                ApiError::TooLarge
+            }
+            other => ApiError::bad(
+                "bad_body",
+                format!("无法读取请求：{}", other.body_text()),
+                format!("Cannot read the request body: {}", other.body_text()),
+            ),
+        }
+    }
+}
+
 impl ApiError {
-    fn parts(&self) -> (StatusCode, &'static str, &'static str, &'static str) {
+    pub fn bad(code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> ApiError {
+        ApiError::BadRequest {
+            code,
+            zh: zh.into(),
+            en: en.into(),
+        }
+    }
+
+    fn parts(&self) -> (StatusCode, &'static str, String, String) {
+        let fixed =
+            |status, code, zh: &str, en: &str| (status, code, zh.to_string(), en.to_string());
         match self {
-            ApiError::NotFound(_) => (
+            ApiError::NotFound(_) => fixed(
                 StatusCode::NOT_FOUND,
                 "not_found",
                 "找不到该接口",
                 "No such API endpoint",
             ),
-            ApiError::Internal(_) => (
+            ApiError::Unauthenticated => fixed(
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+                "请先登录",
+                "Please sign in first",
+            ),
+            ApiError::BadToken => fixed(
+                StatusCode::UNAUTHORIZED,
+                "bad_token",
+                "登录已失效，请重新登录",
+                "The sign-in is not valid any more; please sign in again",
+            ),
+            ApiError::DeviceRevoked => fixed(
+                StatusCode::UNAUTHORIZED,
+                "device_revoked",
+                "此设备已被停用，请联系乡镇管理员",
+                "This device has been revoked; contact the township administrator",
+            ),
+            ApiError::BadCredentials => fixed(
+                StatusCode::UNAUTHORIZED,
+                "bad_credentials",
+                "用户名或密码错误",
+                "Wrong username or password",
+            ),
+            ApiError::Forbidden => fixed(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "无权进行此操作或查看此数据",
+                "You may not do this or see this data",
+            ),
+            ApiError::BadRequest { code, zh, en } => {
+                (StatusCode::BAD_REQUEST, code, zh.clone(), en.clone())
+            }
+            ApiError::TooLarge => fixed(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                "请求过大，请分批上传",
+                "The request is too large; send it in smaller batches",
+            ),
+            ApiError::ContentType => fixed(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "content_type",
+                "请求须为 JSON（Content-Type: application/json）",
+                "The request must be JSON (Content-Type: application/json)",
+            ),
+            ApiError::Internal(_) => fixed(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",
                 "服务器内部错误，请稍后再试",
@@ -42,14 +147,14 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let (status, code, zh, en) = self.parts();
+        let (status, code, message_zh, message_en) = self.parts();
         if status.is_server_error() {
             tracing::error!(error = %self, "request failed");
         }
         let body = ApiErrorBody {
             code: code.into(),
-            message_zh: zh.into(),
-            message_en: en.into(),
+            message_zh,
+            message_en,
         };
         (status, Json(body)).into_response()
     }

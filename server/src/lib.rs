@@ -2,11 +2,15 @@
 //! in-process; `run(config)` opens the database, binds and serves until Ctrl-C or SIGTERM.
 
 pub mod api;
+pub mod auth;
 pub mod client;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod feed;
 pub mod quote_command;
+pub mod seed;
+pub mod sync;
 pub mod telemetry;
 
 use axum::http::{Method, Uri};
@@ -21,8 +25,24 @@ use crate::config::Config;
 
 #[derive(Clone)]
 pub struct AppState {
-    pub db: sqlx::SqlitePool,
+    pub db: sqlx::AnyPool,
     pub client: Arc<ClientFiles>,
+    /// Serialises writes (push, sign-in, revocation) so change cursors and audit ids are
+    /// allocated in commit order on both SQLite and PostgreSQL.
+    pub write_lock: Arc<tokio::sync::Mutex<()>>,
+    /// Verified against when a username is unknown, so sign-in timing reveals nothing.
+    pub dummy_hash: Arc<str>,
+}
+
+impl AppState {
+    pub fn new(db: sqlx::AnyPool, client: ClientFiles) -> AppState {
+        AppState {
+            db,
+            client: Arc::new(client),
+            write_lock: Arc::default(),
+            dummy_hash: api::dummy_hash().into(),
+        }
+    }
 }
 
 pub fn app(state: AppState) -> Router {
@@ -76,7 +96,17 @@ pub enum StartError {
 }
 
 pub async fn run(config: Config) -> Result<(), StartError> {
-    let db = db::open(&config.data_dir).await?;
+    let db = db::open(&db::url_for(
+        config.database_url.as_deref(),
+        &config.data_dir,
+    )?)
+    .await?;
+    if config.sample_data {
+        seed::seed(&db, &seed::LIANGJIANG)
+            .await
+            .map_err(db::DbError::Sql)?;
+        tracing::info!("sample territory 两江镇 and its users are in place");
+    }
     let client = ClientFiles::load(&config.client_dir).map_err(|source| StartError::Client {
         path: config.client_dir.display().to_string(),
         source,
@@ -96,10 +126,7 @@ pub async fn run(config: Config) -> Result<(), StartError> {
             })?;
     let addr = listener.local_addr().map_err(StartError::Serve)?;
     tracing::info!(%addr, data_dir = %config.data_dir.display(), build = %client.version, "Cunbao server listening");
-    let state = AppState {
-        db: db.clone(),
-        client: Arc::new(client),
-    };
+    let state = AppState::new(db.clone(), client);
     axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown_signal())
         .await

@@ -6,7 +6,6 @@ use axum::http::{header, Request, StatusCode};
 use cunbao_domain::api::{ApiErrorBody, Health};
 use cunbao_server::{app, client::ClientFiles, db, AppState};
 use http_body_util::BodyExt;
-use std::sync::Arc;
 use tower::ServiceExt;
 
 struct Fixture {
@@ -31,14 +30,11 @@ async fn fixture() -> Fixture {
         "self.addEventListener('install', () => {});",
     )
     .unwrap();
-    let db = db::open(&dir.path().join("data")).await.unwrap();
+    let db = db::open_sqlite(&dir.path().join("data")).await.unwrap();
     let client = ClientFiles::load(&dist).unwrap();
     Fixture {
         _dir: dir,
-        state: AppState {
-            db,
-            client: Arc::new(client),
-        },
+        state: AppState::new(db, client),
     }
 }
 
@@ -185,16 +181,13 @@ async fn a_new_build_gets_a_new_version() {
 #[tokio::test]
 async fn a_database_reopened_keeps_its_epoch() {
     let dir = tempfile::tempdir().unwrap();
-    let epoch = |pool: sqlx::SqlitePool| async move {
-        let value: String = sqlx::query_scalar("SELECT value FROM server_meta WHERE key = 'epoch'")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+    let epoch = |pool: sqlx::AnyPool| async move {
+        let value = db::epoch(&pool).await.unwrap();
         pool.close().await;
         value
     };
-    let first = epoch(db::open(dir.path()).await.unwrap()).await;
-    let second = epoch(db::open(dir.path()).await.unwrap()).await;
+    let first = epoch(db::open_sqlite(dir.path()).await.unwrap()).await;
+    let second = epoch(db::open_sqlite(dir.path()).await.unwrap()).await;
     assert_eq!(first.len(), 32);
     assert_eq!(first, second);
 }

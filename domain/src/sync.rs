@@ -1,0 +1,182 @@
+//! The sync contract's wire types (ENGINEERING.md §3), shared by the server and the app.
+//!
+//! Every record made offline carries a client-generated `record_id`; every change is a
+//! [`Mutation`] with a per-device sequence number. The server applies a device's mutations in
+//! order, exactly once, and answers each one. Pull is incremental from a server cursor.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::diagnosis::RecordedDiagnosis;
+use crate::enrolment::Member;
+use crate::id_number::IdNumber;
+use crate::money::Money;
+use crate::policy::BenefitKind;
+use crate::risk::{IdentityCheck, RuleHit};
+use crate::settlement::{LineInput, Settlement};
+
+/// Largest number of mutations accepted in one push.
+pub const MAX_BATCH: usize = 500;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// 村医 / 医保协办员: works for one clinic.
+    ClinicAssistant,
+    /// 乡镇医保服务站: sees every clinic of the township.
+    TownshipReviewer,
+    /// Manages users and devices of the township.
+    Administrator,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignInRequest {
+    pub username: String,
+    pub password: String,
+    /// A name for the device, shown to administrators ("卫生室平板1").
+    pub device_name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserInfo {
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub township_id: String,
+    #[serde(default)]
+    pub clinic_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignInResponse {
+    /// Bearer token for this device; shown once, stored hashed on the server.
+    pub token: String,
+    pub device_id: String,
+    pub user: UserInfo,
+}
+
+/// The server's answer at the start of every sync.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Handshake {
+    /// Changes when the database is created anew; a device that knew another epoch re-sends.
+    pub server_epoch: String,
+    /// The last of this device's mutations the server holds. A device whose acknowledged
+    /// work is above this (the server was restored from a backup) re-sends it.
+    pub last_applied_seq: u64,
+    pub user: UserInfo,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mutation {
+    /// Per-device sequence number, 1, 2, 3, … with no gaps.
+    pub seq: u64,
+    /// The client-generated id of the record this mutation creates or changes.
+    pub record_id: String,
+    pub body: MutationBody,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum MutationBody {
+    /// A person enrolled for a scheme year, as a member of a household.
+    Enrolment {
+        household_id: String,
+        member: Member,
+        scheme_year: i32,
+        enrolled_on: NaiveDate,
+        policy_version: String,
+    },
+    /// Cash collected, with its receipt number (unique per device).
+    Contribution {
+        receipt_no: String,
+        household_id: String,
+        /// The enrolments (record ids) the payment covers.
+        enrolment_ids: Vec<String>,
+        amount: Money,
+        collected_on: NaiveDate,
+    },
+    /// An outpatient claim settled (or saved for review) on the tablet.
+    Claim {
+        person: IdNumber,
+        visit_date: NaiveDate,
+        diagnoses: Vec<RecordedDiagnosis>,
+        identity: IdentityCheck,
+        benefit: BenefitKind,
+        policy_version: String,
+        catalogue_version: String,
+        lines: Vec<LineInput>,
+        /// What the patient was told (boxed: it is most of the claim's size).
+        settlement: Box<Settlement>,
+        #[serde(default)]
+        rule_hits: Vec<RuleHit>,
+        /// A written reason, when a warn rule required one.
+        #[serde(default)]
+        reason: Option<String>,
+    },
+    /// Voids a record of this device that the township has not yet acted on.
+    Void {
+        target_record_id: String,
+        reason: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PushRequest {
+    pub mutations: Vec<Mutation>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MutationStatus {
+    Applied,
+    /// Sent before and applied then; the original answer is repeated.
+    AlreadyApplied,
+    /// A business rejection: shown to the user; the queue moves on.
+    Rejected,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MutationResult {
+    pub seq: u64,
+    pub record_id: String,
+    pub status: MutationStatus,
+    /// With `AlreadyApplied`: what the first answer was (applied or rejected).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original_status: Option<MutationStatus>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_zh: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_en: Option<String>,
+    /// For a duplicate: the record that stands.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushResponse {
+    pub results: Vec<MutationResult>,
+    pub last_applied_seq: u64,
+}
+
+/// One change visible to the caller, in cursor order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
+    pub cursor: u64,
+    /// `enrolment`, `contribution`, `claim`, `adjustment`, `refund_due`, `void`.
+    pub entity: String,
+    pub id: String,
+    pub data: serde_json::Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PullResponse {
+    pub changes: Vec<Change>,
+    /// Pass this back as `after` for the next page.
+    pub cursor: u64,
+    pub more: bool,
+}

@@ -1,0 +1,63 @@
+use axum::extract::{Query, State};
+use axum::Json;
+use cunbao_domain::sync::{Handshake, PullResponse, PushRequest, PushResponse, MAX_BATCH};
+use serde::Deserialize;
+
+use super::ApiJson;
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::{sync, AppState};
+
+pub async fn handshake(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Handshake>, ApiError> {
+    Ok(Json(sync::handshake(&state.db, &caller).await?))
+}
+
+pub async fn push(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(request): ApiJson<PushRequest>,
+) -> Result<Json<PushResponse>, ApiError> {
+    if request.mutations.len() > MAX_BATCH {
+        return Err(ApiError::bad(
+            "batch_too_large",
+            format!("每批最多{MAX_BATCH}条，请分批上传"),
+            format!("At most {MAX_BATCH} mutations per batch; send smaller batches"),
+        ));
+    }
+    Ok(Json(
+        sync::push(&state.db, &state.write_lock, &caller, &request.mutations).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PullQuery {
+    #[serde(default)]
+    after: u64,
+    #[serde(default = "default_limit")]
+    limit: u32,
+}
+
+fn default_limit() -> u32 {
+    1_000
+}
+
+pub async fn pull(
+    State(state): State<AppState>,
+    caller: Caller,
+    query: Result<Query<PullQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<PullResponse>, ApiError> {
+    let Query(query) = query.map_err(|e| {
+        ApiError::bad(
+            "bad_query",
+            format!("查询参数无效：{}", e.body_text()),
+            format!("Invalid query parameters: {}", e.body_text()),
+        )
+    })?;
+    Ok(Json(
+        sync::pull(&state.db, &caller, query.after, query.limit).await?,
+    ))
+}

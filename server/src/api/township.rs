@@ -1,0 +1,71 @@
+use axum::extract::{Query, State};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::AppState;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordsQuery {
+    kind: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct RecordRow {
+    pub id: String,
+    pub kind: String,
+    pub clinic_id: String,
+    pub status: String,
+    pub created_at: String,
+    pub data: serde_json::Value,
+}
+
+/// Township staff: the synced records of one kind across the township's clinics.
+pub async fn records(
+    State(state): State<AppState>,
+    caller: Caller,
+    query: Result<Query<RecordsQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<Vec<RecordRow>>, ApiError> {
+    let township = caller.require_township_staff()?;
+    let kind = query.map(|Query(q)| q.kind).unwrap_or_default();
+    if ![
+        "enrolment",
+        "contribution",
+        "claim",
+        "adjustment",
+        "refund_due",
+    ]
+    .contains(&kind.as_str())
+    {
+        return Err(ApiError::bad(
+            "bad_kind",
+            "kind 应为 enrolment、contribution、claim、adjustment 或 refund_due",
+            "kind must be enrolment, contribution, claim, adjustment or refund_due",
+        ));
+    }
+    let rows = sqlx::query(
+        "SELECT id, kind, clinic_id, status, created_at, data FROM records \
+         WHERE township_id = $1 AND kind = $2 ORDER BY created_at, id LIMIT 2000",
+    )
+    .bind(township)
+    .bind(&kind)
+    .fetch_all(&state.db)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(RecordRow {
+                id: row.try_get("id")?,
+                kind: row.try_get("kind")?,
+                clinic_id: row.try_get("clinic_id")?,
+                status: row.try_get("status")?,
+                created_at: row.try_get("created_at")?,
+                data: serde_json::from_str(&row.try_get::<String, _>("data")?)
+                    .map_err(|e| ApiError::Internal(e.to_string()))?,
+            })
+        })
+        .collect::<Result<_, ApiError>>()
+        .map(Json)
+}

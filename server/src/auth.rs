@@ -1,0 +1,148 @@
+//! Who is asking: passwords (argon2), device tokens (random, stored as SHA-256, revocable) and
+//! the [`Caller`] every protected handler receives.
+
+use argon2::password_hash::rand_core::{OsRng, RngCore};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use axum::extract::FromRequestParts;
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use cunbao_domain::sync::{Role, UserInfo};
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+
+use crate::error::ApiError;
+use crate::AppState;
+
+pub fn random_hex(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    OsRng.fill_bytes(&mut buf);
+    buf.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub fn hash_password(password: &str) -> String {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .expect("argon2 hashes any password")
+        .to_string()
+}
+
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+pub fn token_hash(token: &str) -> String {
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+pub fn role_name(role: Role) -> &'static str {
+    match role {
+        Role::ClinicAssistant => "clinic_assistant",
+        Role::TownshipReviewer => "township_reviewer",
+        Role::Administrator => "administrator",
+    }
+}
+
+pub fn role_from_name(name: &str) -> Option<Role> {
+    match name {
+        "clinic_assistant" => Some(Role::ClinicAssistant),
+        "township_reviewer" => Some(Role::TownshipReviewer),
+        "administrator" => Some(Role::Administrator),
+        _ => None,
+    }
+}
+
+/// The signed-in user and device behind a request.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub device_id: String,
+    pub user: UserInfo,
+}
+
+impl Caller {
+    /// The caller's clinic, for actions only a clinic's own staff may take.
+    pub fn clinic(&self) -> Result<&str, ApiError> {
+        match (&self.user.role, &self.user.clinic_id) {
+            (Role::ClinicAssistant, Some(clinic)) => Ok(clinic),
+            _ => Err(ApiError::Forbidden),
+        }
+    }
+
+    /// Township staff (reviewers and administrators) of the caller's township.
+    pub fn require_township_staff(&self) -> Result<&str, ApiError> {
+        match self.user.role {
+            Role::TownshipReviewer | Role::Administrator => Ok(&self.user.township_id),
+            Role::ClinicAssistant => Err(ApiError::Forbidden),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Caller, ApiError> {
+        let token = parts
+            .headers
+            .get(AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or(ApiError::Unauthenticated)?;
+        let row = sqlx::query(
+            "SELECT d.id, d.revoked_at, u.username, u.display_name, u.role, u.township_id, \
+             u.clinic_id FROM devices d JOIN users u ON u.username = d.username \
+             WHERE d.token_hash = $1",
+        )
+        .bind(token_hash(token.trim()))
+        .fetch_optional(&state.db)
+        .await?
+        .ok_or(ApiError::BadToken)?;
+        if row.try_get::<Option<String>, _>("revoked_at")?.is_some() {
+            return Err(ApiError::DeviceRevoked);
+        }
+        let role: String = row.try_get("role")?;
+        Ok(Caller {
+            device_id: row.try_get("id")?,
+            user: UserInfo {
+                username: row.try_get("username")?,
+                display_name: row.try_get("display_name")?,
+                role: role_from_name(&role)
+                    .ok_or_else(|| ApiError::Internal(format!("unknown role {role}")))?,
+                township_id: row.try_get("township_id")?,
+                clinic_id: row.try_get("clinic_id")?,
+            },
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_verify_only_themselves() {
+        let hash = hash_password("cunbao2025");
+        assert!(hash.starts_with("$argon2"));
+        assert!(verify_password("cunbao2025", &hash));
+        assert!(!verify_password("cunbao2026", &hash));
+        assert!(!verify_password("cunbao2025", "not a hash"));
+    }
+
+    #[test]
+    fn tokens_are_random_and_hashed() {
+        let a = random_hex(32);
+        assert_eq!(a.len(), 64);
+        assert_ne!(a, random_hex(32));
+        assert_eq!(token_hash(&a).len(), 64);
+        assert_ne!(token_hash(&a), a);
+    }
+}

@@ -1,0 +1,143 @@
+//! A test server over a real database: a fresh SQLite file, or a fresh database on the
+//! PostgreSQL server named by `CUNBAO_TEST_DATABASE_URL` (started by `./test.sh`).
+#![allow(dead_code)]
+
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use cunbao_server::client::ClientFiles;
+use cunbao_server::{app, db, seed, AppState};
+use http_body_util::BodyExt;
+use serde_json::Value;
+use tower::ServiceExt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestServer {
+    pub state: AppState,
+    pub backend: Backend,
+    pub url: String,
+    pub _dir: tempfile::TempDir,
+}
+
+pub fn postgres_admin_url() -> String {
+    std::env::var("CUNBAO_TEST_DATABASE_URL").expect(
+        "CUNBAO_TEST_DATABASE_URL is not set: run ./test.sh, which starts a throwaway PostgreSQL",
+    )
+}
+
+impl TestServer {
+    pub async fn start(backend: Backend) -> TestServer {
+        let dir = tempfile::tempdir().unwrap();
+        let url = match backend {
+            Backend::Sqlite => db::url_for(None, dir.path()).unwrap(),
+            Backend::Postgres => {
+                let admin = postgres_admin_url();
+                sqlx::any::install_default_drivers();
+                let pool = sqlx::AnyPool::connect(&admin).await.unwrap();
+                let name = format!("cunbao_test_{}", cunbao_server::auth::random_hex(6));
+                sqlx::query(&format!("CREATE DATABASE {name}"))
+                    .execute(&pool)
+                    .await
+                    .unwrap();
+                pool.close().await;
+                let base = admin.rsplit_once('/').unwrap().0;
+                format!("{base}/{name}")
+            }
+        };
+        let pool = db::open(&url).await.unwrap();
+        seed::seed(&pool, &seed::LIANGJIANG).await.unwrap();
+        seed::seed(&pool, &OTHER_TOWNSHIP).await.unwrap();
+        TestServer {
+            state: AppState::new(pool, ClientFiles::default()),
+            backend,
+            url,
+            _dir: dir,
+        }
+    }
+
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut request = Request::builder().method(method).uri(path);
+        if let Some(token) = token {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        let body = match body {
+            Some(body) => {
+                request = request.header(header::CONTENT_TYPE, "application/json");
+                Body::from(body.to_string())
+            }
+            None => Body::empty(),
+        };
+        self.raw(request.body(body).unwrap()).await
+    }
+
+    pub async fn raw(&self, request: Request<Body>) -> (StatusCode, Value) {
+        let response = app(self.state.clone()).oneshot(request).await.unwrap();
+        let status = response.status();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        (status, json)
+    }
+
+    pub async fn sign_in(&self, username: &str) -> (String, String) {
+        let (status, body) = self
+            .call(
+                Method::POST,
+                "/api/v1/auth/sign-in",
+                None,
+                Some(serde_json::json!({
+                    "username": username,
+                    "password": seed::SAMPLE_PASSWORD,
+                    "device_name": format!("{username} 平板"),
+                })),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        (
+            body["token"].as_str().unwrap().to_string(),
+            body["device_id"].as_str().unwrap().to_string(),
+        )
+    }
+
+    pub async fn count(&self, sql: &str) -> i64 {
+        sqlx::query_scalar(sql)
+            .fetch_one(&self.state.db)
+            .await
+            .unwrap()
+    }
+}
+
+/// A second township, for the tests that everything outside one's territory stays hidden.
+pub const OTHER_TOWNSHIP: seed::Territory = seed::Territory {
+    township: ("twp-shanhe", "山河镇"),
+    clinics: &[("clinic-shanhe1", "山河村卫生室")],
+    users: &[
+        seed::SampleUser {
+            username: "shanhe1",
+            display_name: "山河村卫生室",
+            role: cunbao_domain::sync::Role::ClinicAssistant,
+            clinic: Some("clinic-shanhe1"),
+        },
+        seed::SampleUser {
+            username: "shanhe-admin",
+            display_name: "山河镇管理员",
+            role: cunbao_domain::sync::Role::Administrator,
+            clinic: None,
+        },
+        seed::SampleUser {
+            username: "shanhe-review",
+            display_name: "山河镇审核员",
+            role: cunbao_domain::sync::Role::TownshipReviewer,
+            clinic: None,
+        },
+    ],
+};
