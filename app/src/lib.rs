@@ -4,6 +4,7 @@
 pub mod i18n;
 pub mod routes;
 pub mod storage;
+pub mod sync;
 
 #[cfg(target_arch = "wasm32")]
 pub mod device;

@@ -7,7 +7,7 @@ use std::fmt;
 pub const DB_NAME: &str = "cunbao";
 
 /// Bump this and add a step to `VERSIONS` for every change to the stores.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum StoreName {
@@ -18,27 +18,33 @@ pub enum StoreName {
     Claims,
     CatalogueItems,
     Policies,
-    /// Mutations made on this device, in sequence order, until the server confirms them.
+    /// Mutations made on this device, in sequence order, kept for the scheme year with the
+    /// server's answer (a restored server gets them again).
     Outbox,
     /// Small facts about this device: its id, the chosen language, sync cursors.
     Meta,
+    /// What the server told this clinic: adjustments, refunds due, duplicate enrolments.
+    Notices,
 }
 
 /// The upgrade steps: (version, stores it adds).
-pub const VERSIONS: &[(u32, &[StoreName])] = &[(
-    1,
-    &[
-        StoreName::Persons,
-        StoreName::Households,
-        StoreName::Enrolments,
-        StoreName::Contributions,
-        StoreName::Claims,
-        StoreName::CatalogueItems,
-        StoreName::Policies,
-        StoreName::Outbox,
-        StoreName::Meta,
-    ],
-)];
+pub const VERSIONS: &[(u32, &[StoreName])] = &[
+    (
+        1,
+        &[
+            StoreName::Persons,
+            StoreName::Households,
+            StoreName::Enrolments,
+            StoreName::Contributions,
+            StoreName::Claims,
+            StoreName::CatalogueItems,
+            StoreName::Policies,
+            StoreName::Outbox,
+            StoreName::Meta,
+        ],
+    ),
+    (2, &[StoreName::Notices]),
+];
 
 impl StoreName {
     pub const fn as_str(self) -> &'static str {
@@ -52,6 +58,7 @@ impl StoreName {
             StoreName::Policies => "policies",
             StoreName::Outbox => "outbox",
             StoreName::Meta => "meta",
+            StoreName::Notices => "notices",
         }
     }
 }
@@ -87,6 +94,6 @@ mod tests {
         let names: Vec<&str> = current_stores().map(StoreName::as_str).collect();
         let unique: HashSet<&str> = names.iter().copied().collect();
         assert_eq!(names.len(), unique.len());
-        assert_eq!(names.len(), 9);
+        assert_eq!(names.len(), 10);
     }
 }

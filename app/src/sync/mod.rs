@@ -1,0 +1,220 @@
+//! The tablet's sync engine, written against [`Store`] and [`Transport`] so the same code runs
+//! in the browser and in native tests against the real server.
+//!
+//! One round: handshake (detect a server that lost acknowledged work and re-open it), push
+//! everything pending in sequence order in batches, record each answer, then pull the
+//! caller's changes from the saved cursor. Nothing leaves the outbox; a rejection is recorded
+//! with its reason and the queue moves on.
+
+pub mod backoff;
+pub mod outbox;
+pub mod transport;
+
+use cunbao_domain::sync::{
+    Change, MutationStatus, PushRequest, SignInRequest, SignInResponse, UserInfo, MAX_BATCH,
+};
+use serde_json::{json, Value};
+
+use crate::storage::{StorageError, Store, StoreName};
+use outbox::{EntryState, OutboxEntry};
+use transport::{Transport, TransportError};
+
+const SESSION: &str = "session";
+const EPOCH: &str = "server_epoch";
+const CURSOR: &str = "pull_cursor";
+const LAST_SYNC: &str = "last_sync_ms";
+const PULL_PAGE: u32 = 1_000;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SyncError {
+    #[error("尚未登录 / not signed in")]
+    NotSignedIn,
+    #[error(transparent)]
+    Transport(#[from] TransportError),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+impl SyncError {
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, SyncError::Transport(e) if e.is_retryable())
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    /// Mutations sent (including re-sent ones).
+    pub pushed: usize,
+    pub applied: usize,
+    pub rejected: usize,
+    /// Mutations the server had lost (restored from a backup) and got again.
+    pub resent: usize,
+    pub pulled: usize,
+}
+
+/// Online sign-in; the session (token, user) is kept on the device.
+pub async fn sign_in(
+    store: &impl Store,
+    transport: &impl Transport,
+    request: &SignInRequest,
+) -> Result<UserInfo, SyncError> {
+    let session = transport.sign_in(request).await?;
+    store.put_as(StoreName::Meta, SESSION, &session).await?;
+    Ok(session.user)
+}
+
+pub async fn session(store: &impl Store) -> Result<Option<SignInResponse>, StorageError> {
+    store.get_as(StoreName::Meta, SESSION).await
+}
+
+/// One full sync round.
+pub async fn sync_once(
+    store: &impl Store,
+    transport: &impl Transport,
+    now_ms: u64,
+) -> Result<SyncReport, SyncError> {
+    let session = session(store).await?.ok_or(SyncError::NotSignedIn)?;
+    let token = session.token.as_str();
+    let mut report = SyncReport::default();
+
+    let handshake = transport.handshake(token).await?;
+    let acknowledged = outbox::entries(store)
+        .await?
+        .iter()
+        .filter(|e| e.state != EntryState::Pending)
+        .map(|e| e.mutation.seq)
+        .max()
+        .unwrap_or(0);
+    if handshake.last_applied_seq < acknowledged {
+        report.resent = outbox::reopen_after(store, handshake.last_applied_seq).await?;
+    }
+    store
+        .put_as(StoreName::Meta, EPOCH, &handshake.server_epoch)
+        .await?;
+
+    loop {
+        let pending: Vec<_> = outbox::entries(store)
+            .await?
+            .into_iter()
+            .filter(|e| e.state == EntryState::Pending)
+            .take(MAX_BATCH)
+            .map(|e| e.mutation)
+            .collect();
+        if pending.is_empty() {
+            break;
+        }
+        let response = transport
+            .push(
+                token,
+                &PushRequest {
+                    mutations: pending.clone(),
+                },
+            )
+            .await?;
+        report.pushed += pending.len();
+        outbox::record_results(store, &response.results).await?;
+        let mut progressed = false;
+        for result in &response.results {
+            let status = match result.status {
+                MutationStatus::AlreadyApplied => {
+                    result.original_status.unwrap_or(MutationStatus::Applied)
+                }
+                other => other,
+            };
+            match status {
+                MutationStatus::Rejected if result.code.as_deref() == Some("sequence_gap") => {}
+                MutationStatus::Rejected => {
+                    report.rejected += 1;
+                    progressed = true;
+                }
+                _ => {
+                    report.applied += 1;
+                    progressed = true;
+                }
+            }
+        }
+        if !progressed {
+            // Only gaps: the server lacks earlier mutations this device no longer has.
+            return Err(SyncError::Transport(TransportError::Refused {
+                status: 409,
+                code: "sequence_gap".into(),
+                message_zh: "服务器缺少本机较早的数据，请联系乡镇管理员".into(),
+                message_en: "The server lacks earlier work of this device; contact the township"
+                    .into(),
+            }));
+        }
+    }
+
+    let mut cursor: u64 = store.get_as(StoreName::Meta, CURSOR).await?.unwrap_or(0);
+    loop {
+        let page = transport.pull(token, cursor, PULL_PAGE).await?;
+        apply_changes(store, &page.changes).await?;
+        report.pulled += page.changes.len();
+        cursor = page.cursor;
+        store.put_as(StoreName::Meta, CURSOR, &cursor).await?;
+        if !page.more {
+            break;
+        }
+    }
+    store.put_as(StoreName::Meta, LAST_SYNC, &now_ms).await?;
+    Ok(report)
+}
+
+/// Files each pulled change where the screens look for it. Re-applying a change is harmless.
+async fn apply_changes(store: &impl Store, changes: &[Change]) -> Result<(), StorageError> {
+    for change in changes {
+        match change.entity.as_str() {
+            "enrolment" => {
+                store
+                    .put(StoreName::Enrolments, &change.id, change.data.clone())
+                    .await?
+            }
+            "contribution" => {
+                store
+                    .put(StoreName::Contributions, &change.id, change.data.clone())
+                    .await?
+            }
+            "claim" => {
+                // Keep what the tablet recorded; add the server's figures beside it.
+                let mut claim = store
+                    .get(StoreName::Claims, &change.id)
+                    .await?
+                    .filter(Value::is_object)
+                    .unwrap_or_else(|| json!({}));
+                claim["server"] = change.data.clone();
+                store.put(StoreName::Claims, &change.id, claim).await?
+            }
+            entity => {
+                let key = format!("{entity}:{}", change.id);
+                let notice = json!({ "entity": entity, "id": change.id, "data": change.data });
+                store.put(StoreName::Notices, &key, notice).await?
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Where the device stands, for the always-visible sync bar.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SyncStatus {
+    pub user: Option<UserInfo>,
+    pub pending: usize,
+    pub failed: Vec<OutboxEntry>,
+    pub last_sync_ms: Option<u64>,
+}
+
+pub async fn status(store: &impl Store) -> Result<SyncStatus, StorageError> {
+    let entries = outbox::entries(store).await?;
+    Ok(SyncStatus {
+        user: session(store).await?.map(|s| s.user),
+        pending: entries
+            .iter()
+            .filter(|e| e.state == EntryState::Pending)
+            .count(),
+        failed: entries
+            .into_iter()
+            .filter(|e| matches!(e.state, EntryState::Rejected { .. }))
+            .collect(),
+        last_sync_ms: store.get_as(StoreName::Meta, LAST_SYNC).await?,
+    })
+}

@@ -1,0 +1,129 @@
+//! The outbox: every mutation made on this device, in sequence order, with the server's answer
+//! once it has one. Entries are kept for the scheme year (not deleted on acknowledgement) so
+//! that work a restored server lost can be sent again.
+
+use cunbao_domain::sync::{Mutation, MutationBody, MutationResult, MutationStatus};
+use serde::{Deserialize, Serialize};
+
+use crate::storage::{StorageError, Store, StoreName};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum EntryState {
+    /// Not yet confirmed by the server.
+    Pending,
+    /// The server applied it (possibly with a note, e.g. an adjustment).
+    Applied {
+        #[serde(default)]
+        result: Option<MutationResult>,
+    },
+    /// The server refused it; the user is shown why. The queue has moved on.
+    Rejected { result: MutationResult },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxEntry {
+    pub mutation: Mutation,
+    pub state: EntryState,
+    /// When it was made on the tablet (ms since the epoch).
+    pub created_at_ms: u64,
+}
+
+/// Outbox keys sort in sequence order.
+pub fn key(seq: u64) -> String {
+    format!("{seq:020}")
+}
+
+pub async fn entries(store: &impl Store) -> Result<Vec<OutboxEntry>, StorageError> {
+    store
+        .all(StoreName::Outbox)
+        .await?
+        .into_iter()
+        .map(|(key, value)| {
+            serde_json::from_value(value)
+                .map_err(|e| StorageError::Format(format!("outbox/{key}: {e}")))
+        })
+        .collect()
+}
+
+/// Adds a mutation with the next sequence number; returns it. The sequence comes from the
+/// outbox itself, so the entry is one write.
+pub async fn enqueue(
+    store: &impl Store,
+    record_id: &str,
+    body: MutationBody,
+    now_ms: u64,
+) -> Result<Mutation, StorageError> {
+    let last = store
+        .all(StoreName::Outbox)
+        .await?
+        .last()
+        .map(|(key, _)| key.parse::<u64>().unwrap_or(0))
+        .unwrap_or(0);
+    let mutation = Mutation {
+        seq: last + 1,
+        record_id: record_id.to_string(),
+        body,
+    };
+    let entry = OutboxEntry {
+        mutation: mutation.clone(),
+        state: EntryState::Pending,
+        created_at_ms: now_ms,
+    };
+    store
+        .put_as(StoreName::Outbox, &key(mutation.seq), &entry)
+        .await?;
+    Ok(mutation)
+}
+
+/// Records the server's answers.
+pub async fn record_results(
+    store: &impl Store,
+    results: &[MutationResult],
+) -> Result<(), StorageError> {
+    let mut updates = Vec::with_capacity(results.len());
+    for result in results {
+        let Some(mut entry) = store
+            .get_as::<OutboxEntry>(StoreName::Outbox, &key(result.seq))
+            .await?
+        else {
+            continue;
+        };
+        let status = match result.status {
+            MutationStatus::AlreadyApplied => {
+                result.original_status.unwrap_or(MutationStatus::Applied)
+            }
+            other => other,
+        };
+        entry.state = match status {
+            MutationStatus::Rejected if result.code.as_deref() == Some("sequence_gap") => {
+                EntryState::Pending
+            }
+            MutationStatus::Rejected => EntryState::Rejected {
+                result: result.clone(),
+            },
+            _ => EntryState::Applied {
+                result: (result.code.is_some()).then(|| result.clone()),
+            },
+        };
+        let value =
+            serde_json::to_value(&entry).map_err(|e| StorageError::Format(e.to_string()))?;
+        updates.push((key(result.seq), value));
+    }
+    store.put_all(StoreName::Outbox, &updates).await
+}
+
+/// After a server restore: everything above what the server holds is pending again.
+pub async fn reopen_after(store: &impl Store, server_last: u64) -> Result<usize, StorageError> {
+    let mut updates = Vec::new();
+    for mut entry in entries(store).await? {
+        if entry.mutation.seq > server_last && entry.state != EntryState::Pending {
+            entry.state = EntryState::Pending;
+            let value =
+                serde_json::to_value(&entry).map_err(|e| StorageError::Format(e.to_string()))?;
+            updates.push((key(entry.mutation.seq), value));
+        }
+    }
+    store.put_all(StoreName::Outbox, &updates).await?;
+    Ok(updates.len())
+}

@@ -1,0 +1,365 @@
+//! The app's sync engine (its real code, over the in-memory store) against the real server
+//! in-process, on SQLite and PostgreSQL, with the network failing in the ways it does in a
+//! village: the connection drops mid-batch, the server dies after committing but before
+//! answering, a reply is lost, a batch is sent twice, the server is restored from a backup.
+//! Each test counts the records on both sides at the end.
+
+mod common;
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+
+use axum::body::Body;
+use axum::http::{header, Method, Request};
+use chrono::NaiveDate;
+use common::{Backend, TestServer};
+use cunbao_app::storage::memory::MemoryStore;
+use cunbao_app::storage::{Store, StoreName};
+use cunbao_app::sync::outbox::{self, EntryState};
+use cunbao_app::sync::transport::{error_from, Transport, TransportError};
+use cunbao_app::sync::{self, sync_once, SyncError};
+use cunbao_domain::enrolment::{Member, Relationship};
+use cunbao_domain::id_number::{compose, IdNumber};
+use cunbao_domain::names::PersonName;
+use cunbao_domain::sync::{
+    Handshake, MutationBody, PullResponse, PushRequest, PushResponse, SignInRequest, SignInResponse,
+};
+use cunbao_server::{app, seed, AppState};
+use http_body_util::BodyExt;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use tower::ServiceExt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fault {
+    /// The connection drops while the request is on its way: the server gets half a body.
+    DropMidRequest,
+    /// The server commits, then dies (or the reply is lost) before the tablet hears back.
+    LoseReply,
+}
+
+/// The real server, reached in-process; faults apply to the next pushes.
+struct InProcess {
+    state: RefCell<AppState>,
+    faults: RefCell<VecDeque<Fault>>,
+}
+
+impl InProcess {
+    fn new(state: AppState) -> InProcess {
+        InProcess {
+            state: RefCell::new(state),
+            faults: RefCell::default(),
+        }
+    }
+
+    async fn send<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<String>,
+    ) -> Result<T, TransportError> {
+        let mut request = Request::builder().method(method).uri(path);
+        if let Some(token) = token {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        let body = match body {
+            Some(body) => {
+                request = request.header(header::CONTENT_TYPE, "application/json");
+                Body::from(body)
+            }
+            None => Body::empty(),
+        };
+        let state = self.state.borrow().clone();
+        let response = app(state)
+            .oneshot(request.body(body).unwrap())
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let json: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        if status >= 400 {
+            return Err(error_from(status, &json));
+        }
+        Ok(serde_json::from_value(json).unwrap())
+    }
+}
+
+impl Transport for InProcess {
+    async fn sign_in(&self, request: &SignInRequest) -> Result<SignInResponse, TransportError> {
+        let body = serde_json::to_string(request).unwrap();
+        self.send(Method::POST, "/api/v1/auth/sign-in", None, Some(body))
+            .await
+    }
+
+    async fn handshake(&self, token: &str) -> Result<Handshake, TransportError> {
+        self.send(Method::GET, "/api/v1/sync/handshake", Some(token), None)
+            .await
+    }
+
+    async fn push(
+        &self,
+        token: &str,
+        request: &PushRequest,
+    ) -> Result<PushResponse, TransportError> {
+        let body = serde_json::to_string(request).unwrap();
+        let fault = self.faults.borrow_mut().pop_front();
+        match fault {
+            Some(Fault::DropMidRequest) => {
+                let half = body[..body.len() / 2].to_string();
+                let answer: Result<PushResponse, _> = self
+                    .send(Method::POST, "/api/v1/sync/push", Some(token), Some(half))
+                    .await;
+                assert!(answer.is_err(), "half a batch must never be applied");
+                Err(TransportError::Unavailable("connection reset".into()))
+            }
+            Some(Fault::LoseReply) => {
+                let _: PushResponse = self
+                    .send(Method::POST, "/api/v1/sync/push", Some(token), Some(body))
+                    .await?;
+                Err(TransportError::Unavailable(
+                    "connection reset after commit".into(),
+                ))
+            }
+            None => {
+                self.send(Method::POST, "/api/v1/sync/push", Some(token), Some(body))
+                    .await
+            }
+        }
+    }
+
+    async fn pull(
+        &self,
+        token: &str,
+        after: u64,
+        limit: u32,
+    ) -> Result<PullResponse, TransportError> {
+        let path = format!("/api/v1/sync/pull?after={after}&limit={limit}");
+        self.send(Method::GET, &path, Some(token), None).await
+    }
+}
+
+struct Tablet {
+    store: MemoryStore,
+}
+
+impl Tablet {
+    async fn signed_in(transport: &InProcess, username: &str) -> Tablet {
+        let store = MemoryStore::new();
+        sync::sign_in(
+            &store,
+            transport,
+            &SignInRequest {
+                username: username.into(),
+                password: seed::SAMPLE_PASSWORD.into(),
+                device_name: format!("{username} 平板"),
+            },
+        )
+        .await
+        .unwrap();
+        Tablet { store }
+    }
+
+    async fn enrol(&self, record: &str, id: &IdNumber) {
+        let body = MutationBody::Enrolment {
+            household_id: format!("hh-{record}"),
+            member: Member {
+                id_number: id.clone(),
+                name: PersonName::parse("覃海燕").unwrap(),
+                relationship: Relationship::Head,
+                phone: None,
+                subsidy: None,
+                evidence: None,
+            },
+            scheme_year: 2025,
+            enrolled_on: NaiveDate::from_ymd_opt(2024, 10, 9).unwrap(),
+            policy_version: "county-sample-2025.1".into(),
+        };
+        outbox::enqueue(&self.store, record, body, 0).await.unwrap();
+    }
+
+    async fn states(&self) -> (usize, usize, usize) {
+        let entries = outbox::entries(&self.store).await.unwrap();
+        let count = |f: fn(&EntryState) -> bool| entries.iter().filter(|e| f(&e.state)).count();
+        (
+            count(|s| *s == EntryState::Pending),
+            count(|s| matches!(s, EntryState::Applied { .. })),
+            count(|s| matches!(s, EntryState::Rejected { .. })),
+        )
+    }
+}
+
+fn person(n: u16) -> IdNumber {
+    compose("450325", NaiveDate::from_ymd_opt(1985, 4, 3).unwrap(), n)
+}
+
+async fn server_counts(s: &TestServer) -> (i64, i64) {
+    (
+        s.count("SELECT COUNT(*) FROM mutations").await,
+        s.count("SELECT COUNT(*) FROM records").await,
+    )
+}
+
+async fn faults_never_lose_or_double_anything(backend: Backend) {
+    let s = TestServer::start(backend).await;
+    let net = InProcess::new(s.state.clone());
+    let tablet = Tablet::signed_in(&net, "lijia").await;
+    for i in 0..1_200u16 {
+        tablet.enrol(&format!("e{i}"), &person(i % 1000)).await;
+    }
+    // 1,200 mutations = three batches. The first push drops mid-request, the next commits but
+    // its reply is lost; the tablet retries each time, as the scheduler would.
+    net.faults
+        .borrow_mut()
+        .extend([Fault::DropMidRequest, Fault::LoseReply]);
+    let mut attempts = 0;
+    let report = loop {
+        attempts += 1;
+        match sync_once(&tablet.store, &net, 1).await {
+            Ok(report) => break report,
+            Err(e) => assert!(e.is_retryable(), "{e}"),
+        }
+    };
+    assert_eq!(attempts, 3);
+    assert!(report.pushed >= 700, "{report:?}");
+    // 1,000 distinct people, 200 of them a second time: duplicates are rejected, not lost.
+    assert_eq!(tablet.states().await, (0, 1_000, 200));
+    assert_eq!(server_counts(&s).await, (1_200, 1_200));
+    assert_eq!(
+        s.count("SELECT COUNT(*) FROM records WHERE status = 'active'")
+            .await,
+        1_000
+    );
+    // Sending again changes nothing on either side.
+    sync_once(&tablet.store, &net, 2).await.unwrap();
+    assert_eq!(tablet.states().await, (0, 1_000, 200));
+    assert_eq!(server_counts(&s).await, (1_200, 1_200));
+    let status = sync::status(&tablet.store).await.unwrap();
+    assert_eq!(
+        (status.pending, status.failed.len(), status.last_sync_ms),
+        (0, 200, Some(2))
+    );
+    let failed = &status.failed[0];
+    let EntryState::Rejected { result } = &failed.state else {
+        unreachable!()
+    };
+    assert_eq!(result.code.as_deref(), Some("duplicate_enrolment"));
+    assert!(result
+        .message_zh
+        .as_deref()
+        .unwrap()
+        .contains("已在2025年度参保"));
+}
+
+async fn two_clinics_and_the_township_see_the_duplicate(backend: Backend) {
+    let s = TestServer::start(backend).await;
+    let net = InProcess::new(s.state.clone());
+    let a = Tablet::signed_in(&net, "lijia").await;
+    let b = Tablet::signed_in(&net, "daping").await;
+    let township = Tablet::signed_in(&net, "shenhe").await;
+    a.enrol("a-1", &person(1)).await;
+    b.enrol("b-1", &person(1)).await;
+    sync_once(&a.store, &net, 1).await.unwrap();
+    sync_once(&b.store, &net, 2).await.unwrap();
+    sync_once(&a.store, &net, 3).await.unwrap();
+    assert_eq!(a.states().await, (0, 1, 0));
+    assert_eq!(b.states().await, (0, 0, 1));
+    for tablet in [&a, &b] {
+        let notices = tablet.store.all(StoreName::Notices).await.unwrap();
+        assert!(
+            notices.iter().any(|(k, _)| k == "duplicate_enrolment:b-1"),
+            "{notices:?}"
+        );
+    }
+    let report = sync_once(&township.store, &net, 4).await.unwrap();
+    assert_eq!(report.pulled, 3); // A's enrolment, and the duplicate notice for each clinic
+    assert_eq!(
+        township.store.count(StoreName::Enrolments).await.unwrap(),
+        1
+    );
+    assert_eq!(server_counts(&s).await, (2, 2));
+}
+
+#[tokio::test]
+async fn a_restored_server_gets_the_lost_work_again() {
+    let s = TestServer::start(Backend::Sqlite).await;
+    let net = InProcess::new(s.state.clone());
+    let tablet = Tablet::signed_in(&net, "lijia").await;
+    tablet.enrol("e1", &person(1)).await;
+    sync_once(&tablet.store, &net, 1).await.unwrap();
+    let backup = s.url.replace("cunbao.sqlite3", "backup.sqlite3");
+    let path = backup
+        .trim_start_matches("sqlite://")
+        .trim_end_matches("?mode=rwc")
+        .to_string();
+    sqlx::query(&format!("VACUUM INTO '{path}'"))
+        .execute(&s.state.db)
+        .await
+        .unwrap();
+    tablet.enrol("e2", &person(2)).await;
+    tablet.enrol("e3", &person(3)).await;
+    sync_once(&tablet.store, &net, 2).await.unwrap();
+    assert_eq!(tablet.states().await, (0, 3, 0));
+
+    // The server is restored from the backup taken after e1: e2 and e3 are gone there.
+    let restored = cunbao_server::db::open(&backup).await.unwrap();
+    *net.state.borrow_mut() = AppState::new(restored, Default::default());
+    let report = sync_once(&tablet.store, &net, 3).await.unwrap();
+    assert_eq!(report.resent, 2);
+    assert_eq!(report.applied, 2);
+    assert_eq!(tablet.states().await, (0, 3, 0));
+    let db = net.state.borrow().db.clone();
+    let records: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM records")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(records, 3);
+}
+
+#[tokio::test]
+async fn a_revoked_tablet_gets_nothing_more() {
+    let s = TestServer::start(Backend::Sqlite).await;
+    let net = InProcess::new(s.state.clone());
+    let tablet = Tablet::signed_in(&net, "lijia").await;
+    let (admin, _) = s.sign_in("admin").await;
+    let device = sync::session(&tablet.store)
+        .await
+        .unwrap()
+        .unwrap()
+        .device_id;
+    s.call(
+        Method::POST,
+        &format!("/api/v1/devices/{device}/revoke"),
+        Some(&admin),
+        None,
+    )
+    .await;
+    tablet.enrol("e1", &person(1)).await;
+    let err = sync_once(&tablet.store, &net, 1).await.unwrap_err();
+    assert!(
+        matches!(&err, SyncError::Transport(TransportError::Unauthorized { code, .. }) if code == "device_revoked"),
+        "{err}"
+    );
+    assert!(!err.is_retryable());
+    assert_eq!(
+        tablet.states().await,
+        (1, 0, 0),
+        "nothing is lost on the tablet"
+    );
+}
+
+macro_rules! on_both_databases {
+    ($($test:ident),* $(,)?) => {
+        mod sqlite {
+            $( #[tokio::test] async fn $test() { super::$test(super::Backend::Sqlite).await } )*
+        }
+        mod postgres {
+            $( #[tokio::test] async fn $test() { super::$test(super::Backend::Postgres).await } )*
+        }
+    };
+}
+
+on_both_databases!(
+    faults_never_lose_or_double_anything,
+    two_clinics_and_the_township_see_the_duplicate,
+);
