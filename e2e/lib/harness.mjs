@@ -29,7 +29,7 @@ export async function freePort() {
 }
 
 /** Starts the server; resolves once `/api/v1/health` answers. */
-export async function startServer({ port, clientDir: dir = clientDir, dataDir, name = "server" } = {}) {
+export async function startServer({ port, clientDir: dir = clientDir, dataDir, name = "server", sampleData = false } = {}) {
   port ??= await freePort();
   dataDir ??= mkdtempSync(join(tmpdir(), "cunbao-e2e-"));
   const log = openSync(join(artifactsDir, `${name}-${port}.log`), "a");
@@ -39,6 +39,7 @@ export async function startServer({ port, clientDir: dir = clientDir, dataDir, n
       CUNBAO_BIND: `127.0.0.1:${port}`,
       CUNBAO_DATA_DIR: dataDir,
       CUNBAO_CLIENT_DIR: dir,
+      CUNBAO_SAMPLE_DATA: sampleData ? "1" : "0",
       RUST_LOG: "info",
     },
     stdio: ["ignore", log, log],
@@ -96,6 +97,28 @@ export async function waitForAppReady(page, { controlled = true } = {}) {
   if (controlled) {
     await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
   }
+}
+
+/** Calls the API as another device would (Node's fetch). */
+export async function api(url, path, { token, body } = {}) {
+  const res = await fetch(url + path, {
+    method: body ? "POST" : "GET",
+    headers: {
+      ...(body ? { "content-type": "application/json" } : {}),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  return { status: res.status, json: await res.json() };
+}
+
+/** Signs in through the app's own form. */
+export async function signInWithForm(page, username, password = "cunbao2025") {
+  await page.getByRole("navigation").getByRole("link", { name: /数据同步|Sync/ }).click();
+  const form = page.getByTestId("sign-in");
+  await form.getByLabel(/用户名|Username/).fill(username);
+  await form.getByLabel(/密码|Password/).fill(password);
+  await form.getByRole("button", { name: /登录|Sign in/ }).click();
 }
 
 /** Reads one value of the app's IndexedDB `meta` store, straight from the browser. */

@@ -267,6 +267,7 @@ async fn duplicate_enrolment_across_clinics(backend: Backend) {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(refunds.as_array().unwrap().len(), 1);
     assert_eq!(refunds[0]["clinic_id"], "clinic-daping");
+    assert_eq!(refunds[0]["clinic_name"], "大坪村卫生室");
 }
 
 async fn stale_accumulators_become_an_adjustment(backend: Backend) {

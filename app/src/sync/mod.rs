@@ -10,6 +10,9 @@ pub mod backoff;
 pub mod outbox;
 pub mod transport;
 
+#[cfg(target_arch = "wasm32")]
+pub mod http;
+
 use cunbao_domain::sync::{
     Change, MutationStatus, PushRequest, SignInRequest, SignInResponse, UserInfo, MAX_BATCH,
 };
@@ -61,6 +64,11 @@ pub async fn sign_in(
     let session = transport.sign_in(request).await?;
     store.put_as(StoreName::Meta, SESSION, &session).await?;
     Ok(session.user)
+}
+
+/// Forgets the session (the token). The outbox and records stay on the device.
+pub async fn sign_out(store: &impl Store) -> Result<(), StorageError> {
+    store.delete(StoreName::Meta, SESSION).await
 }
 
 pub async fn session(store: &impl Store) -> Result<Option<SignInResponse>, StorageError> {

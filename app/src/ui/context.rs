@@ -10,6 +10,8 @@ use crate::i18n::{text, Key, Lang};
 use crate::storage::indexeddb::IndexedDbStore;
 use crate::storage::meta;
 use crate::storage::schema::SCHEMA_VERSION;
+use crate::sync::SyncStatus;
+use crate::ui::sync_runner;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum DeviceState {
@@ -18,12 +20,25 @@ pub enum DeviceState {
     Failed(String),
 }
 
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StorageInfo {
+    pub used: f64,
+    pub quota: f64,
+    pub persisted: bool,
+}
+
 #[derive(Clone, Copy)]
 pub struct AppContext {
     pub lang: RwSignal<Lang>,
     pub online: RwSignal<bool>,
     pub shell_cached: RwSignal<bool>,
     pub device: RwSignal<DeviceState>,
+    pub sync: RwSignal<SyncStatus>,
+    pub sync_running: RwSignal<bool>,
+    /// The last sync's failure, both languages ("中文 / English").
+    pub sync_error: RwSignal<Option<String>>,
+    pub sync_attempt: StoredValue<u32>,
+    pub storage: RwSignal<Option<StorageInfo>>,
     store: StoredValue<Option<Rc<IndexedDbStore>>, LocalStorage>,
 }
 
@@ -35,8 +50,14 @@ impl AppContext {
             online: RwSignal::new(device::is_online()),
             shell_cached: RwSignal::new(device::shell_cached()),
             device: RwSignal::new(DeviceState::Opening),
+            sync: RwSignal::new(SyncStatus::default()),
+            sync_running: RwSignal::new(false),
+            sync_error: RwSignal::new(None),
+            sync_attempt: StoredValue::new(0),
+            storage: RwSignal::new(None),
             store: StoredValue::new_local(None),
         };
+        sync_runner::install(ctx);
         let online = ctx.online;
         let _ = window_event_listener(leptos::ev::online, move |_| online.set(true));
         let _ = window_event_listener(leptos::ev::offline, move |_| online.set(false));
@@ -63,11 +84,28 @@ impl AppContext {
                         device_id,
                         schema: SCHEMA_VERSION,
                     });
+                    sync_runner::ask_persistent_storage();
+                    sync_runner::refresh(ctx);
+                    sync_runner::request(ctx);
                 }
                 Err(err) => ctx.device.set(DeviceState::Failed(err.to_string())),
             }
         });
         ctx
+    }
+
+    /// The opened local database, once it is open.
+    pub fn store(&self) -> Option<Rc<IndexedDbStore>> {
+        self.store.get_value()
+    }
+
+    /// Picks the current language's half of a bilingual "中文 / English" message.
+    pub fn pick(&self, both: &str) -> String {
+        match (both.split_once(" / "), self.lang.get()) {
+            (Some((zh, _)), Lang::Zh) => zh.to_string(),
+            (Some((_, en)), Lang::En) => en.to_string(),
+            (None, _) => both.to_string(),
+        }
     }
 
     /// The text for `key` in the current language (reactive).

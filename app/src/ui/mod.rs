@@ -3,7 +3,9 @@
 
 pub mod components;
 pub mod context;
+pub mod format;
 pub mod pages;
+pub mod sync_runner;
 
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
@@ -16,6 +18,8 @@ use context::AppContext;
 use pages::home::HomePage;
 use pages::not_built::NotBuiltPage;
 use pages::not_found::NotFoundPage;
+use pages::sync::SyncPage;
+use pages::township::TownshipPage;
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -30,8 +34,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=HomePage/>
                     <Route path=path!("/residents") view=|| view! { <NotBuiltPage section=Section::Residents/> }/>
                     <Route path=path!("/settlement") view=|| view! { <NotBuiltPage section=Section::Settlement/> }/>
-                    <Route path=path!("/sync") view=|| view! { <NotBuiltPage section=Section::Sync/> }/>
-                    <Route path=path!("/township") view=|| view! { <NotBuiltPage section=Section::Township/> }/>
+                    <Route path=path!("/sync") view=SyncPage/>
+                    <Route path=path!("/township") view=TownshipPage/>
                 </Routes>
             </main>
         </Router>

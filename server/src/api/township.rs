@@ -18,6 +18,7 @@ pub struct RecordRow {
     pub id: String,
     pub kind: String,
     pub clinic_id: String,
+    pub clinic_name: String,
     pub status: String,
     pub created_at: String,
     pub data: serde_json::Value,
@@ -47,8 +48,9 @@ pub async fn records(
         ));
     }
     let rows = sqlx::query(
-        "SELECT id, kind, clinic_id, status, created_at, data FROM records \
-         WHERE township_id = $1 AND kind = $2 ORDER BY created_at, id LIMIT 2000",
+        "SELECT r.id, r.kind, r.clinic_id, c.name AS clinic_name, r.status, r.created_at, r.data \
+         FROM records r JOIN clinics c ON c.id = r.clinic_id \
+         WHERE r.township_id = $1 AND r.kind = $2 ORDER BY r.created_at, r.id LIMIT 2000",
     )
     .bind(township)
     .bind(&kind)
@@ -60,6 +62,7 @@ pub async fn records(
                 id: row.try_get("id")?,
                 kind: row.try_get("kind")?,
                 clinic_id: row.try_get("clinic_id")?,
+                clinic_name: row.try_get("clinic_name")?,
                 status: row.try_get("status")?,
                 created_at: row.try_get("created_at")?,
                 data: serde_json::from_str(&row.try_get::<String, _>("data")?)

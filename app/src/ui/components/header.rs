@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 
 use crate::i18n::Key;
+use crate::ui::components::sync_bar::SyncBar;
 use crate::ui::context::use_app;
 
 /// The top bar: app name, network state and the language switch.
@@ -14,6 +15,7 @@ pub fn Header() -> impl IntoView {
                 <span class="brand-tagline">{move || app.t(Key::Tagline)}</span>
             </div>
             <div class="topbar-actions">
+                <SyncBar/>
                 <span
                     class="net-badge"
                     class:offline=move || !app.online.get()

@@ -1,3 +1,5 @@
 pub mod home;
 pub mod not_built;
 pub mod not_found;
+pub mod sync;
+pub mod township;

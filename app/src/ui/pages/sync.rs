@@ -1,0 +1,180 @@
+use cunbao_domain::sync::SignInRequest;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::i18n::Key;
+use crate::routes::Section;
+use crate::sync::http::FetchTransport;
+use crate::sync::outbox::EntryState;
+use crate::sync::{self, transport::TransportError, SyncError};
+use crate::ui::context::use_app;
+use crate::ui::format::{bytes, time_of};
+use crate::ui::sync_runner;
+
+/// Sign-in when signed out; otherwise where sync stands, with what went wrong and what to do.
+#[component]
+pub fn SyncPage() -> impl IntoView {
+    let app = use_app();
+    view! {
+        <h1 data-testid="section-title">{move || app.t(Section::Sync.label())}</h1>
+        <Show when=move || app.sync.get().user.is_some() fallback=|| view! { <SignInForm/> }>
+            <SyncStatusView/>
+        </Show>
+    }
+}
+
+#[component]
+fn SignInForm() -> impl IntoView {
+    let app = use_app();
+    let username = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let device_name = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(store) = app.store() else { return };
+        if !app.online.get_untracked() {
+            error.set(Some(app.t(Key::SignInNeedsNetwork).to_string()));
+            return;
+        }
+        let name = device_name.get_untracked();
+        let request = SignInRequest {
+            username: username.get_untracked().trim().to_string(),
+            password: password.get_untracked(),
+            device_name: if name.trim().is_empty() {
+                app.t(Key::DefaultDeviceName).to_string()
+            } else {
+                name
+            },
+        };
+        busy.set(true);
+        error.set(None);
+        spawn_local(async move {
+            match sync::sign_in(store.as_ref(), &FetchTransport, &request).await {
+                Ok(_) => {
+                    password.set(String::new());
+                    sync_runner::refresh(app);
+                    sync_runner::request(app);
+                }
+                Err(SyncError::Transport(TransportError::Unavailable(_))) => {
+                    error.set(Some(app.t(Key::SignInNeedsNetwork).to_string()))
+                }
+                Err(err) => error.set(Some(err.to_string())),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <form class="card form" on:submit=submit data-testid="sign-in">
+            <h2>{move || app.t(Key::SignInTitle)}</h2>
+            <label>
+                <span>{move || app.t(Key::Username)}</span>
+                <input name="username" autocomplete="username" required
+                    prop:value=username on:input=move |ev| username.set(event_target_value(&ev))/>
+            </label>
+            <label>
+                <span>{move || app.t(Key::Password)}</span>
+                <input name="password" type="password" autocomplete="current-password" required
+                    prop:value=password on:input=move |ev| password.set(event_target_value(&ev))/>
+            </label>
+            <label>
+                <span>{move || app.t(Key::DeviceName)}</span>
+                <input name="device_name" placeholder=move || app.t(Key::DefaultDeviceName)
+                    prop:value=device_name on:input=move |ev| device_name.set(event_target_value(&ev))/>
+            </label>
+            {move || error.get().map(|e| view! { <p class="field-error" role="alert">{app.pick(&e)}</p> })}
+            <button class="primary" type="submit" disabled=move || busy.get()>
+                {move || if busy.get() { app.t(Key::SigningIn) } else { app.t(Key::SignIn) }}
+            </button>
+        </form>
+    }
+}
+
+#[component]
+fn SyncStatusView() -> impl IntoView {
+    let app = use_app();
+    let user = move || app.sync.get().user;
+    let sign_out = move |_| {
+        let Some(store) = app.store() else { return };
+        if app.sync.get_untracked().pending > 0 {
+            app.sync_error.set(Some(format!(
+                "{} / {}",
+                crate::i18n::text(crate::i18n::Lang::Zh, Key::SignOutBlocked),
+                crate::i18n::text(crate::i18n::Lang::En, Key::SignOutBlocked)
+            )));
+            return;
+        }
+        spawn_local(async move {
+            let _ = sync::sign_out(store.as_ref()).await;
+            sync_runner::refresh(app);
+        });
+    };
+    view! {
+        <section class="card status" data-testid="sync-status">
+            <dl>
+                <dt>{move || app.t(Key::SignedInAs)}</dt>
+                <dd data-testid="signed-in-as">{move || user().map(|u| u.display_name).unwrap_or_default()}</dd>
+                <dt>{move || app.t(Key::Pending)}</dt>
+                <dd data-testid="pending-count">{move || app.sync.get().pending}</dd>
+                <dt>{move || app.t(Key::LastSync)}</dt>
+                <dd data-testid="last-sync">
+                    {move || app.sync.get().last_sync_ms.map(time_of).unwrap_or_else(|| app.t(Key::Never).into())}
+                </dd>
+                <dt>{move || app.t(Key::Storage)}</dt>
+                <dd data-testid="storage">
+                    {move || match app.storage.get() {
+                        Some(s) => format!(
+                            "{} {} · {} {} · {}",
+                            app.t(Key::StorageUsed), bytes(s.used),
+                            app.t(Key::StorageAvailable), bytes(s.quota - s.used),
+                            if s.persisted { app.t(Key::StoragePersistent) } else { app.t(Key::StorageNotPersistent) },
+                        ),
+                        None => "—".into(),
+                    }}
+                </dd>
+            </dl>
+            {move || app.sync_error.get().map(|e| view! {
+                <p class="field-error" role="alert" data-testid="sync-error">
+                    {app.t(Key::SyncFailed)}": "{app.pick(&e)}
+                </p>
+            })}
+            <div class="actions">
+                <button class="primary" data-testid="sync-now" disabled=move || app.sync_running.get()
+                    on:click=move |_| sync_runner::request(app)>
+                    {move || if app.sync_running.get() { app.t(Key::Syncing) } else { app.t(Key::SyncNow) }}
+                </button>
+                <button on:click=sign_out>{move || app.t(Key::SignOut)}</button>
+            </div>
+        </section>
+        <section class="card" data-testid="failed-items">
+            <h2>{move || app.t(Key::FailedItems)}</h2>
+            {move || {
+                let failed = app.sync.get().failed;
+                if failed.is_empty() {
+                    return view! { <p>{app.t(Key::NoFailed)}</p> }.into_any();
+                }
+                view! {
+                    <p class="hint">{app.t(Key::FailedHelp)}</p>
+                    <ul class="failed">
+                        {failed.into_iter().map(|entry| {
+                            let reason = match &entry.state {
+                                EntryState::Rejected { result } => match app.lang.get() {
+                                    crate::i18n::Lang::Zh => result.message_zh.clone(),
+                                    crate::i18n::Lang::En => result.message_en.clone(),
+                                }.unwrap_or_default(),
+                                _ => String::new(),
+                            };
+                            view! {
+                                <li>
+                                    <span class="mono">"#"{entry.mutation.seq}" "{entry.mutation.record_id.clone()}</span>
+                                    <span>{reason}</span>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+        </section>
+    }
+}

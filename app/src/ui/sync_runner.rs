@@ -1,0 +1,158 @@
+//! When the tablet syncs: at start, when the browser says it is back online, every minute,
+//! and when the user asks — one tab at a time (Web Locks), retrying with exponential backoff
+//! and jitter after a failure.
+
+use std::cell::RefCell;
+use std::future::Future;
+use std::rc::Rc;
+use std::time::Duration;
+
+use js_sys::{Function, Object, Promise, Reflect};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::{future_to_promise, JsFuture};
+
+use crate::sync::http::FetchTransport;
+use crate::sync::{self, backoff, SyncError};
+use crate::ui::context::{AppContext, StorageInfo};
+
+const LOCK: &str = "cunbao-sync";
+const EVERY: Duration = Duration::from_secs(60);
+
+pub fn now_ms() -> u64 {
+    js_sys::Date::now() as u64
+}
+
+/// Installs the triggers; the first sync runs once the local database is open.
+pub fn install(ctx: AppContext) {
+    let _ = window_event_listener(leptos::ev::online, move |_| request(ctx));
+    set_interval(
+        move || {
+            if ctx.online.get_untracked() {
+                request(ctx);
+            }
+        },
+        EVERY,
+    );
+}
+
+/// Reads the sync status and storage figures from the device into the shared signals.
+pub fn refresh(ctx: AppContext) {
+    let Some(store) = ctx.store() else { return };
+    spawn_local(async move {
+        if let Ok(status) = sync::status(store.as_ref()).await {
+            ctx.sync.set(status);
+        }
+        ctx.storage.set(storage_info().await);
+    });
+}
+
+/// Starts a sync round unless one is running here or in another tab.
+pub fn request(ctx: AppContext) {
+    if ctx.sync_running.get_untracked() {
+        return;
+    }
+    let Some(store) = ctx.store() else { return };
+    ctx.sync_running.set(true);
+    spawn_local(async move {
+        let outcome = with_web_lock(LOCK, async move {
+            sync::sync_once(store.as_ref(), &FetchTransport, now_ms()).await
+        })
+        .await;
+        ctx.sync_running.set(false);
+        match outcome {
+            // Another tab holds the lock and is syncing for both.
+            None => {}
+            Some(Ok(_)) => {
+                ctx.sync_attempt.set_value(0);
+                ctx.sync_error.set(None);
+            }
+            Some(Err(SyncError::NotSignedIn)) => ctx.sync_error.set(None),
+            Some(Err(err)) => {
+                let retry = err.is_retryable();
+                ctx.sync_error.set(Some(err.to_string()));
+                if retry {
+                    let attempt = ctx.sync_attempt.get_value();
+                    ctx.sync_attempt.set_value(attempt + 1);
+                    let wait = backoff::delay(attempt, js_sys::Math::random());
+                    set_timeout(move || request(ctx), wait.max(Duration::from_secs(1)));
+                }
+            }
+        }
+        refresh(ctx);
+    });
+}
+
+/// Runs `work` holding the Web Lock `name` if it is free (`None` if another tab has it).
+/// Browsers without Web Locks just run it.
+async fn with_web_lock<T: 'static>(
+    name: &str,
+    work: impl Future<Output = T> + 'static,
+) -> Option<T> {
+    let navigator = window().navigator();
+    let locks = Reflect::get(&navigator, &"locks".into())
+        .ok()
+        .filter(|v| !v.is_undefined() && !v.is_null());
+    let Some(locks) = locks else {
+        return Some(work.await);
+    };
+    let result: Rc<RefCell<Option<T>>> = Rc::default();
+    let slot = result.clone();
+    let work = RefCell::new(Some(work));
+    let callback = Closure::once(move |lock: JsValue| -> Promise {
+        let Some(work) = work.borrow_mut().take().filter(|_| !lock.is_null()) else {
+            return Promise::resolve(&JsValue::UNDEFINED);
+        };
+        future_to_promise(async move {
+            *slot.borrow_mut() = Some(work.await);
+            Ok(JsValue::UNDEFINED)
+        })
+    });
+    let options = Object::new();
+    let _ = Reflect::set(&options, &"ifAvailable".into(), &JsValue::TRUE);
+    let request: Option<Function> = Reflect::get(&locks, &"request".into())
+        .ok()
+        .and_then(|f| f.dyn_into().ok());
+    let promise = request.and_then(|request| {
+        request
+            .call3(
+                &locks,
+                &name.into(),
+                &options,
+                callback.as_ref().unchecked_ref(),
+            )
+            .ok()
+    });
+    if let Some(promise) = promise {
+        let _ = JsFuture::from(Promise::from(promise)).await;
+    }
+    drop(callback);
+    let outcome = result.borrow_mut().take();
+    outcome
+}
+
+/// `navigator.storage.estimate()` and `persisted()`.
+pub async fn storage_info() -> Option<StorageInfo> {
+    let storage = window().navigator().storage();
+    let estimate = JsFuture::from(storage.estimate().ok()?).await.ok()?;
+    let number = |key: &str| Reflect::get(&estimate, &key.into()).ok()?.as_f64();
+    let persisted = match storage.persisted() {
+        Ok(p) => JsFuture::from(p).await.ok().and_then(|v| v.as_bool()),
+        Err(_) => None,
+    };
+    Some(StorageInfo {
+        used: number("usage")?,
+        quota: number("quota")?,
+        persisted: persisted.unwrap_or(false),
+    })
+}
+
+/// Asks the browser to keep this origin's data (not cleared under storage pressure).
+pub fn ask_persistent_storage() {
+    spawn_local(async {
+        if let Ok(promise) = window().navigator().storage().persist() {
+            let _ = JsFuture::from(promise).await;
+        }
+    });
+}
