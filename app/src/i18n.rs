@@ -112,6 +112,10 @@ pub enum Key {
     StatusRejected,
     StatusVoid,
     StatusRecorded,
+    CatalogueOnDevice,
+    ItemsUnit,
+    DownloadingCatalogue,
+    DownloadingPolicy,
 }
 
 pub const ALL_KEYS: &[Key] = &[
@@ -192,6 +196,10 @@ pub const ALL_KEYS: &[Key] = &[
     Key::StatusRejected,
     Key::StatusVoid,
     Key::StatusRecorded,
+    Key::CatalogueOnDevice,
+    Key::ItemsUnit,
+    Key::DownloadingCatalogue,
+    Key::DownloadingPolicy,
 ];
 
 /// The label of a synced record's status, as the server names it.
@@ -308,6 +316,11 @@ pub fn text(lang: Lang, key: Key) -> &'static str {
         Key::StatusRejected => ("未生效", "rejected"),
         Key::StatusVoid => ("已作废", "void"),
         Key::StatusRecorded => ("已登记", "recorded"),
+        Key::CatalogueOnDevice => ("医保目录", "Catalogue"),
+        Key::ItemsUnit => ("项", "items"),
+        Key::DownloadingCatalogue => ("正在下载医保目录", "Downloading the catalogue"),
+        Key::DownloadingPolicy => ("正在下载医保政策", "Downloading the policy"),
+
 
     };
     match lang {

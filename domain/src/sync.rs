@@ -65,6 +65,19 @@ pub struct Handshake {
     /// work is above this (the server was restored from a backup) re-sends it.
     pub last_applied_seq: u64,
     pub user: UserInfo,
+    /// The catalogue and policy versions in force; a device holding others downloads them.
+    pub catalogue_version: String,
+    pub policy_version: String,
+}
+
+/// One page of the catalogue in force (`GET /api/v1/catalogue?offset=&limit=`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CataloguePage {
+    pub version: String,
+    pub published_on: NaiveDate,
+    pub total: u64,
+    pub offset: u64,
+    pub items: Vec<crate::catalogue::CatalogueItem>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

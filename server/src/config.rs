@@ -15,6 +15,8 @@ pub struct Config {
     pub database_url: Option<String>,
     /// `CUNBAO_SAMPLE_DATA=1`: make sure the sample township and users exist.
     pub sample_data: bool,
+    /// `CUNBAO_SYNTHETIC_CATALOGUE=N`: serve a deterministic N-item catalogue (benchmarks).
+    pub synthetic_catalogue: Option<usize>,
 }
 
 impl Config {
@@ -34,12 +36,16 @@ impl Config {
             .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../app/dist")));
         let database_url = std::env::var("DATABASE_URL").ok().filter(|u| !u.is_empty());
         let sample_data = std::env::var("CUNBAO_SAMPLE_DATA").is_ok_and(|v| v == "1");
+        let synthetic_catalogue = std::env::var("CUNBAO_SYNTHETIC_CATALOGUE")
+            .ok()
+            .and_then(|n| n.parse().ok());
         Ok(Config {
             bind,
             data_dir,
             client_dir,
             database_url,
             sample_data,
+            synthetic_catalogue,
         })
     }
 }

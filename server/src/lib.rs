@@ -32,6 +32,10 @@ pub struct AppState {
     pub write_lock: Arc<tokio::sync::Mutex<()>>,
     /// Verified against when a username is unknown, so sign-in timing reveals nothing.
     pub dummy_hash: Arc<str>,
+    /// The catalogue and policy in force. Publishing new versions is the township's (a later
+    /// issue); until then these are the shipped sample versions.
+    pub catalogue: Arc<cunbao_domain::catalogue::Catalogue>,
+    pub policy: Arc<cunbao_domain::policy::Policy>,
 }
 
 impl AppState {
@@ -41,7 +45,15 @@ impl AppState {
             client: Arc::new(client),
             write_lock: Arc::default(),
             dummy_hash: api::dummy_hash().into(),
+            catalogue: Arc::new(cunbao_domain::sample::catalogue()),
+            policy: Arc::new(cunbao_domain::policy::Policy::sample_2025()),
         }
+    }
+
+    /// Serves another catalogue (benchmarks use a large synthetic one).
+    pub fn with_catalogue(mut self, catalogue: cunbao_domain::catalogue::Catalogue) -> AppState {
+        self.catalogue = Arc::new(catalogue);
+        self
     }
 }
 
@@ -126,7 +138,11 @@ pub async fn run(config: Config) -> Result<(), StartError> {
             })?;
     let addr = listener.local_addr().map_err(StartError::Serve)?;
     tracing::info!(%addr, data_dir = %config.data_dir.display(), build = %client.version, "Cunbao server listening");
-    let state = AppState::new(db.clone(), client);
+    let mut state = AppState::new(db.clone(), client);
+    if let Some(size) = config.synthetic_catalogue {
+        tracing::warn!(size, "serving a synthetic catalogue (benchmarks only)");
+        state = state.with_catalogue(cunbao_domain::synthetic::catalogue(size, 1));
+    }
     axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown_signal())
         .await

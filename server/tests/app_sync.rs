@@ -21,8 +21,10 @@ use cunbao_app::sync::{self, sync_once, SyncError};
 use cunbao_domain::enrolment::{Member, Relationship};
 use cunbao_domain::id_number::{compose, IdNumber};
 use cunbao_domain::names::PersonName;
+use cunbao_domain::policy::Policy;
 use cunbao_domain::sync::{
-    Handshake, MutationBody, PullResponse, PushRequest, PushResponse, SignInRequest, SignInResponse,
+    CataloguePage, Handshake, MutationBody, PullResponse, PushRequest, PushResponse, SignInRequest,
+    SignInResponse,
 };
 use cunbao_server::{app, seed, AppState};
 use http_body_util::BodyExt;
@@ -136,6 +138,21 @@ impl Transport for InProcess {
     ) -> Result<PullResponse, TransportError> {
         let path = format!("/api/v1/sync/pull?after={after}&limit={limit}");
         self.send(Method::GET, &path, Some(token), None).await
+    }
+
+    async fn catalogue(
+        &self,
+        token: &str,
+        offset: u64,
+        limit: u64,
+    ) -> Result<CataloguePage, TransportError> {
+        let path = format!("/api/v1/catalogue?offset={offset}&limit={limit}");
+        self.send(Method::GET, &path, Some(token), None).await
+    }
+
+    async fn policy(&self, token: &str) -> Result<Policy, TransportError> {
+        self.send(Method::GET, "/api/v1/policy", Some(token), None)
+            .await
     }
 }
 
@@ -314,6 +331,61 @@ async fn a_restored_server_gets_the_lost_work_again() {
         .await
         .unwrap();
     assert_eq!(records, 3);
+}
+
+#[tokio::test]
+async fn device_setup_downloads_the_catalogue_and_policy_once_with_progress() {
+    let s = TestServer::start(Backend::Sqlite).await;
+    let big = cunbao_domain::synthetic::catalogue(5_000, 3);
+    let net = InProcess::new(s.state.clone().with_catalogue(big.clone()));
+    let tablet = Tablet::signed_in(&net, "lijia").await;
+    let mut seen = Vec::new();
+    sync::sync_with_progress(&tablet.store, &net, 1, &mut |p| seen.push(p))
+        .await
+        .unwrap();
+    use cunbao_app::sync::setup::Progress;
+    assert_eq!(seen.first(), Some(&Progress::Policy));
+    assert_eq!(
+        seen.last(),
+        Some(&Progress::Catalogue {
+            done: 5_000,
+            total: 5_000
+        })
+    );
+    assert_eq!(seen.len(), 1 + 3, "three pages of 2,000");
+    assert_eq!(
+        tablet.store.count(StoreName::CatalogueItems).await.unwrap(),
+        5_000
+    );
+    let status = sync::status(&tablet.store).await.unwrap();
+    assert_eq!(status.catalogue, Some((big.version.clone(), 5_000)));
+    let policy: Option<Policy> = tablet
+        .store
+        .get_as(StoreName::Policies, "county-sample-2025.1")
+        .await
+        .unwrap();
+    assert_eq!(
+        policy
+            .unwrap()
+            .enrolment
+            .contribution_per_person
+            .to_string(),
+        "390.00"
+    );
+    // Nothing is downloaded again while the versions stay the same.
+    let mut again = Vec::new();
+    sync::sync_with_progress(&tablet.store, &net, 2, &mut |p| again.push(p))
+        .await
+        .unwrap();
+    assert!(again.is_empty());
+    // A new catalogue version replaces the old one completely.
+    *net.state.borrow_mut() = s.state.clone();
+    sync_once(&tablet.store, &net, 3).await.unwrap();
+    let sample = cunbao_domain::sample::catalogue();
+    assert_eq!(
+        tablet.store.count(StoreName::CatalogueItems).await.unwrap() as usize,
+        sample.items.len()
+    );
 }
 
 #[tokio::test]

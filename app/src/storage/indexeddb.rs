@@ -1,6 +1,6 @@
 //! The IndexedDB store (rexie). One transaction per call, never held across another await.
 
-use rexie::{ObjectStore, Rexie, Transaction, TransactionMode};
+use rexie::{Direction, ObjectStore, Rexie, Transaction, TransactionMode};
 use serde::Serialize;
 use serde_json::Value;
 use wasm_bindgen::JsValue;
@@ -122,5 +122,15 @@ impl Store for IndexedDbStore {
         let count = object_store.count(None).await.map_err(op)?;
         tx.done().await.map_err(op)?;
         Ok(count)
+    }
+
+    async fn last_key(&self, store: StoreName) -> Result<Option<String>, StorageError> {
+        let (tx, object_store) = self.on(store, TransactionMode::ReadOnly)?;
+        let last = object_store
+            .scan(None, Some(1), None, Some(Direction::Prev))
+            .await
+            .map_err(op)?;
+        tx.done().await.map_err(op)?;
+        Ok(last.into_iter().next().and_then(|(key, _)| key.as_string()))
     }
 }

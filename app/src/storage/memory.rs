@@ -58,6 +58,10 @@ impl Store for MemoryStore {
     async fn count(&self, store: StoreName) -> Result<u32, StorageError> {
         Ok(self.with(|r| r.get(&store).map_or(0, |s| s.len() as u32)))
     }
+
+    async fn last_key(&self, store: StoreName) -> Result<Option<String>, StorageError> {
+        Ok(self.with(|r| r.get(&store).and_then(|s| s.keys().next_back().cloned())))
+    }
 }
 
 #[cfg(test)]

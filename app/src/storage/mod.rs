@@ -47,6 +47,9 @@ pub trait Store {
 
     async fn count(&self, store: StoreName) -> Result<u32, StorageError>;
 
+    /// The greatest key in the store, without reading the records.
+    async fn last_key(&self, store: StoreName) -> Result<Option<String>, StorageError>;
+
     async fn put(&self, store: StoreName, key: &str, value: Value) -> Result<(), StorageError> {
         self.put_all(store, &[(key.to_string(), value)]).await
     }

@@ -23,6 +23,23 @@ where
     put_all_writes_every_record(&make().await).await;
     values_survive_exactly(&make().await).await;
     typed_access_round_trips(&make().await).await;
+    last_key_is_the_greatest(&make().await).await;
+}
+
+async fn last_key_is_the_greatest(s: &impl Store) {
+    assert_eq!(s.last_key(StoreName::Outbox).await.unwrap(), None);
+    for key in [
+        "00000000000000000002",
+        "00000000000000000010",
+        "00000000000000000001",
+    ] {
+        s.put(StoreName::Outbox, key, json!(key)).await.unwrap();
+    }
+    assert_eq!(
+        s.last_key(StoreName::Outbox).await.unwrap().as_deref(),
+        Some("00000000000000000010")
+    );
+    assert_eq!(s.last_key(StoreName::Claims).await.unwrap(), None);
 }
 
 async fn missing_keys_read_as_none(s: &impl Store) {

@@ -1,7 +1,9 @@
 //! The browser's transport: `fetch` to the server that served the app.
 
+use cunbao_domain::policy::Policy;
 use cunbao_domain::sync::{
-    Handshake, PullResponse, PushRequest, PushResponse, SignInRequest, SignInResponse,
+    CataloguePage, Handshake, PullResponse, PushRequest, PushResponse, SignInRequest,
+    SignInResponse,
 };
 use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;
@@ -68,12 +70,34 @@ impl Transport for FetchTransport {
         after: u64,
         limit: u32,
     ) -> Result<PullResponse, TransportError> {
-        let response = Request::get(&format!("/api/v1/sync/pull?after={after}&limit={limit}"))
-            .header("Authorization", &bearer(token))
-            .send()
-            .await
-            .map_err(unavailable)?;
-        answer(response).await
+        self.get(
+            &format!("/api/v1/sync/pull?after={after}&limit={limit}"),
+            token,
+        )
+        .await
+    }
+
+    async fn catalogue(
+        &self,
+        token: &str,
+        offset: u64,
+        limit: u64,
+    ) -> Result<CataloguePage, TransportError> {
+        self.get(
+            &format!("/api/v1/catalogue?offset={offset}&limit={limit}"),
+            token,
+        )
+        .await
+    }
+
+    async fn policy(&self, token: &str) -> Result<Policy, TransportError> {
+        self.get("/api/v1/policy", token).await
+    }
+}
+
+impl FetchTransport {
+    async fn get<T: DeserializeOwned>(&self, path: &str, token: &str) -> Result<T, TransportError> {
+        get_json(path, token).await
     }
 }
 

@@ -8,6 +8,7 @@
 
 pub mod backoff;
 pub mod outbox;
+pub mod setup;
 pub mod transport;
 
 #[cfg(target_arch = "wasm32")]
@@ -75,11 +76,21 @@ pub async fn session(store: &impl Store) -> Result<Option<SignInResponse>, Stora
     store.get_as(StoreName::Meta, SESSION).await
 }
 
-/// One full sync round.
+/// One full sync round: device setup if the catalogue or policy changed, push, pull.
+/// `progress` hears about long downloads.
 pub async fn sync_once(
     store: &impl Store,
     transport: &impl Transport,
     now_ms: u64,
+) -> Result<SyncReport, SyncError> {
+    sync_with_progress(store, transport, now_ms, &mut |_| {}).await
+}
+
+pub async fn sync_with_progress(
+    store: &impl Store,
+    transport: &impl Transport,
+    now_ms: u64,
+    progress: &mut dyn FnMut(setup::Progress),
 ) -> Result<SyncReport, SyncError> {
     let session = session(store).await?.ok_or(SyncError::NotSignedIn)?;
     let token = session.token.as_str();
@@ -99,27 +110,24 @@ pub async fn sync_once(
     store
         .put_as(StoreName::Meta, EPOCH, &handshake.server_epoch)
         .await?;
+    setup::bring_up_to_date(store, transport, token, &handshake, progress).await?;
 
-    loop {
-        let pending: Vec<_> = outbox::entries(store)
-            .await?
-            .into_iter()
-            .filter(|e| e.state == EntryState::Pending)
-            .take(MAX_BATCH)
-            .map(|e| e.mutation)
-            .collect();
-        if pending.is_empty() {
-            break;
-        }
+    let pending: Vec<_> = outbox::entries(store)
+        .await?
+        .into_iter()
+        .filter(|e| e.state == EntryState::Pending)
+        .map(|e| e.mutation)
+        .collect();
+    for batch in pending.chunks(MAX_BATCH) {
         let response = transport
             .push(
                 token,
                 &PushRequest {
-                    mutations: pending.clone(),
+                    mutations: batch.to_vec(),
                 },
             )
             .await?;
-        report.pushed += pending.len();
+        report.pushed += batch.len();
         outbox::record_results(store, &response.results).await?;
         let mut progressed = false;
         for result in &response.results {
@@ -206,6 +214,8 @@ async fn apply_changes(store: &impl Store, changes: &[Change]) -> Result<(), Sto
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SyncStatus {
     pub user: Option<UserInfo>,
+    /// The catalogue on this device: version and number of items.
+    pub catalogue: Option<(String, u32)>,
     pub pending: usize,
     pub failed: Vec<OutboxEntry>,
     pub last_sync_ms: Option<u64>,
@@ -215,6 +225,10 @@ pub async fn status(store: &impl Store) -> Result<SyncStatus, StorageError> {
     let entries = outbox::entries(store).await?;
     Ok(SyncStatus {
         user: session(store).await?.map(|s| s.user),
+        catalogue: match setup::catalogue_version(store).await? {
+            Some(version) => Some((version, store.count(StoreName::CatalogueItems).await?)),
+            None => None,
+        },
         pending: entries
             .iter()
             .filter(|e| e.state == EntryState::Pending)

@@ -55,10 +55,9 @@ pub async fn enqueue(
     now_ms: u64,
 ) -> Result<Mutation, StorageError> {
     let last = store
-        .all(StoreName::Outbox)
+        .last_key(StoreName::Outbox)
         .await?
-        .last()
-        .map(|(key, _)| key.parse::<u64>().unwrap_or(0))
+        .and_then(|key| key.parse::<u64>().ok())
         .unwrap_or(0);
     let mutation = Mutation {
         seq: last + 1,

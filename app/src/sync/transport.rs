@@ -1,8 +1,10 @@
 //! How the sync engine reaches the server. The browser uses `fetch`; tests use the real
 //! server in-process, with faults injected.
 
+use cunbao_domain::policy::Policy;
 use cunbao_domain::sync::{
-    Handshake, PullResponse, PushRequest, PushResponse, SignInRequest, SignInResponse,
+    CataloguePage, Handshake, PullResponse, PushRequest, PushResponse, SignInRequest,
+    SignInResponse,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -48,6 +50,13 @@ pub trait Transport {
         after: u64,
         limit: u32,
     ) -> Result<PullResponse, TransportError>;
+    async fn catalogue(
+        &self,
+        token: &str,
+        offset: u64,
+        limit: u64,
+    ) -> Result<CataloguePage, TransportError>;
+    async fn policy(&self, token: &str) -> Result<Policy, TransportError>;
 }
 
 /// Turns an API error body (`{code, message_zh, message_en}`) and status into an error.

@@ -38,6 +38,8 @@ pub struct AppContext {
     /// The last sync's failure, both languages ("中文 / English").
     pub sync_error: RwSignal<Option<String>>,
     pub sync_attempt: StoredValue<u32>,
+    /// A device-setup download under way.
+    pub setup_progress: RwSignal<Option<crate::sync::setup::Progress>>,
     pub storage: RwSignal<Option<StorageInfo>>,
     store: StoredValue<Option<Rc<IndexedDbStore>>, LocalStorage>,
 }
@@ -54,6 +56,7 @@ impl AppContext {
             sync_running: RwSignal::new(false),
             sync_error: RwSignal::new(None),
             sync_attempt: StoredValue::new(0),
+            setup_progress: RwSignal::new(None),
             storage: RwSignal::new(None),
             store: StoredValue::new_local(None),
         };

@@ -57,10 +57,12 @@ pub fn request(ctx: AppContext) {
     ctx.sync_running.set(true);
     spawn_local(async move {
         let outcome = with_web_lock(LOCK, async move {
-            sync::sync_once(store.as_ref(), &FetchTransport, now_ms()).await
+            let mut progress = |p| ctx.setup_progress.set(Some(p));
+            sync::sync_with_progress(store.as_ref(), &FetchTransport, now_ms(), &mut progress).await
         })
         .await;
         ctx.sync_running.set(false);
+        ctx.setup_progress.set(None);
         match outcome {
             // Another tab holds the lock and is syncing for both.
             None => {}

@@ -5,6 +5,7 @@
 //! pull pages of up to 5,000 changes.
 
 mod auth;
+mod catalogue;
 mod json;
 mod quote;
 mod sync;
@@ -34,6 +35,8 @@ pub fn router() -> Router<AppState> {
         .route("/sync/pull", get(sync::pull))
         .route("/township/records", get(township::records))
         .route("/quote", post(quote::quote))
+        .route("/catalogue", get(catalogue::page))
+        .route("/policy", get(catalogue::policy))
         .fallback(|uri: axum::http::Uri| async move { ApiError::NotFound(uri.path().to_string()) })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
 }

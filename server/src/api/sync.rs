@@ -12,7 +12,15 @@ pub async fn handshake(
     State(state): State<AppState>,
     caller: Caller,
 ) -> Result<Json<Handshake>, ApiError> {
-    Ok(Json(sync::handshake(&state.db, &caller).await?))
+    Ok(Json(
+        sync::handshake(
+            &state.db,
+            &caller,
+            &state.catalogue.version,
+            &state.policy.version,
+        )
+        .await?,
+    ))
 }
 
 pub async fn push(

@@ -13,7 +13,12 @@ use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::feed::{audit, AuditEntry};
 
-pub async fn handshake(pool: &AnyPool, caller: &Caller) -> Result<Handshake, ApiError> {
+pub async fn handshake(
+    pool: &AnyPool,
+    caller: &Caller,
+    catalogue_version: &str,
+    policy_version: &str,
+) -> Result<Handshake, ApiError> {
     let last: i64 = sqlx::query_scalar("SELECT last_seq FROM devices WHERE id = $1")
         .bind(&caller.device_id)
         .fetch_one(pool)
@@ -22,6 +27,8 @@ pub async fn handshake(pool: &AnyPool, caller: &Caller) -> Result<Handshake, Api
         server_epoch: crate::db::epoch(pool).await?,
         last_applied_seq: last as u64,
         user: caller.user.clone(),
+        catalogue_version: catalogue_version.to_string(),
+        policy_version: policy_version.to_string(),
     })
 }
 

@@ -6,6 +6,7 @@ use crate::i18n::Key;
 use crate::routes::Section;
 use crate::sync::http::FetchTransport;
 use crate::sync::outbox::EntryState;
+use crate::sync::setup::Progress;
 use crate::sync::{self, transport::TransportError, SyncError};
 use crate::ui::context::use_app;
 use crate::ui::format::{bytes, time_of};
@@ -120,6 +121,19 @@ fn SyncStatusView() -> impl IntoView {
                 <dt>{move || app.t(Key::LastSync)}</dt>
                 <dd data-testid="last-sync">
                     {move || app.sync.get().last_sync_ms.map(time_of).unwrap_or_else(|| app.t(Key::Never).into())}
+                </dd>
+                <dt>{move || app.t(Key::CatalogueOnDevice)}</dt>
+                <dd data-testid="catalogue">
+                    {move || match (app.setup_progress.get(), app.sync.get().catalogue) {
+                        (Some(Progress::Catalogue { done, total }), _) => {
+                            format!("{} {done} / {total}", app.t(Key::DownloadingCatalogue))
+                        }
+                        (Some(Progress::Policy), _) => app.t(Key::DownloadingPolicy).to_string(),
+                        (None, Some((version, items))) => {
+                            format!("{version} · {items} {}", app.t(Key::ItemsUnit))
+                        }
+                        (None, None) => "—".into(),
+                    }}
                 </dd>
                 <dt>{move || app.t(Key::Storage)}</dt>
                 <dd data-testid="storage">

@@ -1,0 +1,94 @@
+//! Device setup: the catalogue and policy in force, downloaded when the handshake names a
+//! version this device does not hold, in pages written one transaction each, with progress.
+//! A download cut off half-way starts again next round; the old version stays usable until
+//! the new one is complete.
+
+use cunbao_domain::sync::Handshake;
+use serde_json::Value;
+
+use super::transport::Transport;
+use super::SyncError;
+use crate::storage::{StorageError, Store, StoreName};
+
+const CATALOGUE_VERSION: &str = "catalogue_version";
+const POLICY_VERSION: &str = "policy_version";
+pub const PAGE: u64 = 2_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    /// `done` of `total` catalogue items downloaded.
+    Catalogue {
+        done: u64,
+        total: u64,
+    },
+    Policy,
+}
+
+pub async fn catalogue_version(store: &impl Store) -> Result<Option<String>, StorageError> {
+    store.get_as(StoreName::Meta, CATALOGUE_VERSION).await
+}
+
+pub async fn policy_version(store: &impl Store) -> Result<Option<String>, StorageError> {
+    store.get_as(StoreName::Meta, POLICY_VERSION).await
+}
+
+pub async fn bring_up_to_date(
+    store: &impl Store,
+    transport: &impl Transport,
+    token: &str,
+    handshake: &Handshake,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<(), SyncError> {
+    if policy_version(store).await?.as_deref() != Some(handshake.policy_version.as_str()) {
+        progress(Progress::Policy);
+        let policy = transport.policy(token).await?;
+        store
+            .put_as(StoreName::Policies, &policy.version, &policy)
+            .await?;
+        store
+            .put_as(StoreName::Meta, POLICY_VERSION, &policy.version)
+            .await?;
+    }
+    if catalogue_version(store).await?.as_deref() == Some(handshake.catalogue_version.as_str()) {
+        return Ok(());
+    }
+    let mut offset = 0;
+    let mut keys = Vec::new();
+    let version = loop {
+        let page = transport.catalogue(token, offset, PAGE).await?;
+        let records = page
+            .items
+            .iter()
+            .map(|item| {
+                let key = format!("{}|{}", page.version, item.code);
+                keys.push(key.clone());
+                serde_json::to_value(item)
+                    .map(|v| (key, v))
+                    .map_err(|e| StorageError::Format(e.to_string()))
+            })
+            .collect::<Result<Vec<(String, Value)>, _>>()?;
+        store.put_all(StoreName::CatalogueItems, &records).await?;
+        offset += page.items.len() as u64;
+        progress(Progress::Catalogue {
+            done: offset,
+            total: page.total,
+        });
+        if page.items.is_empty() || offset >= page.total {
+            break page.version;
+        }
+    };
+    // Only now does the device switch to the new version; then the old one is removed.
+    let old = catalogue_version(store).await?;
+    store
+        .put_as(StoreName::Meta, CATALOGUE_VERSION, &version)
+        .await?;
+    if let Some(old) = old.filter(|old| *old != version) {
+        let prefix = format!("{old}|");
+        for (key, _) in store.all(StoreName::CatalogueItems).await? {
+            if key.starts_with(&prefix) {
+                store.delete(StoreName::CatalogueItems, &key).await?;
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,56 @@
+use axum::extract::{Query, State};
+use axum::Json;
+use cunbao_domain::policy::Policy;
+use cunbao_domain::sync::CataloguePage;
+use serde::Deserialize;
+
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::AppState;
+
+/// Largest catalogue page.
+pub const MAX_PAGE: u64 = 5_000;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageQuery {
+    #[serde(default)]
+    offset: u64,
+    #[serde(default = "default_limit")]
+    limit: u64,
+}
+
+fn default_limit() -> u64 {
+    2_000
+}
+
+/// A page of the catalogue in force, for device setup (any signed-in user).
+pub async fn page(
+    State(state): State<AppState>,
+    _caller: Caller,
+    query: Result<Query<PageQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<CataloguePage>, ApiError> {
+    let Query(query) = query.map_err(|e| {
+        ApiError::bad(
+            "bad_query",
+            format!("查询参数无效：{}", e.body_text()),
+            format!("Invalid query parameters: {}", e.body_text()),
+        )
+    })?;
+    let catalogue = &state.catalogue;
+    let total = catalogue.items.len() as u64;
+    let start = query.offset.min(total) as usize;
+    let end = (query.offset + query.limit.clamp(1, MAX_PAGE)).min(total) as usize;
+    Ok(Json(CataloguePage {
+        version: catalogue.version.clone(),
+        published_on: catalogue.published_on,
+        total,
+        offset: start as u64,
+        items: catalogue.items[start..end].to_vec(),
+    }))
+}
+
+/// The policy in force.
+pub async fn policy(State(state): State<AppState>, _caller: Caller) -> Json<Policy> {
+    Json(state.policy.as_ref().clone())
+}
