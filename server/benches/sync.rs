@@ -102,6 +102,18 @@ impl Transport for Http {
         let path = format!("/api/v1/sync/pull?after={after}&limit={limit}");
         self.send("GET", &path, Some(token), None).await
     }
+    async fn catalogue(
+        &self,
+        token: &str,
+        offset: u64,
+        limit: u64,
+    ) -> Result<CataloguePage, TransportError> {
+        let path = format!("/api/v1/catalogue?offset={offset}&limit={limit}");
+        self.send("GET", &path, Some(token), None).await
+    }
+    async fn policy(&self, token: &str) -> Result<Policy, TransportError> {
+        self.send("GET", "/api/v1/policy", Some(token), None).await
+    }
 }
 
 async fn run(label: &str, url: &str, count: usize) {
