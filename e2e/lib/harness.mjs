@@ -29,7 +29,7 @@ export async function freePort() {
 }
 
 /** Starts the server; resolves once `/api/v1/health` answers. */
-export async function startServer({ port, clientDir: dir = clientDir, dataDir, name = "server", sampleData = false } = {}) {
+export async function startServer({ port, clientDir: dir = clientDir, dataDir, name = "server", sampleData = false, env = {} } = {}) {
   port ??= await freePort();
   dataDir ??= mkdtempSync(join(tmpdir(), "cunbao-e2e-"));
   const log = openSync(join(artifactsDir, `${name}-${port}.log`), "a");
@@ -41,6 +41,7 @@ export async function startServer({ port, clientDir: dir = clientDir, dataDir, n
       CUNBAO_CLIENT_DIR: dir,
       CUNBAO_SAMPLE_DATA: sampleData ? "1" : "0",
       RUST_LOG: "info",
+      ...env,
     },
     stdio: ["ignore", log, log],
   });

@@ -85,9 +85,14 @@ impl Store for IndexedDbStore {
             .map(|(key, value)| Ok((JsValue::from_str(key), to_js(value)?)))
             .collect::<Result<Vec<_>, StorageError>>()?;
         let (tx, object_store) = self.on(store, TransactionMode::ReadWrite)?;
-        for (key, value) in &values {
-            object_store.put(value, Some(key)).await.map_err(op)?;
-        }
+        // Issue every request at once (polling them together), then wait for the commit.
+        futures::future::try_join_all(
+            values
+                .iter()
+                .map(|(key, value)| object_store.put(value, Some(key))),
+        )
+        .await
+        .map_err(op)?;
         // Success is reported only once the transaction has committed.
         tx.commit().await.map_err(op)
     }

@@ -176,20 +176,16 @@ pub async fn sync_with_progress(
     Ok(report)
 }
 
-/// Files each pulled change where the screens look for it. Re-applying a change is harmless.
+/// Files each pulled change where the screens look for it: one write per store per page.
+/// Re-applying a change is harmless.
 async fn apply_changes(store: &impl Store, changes: &[Change]) -> Result<(), StorageError> {
+    let mut enrolments = Vec::new();
+    let mut contributions = Vec::new();
+    let mut notices = Vec::new();
     for change in changes {
         match change.entity.as_str() {
-            "enrolment" => {
-                store
-                    .put(StoreName::Enrolments, &change.id, change.data.clone())
-                    .await?
-            }
-            "contribution" => {
-                store
-                    .put(StoreName::Contributions, &change.id, change.data.clone())
-                    .await?
-            }
+            "enrolment" => enrolments.push((change.id.clone(), change.data.clone())),
+            "contribution" => contributions.push((change.id.clone(), change.data.clone())),
             "claim" => {
                 // Keep what the tablet recorded; add the server's figures beside it.
                 let mut claim = store
@@ -200,11 +196,19 @@ async fn apply_changes(store: &impl Store, changes: &[Change]) -> Result<(), Sto
                 claim["server"] = change.data.clone();
                 store.put(StoreName::Claims, &change.id, claim).await?
             }
-            entity => {
-                let key = format!("{entity}:{}", change.id);
-                let notice = json!({ "entity": entity, "id": change.id, "data": change.data });
-                store.put(StoreName::Notices, &key, notice).await?
-            }
+            entity => notices.push((
+                format!("{entity}:{}", change.id),
+                json!({ "entity": entity, "id": change.id, "data": change.data }),
+            )),
+        }
+    }
+    for (name, records) in [
+        (StoreName::Enrolments, enrolments),
+        (StoreName::Contributions, contributions),
+        (StoreName::Notices, notices),
+    ] {
+        if !records.is_empty() {
+            store.put_all(name, &records).await?;
         }
     }
     Ok(())
