@@ -10,6 +10,8 @@ use super::{StorageError, Store, StoreName};
 
 pub struct IndexedDbStore {
     db: Rexie,
+    /// A plain connection for strict-durability writes (see `durable`).
+    strict: web_sys::IdbDatabase,
 }
 
 fn op(e: impl std::fmt::Debug) -> StorageError {
@@ -37,7 +39,8 @@ impl IndexedDbStore {
             .build()
             .await
             .map_err(|e| StorageError::Open(format!("{e:?}")))?;
-        Ok(IndexedDbStore { db })
+        let strict = super::durable::open(name).await?;
+        Ok(IndexedDbStore { db, strict })
     }
 
     /// The schema version the opened database reports.
@@ -46,6 +49,7 @@ impl IndexedDbStore {
     }
 
     pub fn close(self) {
+        self.strict.close();
         self.db.close();
     }
 
@@ -68,6 +72,14 @@ impl IndexedDbStore {
 }
 
 impl Store for IndexedDbStore {
+    async fn put_all_durable(
+        &self,
+        store: StoreName,
+        records: &[(String, Value)],
+    ) -> Result<(), StorageError> {
+        super::durable::put_all(&self.strict, store, records).await
+    }
+
     async fn get(&self, store: StoreName, key: &str) -> Result<Option<Value>, StorageError> {
         let (tx, object_store) = self.on(store, TransactionMode::ReadOnly)?;
         let value = object_store.get(JsValue::from_str(key)).await.map_err(op)?;

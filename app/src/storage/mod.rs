@@ -8,6 +8,8 @@ pub mod schema;
 pub mod suite;
 
 #[cfg(target_arch = "wasm32")]
+pub mod durable;
+#[cfg(target_arch = "wasm32")]
 pub mod indexeddb;
 
 pub use schema::StoreName;
@@ -49,6 +51,17 @@ pub trait Store {
 
     /// The greatest key in the store, without reading the records.
     async fn last_key(&self, store: StoreName) -> Result<Option<String>, StorageError>;
+
+    /// Like [`Store::put_all`], but reported done only once the records are on disk (strict
+    /// durability): for what must survive a power cut the moment the user is told it is
+    /// saved — settlements, contributions, every outbox entry.
+    async fn put_all_durable(
+        &self,
+        store: StoreName,
+        records: &[(String, Value)],
+    ) -> Result<(), StorageError> {
+        self.put_all(store, records).await
+    }
 
     async fn put(&self, store: StoreName, key: &str, value: Value) -> Result<(), StorageError> {
         self.put_all(store, &[(key.to_string(), value)]).await

@@ -24,6 +24,24 @@ where
     values_survive_exactly(&make().await).await;
     typed_access_round_trips(&make().await).await;
     last_key_is_the_greatest(&make().await).await;
+    durable_writes_read_back(&make().await).await;
+}
+
+async fn durable_writes_read_back(s: &impl Store) {
+    let records = vec![
+        (
+            "r-1".to_string(),
+            json!({"receipt": "R-0001", "amount": "390.00"}),
+        ),
+        (
+            "r-2".to_string(),
+            json!({"receipt": "R-0002", "amount": "0.00"}),
+        ),
+    ];
+    s.put_all_durable(StoreName::Contributions, &records)
+        .await
+        .unwrap();
+    assert_eq!(s.all(StoreName::Contributions).await.unwrap(), records);
 }
 
 async fn last_key_is_the_greatest(s: &impl Store) {

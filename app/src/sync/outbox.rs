@@ -69,8 +69,10 @@ pub async fn enqueue(
         state: EntryState::Pending,
         created_at_ms: now_ms,
     };
+    let value = serde_json::to_value(&entry).map_err(|e| StorageError::Format(e.to_string()))?;
+    // The user is told "saved" after this: strict durability.
     store
-        .put_as(StoreName::Outbox, &key(mutation.seq), &entry)
+        .put_all_durable(StoreName::Outbox, &[(key(mutation.seq), value)])
         .await?;
     Ok(mutation)
 }
