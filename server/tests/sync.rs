@@ -321,6 +321,80 @@ async fn stale_accumulators_become_an_adjustment(backend: Backend) {
         .all(|c| c["entity"] != "adjustment"));
 }
 
+async fn the_server_reruns_the_risk_rules_with_its_wider_history(backend: Backend) {
+    let s = TestServer::start(backend).await;
+    let (tablet1, _) = s.sign_in("lijia").await;
+    let (tablet2, _) = s.sign_in("lijia").await;
+    let (review, _) = s.sign_in("shenhe").await;
+    let x = person(21);
+    let one_amoxicillin = |seq, record: &str, who: &IdNumber| {
+        let mut m = claim(seq, record, who, day(5, 6), Accumulators::default());
+        if let MutationBody::Claim {
+            lines, settlement, ..
+        } = &mut m.body
+        {
+            let catalogue = sample::catalogue();
+            let amox = catalogue
+                .items
+                .iter()
+                .find(|i| i.code.as_str() == "XJ01CAA001")
+                .unwrap();
+            *lines = vec![LineInput::from_item(amox, Quantity::whole(1))];
+            let policy = Policy::sample_2025();
+            let params =
+                BenefitParams::from(policy.benefit(BenefitKind::GeneralOutpatient).unwrap());
+            **settlement = settle(&params, Accumulators::default(), lines).unwrap();
+        }
+        m
+    };
+    push(
+        &s,
+        &tablet1,
+        &[enrolment(1, "e-x", &x), one_amoxicillin(2, "k-1", &x)],
+    )
+    .await;
+    // The clinic's second tablet, offline, charged the same item to the same person that day.
+    let (_, body) = push(&s, &tablet2, &[one_amoxicillin(1, "k-2", &x)]).await;
+    assert_eq!(statuses(&body), ["applied"]);
+    // And someone who is not enrolled at all.
+    push(&s, &tablet2, &[one_amoxicillin(2, "k-3", &person(22))]).await;
+
+    let (_, claims) = s
+        .call(
+            Method::GET,
+            "/api/v1/township/records?kind=claim",
+            Some(&review),
+            None,
+        )
+        .await;
+    let by_id = |id: &str| {
+        claims
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    let rules = |c: &Value| -> Vec<String> {
+        c["data"]["server_rule_hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["rule"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(by_id("k-1")["status"], "settled");
+    assert!(rules(&by_id("k-1")).is_empty());
+    assert_eq!(by_id("k-2")["status"], "flagged");
+    assert_eq!(
+        rules(&by_id("k-2")),
+        ["several_visits_same_day", "duplicate_charge"]
+    );
+    assert_eq!(by_id("k-3")["status"], "flagged");
+    assert_eq!(rules(&by_id("k-3")), ["not_eligible"]);
+}
+
 /// SQLite only: the backup is a file copy (`VACUUM INTO`); the detection it exercises lives in
 /// the handshake and push code, which is the same for PostgreSQL.
 #[tokio::test]
@@ -660,4 +734,5 @@ on_both_databases!(
     signing_in_and_revoking,
     bad_input_gets_a_coded_4xx,
     quote_over_http_matches_the_command,
+    the_server_reruns_the_risk_rules_with_its_wider_history,
 );

@@ -36,7 +36,14 @@ pub async fn push(
         ));
     }
     Ok(Json(
-        sync::push(&state.db, &state.write_lock, &caller, &request.mutations).await?,
+        sync::push(
+            &state.db,
+            &state.write_lock,
+            &state.catalogue,
+            &caller,
+            &request.mutations,
+        )
+        .await?,
     ))
 }
 

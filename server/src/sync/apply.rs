@@ -1,11 +1,17 @@
 //! Applying one mutation inside the push transaction. Business rules come from the domain
 //! crate; a business rejection is an answer, recorded like any other, never an error.
 
-use chrono::Datelike;
-use cunbao_domain::enrolment::{coverage, member_contribution};
+use chrono::{Datelike, Days, NaiveDate};
+use cunbao_domain::catalogue::Catalogue;
+use cunbao_domain::enrolment::{coverage, eligibility, member_contribution, Coverage};
+use cunbao_domain::id_number::IdNumber;
 use cunbao_domain::money::Money;
+use cunbao_domain::names::ItemCode;
 use cunbao_domain::policy::Policy;
-use cunbao_domain::settlement::{settle, Accumulators, BenefitParams, Settlement};
+use cunbao_domain::risk::{
+    evaluate, IdentityCheck, PastLine, PastVisit, RiskLine, RiskVisit, RuleHit, Severity,
+};
+use cunbao_domain::settlement::{settle, Accumulators, BenefitParams, LineInput, Settlement};
 use cunbao_domain::sync::{Mutation, MutationBody, MutationResult, MutationStatus};
 use serde_json::{json, Value};
 use sqlx::Row;
@@ -98,6 +104,7 @@ pub async fn apply(
     tx: &mut Tx<'_>,
     caller: &Caller,
     clinic: &str,
+    catalogue: &Catalogue,
     m: &Mutation,
 ) -> Result<MutationResult, ApiError> {
     if !matches!(m.body, MutationBody::Void { .. }) && record_exists(tx, &m.record_id).await? {
@@ -334,6 +341,8 @@ pub async fn apply(
             policy_version,
             lines,
             settlement,
+            diagnoses,
+            identity,
             ..
         } => {
             let Some(policy) = Policy::shipped(policy_version) else {
@@ -349,8 +358,30 @@ pub async fn apply(
                 Ok(s) => s,
                 Err(err) => return Ok(rejected_by(m, "invalid_claim", err)),
             };
+            // The risk rules again, with the server's wider view: every clinic's visits, the
+            // enrolment on record, the catalogue in force.
+            let codes: Vec<String> = diagnoses.iter().map(|d| d.code.clone()).collect();
+            let hits = server_risk(
+                tx,
+                &policy,
+                catalogue,
+                ServerVisit {
+                    claim_id: &m.record_id,
+                    person,
+                    clinic,
+                    date: *visit_date,
+                    diagnoses: &codes,
+                    identity,
+                    lines,
+                    total: server.total,
+                    fund: server.fund,
+                },
+            )
+            .await?;
+            let flagged = hits.iter().any(|h| h.severity >= Severity::Warn);
             let mut data = serde_json::to_value(&m.body).expect("serialisable");
             data["server_settlement"] = json!(server);
+            data["server_rule_hits"] = json!(hits);
             data["cap_pool"] = json!(rule.cap_pool);
             data["clinic_id"] = json!(clinic);
             insert_record(
@@ -362,7 +393,8 @@ pub async fn apply(
                     kind: "claim",
                     person: Some(person.as_str()),
                     scheme_year: Some(year),
-                    status: "settled",
+                    // A claim the server's review finds a warn or block on goes to the township.
+                    status: if flagged { "flagged" } else { "settled" },
                     data: &data,
                 },
             )
@@ -491,8 +523,8 @@ async fn accumulators(
     pool: &str,
 ) -> Result<Accumulators, ApiError> {
     let rows = sqlx::query(
-        "SELECT data FROM records WHERE kind = 'claim' AND status = 'settled' AND person = $1 \
-         AND scheme_year = $2",
+        "SELECT data FROM records WHERE kind = 'claim' AND status IN ('settled', 'flagged') \
+         AND person = $1 AND scheme_year = $2",
     )
     .bind(person)
     .bind(i64::from(year))
@@ -511,4 +543,114 @@ async fn accumulators(
         acc.fund_paid = acc.fund_paid + s.fund;
     }
     Ok(acc)
+}
+
+struct ServerVisit<'a> {
+    claim_id: &'a str,
+    person: &'a IdNumber,
+    clinic: &'a str,
+    date: NaiveDate,
+    diagnoses: &'a [String],
+    identity: &'a IdentityCheck,
+    lines: &'a [LineInput],
+    total: Money,
+    fund: Money,
+}
+
+/// How far back the server's history reaches for the risk rules (per-period limits, visits
+/// per month).
+const HISTORY_DAYS: u64 = 92;
+
+async fn server_risk(
+    tx: &mut Tx<'_>,
+    policy: &Policy,
+    catalogue: &Catalogue,
+    v: ServerVisit<'_>,
+) -> Result<Vec<RuleHit>, ApiError> {
+    let internal = |e: serde_json::Error| ApiError::Internal(e.to_string());
+    let enrolment = sqlx::query(
+        "SELECT data FROM records WHERE kind = 'enrolment' AND status = 'active' AND person = $1 \
+         AND scheme_year = $2",
+    )
+    .bind(v.person.as_str())
+    .bind(i64::from(v.date.year()))
+    .fetch_optional(&mut **tx)
+    .await?;
+    let cover: Option<Coverage> = match enrolment {
+        Some(row) => {
+            let data: Value =
+                serde_json::from_str(&row.try_get::<String, _>("data")?).map_err(internal)?;
+            Some(serde_json::from_value(data["coverage"].clone()).map_err(internal)?)
+        }
+        None => None,
+    };
+    let since = v.date - Days::new(HISTORY_DAYS);
+    let rows = sqlx::query(
+        "SELECT id, clinic_id, data FROM records WHERE kind = 'claim' \
+         AND status IN ('settled', 'flagged') AND person = $1",
+    )
+    .bind(v.person.as_str())
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut history = Vec::new();
+    for row in rows {
+        let data: Value =
+            serde_json::from_str(&row.try_get::<String, _>("data")?).map_err(internal)?;
+        let date: NaiveDate =
+            serde_json::from_value(data["visit_date"].clone()).map_err(internal)?;
+        if date < since || date > v.date {
+            continue;
+        }
+        let lines: Vec<LineInput> =
+            serde_json::from_value(data["lines"].clone()).map_err(internal)?;
+        history.push(PastVisit {
+            claim_id: row.try_get("id")?,
+            person: v.person.to_string(),
+            clinic: row.try_get("clinic_id")?,
+            date,
+            lines: lines
+                .into_iter()
+                .filter_map(|l| {
+                    Some(PastLine {
+                        code: l.code?,
+                        quantity: l.quantity,
+                    })
+                })
+                .collect(),
+        });
+    }
+    let risk_lines = v
+        .lines
+        .iter()
+        .map(|l| {
+            let code = l.code.clone().unwrap_or_default();
+            let item = ItemCode::parse(&code).ok().and_then(|c| catalogue.get(&c));
+            RiskLine {
+                item,
+                name: l
+                    .name
+                    .clone()
+                    .or_else(|| item.map(|i| i.name.clone()))
+                    .unwrap_or_default(),
+                code,
+                price: l.price,
+                quantity: l.quantity,
+            }
+        })
+        .collect();
+    let visit = RiskVisit {
+        claim_id: v.claim_id,
+        person: v.person.as_str(),
+        sex: v.person.sex(),
+        age: v.person.age_on(v.date),
+        clinic: v.clinic,
+        date: v.date,
+        diagnoses: v.diagnoses,
+        identity: v.identity,
+        eligibility: eligibility(cover.as_ref(), false, v.date),
+        lines: risk_lines,
+        total: v.total,
+        fund: v.fund,
+    };
+    Ok(evaluate(&policy.risk, &visit, &history))
 }

@@ -38,6 +38,7 @@ pub async fn handshake(
 pub async fn push(
     pool: &AnyPool,
     lock: &tokio::sync::Mutex<()>,
+    catalogue: &cunbao_domain::catalogue::Catalogue,
     caller: &Caller,
     mutations: &[Mutation],
 ) -> Result<PushResponse, ApiError> {
@@ -54,7 +55,7 @@ pub async fn push(
         if seq <= last {
             results.push(already_applied(&mut tx, caller, m).await?);
         } else if seq == last + 1 {
-            let result = apply::apply(&mut tx, caller, &clinic, m).await?;
+            let result = apply::apply(&mut tx, caller, &clinic, catalogue, m).await?;
             sqlx::query(
                 "INSERT INTO mutations (device_id, seq, record_id, kind, body, result, applied_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7)",
