@@ -12,7 +12,7 @@ use bytes::Bytes;
 use chrono::NaiveDate;
 use cunbao_app::storage::memory::MemoryStore;
 use cunbao_app::sync::outbox;
-use cunbao_app::sync::transport::{error_from, Transport, TransportError};
+use cunbao_app::sync::transport::{Api, TransportError, PUSH_PATH};
 use cunbao_app::sync::{self as engine, sync_once};
 use cunbao_domain::diagnosis::RecordedDiagnosis;
 use cunbao_domain::id_number::compose;
@@ -20,33 +20,30 @@ use cunbao_domain::policy::{BenefitKind, Policy};
 use cunbao_domain::quantity::Quantity;
 use cunbao_domain::risk::IdentityCheck;
 use cunbao_domain::settlement::{settle, Accumulators, BenefitParams, LineInput};
-use cunbao_domain::sync::{
-    CataloguePage, Handshake, MutationBody, PullResponse, PushRequest, PushResponse, SignInRequest,
-    SignInResponse,
-};
+use cunbao_domain::sync::{MutationBody, PushRequest, PushResponse, SignInRequest};
 use cunbao_domain::synthetic::{self, Rng};
 use cunbao_server::client::ClientFiles;
 use cunbao_server::{app, db, seed, AppState};
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
-use serde::de::DeserializeOwned;
 
 type HttpClient = Client<hyper_util::client::legacy::connect::HttpConnector, Full<Bytes>>;
 
-struct Http {
+/// A plain HTTP/1.1 client over a real socket.
+struct Socket {
     base: String,
     client: HttpClient,
 }
 
-impl Http {
-    async fn send<T: DeserializeOwned>(
+impl cunbao_app::sync::transport::HttpClient for Socket {
+    async fn send(
         &self,
-        method: &str,
+        method: &'static str,
         path: &str,
         token: Option<&str>,
         body: Option<String>,
-    ) -> Result<T, TransportError> {
+    ) -> Result<(u16, serde_json::Value), TransportError> {
         let mut request = hyper::Request::builder()
             .method(method)
             .uri(format!("{}{path}", self.base));
@@ -66,53 +63,7 @@ impl Http {
             .map_err(|e| TransportError::Unavailable(e.to_string()))?;
         let status = response.status().as_u16();
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        let json: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
-        if status >= 400 {
-            return Err(error_from(status, &json));
-        }
-        Ok(serde_json::from_value(json).unwrap())
-    }
-}
-
-impl Transport for Http {
-    async fn sign_in(&self, r: &SignInRequest) -> Result<SignInResponse, TransportError> {
-        self.send(
-            "POST",
-            "/api/v1/auth/sign-in",
-            None,
-            Some(serde_json::to_string(r).unwrap()),
-        )
-        .await
-    }
-    async fn handshake(&self, token: &str) -> Result<Handshake, TransportError> {
-        self.send("GET", "/api/v1/sync/handshake", Some(token), None)
-            .await
-    }
-    async fn push(&self, token: &str, r: &PushRequest) -> Result<PushResponse, TransportError> {
-        let body = serde_json::to_string(r).unwrap();
-        self.send("POST", "/api/v1/sync/push", Some(token), Some(body))
-            .await
-    }
-    async fn pull(
-        &self,
-        token: &str,
-        after: u64,
-        limit: u32,
-    ) -> Result<PullResponse, TransportError> {
-        let path = format!("/api/v1/sync/pull?after={after}&limit={limit}");
-        self.send("GET", &path, Some(token), None).await
-    }
-    async fn catalogue(
-        &self,
-        token: &str,
-        offset: u64,
-        limit: u64,
-    ) -> Result<CataloguePage, TransportError> {
-        let path = format!("/api/v1/catalogue?offset={offset}&limit={limit}");
-        self.send("GET", &path, Some(token), None).await
-    }
-    async fn policy(&self, token: &str) -> Result<Policy, TransportError> {
-        self.send("GET", "/api/v1/policy", Some(token), None).await
+        Ok((status, serde_json::from_slice(&bytes).unwrap_or_default()))
     }
 }
 
@@ -123,10 +74,10 @@ async fn run(label: &str, url: &str, count: usize) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app(state)).await.unwrap() });
-    let http = Http {
+    let http = Api(Socket {
         base: format!("http://{addr}"),
         client: Client::builder(TokioExecutor::new()).build_http(),
-    };
+    });
 
     let store = MemoryStore::new();
     engine::sign_in(
@@ -251,7 +202,7 @@ async fn run(label: &str, url: &str, count: usize) {
     let started = Instant::now();
     for body in bodies {
         let response: PushResponse = http
-            .send("POST", "/api/v1/sync/push", Some(&token), Some(body))
+            .call("POST", PUSH_PATH, Some(&token), Some(body))
             .await
             .unwrap();
         assert!(response

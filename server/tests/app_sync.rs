@@ -9,28 +9,21 @@ mod common;
 use std::cell::RefCell;
 use std::collections::VecDeque;
 
-use axum::body::Body;
-use axum::http::{header, Method, Request};
+use axum::http::Method;
 use chrono::NaiveDate;
 use common::{Backend, TestServer};
 use cunbao_app::storage::memory::MemoryStore;
 use cunbao_app::storage::{Store, StoreName};
 use cunbao_app::sync::outbox::{self, EntryState};
-use cunbao_app::sync::transport::{error_from, Transport, TransportError};
+use cunbao_app::sync::transport::{Api, HttpClient, TransportError, PUSH_PATH};
 use cunbao_app::sync::{self, sync_once, SyncError};
 use cunbao_domain::enrolment::{Member, Relationship};
 use cunbao_domain::id_number::{compose, IdNumber};
 use cunbao_domain::names::PersonName;
 use cunbao_domain::policy::Policy;
-use cunbao_domain::sync::{
-    CataloguePage, Handshake, MutationBody, PullResponse, PushRequest, PushResponse, SignInRequest,
-    SignInResponse,
-};
-use cunbao_server::{app, seed, AppState};
-use http_body_util::BodyExt;
-use serde::de::DeserializeOwned;
+use cunbao_domain::sync::{MutationBody, SignInRequest};
+use cunbao_server::{seed, AppState};
 use serde_json::Value;
-use tower::ServiceExt;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Fault {
@@ -46,113 +39,48 @@ struct InProcess {
     faults: RefCell<VecDeque<Fault>>,
 }
 
-impl InProcess {
-    fn new(state: AppState) -> InProcess {
-        InProcess {
-            state: RefCell::new(state),
-            faults: RefCell::default(),
-        }
-    }
+fn in_process(state: AppState) -> Api<InProcess> {
+    Api(InProcess {
+        state: RefCell::new(state),
+        faults: RefCell::default(),
+    })
+}
 
-    async fn send<T: DeserializeOwned>(
+impl HttpClient for InProcess {
+    async fn send(
         &self,
-        method: Method,
+        method: &'static str,
         path: &str,
         token: Option<&str>,
         body: Option<String>,
-    ) -> Result<T, TransportError> {
-        let mut request = Request::builder().method(method).uri(path);
-        if let Some(token) = token {
-            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
-        }
-        let body = match body {
-            Some(body) => {
-                request = request.header(header::CONTENT_TYPE, "application/json");
-                Body::from(body)
-            }
-            None => Body::empty(),
+    ) -> Result<(u16, Value), TransportError> {
+        let fault = match path {
+            PUSH_PATH => self.faults.borrow_mut().pop_front(),
+            _ => None,
         };
         let state = self.state.borrow().clone();
-        let response = app(state)
-            .oneshot(request.body(body).unwrap())
-            .await
-            .unwrap();
-        let status = response.status().as_u16();
-        let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        let json: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        if status >= 400 {
-            return Err(error_from(status, &json));
-        }
-        Ok(serde_json::from_value(json).unwrap())
-    }
-}
-
-impl Transport for InProcess {
-    async fn sign_in(&self, request: &SignInRequest) -> Result<SignInResponse, TransportError> {
-        let body = serde_json::to_string(request).unwrap();
-        self.send(Method::POST, "/api/v1/auth/sign-in", None, Some(body))
-            .await
-    }
-
-    async fn handshake(&self, token: &str) -> Result<Handshake, TransportError> {
-        self.send(Method::GET, "/api/v1/sync/handshake", Some(token), None)
-            .await
-    }
-
-    async fn push(
-        &self,
-        token: &str,
-        request: &PushRequest,
-    ) -> Result<PushResponse, TransportError> {
-        let body = serde_json::to_string(request).unwrap();
-        let fault = self.faults.borrow_mut().pop_front();
         match fault {
             Some(Fault::DropMidRequest) => {
-                let half = body[..body.len() / 2].to_string();
-                let answer: Result<PushResponse, _> = self
-                    .send(Method::POST, "/api/v1/sync/push", Some(token), Some(half))
-                    .await;
-                assert!(answer.is_err(), "half a batch must never be applied");
+                let half = body.map(|b| b[..b.len() / 2].to_string());
+                let (status, _) = common::request(&state, method, path, token, half).await;
+                assert!(
+                    status.is_client_error(),
+                    "half a batch must never be applied"
+                );
                 Err(TransportError::Unavailable("connection reset".into()))
             }
             Some(Fault::LoseReply) => {
-                let _: PushResponse = self
-                    .send(Method::POST, "/api/v1/sync/push", Some(token), Some(body))
-                    .await?;
+                let (status, _) = common::request(&state, method, path, token, body).await;
+                assert!(status.is_success());
                 Err(TransportError::Unavailable(
                     "connection reset after commit".into(),
                 ))
             }
             None => {
-                self.send(Method::POST, "/api/v1/sync/push", Some(token), Some(body))
-                    .await
+                let (status, json) = common::request(&state, method, path, token, body).await;
+                Ok((status.as_u16(), json))
             }
         }
-    }
-
-    async fn pull(
-        &self,
-        token: &str,
-        after: u64,
-        limit: u32,
-    ) -> Result<PullResponse, TransportError> {
-        let path = format!("/api/v1/sync/pull?after={after}&limit={limit}");
-        self.send(Method::GET, &path, Some(token), None).await
-    }
-
-    async fn catalogue(
-        &self,
-        token: &str,
-        offset: u64,
-        limit: u64,
-    ) -> Result<CataloguePage, TransportError> {
-        let path = format!("/api/v1/catalogue?offset={offset}&limit={limit}");
-        self.send(Method::GET, &path, Some(token), None).await
-    }
-
-    async fn policy(&self, token: &str) -> Result<Policy, TransportError> {
-        self.send(Method::GET, "/api/v1/policy", Some(token), None)
-            .await
     }
 }
 
@@ -161,7 +89,7 @@ struct Tablet {
 }
 
 impl Tablet {
-    async fn signed_in(transport: &InProcess, username: &str) -> Tablet {
+    async fn signed_in(transport: &Api<InProcess>, username: &str) -> Tablet {
         let store = MemoryStore::new();
         sync::sign_in(
             &store,
@@ -219,14 +147,15 @@ async fn server_counts(s: &TestServer) -> (i64, i64) {
 
 async fn faults_never_lose_or_double_anything(backend: Backend) {
     let s = TestServer::start(backend).await;
-    let net = InProcess::new(s.state.clone());
+    let net = in_process(s.state.clone());
     let tablet = Tablet::signed_in(&net, "lijia").await;
     for i in 0..1_200u16 {
         tablet.enrol(&format!("e{i}"), &person(i % 1000)).await;
     }
     // 1,200 mutations = three batches. The first push drops mid-request, the next commits but
     // its reply is lost; the tablet retries each time, as the scheduler would.
-    net.faults
+    net.0
+        .faults
         .borrow_mut()
         .extend([Fault::DropMidRequest, Fault::LoseReply]);
     let mut attempts = 0;
@@ -270,7 +199,7 @@ async fn faults_never_lose_or_double_anything(backend: Backend) {
 
 async fn two_clinics_and_the_township_see_the_duplicate(backend: Backend) {
     let s = TestServer::start(backend).await;
-    let net = InProcess::new(s.state.clone());
+    let net = in_process(s.state.clone());
     let a = Tablet::signed_in(&net, "lijia").await;
     let b = Tablet::signed_in(&net, "daping").await;
     let township = Tablet::signed_in(&net, "shenhe").await;
@@ -300,7 +229,7 @@ async fn two_clinics_and_the_township_see_the_duplicate(backend: Backend) {
 #[tokio::test]
 async fn a_restored_server_gets_the_lost_work_again() {
     let s = TestServer::start(Backend::Sqlite).await;
-    let net = InProcess::new(s.state.clone());
+    let net = in_process(s.state.clone());
     let tablet = Tablet::signed_in(&net, "lijia").await;
     tablet.enrol("e1", &person(1)).await;
     sync_once(&tablet.store, &net, 1).await.unwrap();
@@ -320,12 +249,12 @@ async fn a_restored_server_gets_the_lost_work_again() {
 
     // The server is restored from the backup taken after e1: e2 and e3 are gone there.
     let restored = cunbao_server::db::open(&backup).await.unwrap();
-    *net.state.borrow_mut() = AppState::new(restored, Default::default());
+    *net.0.state.borrow_mut() = AppState::new(restored, Default::default());
     let report = sync_once(&tablet.store, &net, 3).await.unwrap();
     assert_eq!(report.resent, 2);
     assert_eq!(report.applied, 2);
     assert_eq!(tablet.states().await, (0, 3, 0));
-    let db = net.state.borrow().db.clone();
+    let db = net.0.state.borrow().db.clone();
     let records: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM records")
         .fetch_one(&db)
         .await
@@ -337,7 +266,7 @@ async fn a_restored_server_gets_the_lost_work_again() {
 async fn device_setup_downloads_the_catalogue_and_policy_once_with_progress() {
     let s = TestServer::start(Backend::Sqlite).await;
     let big = cunbao_domain::synthetic::catalogue(5_000, 3);
-    let net = InProcess::new(s.state.clone().with_catalogue(big.clone()));
+    let net = in_process(s.state.clone().with_catalogue(big.clone()));
     let tablet = Tablet::signed_in(&net, "lijia").await;
     let mut seen = Vec::new();
     sync::sync_with_progress(&tablet.store, &net, 1, &mut |p| seen.push(p))
@@ -379,7 +308,7 @@ async fn device_setup_downloads_the_catalogue_and_policy_once_with_progress() {
         .unwrap();
     assert!(again.is_empty());
     // A new catalogue version replaces the old one completely.
-    *net.state.borrow_mut() = s.state.clone();
+    *net.0.state.borrow_mut() = s.state.clone();
     sync_once(&tablet.store, &net, 3).await.unwrap();
     let sample = cunbao_domain::sample::catalogue();
     assert_eq!(
@@ -391,7 +320,7 @@ async fn device_setup_downloads_the_catalogue_and_policy_once_with_progress() {
 #[tokio::test]
 async fn a_revoked_tablet_gets_nothing_more() {
     let s = TestServer::start(Backend::Sqlite).await;
-    let net = InProcess::new(s.state.clone());
+    let net = in_process(s.state.clone());
     let tablet = Tablet::signed_in(&net, "lijia").await;
     let (admin, _) = s.sign_in("admin").await;
     let device = sync::session(&tablet.store)
@@ -418,17 +347,6 @@ async fn a_revoked_tablet_gets_nothing_more() {
         (1, 0, 0),
         "nothing is lost on the tablet"
     );
-}
-
-macro_rules! on_both_databases {
-    ($($test:ident),* $(,)?) => {
-        mod sqlite {
-            $( #[tokio::test] async fn $test() { super::$test(super::Backend::Sqlite).await } )*
-        }
-        mod postgres {
-            $( #[tokio::test] async fn $test() { super::$test(super::Backend::Postgres).await } )*
-        }
-    };
 }
 
 on_both_databases!(

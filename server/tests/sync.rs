@@ -713,17 +713,6 @@ async fn quote_over_http_matches_the_command(backend: Backend) {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
 
-macro_rules! on_both_databases {
-    ($($test:ident),* $(,)?) => {
-        mod sqlite {
-            $( #[tokio::test] async fn $test() { super::$test(super::Backend::Sqlite).await } )*
-        }
-        mod postgres {
-            $( #[tokio::test] async fn $test() { super::$test(super::Backend::Postgres).await } )*
-        }
-    };
-}
-
 on_both_databases!(
     the_same_batch_twice_is_applied_once,
     a_gap_is_refused_and_a_reused_sequence_is_a_conflict,

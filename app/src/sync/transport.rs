@@ -35,6 +35,89 @@ impl TransportError {
     }
 }
 
+/// Sends one HTTP request to the server. `Err` only when no answer came back at all.
+#[allow(async_fn_in_trait)] // used generically; browser futures are !Send
+pub trait HttpClient {
+    async fn send(
+        &self,
+        method: &'static str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<String>,
+    ) -> Result<(u16, serde_json::Value), TransportError>;
+}
+
+/// The server's API over any [`HttpClient`]: the browser's `fetch`, the server in-process
+/// (tests), or a socket (benchmarks). The paths and the error mapping live here, once.
+pub struct Api<C>(pub C);
+
+impl<C: HttpClient> Api<C> {
+    pub async fn call<T: serde::de::DeserializeOwned>(
+        &self,
+        method: &'static str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<String>,
+    ) -> Result<T, TransportError> {
+        let (status, json) = self.0.send(method, path, token, body).await?;
+        if !(200..300).contains(&status) {
+            return Err(error_from(status, &json));
+        }
+        serde_json::from_value(json).map_err(|e| TransportError::Unavailable(e.to_string()))
+    }
+}
+
+fn json_body(value: &impl serde::Serialize) -> Option<String> {
+    Some(serde_json::to_string(value).expect("request bodies serialise"))
+}
+
+impl<C: HttpClient> Transport for Api<C> {
+    async fn sign_in(&self, request: &SignInRequest) -> Result<SignInResponse, TransportError> {
+        self.call("POST", "/api/v1/auth/sign-in", None, json_body(request))
+            .await
+    }
+
+    async fn handshake(&self, token: &str) -> Result<Handshake, TransportError> {
+        self.call("GET", "/api/v1/sync/handshake", Some(token), None)
+            .await
+    }
+
+    async fn push(
+        &self,
+        token: &str,
+        request: &PushRequest,
+    ) -> Result<PushResponse, TransportError> {
+        self.call("POST", PUSH_PATH, Some(token), json_body(request))
+            .await
+    }
+
+    async fn pull(
+        &self,
+        token: &str,
+        after: u64,
+        limit: u32,
+    ) -> Result<PullResponse, TransportError> {
+        let path = format!("/api/v1/sync/pull?after={after}&limit={limit}");
+        self.call("GET", &path, Some(token), None).await
+    }
+
+    async fn catalogue(
+        &self,
+        token: &str,
+        offset: u64,
+        limit: u64,
+    ) -> Result<CataloguePage, TransportError> {
+        let path = format!("/api/v1/catalogue?offset={offset}&limit={limit}");
+        self.call("GET", &path, Some(token), None).await
+    }
+
+    async fn policy(&self, token: &str) -> Result<Policy, TransportError> {
+        self.call("GET", "/api/v1/policy", Some(token), None).await
+    }
+}
+
+pub const PUSH_PATH: &str = "/api/v1/sync/push";
+
 #[allow(async_fn_in_trait)] // used generically; browser futures are !Send
 pub trait Transport {
     async fn sign_in(&self, request: &SignInRequest) -> Result<SignInResponse, TransportError>;

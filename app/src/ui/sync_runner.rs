@@ -13,7 +13,7 @@ use leptos::task::spawn_local;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
-use crate::sync::http::FetchTransport;
+use crate::sync::http::FETCH;
 use crate::sync::{self, backoff, SyncError};
 use crate::ui::context::{AppContext, StorageInfo};
 
@@ -58,7 +58,7 @@ pub fn request(ctx: AppContext) {
     spawn_local(async move {
         let outcome = with_web_lock(LOCK, async move {
             let mut progress = |p| ctx.setup_progress.set(Some(p));
-            sync::sync_with_progress(store.as_ref(), &FetchTransport, now_ms(), &mut progress).await
+            sync::sync_with_progress(store.as_ref(), &FETCH, now_ms(), &mut progress).await
         })
         .await;
         ctx.sync_running.set(false);

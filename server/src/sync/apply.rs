@@ -353,7 +353,8 @@ pub async fn apply(
                 Err(err) => return Ok(rejected_by(m, "unknown_benefit", err)),
             };
             let year = visit_date.year();
-            let before = accumulators(tx, person.as_str(), year, &rule.cap_pool).await?;
+            let prior = prior_claims(tx, person.as_str(), year).await?;
+            let before = accumulators(&prior, year, &rule.cap_pool);
             let server = match settle(&BenefitParams::from(rule), before, lines) {
                 Ok(s) => s,
                 Err(err) => return Ok(rejected_by(m, "invalid_claim", err)),
@@ -365,6 +366,7 @@ pub async fn apply(
                 tx,
                 &policy,
                 catalogue,
+                &prior,
                 ServerVisit {
                     claim_id: &m.record_id,
                     person,
@@ -515,34 +517,67 @@ fn summary(id: &str, device: &Settlement, server: &Settlement) -> Value {
     })
 }
 
-/// The person's year-to-date figures for a cap pool, from every settled claim the server holds.
-async fn accumulators(
-    tx: &mut Tx<'_>,
-    person: &str,
-    year: i32,
-    pool: &str,
-) -> Result<Accumulators, ApiError> {
+/// What the rules need of a claim the server already holds; parsed straight from its JSON,
+/// skipping everything else.
+#[derive(Debug, serde::Deserialize)]
+struct PriorClaim {
+    visit_date: NaiveDate,
+    cap_pool: String,
+    server_settlement: PriorSettlement,
+    lines: Vec<PriorLine>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct PriorSettlement {
+    deductible_taken: Money,
+    fund: Money,
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct PriorLine {
+    #[serde(default)]
+    code: Option<String>,
+    quantity: cunbao_domain::quantity::Quantity,
+}
+
+struct Prior {
+    id: String,
+    clinic: String,
+    claim: PriorClaim,
+}
+
+/// The person's claims of this scheme year and the one before (one query, parsed once):
+/// the accumulators and the risk history both come from them.
+async fn prior_claims(tx: &mut Tx<'_>, person: &str, year: i32) -> Result<Vec<Prior>, ApiError> {
     let rows = sqlx::query(
-        "SELECT data FROM records WHERE kind = 'claim' AND status IN ('settled', 'flagged') \
-         AND person = $1 AND scheme_year = $2",
+        "SELECT id, clinic_id, data FROM records WHERE kind = 'claim' \
+         AND status IN ('settled', 'flagged') AND person = $1 AND scheme_year >= $2",
     )
     .bind(person)
-    .bind(i64::from(year))
+    .bind(i64::from(year - 1))
     .fetch_all(&mut **tx)
     .await?;
-    let mut acc = Accumulators::default();
-    for row in rows {
-        let data: Value = serde_json::from_str(&row.try_get::<String, _>("data")?)
-            .map_err(|e| ApiError::Internal(e.to_string()))?;
-        if data["cap_pool"] != pool {
-            continue;
-        }
-        let s: Settlement = serde_json::from_value(data["server_settlement"].clone())
-            .map_err(|e| ApiError::Internal(e.to_string()))?;
-        acc.deductible_met = acc.deductible_met + s.deductible_taken;
-        acc.fund_paid = acc.fund_paid + s.fund;
-    }
-    Ok(acc)
+    rows.iter()
+        .map(|row| {
+            Ok(Prior {
+                id: row.try_get("id")?,
+                clinic: row.try_get("clinic_id")?,
+                claim: serde_json::from_str(&row.try_get::<String, _>("data")?)
+                    .map_err(|e| ApiError::Internal(e.to_string()))?,
+            })
+        })
+        .collect()
+}
+
+/// The year-to-date figures for a cap pool, from every claim the server holds.
+fn accumulators(prior: &[Prior], year: i32, pool: &str) -> Accumulators {
+    prior
+        .iter()
+        .filter(|p| p.claim.visit_date.year() == year && p.claim.cap_pool == pool)
+        .fold(Accumulators::default(), |acc, p| Accumulators {
+            deductible_met: acc.deductible_met + p.claim.server_settlement.deductible_taken,
+            fund_paid: acc.fund_paid + p.claim.server_settlement.fund,
+        })
 }
 
 struct ServerVisit<'a> {
@@ -558,13 +593,14 @@ struct ServerVisit<'a> {
 }
 
 /// How far back the server's history reaches for the risk rules (per-period limits, visits
-/// per month).
+/// per month); within the scheme year and the one before, which `prior_claims` reads.
 const HISTORY_DAYS: u64 = 92;
 
 async fn server_risk(
     tx: &mut Tx<'_>,
     policy: &Policy,
     catalogue: &Catalogue,
+    prior: &[Prior],
     v: ServerVisit<'_>,
 ) -> Result<Vec<RuleHit>, ApiError> {
     let internal = |e: serde_json::Error| ApiError::Internal(e.to_string());
@@ -585,40 +621,27 @@ async fn server_risk(
         None => None,
     };
     let since = v.date - Days::new(HISTORY_DAYS);
-    let rows = sqlx::query(
-        "SELECT id, clinic_id, data FROM records WHERE kind = 'claim' \
-         AND status IN ('settled', 'flagged') AND person = $1",
-    )
-    .bind(v.person.as_str())
-    .fetch_all(&mut **tx)
-    .await?;
-    let mut history = Vec::new();
-    for row in rows {
-        let data: Value =
-            serde_json::from_str(&row.try_get::<String, _>("data")?).map_err(internal)?;
-        let date: NaiveDate =
-            serde_json::from_value(data["visit_date"].clone()).map_err(internal)?;
-        if date < since || date > v.date {
-            continue;
-        }
-        let lines: Vec<LineInput> =
-            serde_json::from_value(data["lines"].clone()).map_err(internal)?;
-        history.push(PastVisit {
-            claim_id: row.try_get("id")?,
+    let history: Vec<PastVisit> = prior
+        .iter()
+        .filter(|p| (since..=v.date).contains(&p.claim.visit_date))
+        .map(|p| PastVisit {
+            claim_id: p.id.clone(),
             person: v.person.to_string(),
-            clinic: row.try_get("clinic_id")?,
-            date,
-            lines: lines
-                .into_iter()
+            clinic: p.clinic.clone(),
+            date: p.claim.visit_date,
+            lines: p
+                .claim
+                .lines
+                .iter()
                 .filter_map(|l| {
                     Some(PastLine {
-                        code: l.code?,
+                        code: l.code.clone()?,
                         quantity: l.quantity,
                     })
                 })
                 .collect(),
-        });
-    }
+        })
+        .collect();
     let risk_lines = v
         .lines
         .iter()

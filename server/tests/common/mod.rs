@@ -66,26 +66,12 @@ impl TestServer {
         token: Option<&str>,
         body: Option<Value>,
     ) -> (StatusCode, Value) {
-        let mut request = Request::builder().method(method).uri(path);
-        if let Some(token) = token {
-            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
-        }
-        let body = match body {
-            Some(body) => {
-                request = request.header(header::CONTENT_TYPE, "application/json");
-                Body::from(body.to_string())
-            }
-            None => Body::empty(),
-        };
-        self.raw(request.body(body).unwrap()).await
+        let body = body.map(|b| b.to_string());
+        request(&self.state, method.as_str(), path, token, body).await
     }
 
     pub async fn raw(&self, request: Request<Body>) -> (StatusCode, Value) {
-        let response = app(self.state.clone()).oneshot(request).await.unwrap();
-        let status = response.status();
-        let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        (status, json)
+        send(&self.state, request).await
     }
 
     pub async fn sign_in(&self, username: &str) -> (String, String) {
@@ -114,6 +100,49 @@ impl TestServer {
             .await
             .unwrap()
     }
+}
+
+/// One request to the server in-process, as a tablet would send it.
+pub async fn request(
+    state: &AppState,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<String>,
+) -> (StatusCode, Value) {
+    let mut request = Request::builder().method(method).uri(path);
+    if let Some(token) = token {
+        request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+    }
+    let body = match body {
+        Some(body) => {
+            request = request.header(header::CONTENT_TYPE, "application/json");
+            Body::from(body)
+        }
+        None => Body::empty(),
+    };
+    send(state, request.body(body).unwrap()).await
+}
+
+async fn send(state: &AppState, request: Request<Body>) -> (StatusCode, Value) {
+    let response = app(state.clone()).oneshot(request).await.unwrap();
+    let status = response.status();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    (status, json)
+}
+
+/// Generates `sqlite::name` and `postgres::name` tests from `async fn name(Backend)`.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($test:ident),* $(,)?) => {
+        mod sqlite {
+            $( #[tokio::test] async fn $test() { super::$test(super::Backend::Sqlite).await } )*
+        }
+        mod postgres {
+            $( #[tokio::test] async fn $test() { super::$test(super::Backend::Postgres).await } )*
+        }
+    };
 }
 
 /// A second township, for the tests that everything outside one's territory stays hidden.

@@ -4,7 +4,7 @@ use leptos::task::spawn_local;
 
 use crate::i18n::Key;
 use crate::routes::Section;
-use crate::sync::http::FetchTransport;
+use crate::sync::http::FETCH;
 use crate::sync::outbox::EntryState;
 use crate::sync::setup::Progress;
 use crate::sync::{self, transport::TransportError, SyncError};
@@ -52,7 +52,7 @@ fn SignInForm() -> impl IntoView {
         busy.set(true);
         error.set(None);
         spawn_local(async move {
-            match sync::sign_in(store.as_ref(), &FetchTransport, &request).await {
+            match sync::sign_in(store.as_ref(), &FETCH, &request).await {
                 Ok(_) => {
                     password.set(String::new());
                     sync_runner::refresh(app);
