@@ -262,10 +262,12 @@ pub fn evaluate(params: &RiskParams, visit: &RiskVisit, history: &[PastVisit]) -
     for (i, line) in visit.lines.iter().enumerate() {
         let n = Some(i + 1);
         let name = &line.name;
-        let duplicated = same_day
-            .iter()
-            .any(|v| v.clinic == visit.clinic && v.lines.iter().any(|l| l.code == line.code))
-            || visit.lines[..i].iter().any(|l| l.code == line.code);
+        // Lines without a code (free text, out of catalogue) cannot be matched to one another.
+        let duplicated = !line.code.is_empty()
+            && (same_day
+                .iter()
+                .any(|v| v.clinic == visit.clinic && v.lines.iter().any(|l| l.code == line.code))
+                || visit.lines[..i].iter().any(|l| l.code == line.code));
         if duplicated {
             hit(
                 RuleId::DuplicateCharge,

@@ -133,6 +133,30 @@ fn duplicate_charge_is_blocked_but_other_clinics_and_days_are_not_duplicates() {
 }
 
 #[test]
+fn lines_without_a_code_are_never_duplicates_of_each_other() {
+    let free_text = |name: &str| RiskLine {
+        item: None,
+        code: String::new(),
+        name: name.into(),
+        price: Money::yuan(10),
+        quantity: Quantity::whole(1),
+    };
+    let v = visit(vec![free_text("某保健品"), free_text("某外购药")], &[]);
+    let history = [past(
+        "C-1",
+        "450324198005020011",
+        "clinic-1",
+        day(20),
+        &[("", 1)],
+    )];
+    let hits = evaluate(&params(), &v, &history);
+    assert_eq!(
+        rules(&hits),
+        [(RuleId::SeveralVisitsSameDay, Severity::Flag)]
+    );
+}
+
+#[test]
 fn quantity_limits_per_visit_and_per_period_warn() {
     let mut nifedipine = item("XC08CAN001", "硝苯地平缓释片", "31.60");
     nifedipine.per_visit_limit = Some(Quantity::whole(2));
