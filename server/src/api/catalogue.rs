@@ -1,9 +1,10 @@
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::Json;
 use cunbao_domain::policy::Policy;
 use cunbao_domain::sync::CataloguePage;
 use serde::Deserialize;
 
+use super::ApiQuery;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::AppState;
@@ -28,15 +29,8 @@ fn default_limit() -> u64 {
 pub async fn page(
     State(state): State<AppState>,
     _caller: Caller,
-    query: Result<Query<PageQuery>, axum::extract::rejection::QueryRejection>,
+    ApiQuery(query): ApiQuery<PageQuery>,
 ) -> Result<Json<CataloguePage>, ApiError> {
-    let Query(query) = query.map_err(|e| {
-        ApiError::bad(
-            "bad_query",
-            format!("查询参数无效：{}", e.body_text()),
-            format!("Invalid query parameters: {}", e.body_text()),
-        )
-    })?;
     let catalogue = &state.catalogue;
     let total = catalogue.items.len() as u64;
     let start = query.offset.min(total) as usize;

@@ -16,3 +16,27 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
         Ok(ApiJson(value))
     }
 }
+
+/// `Query<T>` whose rejections are a `bad_query` [`ApiError`] in both languages.
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, ApiError> {
+        let axum::extract::Query(value) =
+            axum::extract::Query::<T>::from_request_parts(parts, state)
+                .await
+                .map_err(|e| {
+                    ApiError::bad(
+                        "bad_query",
+                        format!("查询参数无效：{}", e.body_text()),
+                        format!("Invalid query parameters: {}", e.body_text()),
+                    )
+                })?;
+        Ok(ApiQuery(value))
+    }
+}

@@ -17,7 +17,7 @@ use axum::{Json, Router};
 use cunbao_domain::api::Health;
 
 pub use auth::dummy_hash;
-pub use json::ApiJson;
+pub use json::{ApiJson, ApiQuery};
 
 use crate::error::ApiError;
 use crate::{db, AppState};

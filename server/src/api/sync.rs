@@ -1,9 +1,9 @@
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::Json;
 use cunbao_domain::sync::{Handshake, PullResponse, PushRequest, PushResponse, MAX_BATCH};
 use serde::Deserialize;
 
-use super::ApiJson;
+use super::{ApiJson, ApiQuery};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::{sync, AppState};
@@ -63,15 +63,8 @@ fn default_limit() -> u32 {
 pub async fn pull(
     State(state): State<AppState>,
     caller: Caller,
-    query: Result<Query<PullQuery>, axum::extract::rejection::QueryRejection>,
+    ApiQuery(query): ApiQuery<PullQuery>,
 ) -> Result<Json<PullResponse>, ApiError> {
-    let Query(query) = query.map_err(|e| {
-        ApiError::bad(
-            "bad_query",
-            format!("查询参数无效：{}", e.body_text()),
-            format!("Invalid query parameters: {}", e.body_text()),
-        )
-    })?;
     Ok(Json(
         sync::pull(&state.db, &caller, query.after, query.limit).await?,
     ))

@@ -1,8 +1,9 @@
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
+use super::ApiQuery;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::AppState;
@@ -28,10 +29,9 @@ pub struct RecordRow {
 pub async fn records(
     State(state): State<AppState>,
     caller: Caller,
-    query: Result<Query<RecordsQuery>, axum::extract::rejection::QueryRejection>,
+    ApiQuery(RecordsQuery { kind }): ApiQuery<RecordsQuery>,
 ) -> Result<Json<Vec<RecordRow>>, ApiError> {
     let township = caller.require_township_staff()?;
-    let kind = query.map(|Query(q)| q.kind).unwrap_or_default();
     if ![
         "enrolment",
         "contribution",

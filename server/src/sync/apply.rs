@@ -92,6 +92,20 @@ async fn insert_record(
     Ok(())
 }
 
+/// Inserts the record and publishes the same data in the change feed, for the clinic (and
+/// through it the township) to pull.
+async fn record_and_announce(
+    tx: &mut Tx<'_>,
+    caller: &Caller,
+    clinic: &str,
+    r: NewRecord<'_>,
+) -> Result<(), sqlx::Error> {
+    let (kind, id, data) = (r.kind, r.id, r.data);
+    insert_record(tx, caller, clinic, r).await?;
+    append_change(tx, &caller.user.township_id, Some(clinic), kind, id, data).await?;
+    Ok(())
+}
+
 async fn record_exists(tx: &mut Tx<'_>, id: &str) -> Result<bool, sqlx::Error> {
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM records WHERE id = $1")
         .bind(id)
@@ -221,7 +235,7 @@ pub async fn apply(
                 result.reference = Some(existing_id);
                 return Ok(result);
             }
-            insert_record(
+            record_and_announce(
                 tx,
                 caller,
                 clinic,
@@ -235,15 +249,6 @@ pub async fn apply(
                 },
             )
             .await?;
-            append_change(
-                tx,
-                &township,
-                Some(clinic),
-                "enrolment",
-                &m.record_id,
-                &data,
-            )
-            .await?;
             Ok(answer(m, MutationStatus::Applied))
         }
         MutationBody::Contribution {
@@ -252,7 +257,7 @@ pub async fn apply(
             ..
         } => {
             let data = serde_json::to_value(&m.body).expect("serialisable");
-            insert_record(
+            record_and_announce(
                 tx,
                 caller,
                 clinic,
@@ -264,15 +269,6 @@ pub async fn apply(
                     status: "recorded",
                     data: &data,
                 },
-            )
-            .await?;
-            append_change(
-                tx,
-                &township,
-                Some(clinic),
-                "contribution",
-                &m.record_id,
-                &data,
             )
             .await?;
             // Cash collected for an enrolment that did not stand is owed back to the payer.
@@ -299,7 +295,7 @@ pub async fn apply(
                     "enrolment_id": enrolment_id, "duplicate_of": enrolment["duplicate_of"],
                     "amount": due, "clinic_id": clinic,
                 });
-                insert_record(
+                record_and_announce(
                     tx,
                     caller,
                     clinic,
@@ -311,15 +307,6 @@ pub async fn apply(
                         status: "due",
                         data: &refund,
                     },
-                )
-                .await?;
-                append_change(
-                    tx,
-                    &township,
-                    Some(clinic),
-                    "refund_due",
-                    &refund_id,
-                    &refund,
                 )
                 .await?;
             }
@@ -423,7 +410,7 @@ pub async fn apply(
                 "device_accumulators": settlement.accumulators_before,
                 "server_accumulators": server.accumulators_before,
             });
-            insert_record(
+            record_and_announce(
                 tx,
                 caller,
                 clinic,
@@ -435,15 +422,6 @@ pub async fn apply(
                     status: "open",
                     data: &adjustment,
                 },
-            )
-            .await?;
-            append_change(
-                tx,
-                &township,
-                Some(clinic),
-                "adjustment",
-                &adjustment_id,
-                &adjustment,
             )
             .await?;
             Ok(MutationResult {
