@@ -27,7 +27,7 @@ cat <<MSG
     lijia  · daping · shimen   村卫生室 clinic assistants (李家村 / 大坪村 / 石门村)
     shenhe                      乡镇审核员 township reviewer
     admin                       乡镇管理员 administrator
-  (登录界面尚在建设中；接口见 README / the sign-in screen is not built yet; see README for the API)
+  在“数据同步”页登录 / sign in on the 数据同步 (Sync) page
   按 Ctrl-C 停止 / press Ctrl-C to stop
 
 MSG
