@@ -167,7 +167,7 @@ async fn run(label: &str, url: &str, count: usize) {
             .unwrap();
     // The server alone: a second tablet's claims, serialised beforehand, pushed in batches.
     let second = MemoryStore::new();
-    let session = engine::sign_in(
+    engine::sign_in(
         &second,
         &http,
         &SignInRequest {
@@ -178,7 +178,6 @@ async fn run(label: &str, url: &str, count: usize) {
     )
     .await
     .unwrap();
-    let _ = session;
     let token = engine::session(&second).await.unwrap().unwrap().token;
     let mutations: Vec<_> = outbox::entries(&store)
         .await

@@ -251,11 +251,7 @@ pub async fn apply(
             .await?;
             Ok(answer(m, MutationStatus::Applied))
         }
-        MutationBody::Contribution {
-            enrolment_ids,
-            amount,
-            ..
-        } => {
+        MutationBody::Contribution { enrolment_ids, .. } => {
             let data = serde_json::to_value(&m.body).expect("serialisable");
             record_and_announce(
                 tx,
@@ -310,7 +306,6 @@ pub async fn apply(
                 )
                 .await?;
             }
-            let _ = amount;
             let mut result = answer(m, MutationStatus::Applied);
             if !refunded.is_zero() {
                 result.code = Some("refund_due".into());

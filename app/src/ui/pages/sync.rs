@@ -107,7 +107,9 @@ fn SyncStatusView() -> impl IntoView {
             return;
         }
         spawn_local(async move {
-            let _ = sync::sign_out(store.as_ref()).await;
+            if let Err(err) = sync::sign_out(store.as_ref()).await {
+                app.sync_error.set(Some(err.to_string()));
+            }
             sync_runner::refresh(app);
         });
     };
