@@ -11,6 +11,7 @@ use crate::policy::FacilityLevel;
 use crate::quantity::{Quantity, Ratio};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ItemKind {
     /// 药品
@@ -24,6 +25,7 @@ pub enum ItemKind {
 /// Coverage class: 甲 (A) covered in full within policy, 乙 (B) with a first self-pay ratio,
 /// or out of catalogue / 丙, paid entirely by the patient.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ItemClass {
     A,
     B,
@@ -43,12 +45,14 @@ impl ItemClass {
 
 /// A limit on how much may be dispensed within a number of days (限量).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PeriodLimit {
     pub quantity: Quantity,
     pub days: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CatalogueItem {
     pub code: ItemCode,
     pub name: String,
@@ -124,6 +128,7 @@ impl CatalogueItem {
 
 /// One published, immutable version of the catalogue.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Catalogue {
     pub version: String,
     pub published_on: NaiveDate,

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::policy::{BenefitKind, ChronicCondition};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Diagnosis {
     pub code: &'static str,
     pub name_zh: &'static str,
@@ -103,6 +104,7 @@ pub fn chronic_condition(code: &str) -> Option<ChronicCondition> {
 
 /// A diagnosis as recorded on a claim.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RecordedDiagnosis {
     pub code: String,
 }

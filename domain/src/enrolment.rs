@@ -11,6 +11,7 @@ use crate::names::{PersonName, Phone};
 use crate::policy::{Policy, Subsidy};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Relationship {
     /// 户主
@@ -31,6 +32,7 @@ pub enum Relationship {
 
 /// 医疗救助资助参保 categories.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SubsidyCategory {
     /// 特困人员
@@ -47,6 +49,7 @@ pub enum SubsidyCategory {
 
 /// The document that proves a subsidy category.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum EvidenceKind {
     /// 特困供养证
@@ -84,6 +87,7 @@ impl SubsidyCategory {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Evidence {
     pub kind: EvidenceKind,
     pub number: String,
@@ -93,6 +97,7 @@ pub struct Evidence {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Member {
     pub id_number: IdNumber,
     pub name: PersonName,
@@ -142,6 +147,7 @@ pub enum EnrolmentError {
 
 /// What one member owes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MemberContribution {
     pub id_number: IdNumber,
     pub gross: Money,
@@ -191,6 +197,7 @@ pub fn member_contribution(
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HouseholdContribution {
     pub members: Vec<MemberContribution>,
     pub total_due: Money,
@@ -223,6 +230,7 @@ pub fn household_contribution(
 
 /// How an enrolment's coverage came about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CoverageBasis {
     /// Enrolled in the collection period: covered from 1 January, no waiting.
@@ -236,6 +244,7 @@ pub enum CoverageBasis {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Coverage {
     pub basis: CoverageBasis,
     pub from: NaiveDate,
@@ -299,6 +308,7 @@ pub fn coverage(
 
 /// Where a person stands for benefits on a given day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum Eligibility {
     Eligible,
@@ -346,6 +356,7 @@ pub fn pending_documents_deadline(policy: &Policy, accepted_on: NaiveDate) -> Na
 
 /// An enrolment already known (on this device, or on the server).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct KnownEnrolment {
     pub enrolment_id: String,
     pub id_number: IdNumber,

@@ -23,7 +23,9 @@ pub enum TextError {
 /// A person's name: 1–30 characters, letters (any script), spaces and the middle dots of
 /// minority names (·).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(try_from = "String", into = "String")]
+#[cfg_attr(feature = "openapi", schema(value_type = String))]
 pub struct PersonName(String);
 
 impl PersonName {
@@ -55,7 +57,9 @@ impl PersonName {
 
 /// A mobile (11 digits starting 1[3-9]) or a landline with area code (0xx-xxxxxxx).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(try_from = "String", into = "String")]
+#[cfg_attr(feature = "openapi", schema(value_type = String))]
 pub struct Phone(String);
 
 impl Phone {
@@ -80,7 +84,9 @@ impl Phone {
 
 /// A catalogue item code (national medical-insurance codes are letters and digits).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(try_from = "String", into = "String")]
+#[cfg_attr(feature = "openapi", schema(value_type = String))]
 pub struct ItemCode(String);
 
 impl ItemCode {

@@ -11,6 +11,7 @@ use crate::quantity::Ratio;
 use crate::risk::RiskParams;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum FacilityLevel {
     /// 村卫生室
@@ -22,6 +23,7 @@ pub enum FacilityLevel {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ChronicCondition {
     /// 高血压
@@ -31,6 +33,7 @@ pub enum ChronicCondition {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum BenefitKind {
     /// 普通门诊统筹
@@ -42,6 +45,7 @@ pub enum BenefitKind {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct BenefitRule {
     pub kind: BenefitKind,
@@ -55,6 +59,7 @@ pub struct BenefitRule {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Subsidy {
     /// The whole individual contribution is paid by medical assistance.
@@ -64,6 +69,7 @@ pub enum Subsidy {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CategorySubsidy {
     pub category: SubsidyCategory,
@@ -71,6 +77,7 @@ pub struct CategorySubsidy {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EnrolmentRules {
     /// Individual contribution per person per year (个人缴费标准).
@@ -99,6 +106,7 @@ pub struct EnrolmentRules {
 
 /// A claim above either figure cannot be settled offline: it waits for township review.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct OfflineLimit {
     pub max_total: Money,
@@ -114,6 +122,7 @@ impl OfflineLimit {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Policy {
     pub version: String,

@@ -10,7 +10,9 @@ use crate::money::parse_plain_decimal;
 /// A dispensed or performed quantity: positive, at most three decimals (0.5 box, 0.25 vial),
 /// at most 10,000.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(try_from = "String", into = "String")]
+#[cfg_attr(feature = "openapi", schema(value_type = String))]
 pub struct Quantity(Decimal);
 
 pub const MAX_QUANTITY: i64 = 10_000;
@@ -79,7 +81,9 @@ impl From<Quantity> for String {
 /// A proportion between 0 and 1 inclusive, at most four decimals. Parses "0.5", "50%",
 /// "12.5 %".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(try_from = "String", into = "String")]
+#[cfg_attr(feature = "openapi", schema(value_type = String))]
 pub struct Ratio(Decimal);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

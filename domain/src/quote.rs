@@ -10,6 +10,7 @@ use crate::settlement::{
 
 /// Either a shipped `policy` version with a `benefit`, or explicit `params`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct QuoteScenario {
     #[serde(default)]
@@ -24,6 +25,7 @@ pub struct QuoteScenario {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct QuoteOutput {
     /// The policy version the figures come from, if a policy was named.
     #[serde(default, skip_serializing_if = "Option::is_none")]

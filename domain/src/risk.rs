@@ -13,6 +13,7 @@ use crate::money::Money;
 use crate::quantity::Quantity;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RuleId {
     /// 参保状态: not enrolled, waiting period, suspended.
@@ -44,6 +45,7 @@ pub enum RuleId {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     /// Settles; goes to township review.
@@ -55,6 +57,7 @@ pub enum Severity {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RuleSetting {
     pub rule: RuleId,
@@ -62,6 +65,7 @@ pub struct RuleSetting {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RiskParams {
     pub rules: Vec<RuleSetting>,
@@ -81,6 +85,7 @@ impl RiskParams {
 
 /// How the patient's identity was checked (实名就医).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "method", rename_all = "snake_case")]
 pub enum IdentityCheck {
     SocialSecurityCard,
@@ -125,6 +130,7 @@ pub struct RiskVisit<'a> {
 
 /// A visit already settled, as the history the rules look back on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PastVisit {
     pub claim_id: String,
     pub person: String,
@@ -134,12 +140,14 @@ pub struct PastVisit {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PastLine {
     pub code: String,
     pub quantity: Quantity,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RuleHit {
     pub rule: RuleId,
     pub severity: Severity,

@@ -18,6 +18,7 @@ use crate::quantity::{Quantity, Ratio};
 
 /// What settlement needs of one dispensed or performed line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LineInput {
     #[serde(default)]
@@ -50,6 +51,7 @@ impl LineInput {
 
 /// The benefit parameters a visit is settled under.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct BenefitParams {
     pub deductible: Money,
@@ -72,6 +74,7 @@ impl From<&BenefitRule> for BenefitParams {
 
 /// The person's year-to-date figures for one benefit (年度累计).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Accumulators {
     pub deductible_met: Money,
@@ -79,6 +82,7 @@ pub struct Accumulators {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LineBreakdown {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
@@ -93,6 +97,7 @@ pub struct LineBreakdown {
 
 /// Why the fund figure is lower than (in_policy − deductible) × ratio, if it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CapApplied {
     None,
@@ -101,6 +106,7 @@ pub enum CapApplied {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Settlement {
     pub lines: Vec<LineBreakdown>,
     pub total: Money,

@@ -191,3 +191,59 @@ async fn a_database_reopened_keeps_its_epoch() {
     assert_eq!(first.len(), 32);
     assert_eq!(first, second);
 }
+
+#[tokio::test]
+async fn the_openapi_description_lists_every_endpoint_with_its_wire_types() {
+    let f = fixture().await;
+    let (status, headers, body) = get(&f.state, "/api/v1/openapi.json").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[header::CONTENT_TYPE], "application/json");
+    let spec: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert!(spec["openapi"].as_str().unwrap().starts_with("3."));
+    let mut paths: Vec<&str> = spec["paths"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    paths.sort();
+    assert_eq!(
+        paths,
+        [
+            "/auth/sign-in",
+            "/catalogue",
+            "/devices/{id}/revoke",
+            "/health",
+            "/policy",
+            "/quote",
+            "/sync/handshake",
+            "/sync/pull",
+            "/sync/push",
+            "/township/records",
+        ]
+    );
+    // Every path the description names is served (none answers the JSON 404).
+    for path in [
+        "/health",
+        "/catalogue",
+        "/policy",
+        "/sync/handshake",
+        "/sync/pull",
+    ] {
+        let (status, _, _) = get(&f.state, &format!("/api/v1{path}")).await;
+        assert_ne!(status, StatusCode::NOT_FOUND, "{path}");
+    }
+    let schemas = &spec["components"]["schemas"];
+    // Money travels as a decimal string, never a float.
+    assert_eq!(schemas["Money"]["type"], "string");
+    // The mutation kinds are described as a tagged union.
+    let body = serde_json::to_string(&schemas["MutationBody"]).unwrap();
+    for kind in ["enrolment", "contribution", "claim", "void"] {
+        assert!(body.contains(&format!("\"{kind}\"")), "{kind} in {body}");
+    }
+    assert_eq!(
+        spec["paths"]["/sync/push"]["post"]["security"][0]["bearer"],
+        serde_json::json!([])
+    );
+    assert!(spec["paths"]["/sync/push"]["post"]["responses"]["413"].is_object());
+}

@@ -1,5 +1,6 @@
 use axum::extract::{Path, State};
 use axum::Json;
+use cunbao_domain::api::ApiErrorBody;
 use cunbao_domain::sync::{Role, SignInRequest, SignInResponse, UserInfo};
 use serde_json::json;
 use sqlx::Row;
@@ -11,6 +12,10 @@ use crate::feed::{audit, AuditEntry};
 use crate::AppState;
 
 /// Online sign-in: checks the password and registers this device with a fresh token.
+#[utoipa::path(post, path = "/auth/sign-in", tag = "auth", request_body = SignInRequest,
+    responses((status = 200, body = SignInResponse),
+        (status = 400, description = "Bad input", body = ApiErrorBody),
+        (status = 401, description = "Wrong username or password", body = ApiErrorBody)))]
 pub async fn sign_in(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<SignInRequest>,
@@ -87,6 +92,10 @@ pub async fn sign_in(
 
 /// Revokes a device (a lost tablet): by its own user, or by an administrator of its township.
 /// A revoked device's token is refused from then on.
+#[utoipa::path(post, path = "/devices/{id}/revoke", tag = "auth", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The device to revoke")),
+    responses((status = 200, description = "Revoked", body = Object), (status = 400, description = "Bad input", body = ApiErrorBody), (status = 401, description = "Missing, unknown or revoked token", body = ApiErrorBody), (status = 403, description = "Not the caller's role or territory", body = ApiErrorBody),
+        (status = 404, description = "No such device", body = ApiErrorBody)))]
 pub async fn revoke_device(
     State(state): State<AppState>,
     caller: Caller,

@@ -1,5 +1,6 @@
 use axum::extract::State;
 use axum::Json;
+use cunbao_domain::api::ApiErrorBody;
 use cunbao_domain::policy::Policy;
 use cunbao_domain::sync::CataloguePage;
 use serde::Deserialize;
@@ -12,11 +13,14 @@ use crate::AppState;
 /// Largest catalogue page.
 pub const MAX_PAGE: u64 = 5_000;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct PageQuery {
+    /// Index of the first item (0 at first).
     #[serde(default)]
     offset: u64,
+    /// Page size (at most 5,000; default 2,000).
     #[serde(default = "default_limit")]
     limit: u64,
 }
@@ -26,6 +30,9 @@ fn default_limit() -> u64 {
 }
 
 /// A page of the catalogue in force, for device setup (any signed-in user).
+#[utoipa::path(get, path = "/catalogue", tag = "catalogue", security(("bearer" = [])),
+    params(PageQuery),
+    responses((status = 200, body = CataloguePage), (status = 400, description = "Bad input", body = ApiErrorBody), (status = 401, description = "Missing, unknown or revoked token", body = ApiErrorBody), (status = 403, description = "Not the caller's role or territory", body = ApiErrorBody)))]
 pub async fn page(
     State(state): State<AppState>,
     _caller: Caller,
@@ -45,6 +52,8 @@ pub async fn page(
 }
 
 /// The policy in force.
+#[utoipa::path(get, path = "/policy", tag = "catalogue", security(("bearer" = [])),
+    responses((status = 200, body = Policy), (status = 401, description = "Missing, unknown or revoked token", body = ApiErrorBody)))]
 pub async fn policy(State(state): State<AppState>, _caller: Caller) -> Json<Policy> {
     Json(state.policy.as_ref().clone())
 }

@@ -11,10 +11,16 @@ mod quote;
 mod sync;
 mod township;
 
+use std::sync::Arc;
+
 use axum::extract::{DefaultBodyLimit, State};
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::{Json, Router};
 use cunbao_domain::api::Health;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 pub use auth::dummy_hash;
 pub use json::{ApiJson, ApiQuery};
@@ -25,22 +31,59 @@ use crate::{db, AppState};
 /// 4 MiB: a full batch of claims fits with room to spare.
 pub const BODY_LIMIT: usize = 4 * 1024 * 1024;
 
+/// The API and its OpenAPI description, built from the same handler list so the description
+/// cannot drift from what is served.
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/health", get(health))
-        .route("/auth/sign-in", post(auth::sign_in))
-        .route("/devices/{id}/revoke", post(auth::revoke_device))
-        .route("/sync/handshake", get(sync::handshake))
-        .route("/sync/push", post(sync::push))
-        .route("/sync/pull", get(sync::pull))
-        .route("/township/records", get(township::records))
-        .route("/quote", post(quote::quote))
-        .route("/catalogue", get(catalogue::page))
-        .route("/policy", get(catalogue::policy))
+    let (router, spec) = described_routes().split_for_parts();
+    let spec = Arc::new(spec);
+    router
+        .route(
+            "/openapi.json",
+            get(move || {
+                let spec = Arc::clone(&spec);
+                async move { Json(spec.as_ref().clone()) }
+            }),
+        )
         .fallback(|uri: axum::http::Uri| async move { ApiError::NotFound(uri.path().to_string()) })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
 }
 
+/// The OpenAPI description of `/api/v1`.
+pub fn openapi() -> OpenApi {
+    described_routes().split_for_parts().1
+}
+
+fn described_routes() -> OpenApiRouter<AppState> {
+    let mut spec = OpenApi::default();
+    spec.info.title = "Cunbao 村保 API".into();
+    spec.info.version = env!("CARGO_PKG_VERSION").into();
+    spec.info.description = Some(
+        "Sync and settlement API of Cunbao (ENGINEERING.md §3). Bodies up to 4 MiB; at most 500 \
+         mutations per push; errors are `{code, message_zh, message_en}`."
+            .into(),
+    );
+    spec.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
+    let mut components = utoipa::openapi::Components::new();
+    components.add_security_scheme(
+        "bearer",
+        SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+    );
+    spec.components = Some(components);
+    OpenApiRouter::with_openapi(spec)
+        .routes(routes!(health))
+        .routes(routes!(auth::sign_in))
+        .routes(routes!(auth::revoke_device))
+        .routes(routes!(sync::handshake))
+        .routes(routes!(sync::push))
+        .routes(routes!(sync::pull))
+        .routes(routes!(township::records))
+        .routes(routes!(quote::quote))
+        .routes(routes!(catalogue::page))
+        .routes(routes!(catalogue::policy))
+}
+
+/// Whether the server and its database answer (no sign-in needed).
+#[utoipa::path(get, path = "/health", tag = "health", responses((status = 200, body = Health)))]
 async fn health(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
     let migrations = db::migrations_applied(&state.db).await?;
     Ok(Json(Health {

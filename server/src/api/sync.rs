@@ -1,5 +1,6 @@
 use axum::extract::State;
 use axum::Json;
+use cunbao_domain::api::ApiErrorBody;
 use cunbao_domain::sync::{Handshake, PullResponse, PushRequest, PushResponse, MAX_BATCH};
 use serde::Deserialize;
 
@@ -8,6 +9,9 @@ use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::{sync, AppState};
 
+/// Start of every sync: server epoch, this device's last applied sequence, versions in force.
+#[utoipa::path(get, path = "/sync/handshake", tag = "sync", security(("bearer" = [])),
+    responses((status = 200, body = Handshake), (status = 400, description = "Bad input", body = ApiErrorBody), (status = 401, description = "Missing, unknown or revoked token", body = ApiErrorBody), (status = 403, description = "Not the caller's role or territory", body = ApiErrorBody)))]
 pub async fn handshake(
     State(state): State<AppState>,
     caller: Caller,
@@ -23,6 +27,12 @@ pub async fn handshake(
     ))
 }
 
+/// A batch of this device's mutations, applied in order and exactly once.
+#[utoipa::path(post, path = "/sync/push", tag = "sync", security(("bearer" = [])),
+    request_body = PushRequest,
+    responses((status = 200, body = PushResponse), (status = 400, description = "Bad input", body = ApiErrorBody), (status = 401, description = "Missing, unknown or revoked token", body = ApiErrorBody), (status = 403, description = "Not the caller's role or territory", body = ApiErrorBody),
+        (status = 409, description = "Device revoked or sequence conflict", body = ApiErrorBody),
+        (status = 413, description = "Body over the limit", body = ApiErrorBody)))]
 pub async fn push(
     State(state): State<AppState>,
     caller: Caller,
@@ -47,11 +57,14 @@ pub async fn push(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct PullQuery {
+    /// The cursor of the last change already held (0 at first).
     #[serde(default)]
     after: u64,
+    /// Page size (at most 5,000; default 1,000).
     #[serde(default = "default_limit")]
     limit: u32,
 }
@@ -60,6 +73,10 @@ fn default_limit() -> u32 {
     1_000
 }
 
+/// The caller's changes after a cursor, scoped to what the caller may see.
+#[utoipa::path(get, path = "/sync/pull", tag = "sync", security(("bearer" = [])),
+    params(PullQuery),
+    responses((status = 200, body = PullResponse), (status = 400, description = "Bad input", body = ApiErrorBody), (status = 401, description = "Missing, unknown or revoked token", body = ApiErrorBody), (status = 403, description = "Not the caller's role or territory", body = ApiErrorBody)))]
 pub async fn pull(
     State(state): State<AppState>,
     caller: Caller,

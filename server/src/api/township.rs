@@ -1,5 +1,6 @@
 use axum::extract::State;
 use axum::Json;
+use cunbao_domain::api::ApiErrorBody;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
@@ -8,13 +9,15 @@ use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::AppState;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct RecordsQuery {
+    /// enrolment, contribution, claim, adjustment or refund_due.
     kind: String,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RecordRow {
     pub id: String,
     pub kind: String,
@@ -26,6 +29,9 @@ pub struct RecordRow {
 }
 
 /// Township staff: the synced records of one kind across the township's clinics.
+#[utoipa::path(get, path = "/township/records", tag = "township", security(("bearer" = [])),
+    params(RecordsQuery),
+    responses((status = 200, body = Vec<RecordRow>), (status = 400, description = "Bad input", body = ApiErrorBody), (status = 401, description = "Missing, unknown or revoked token", body = ApiErrorBody), (status = 403, description = "Not the caller's role or territory", body = ApiErrorBody)))]
 pub async fn records(
     State(state): State<AppState>,
     caller: Caller,
