@@ -2,6 +2,7 @@
 //! `routes`, `storage`); the Leptos UI (`ui`) is compiled for the browser only.
 
 pub mod i18n;
+pub mod pin;
 pub mod routes;
 pub mod storage;
 pub mod sync;

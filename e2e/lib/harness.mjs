@@ -114,12 +114,22 @@ export async function api(url, path, { token, body } = {}) {
 }
 
 /** Signs in through the app's own form. */
-export async function signInWithForm(page, username, password = "cunbao2025") {
+export async function signInWithForm(page, username, password = "cunbao2025", pin = "246810") {
   await page.getByRole("navigation").getByRole("link", { name: /数据同步|Sync/ }).click();
   const form = page.getByTestId("sign-in");
   await form.getByLabel(/用户名|Username/).fill(username);
-  await form.getByLabel(/密码|Password/).fill(password);
+  await form.getByLabel(/^密码|^Password/).fill(password);
+  await form.getByLabel(/^PIN（|^PIN \(/).fill(pin);
+  await form.getByLabel(/再次输入PIN|PIN again/).fill(pin);
   await form.getByRole("button", { name: /登录|Sign in/ }).click();
+}
+
+/** Unlocks the tablet with the operator's PIN (after a reload), offline or not. */
+export async function unlockWithPin(page, pin = "246810") {
+  const lock = page.getByTestId("lock-screen");
+  await lock.getByLabel("PIN").fill(pin);
+  await lock.getByRole("button", { name: /解锁|Unlock/ }).click();
+  await lock.waitFor({ state: "detached" });
 }
 
 /** Reads one value of the app's IndexedDB `meta` store, straight from the browser. */

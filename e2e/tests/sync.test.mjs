@@ -12,6 +12,7 @@ import {
   newTabletContext,
   repoRoot,
   signInWithForm,
+  unlockWithPin,
   startServer,
   waitForAppReady,
 } from "../lib/harness.mjs";
@@ -27,7 +28,7 @@ after(async () => {
   await server?.stop();
 });
 
-test("a clinic signs in, and keeps its session and sync state through an offline reload", async () => {
+test("a clinic signs in, and keeps its session and sync state through an offline reload, unlocked by PIN", async () => {
   const context = await newTabletContext(browser);
   const page = await context.newPage();
   await page.goto(server.url);
@@ -47,6 +48,15 @@ test("a clinic signs in, and keeps its session and sync state through an offline
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
   await context.setOffline(true);
   await page.reload();
+  // Offline, the tablet opens locked; the operator's PIN unlocks it without a network.
+  const lock = page.getByTestId("lock-screen");
+  await lock.filter({ hasText: "王秀兰" }).waitFor();
+  assert.equal(await page.getByTestId("signed-in-as").count(), 0);
+  await lock.getByLabel("PIN").fill("135790");
+  await lock.getByRole("button", { name: "解锁" }).click();
+  await lock.getByRole("alert").filter({ hasText: "PIN错误，还可再试4次" }).waitFor();
+  await page.screenshot({ path: join(artifactsDir, "lock-offline-zh-CN-1280x800.png") });
+  await unlockWithPin(page);
   await page.getByTestId("signed-in-as").filter({ hasText: "王秀兰" }).waitFor();
   await page.getByTestId("sync-error").filter({ hasText: "网络" }).waitFor();
   await page.screenshot({ path: join(artifactsDir, "sync-offline-zh-CN-1280x800.png") });

@@ -23,7 +23,7 @@ use crate::storage::{StorageError, Store, StoreName};
 use outbox::{EntryState, OutboxEntry};
 use transport::{Transport, TransportError};
 
-const SESSION: &str = "session";
+pub(crate) const SESSION: &str = "session";
 const EPOCH: &str = "server_epoch";
 const CURSOR: &str = "pull_cursor";
 const LAST_SYNC: &str = "last_sync_ms";
@@ -67,9 +67,9 @@ pub async fn sign_in(
     Ok(session.user)
 }
 
-/// Forgets the session (the token). The outbox and records stay on the device.
+/// Forgets the session (the token) and the PIN. The outbox and records stay on the device.
 pub async fn sign_out(store: &impl Store) -> Result<(), StorageError> {
-    store.delete(StoreName::Meta, SESSION).await
+    crate::pin::forget(store).await
 }
 
 pub async fn session(store: &impl Store) -> Result<Option<SignInResponse>, StorageError> {

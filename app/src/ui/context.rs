@@ -41,6 +41,8 @@ pub struct AppContext {
     /// A device-setup download under way.
     pub setup_progress: RwSignal<Option<crate::sync::setup::Progress>>,
     pub storage: RwSignal<Option<StorageInfo>>,
+    /// Signed in with a PIN set, and not unlocked since the app started (or locked again).
+    pub locked: RwSignal<bool>,
     store: StoredValue<Option<Rc<IndexedDbStore>>, LocalStorage>,
 }
 
@@ -58,6 +60,7 @@ impl AppContext {
             sync_attempt: StoredValue::new(0),
             setup_progress: RwSignal::new(None),
             storage: RwSignal::new(None),
+            locked: RwSignal::new(false),
             store: StoredValue::new_local(None),
         };
         sync_runner::install(ctx);
@@ -82,6 +85,9 @@ impl AppContext {
                     if let Ok(lang) = meta::lang(&store).await {
                         ctx.lang.set(lang);
                     }
+                    let signed_in = matches!(crate::sync::session(&store).await, Ok(Some(_)));
+                    let pin_set = matches!(crate::pin::record(&store).await, Ok(Some(_)));
+                    ctx.locked.set(signed_in && pin_set);
                     ctx.store.set_value(Some(Rc::new(store)));
                     ctx.device.set(DeviceState::Ready {
                         device_id,

@@ -16,6 +16,7 @@ use components::header::Header;
 use components::nav::NavBar;
 use context::AppContext;
 use pages::home::HomePage;
+use pages::lock::LockScreen;
 use pages::not_built::NotBuiltPage;
 use pages::not_found::NotFoundPage;
 use pages::sync::SyncPage;
@@ -28,6 +29,7 @@ pub fn App() -> impl IntoView {
     view! {
         <Router>
             <Header/>
+            <Show when=move || !ctx.locked.get() fallback=|| view! { <main class="page"><LockScreen/></main> }>
             <NavBar/>
             <main class="page">
                 <Routes fallback=|| view! { <NotFoundPage/> }>
@@ -38,6 +40,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/township") view=TownshipPage/>
                 </Routes>
             </main>
+            </Show>
         </Router>
     }
 }

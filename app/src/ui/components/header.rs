@@ -23,6 +23,11 @@ pub fn Header() -> impl IntoView {
                 >
                     {move || if app.online.get() { app.t(Key::Online) } else { app.t(Key::Offline) }}
                 </span>
+                <Show when=move || app.sync.get().user.is_some() && !app.locked.get()>
+                    <button class="lang-switch" data-testid="lock-now" on:click=move |_| app.locked.set(true)>
+                        {move || app.t(Key::LockNow)}
+                    </button>
+                </Show>
                 <button class="lang-switch" data-testid="lang-switch" on:click=move |_| app.switch_lang()>
                     {move || app.t(Key::SwitchLanguage)}
                 </button>

@@ -1,4 +1,5 @@
 pub mod home;
+pub mod lock;
 pub mod not_built;
 pub mod not_found;
 pub mod sync;

@@ -30,6 +30,8 @@ fn SignInForm() -> impl IntoView {
     let username = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let device_name = RwSignal::new(String::new());
+    let pin = RwSignal::new(String::new());
+    let pin_again = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -37,6 +39,11 @@ fn SignInForm() -> impl IntoView {
         let Some(store) = app.store() else { return };
         if !app.online.get_untracked() {
             error.set(Some(app.t(Key::SignInNeedsNetwork).to_string()));
+            return;
+        }
+        let new_pin = pin.get_untracked();
+        if let Err(err) = crate::pin::validate(&new_pin, &pin_again.get_untracked()) {
+            error.set(Some(err.to_string()));
             return;
         }
         let name = device_name.get_untracked();
@@ -53,8 +60,16 @@ fn SignInForm() -> impl IntoView {
         error.set(None);
         spawn_local(async move {
             match sync::sign_in(store.as_ref(), &FETCH, &request).await {
-                Ok(_) => {
+                Ok(user) => {
                     password.set(String::new());
+                    pin.set(String::new());
+                    pin_again.set(String::new());
+                    let salt = crate::device::new_uuid();
+                    if let Err(err) =
+                        crate::pin::set(store.as_ref(), &user.username, &new_pin, &salt).await
+                    {
+                        error.set(Some(err.to_string()));
+                    }
                     sync_runner::refresh(app);
                     sync_runner::request(app);
                 }
@@ -83,6 +98,18 @@ fn SignInForm() -> impl IntoView {
                 <span>{move || app.t(Key::DeviceName)}</span>
                 <input name="device_name" placeholder=move || app.t(Key::DefaultDeviceName)
                     prop:value=device_name on:input=move |ev| device_name.set(event_target_value(&ev))/>
+            </label>
+            <label>
+                <span>{move || app.t(Key::Pin)}</span>
+                <input name="pin" type="password" inputmode="numeric" autocomplete="new-password"
+                    maxlength="6" required
+                    prop:value=pin on:input=move |ev| pin.set(event_target_value(&ev))/>
+            </label>
+            <label>
+                <span>{move || app.t(Key::PinConfirm)}</span>
+                <input name="pin_again" type="password" inputmode="numeric" autocomplete="new-password"
+                    maxlength="6" required
+                    prop:value=pin_again on:input=move |ev| pin_again.set(event_target_value(&ev))/>
             </label>
             {move || error.get().map(|e| view! { <p class="field-error" role="alert">{app.pick(&e)}</p> })}
             <button class="primary" type="submit" disabled=move || busy.get()>
