@@ -392,6 +392,29 @@ pub async fn apply(
                 &summary(&m.record_id, settlement, &server),
             )
             .await?;
+            // The person's year-to-date figures after this claim, for the clinic's tablets
+            // (they settle the next visit with them), naming the claims they include.
+            let pool_claims: Vec<&str> = prior
+                .iter()
+                .filter(|p| p.claim.visit_date.year() == year && p.claim.cap_pool == rule.cap_pool)
+                .map(|p| p.id.as_str())
+                .chain([m.record_id.as_str()])
+                .collect();
+            let key = format!("{}|{year}|{}", person.as_str(), rule.cap_pool);
+            append_change(
+                tx,
+                &township,
+                Some(clinic),
+                "accumulators",
+                &key,
+                &json!({
+                    "person": person, "year": year, "cap_pool": rule.cap_pool,
+                    "deductible_met": server.accumulators_after.deductible_met,
+                    "fund_paid": server.accumulators_after.fund_paid,
+                    "claims": pool_claims, "as_of": visit_date,
+                }),
+            )
+            .await?;
             let difference = server.fund.diff(settlement.fund);
             if difference.is_zero() {
                 return Ok(answer(m, MutationStatus::Applied));

@@ -1,0 +1,382 @@
+//! Household enrolment at the desk: the form as typed (kept across reloads), checked field by
+//! field with the domain's rules, then saved durably as enrolments + one contribution with a
+//! numbered receipt, and queued for upload.
+
+use chrono::NaiveDate;
+use cunbao_domain::enrolment::{
+    check_not_enrolled, coverage, household_contribution, pending_documents_deadline, Evidence,
+    HouseholdContribution, Member, Relationship, SubsidyCategory,
+};
+use cunbao_domain::id_number::IdNumber;
+use cunbao_domain::money::Money;
+use cunbao_domain::names::{PersonName, Phone};
+use cunbao_domain::policy::Policy;
+use cunbao_domain::sync::MutationBody;
+use serde::{Deserialize, Serialize};
+
+use super::residents::{EnrolmentRecord, PendingDocument, ResidentIndex};
+use crate::storage::{StorageError, Store, StoreName};
+use crate::sync::outbox;
+
+/// One member as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberDraft {
+    pub id_number: String,
+    pub name: String,
+    /// `Relationship` in snake_case ("head", "spouse", …).
+    pub relationship: String,
+    pub phone: String,
+    /// `SubsidyCategory` in snake_case, or empty for none.
+    pub subsidy: String,
+    pub evidence_number: String,
+    pub disability_grade: String,
+    /// A non-essential paper not brought today (容缺受理), or empty.
+    pub missing_document: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HouseholdDraft {
+    /// Adding members to a household already known, or empty for a new household.
+    pub household_id: String,
+    pub members: Vec<MemberDraft>,
+}
+
+/// Which field of which member is wrong, and why ("中文 / English").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub member: usize,
+    pub field: &'static str,
+    pub message: String,
+}
+
+/// The household checked and priced, ready to save.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    pub members: Vec<Member>,
+    pub pending: Vec<Option<String>>,
+    pub contribution: HouseholdContribution,
+}
+
+fn parse_enum<T: for<'de> Deserialize<'de>>(text: &str) -> Option<T> {
+    serde_json::from_value(serde_json::Value::String(text.to_string())).ok()
+}
+
+/// Checks one member's fields; the ID number first (it fills birth date and sex).
+pub fn check_member(draft: &MemberDraft, index: usize) -> Result<Member, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let mut err = |field: &'static str, message: String| {
+        errors.push(FieldError {
+            member: index,
+            field,
+            message,
+        })
+    };
+    let id = IdNumber::parse(draft.id_number.trim()).map_err(|e| err("id_number", e.to_string()));
+    let name = PersonName::parse(draft.name.trim()).map_err(|e| err("name", e.to_string()));
+    let relationship = parse_enum::<Relationship>(&draft.relationship);
+    if relationship.is_none() {
+        err(
+            "relationship",
+            "请选择与户主关系 / Choose the relationship to the head".into(),
+        );
+    }
+    let phone = match draft.phone.trim() {
+        "" => Ok(None),
+        text => Phone::parse(text)
+            .map(Some)
+            .map_err(|e| err("phone", e.to_string())),
+    };
+    let subsidy = match draft.subsidy.as_str() {
+        "" => Ok(None),
+        text => parse_enum::<SubsidyCategory>(text)
+            .map(Some)
+            .ok_or_else(|| err("subsidy", "资助类别无效 / Unknown subsidy category".into())),
+    };
+    let grade = match draft.disability_grade.trim() {
+        "" => Ok(None),
+        text => match text.parse::<u8>() {
+            Ok(g @ 1..=4) => Ok(Some(g)),
+            _ => Err(err(
+                "disability_grade",
+                "残疾等级应为1–4 / The disability grade is 1–4".into(),
+            )),
+        },
+    };
+    let (Ok(id), Ok(name), Some(relationship), Ok(phone), Ok(subsidy), Ok(grade)) =
+        (id, name, relationship, phone, subsidy, grade)
+    else {
+        return Err(errors);
+    };
+    let evidence = subsidy.map(|category: SubsidyCategory| Evidence {
+        kind: category.evidence(),
+        number: draft.evidence_number.trim().to_string(),
+        disability_grade: grade,
+    });
+    Ok(Member {
+        id_number: id,
+        name,
+        relationship,
+        phone,
+        subsidy,
+        evidence,
+    })
+}
+
+/// Checks the whole household against the policy and what the tablet knows: every field,
+/// one head, subsidy evidence, enrolment window, no duplicate enrolment.
+pub fn plan(
+    draft: &HouseholdDraft,
+    policy: &Policy,
+    known: &ResidentIndex,
+    today: NaiveDate,
+) -> Result<Plan, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let mut members = Vec::new();
+    for (i, m) in draft.members.iter().enumerate() {
+        match check_member(m, i) {
+            Ok(member) => members.push(member),
+            Err(mut e) => errors.append(&mut e),
+        }
+    }
+    if draft.members.is_empty() {
+        errors.push(FieldError {
+            member: 0,
+            field: "household",
+            message: "请至少登记一名成员 / Add at least one member".into(),
+        });
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let known_list = known.known_enrolments();
+    for (i, member) in members.iter().enumerate() {
+        let at = |field, message: String| FieldError {
+            member: i,
+            field,
+            message,
+        };
+        if let Err(e) = check_not_enrolled(&known_list, &member.id_number, policy.scheme_year) {
+            errors.push(at("id_number", e.to_string()));
+        }
+        if let Err(e) = coverage(policy, member.id_number.birth_date(), today, None) {
+            errors.push(at("id_number", e.to_string()));
+        }
+        if let Err(e) = cunbao_domain::enrolment::member_contribution(policy, member) {
+            errors.push(at("evidence_number", e.to_string()));
+        }
+    }
+    // A new household needs its head; members added to a known one do not.
+    let adding = !draft.household_id.is_empty();
+    let priced = if adding {
+        members
+            .iter()
+            .map(|m| cunbao_domain::enrolment::member_contribution(policy, m))
+            .collect::<Result<Vec<_>, _>>()
+            .map(|members| HouseholdContribution {
+                total_due: members.iter().map(|m| m.due).sum(),
+                members,
+            })
+    } else {
+        household_contribution(policy, &members)
+    };
+    let contribution = match priced {
+        Ok(c) => c,
+        Err(e) => {
+            if errors.is_empty() {
+                errors.push(FieldError {
+                    member: 0,
+                    field: "household",
+                    message: e.to_string(),
+                });
+            }
+            return Err(errors);
+        }
+    };
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(Plan {
+        members,
+        pending: draft
+            .members
+            .iter()
+            .map(|m| Some(m.missing_document.trim().to_string()).filter(|s| !s.is_empty()))
+            .collect(),
+        contribution,
+    })
+}
+
+/// The printed receipt (收费凭证): payer, members covered, amount, collector, time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Receipt {
+    pub receipt_no: String,
+    pub contribution_id: String,
+    pub household_id: String,
+    pub payer: String,
+    pub members: Vec<ReceiptLine>,
+    pub total: Money,
+    pub collector: String,
+    pub collected_on: NaiveDate,
+    pub collected_at_ms: u64,
+    pub scheme_year: i32,
+    pub policy_version: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceiptLine {
+    pub enrolment_id: String,
+    pub name: String,
+    pub id_masked: String,
+    pub gross: Money,
+    pub subsidy: Money,
+    pub due: Money,
+    #[serde(default)]
+    pub subsidy_category: Option<SubsidyCategory>,
+}
+
+/// Everything one save needs besides the plan.
+pub struct SaveContext<'a> {
+    pub policy: &'a Policy,
+    pub today: NaiveDate,
+    pub now_ms: u64,
+    pub collector: &'a str,
+    pub receipt_no: String,
+    /// Fresh ids: the household (if new), one per member, and the contribution.
+    pub new_id: &'a mut dyn FnMut() -> String,
+}
+
+/// Saves the household: the outbox entries first (strict durability: this is what reaches the
+/// township), then the local records and the receipt. Only after this returns is the
+/// receipt shown.
+pub async fn save(
+    store: &impl Store,
+    draft: &HouseholdDraft,
+    plan: &Plan,
+    ctx: SaveContext<'_>,
+) -> Result<Receipt, StorageError> {
+    let household_id = if draft.household_id.is_empty() {
+        (ctx.new_id)()
+    } else {
+        draft.household_id.clone()
+    };
+    let mut records = Vec::new();
+    let mut lines = Vec::new();
+    for ((member, due), pending) in plan
+        .members
+        .iter()
+        .zip(&plan.contribution.members)
+        .zip(&plan.pending)
+    {
+        let enrolment_id = (ctx.new_id)();
+        let record = EnrolmentRecord {
+            household_id: household_id.clone(),
+            member: member.clone(),
+            scheme_year: ctx.policy.scheme_year,
+            enrolled_on: ctx.today,
+            policy_version: ctx.policy.version.clone(),
+            coverage: coverage(ctx.policy, member.id_number.birth_date(), ctx.today, None).ok(),
+            duplicate_of: None,
+            pending_document: pending.as_ref().map(|missing| PendingDocument {
+                missing: missing.clone(),
+                deadline: pending_documents_deadline(ctx.policy, ctx.today),
+            }),
+            receipt_no: Some(ctx.receipt_no.clone()),
+        };
+        outbox::enqueue(
+            store,
+            &enrolment_id,
+            MutationBody::Enrolment {
+                household_id: household_id.clone(),
+                member: member.clone(),
+                scheme_year: ctx.policy.scheme_year,
+                enrolled_on: ctx.today,
+                policy_version: ctx.policy.version.clone(),
+            },
+            ctx.now_ms,
+        )
+        .await?;
+        lines.push(ReceiptLine {
+            enrolment_id: enrolment_id.clone(),
+            name: member.name.to_string(),
+            id_masked: member.id_number.masked(),
+            gross: due.gross,
+            subsidy: due.subsidy,
+            due: due.due,
+            subsidy_category: member.subsidy,
+        });
+        records.push((enrolment_id, to_value(&record)?));
+    }
+    let contribution_id = (ctx.new_id)();
+    outbox::enqueue(
+        store,
+        &contribution_id,
+        MutationBody::Contribution {
+            receipt_no: ctx.receipt_no.clone(),
+            household_id: household_id.clone(),
+            enrolment_ids: lines.iter().map(|l| l.enrolment_id.clone()).collect(),
+            amount: plan.contribution.total_due,
+            collected_on: ctx.today,
+        },
+        ctx.now_ms,
+    )
+    .await?;
+    let payer = plan
+        .members
+        .iter()
+        .find(|m| m.relationship == Relationship::Head)
+        .or(plan.members.first())
+        .map(|m| m.name.to_string())
+        .unwrap_or_default();
+    let receipt = Receipt {
+        receipt_no: ctx.receipt_no.clone(),
+        contribution_id: contribution_id.clone(),
+        household_id,
+        payer,
+        members: lines,
+        total: plan.contribution.total_due,
+        collector: ctx.collector.to_string(),
+        collected_on: ctx.today,
+        collected_at_ms: ctx.now_ms,
+        scheme_year: ctx.policy.scheme_year,
+        policy_version: ctx.policy.version.clone(),
+    };
+    store
+        .put_all_durable(StoreName::Enrolments, &records)
+        .await?;
+    store
+        .put_all_durable(
+            StoreName::Contributions,
+            &[(contribution_id, to_value(&receipt)?)],
+        )
+        .await?;
+    Ok(receipt)
+}
+
+fn to_value<T: Serialize>(value: &T) -> Result<serde_json::Value, StorageError> {
+    serde_json::to_value(value).map_err(|e| StorageError::Format(e.to_string()))
+}
+
+/// The receipts of this device (contributions collected here), newest first.
+pub async fn receipts(store: &impl Store) -> Result<Vec<Receipt>, StorageError> {
+    let mut list: Vec<Receipt> = store
+        .all(StoreName::Contributions)
+        .await?
+        .into_iter()
+        .filter_map(|(_, v)| serde_json::from_value(v).ok())
+        .collect();
+    list.sort_by(|a, b| b.collected_at_ms.cmp(&a.collected_at_ms));
+    Ok(list)
+}
+
+pub async fn receipt(
+    store: &impl Store,
+    receipt_no: &str,
+) -> Result<Option<Receipt>, StorageError> {
+    Ok(receipts(store)
+        .await?
+        .into_iter()
+        .find(|r| r.receipt_no == receipt_no))
+}
+
+#[cfg(test)]
+mod tests;

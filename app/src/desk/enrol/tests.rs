@@ -1,0 +1,163 @@
+use super::*;
+use crate::storage::memory::MemoryStore;
+use crate::sync::outbox::{entries, EntryState};
+use cunbao_domain::id_number::compose;
+use futures::executor::block_on;
+
+fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+fn member(id: &IdNumber, name: &str, rel: &str) -> MemberDraft {
+    MemberDraft {
+        id_number: id.to_string(),
+        name: name.into(),
+        relationship: rel.into(),
+        ..MemberDraft::default()
+    }
+}
+
+fn family(today: NaiveDate) -> HouseholdDraft {
+    let head = compose("110105", day(1980, 3, 4), 11);
+    let wife = compose("110105", day(1982, 7, 9), 22);
+    let grandma = compose("110105", day(1950, 1, 20), 32);
+    let baby = compose("110105", today - chrono::Days::new(30), 41);
+    let mut dibao = member(&grandma, "赵桂芝", "parent");
+    dibao.subsidy = "dibao".into();
+    dibao.evidence_number = "DB-2025-0091".into();
+    HouseholdDraft {
+        household_id: String::new(),
+        members: vec![
+            member(&head, "张建军", "head"),
+            member(&wife, "刘芳", "spouse"),
+            dibao,
+            member(&baby, "张小宝", "child"),
+        ],
+    }
+}
+
+#[test]
+fn a_household_of_four_with_a_dibao_member_and_a_newborn_is_priced_and_saved() {
+    block_on(async {
+        let store = MemoryStore::default();
+        let policy = Policy::sample_2025();
+        let today = day(2025, 6, 16);
+        let draft = family(today);
+        let plan = plan(&draft, &policy, &ResidentIndex::default(), today).unwrap();
+        // 390 × 3; the 低保 member pays nothing.
+        assert_eq!(plan.contribution.total_due, Money::yuan(1170));
+        assert_eq!(plan.contribution.members[2].due, Money::ZERO);
+        let mut n = 0;
+        let mut ids = || {
+            n += 1;
+            format!("id-{n}")
+        };
+        let receipt = save(
+            &store,
+            &draft,
+            &plan,
+            SaveContext {
+                policy: &policy,
+                today,
+                now_ms: 1,
+                collector: "王秀兰",
+                receipt_no: "RABC-000001".into(),
+                new_id: &mut ids,
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(receipt.total, Money::yuan(1170));
+        assert_eq!(receipt.payer, "张建军");
+        assert_eq!(receipt.members.len(), 4);
+        // Four enrolments and one contribution queued, in that order.
+        let queued = entries(&store).await.unwrap();
+        assert_eq!(queued.len(), 5);
+        assert!(queued.iter().all(|e| e.state == EntryState::Pending));
+        assert!(matches!(
+            queued[4].mutation.body,
+            MutationBody::Contribution { .. }
+        ));
+        let index = ResidentIndex::load(&store).await.unwrap();
+        assert_eq!(index.len(), 4);
+        // The newborn is covered from the birth month, no waiting.
+        let baby = index.search("张小宝", 1)[0];
+        assert_eq!(
+            baby.eligibility(today),
+            cunbao_domain::enrolment::Eligibility::Eligible
+        );
+        assert_eq!(
+            super::receipt(&store, "RABC-000001").await.unwrap(),
+            Some(receipt)
+        );
+
+        // The same people again: refused as duplicates, naming the standing enrolment.
+        let again = super::plan(&draft, &policy, &index, today).unwrap_err();
+        assert_eq!(again.len(), 4);
+        assert!(again[0].message.contains("不能重复参保"), "{:?}", again[0]);
+        assert!(again[0].message.contains(&baby.enrolment_id[..2]));
+    });
+}
+
+#[test]
+fn each_wrong_field_is_named_and_the_id_number_error_is_precise() {
+    let policy = Policy::sample_2025();
+    let today = day(2025, 6, 16);
+    let mut draft = family(today);
+    // Last digit wrong: the message names the expected check digit.
+    let good = draft.members[0].id_number.clone();
+    let bad_check = if good.ends_with('0') { "1" } else { "0" };
+    draft.members[0].id_number = format!("{}{bad_check}", &good[..17]);
+    draft.members[1].name = String::new();
+    draft.members[2].evidence_number = String::new();
+    let errors = plan(&draft, &policy, &ResidentIndex::default(), today).unwrap_err();
+    let at = |m: usize, f: &str| errors.iter().find(|e| e.member == m && e.field == f);
+    let id = at(0, "id_number").expect("id error");
+    assert!(id.message.contains("校验位错误"), "{}", id.message);
+    assert!(id.message.contains(&good[17..]), "{}", id.message);
+    assert!(at(1, "name").is_some());
+    // Evidence is checked once every field parses; fix the others and it is reported.
+    draft.members[0].id_number = good;
+    draft.members[1].name = "刘芳".into();
+    let errors = plan(&draft, &policy, &ResidentIndex::default(), today).unwrap_err();
+    assert_eq!(errors.len(), 1);
+    assert_eq!((errors[0].member, errors[0].field), (2, "evidence_number"));
+}
+
+#[test]
+fn a_missing_paper_is_accepted_with_a_deadline() {
+    block_on(async {
+        let store = MemoryStore::default();
+        let policy = Policy::sample_2025();
+        let today = day(2025, 6, 16);
+        let mut draft = family(today);
+        draft.members[1].missing_document = "户口簿".into();
+        let plan = plan(&draft, &policy, &ResidentIndex::default(), today).unwrap();
+        let mut n = 0;
+        let mut ids = || {
+            n += 1;
+            format!("id-{n}")
+        };
+        save(
+            &store,
+            &draft,
+            &plan,
+            SaveContext {
+                policy: &policy,
+                today,
+                now_ms: 1,
+                collector: "王秀兰",
+                receipt_no: "R-1".into(),
+                new_id: &mut ids,
+            },
+        )
+        .await
+        .unwrap();
+        let index = ResidentIndex::load(&store).await.unwrap();
+        let pending = index.pending_documents();
+        assert_eq!(pending.len(), 1);
+        let doc = pending[0].record.pending_document.as_ref().unwrap();
+        assert_eq!(doc.missing, "户口簿");
+        assert_eq!(doc.deadline, pending_documents_deadline(&policy, today));
+    });
+}

@@ -1,0 +1,105 @@
+//! What the desk reads from and writes to the device: the policy in force, record ids and
+//! receipt numbers, drafts kept across reloads.
+
+use cunbao_domain::policy::Policy;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::storage::{StorageError, Store, StoreName};
+use crate::sync::setup;
+
+const RECEIPT_SEQ: &str = "receipt_seq";
+
+/// The policy this device holds (downloaded at device setup).
+pub async fn policy(store: &impl Store) -> Result<Option<Policy>, StorageError> {
+    match setup::policy_version(store).await? {
+        Some(version) => store.get_as(StoreName::Policies, &version).await,
+        None => Ok(None),
+    }
+}
+
+/// The next receipt number of this device: `R` + the first 8 characters of the device id +
+/// a running number. Device ids are random UUIDs, so numbers are unique across devices
+/// without any coordination.
+pub async fn next_receipt_no(store: &impl Store, device_id: &str) -> Result<String, StorageError> {
+    let seq: u64 = store
+        .get_as(StoreName::Meta, RECEIPT_SEQ)
+        .await?
+        .unwrap_or(0)
+        + 1;
+    store
+        .put_all_durable(
+            StoreName::Meta,
+            &[(RECEIPT_SEQ.to_string(), serde_json::json!(seq))],
+        )
+        .await?;
+    let prefix: String = device_id
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(8)
+        .collect::<String>()
+        .to_ascii_uppercase();
+    Ok(format!("R{prefix}-{seq:06}"))
+}
+
+/// A form's text as typed, kept on the device so that a reload or a crashed tab loses nothing.
+pub async fn save_draft<T: Serialize>(
+    store: &impl Store,
+    name: &str,
+    draft: &T,
+) -> Result<(), StorageError> {
+    store
+        .put_as(StoreName::Meta, &format!("draft:{name}"), draft)
+        .await
+}
+
+pub async fn load_draft<T: DeserializeOwned>(
+    store: &impl Store,
+    name: &str,
+) -> Result<Option<T>, StorageError> {
+    store
+        .get_as(StoreName::Meta, &format!("draft:{name}"))
+        .await
+        .or(Ok(None))
+}
+
+pub async fn clear_draft(store: &impl Store, name: &str) -> Result<(), StorageError> {
+    store
+        .delete(StoreName::Meta, &format!("draft:{name}"))
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::storage::memory::MemoryStore;
+    use futures::executor::block_on;
+
+    #[test]
+    fn receipt_numbers_run_on_per_device_and_carry_the_device() {
+        block_on(async {
+            let a = MemoryStore::default();
+            let b = MemoryStore::default();
+            let id_a = "3f2a9c1e-0000-4000-8000-000000000001";
+            let id_b = "77c0ffee-0000-4000-8000-000000000002";
+            assert_eq!(next_receipt_no(&a, id_a).await.unwrap(), "R3F2A9C1E-000001");
+            assert_eq!(next_receipt_no(&a, id_a).await.unwrap(), "R3F2A9C1E-000002");
+            assert_eq!(next_receipt_no(&b, id_b).await.unwrap(), "R77C0FFEE-000001");
+        });
+    }
+
+    #[test]
+    fn drafts_survive_until_cleared() {
+        block_on(async {
+            let store = MemoryStore::default();
+            save_draft(&store, "enrol", &vec!["张".to_string()])
+                .await
+                .unwrap();
+            let back: Option<Vec<String>> = load_draft(&store, "enrol").await.unwrap();
+            assert_eq!(back, Some(vec!["张".to_string()]));
+            clear_draft(&store, "enrol").await.unwrap();
+            let gone: Option<Vec<String>> = load_draft(&store, "enrol").await.unwrap();
+            assert_eq!(gone, None);
+        });
+    }
+}

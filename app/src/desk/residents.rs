@@ -1,0 +1,241 @@
+//! The residents this tablet knows: enrolments pulled from the server and those made here,
+//! searchable as one types (ID number, name, name pinyin initials).
+
+use chrono::NaiveDate;
+use cunbao_domain::enrolment::{eligibility, Coverage, Eligibility, KnownEnrolment, Member};
+use cunbao_domain::names::pinyin_initials;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::storage::{StorageError, Store, StoreName};
+
+/// Papers accepted as missing (容缺受理), listed until completed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingDocument {
+    pub missing: String,
+    pub deadline: NaiveDate,
+}
+
+/// An enrolment as the Enrolments store holds it: the server's record (pulled) or one made on
+/// this device (`receipt_no` set), same shape.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrolmentRecord {
+    pub household_id: String,
+    pub member: Member,
+    pub scheme_year: i32,
+    pub enrolled_on: NaiveDate,
+    pub policy_version: String,
+    #[serde(default)]
+    pub coverage: Option<Coverage>,
+    /// Set by the server on a duplicate: the enrolment that stands.
+    #[serde(default)]
+    pub duplicate_of: Option<String>,
+    #[serde(default)]
+    pub pending_document: Option<PendingDocument>,
+    #[serde(default)]
+    pub receipt_no: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resident {
+    pub enrolment_id: String,
+    pub record: EnrolmentRecord,
+    initials: String,
+}
+
+impl Resident {
+    pub fn id_number(&self) -> &str {
+        self.record.member.id_number.as_str()
+    }
+
+    pub fn name(&self) -> &str {
+        self.record.member.name.as_str()
+    }
+
+    pub fn active(&self) -> bool {
+        self.record.duplicate_of.is_none()
+    }
+
+    pub fn eligibility(&self, on: NaiveDate) -> Eligibility {
+        if !self.active() {
+            return Eligibility::NotEnrolled;
+        }
+        eligibility(self.record.coverage.as_ref(), false, on)
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ResidentIndex {
+    residents: Vec<Resident>,
+}
+
+impl ResidentIndex {
+    pub fn from_records(records: Vec<(String, Value)>) -> ResidentIndex {
+        let mut residents: Vec<Resident> = records
+            .into_iter()
+            .filter_map(|(id, value)| {
+                let record: EnrolmentRecord = serde_json::from_value(value).ok()?;
+                let initials = pinyin_initials(record.member.name.as_str());
+                Some(Resident {
+                    enrolment_id: id,
+                    record,
+                    initials,
+                })
+            })
+            .collect();
+        residents.sort_by(|a, b| {
+            (
+                &a.record.household_id,
+                a.record.member.relationship as u8,
+                a.name(),
+            )
+                .cmp(&(
+                    &b.record.household_id,
+                    b.record.member.relationship as u8,
+                    b.name(),
+                ))
+        });
+        ResidentIndex { residents }
+    }
+
+    pub async fn load(store: &impl Store) -> Result<ResidentIndex, StorageError> {
+        Ok(ResidentIndex::from_records(
+            store.all(StoreName::Enrolments).await?,
+        ))
+    }
+
+    pub fn len(&self) -> usize {
+        self.residents.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.residents.is_empty()
+    }
+
+    /// Residents matching what was typed: an ID number prefix, part of the name, or the
+    /// start of the name's pinyin initials. At most `limit`, active enrolments first.
+    pub fn search(&self, query: &str, limit: usize) -> Vec<&Resident> {
+        let query = query.trim();
+        if query.is_empty() {
+            return Vec::new();
+        }
+        let lower = query.to_ascii_lowercase();
+        let upper = query.to_ascii_uppercase();
+        let mut found: Vec<&Resident> = self
+            .residents
+            .iter()
+            .filter(|r| {
+                r.id_number().starts_with(&upper)
+                    || r.name().contains(query)
+                    || r.initials.starts_with(&lower)
+            })
+            .take(limit * 2)
+            .collect();
+        found.sort_by_key(|r| !r.active());
+        found.truncate(limit);
+        found
+    }
+
+    pub fn get(&self, enrolment_id: &str) -> Option<&Resident> {
+        self.residents
+            .iter()
+            .find(|r| r.enrolment_id == enrolment_id)
+    }
+
+    /// The standing enrolment of an ID number for a scheme year.
+    pub fn active_for(&self, id_number: &str, year: i32) -> Option<&Resident> {
+        self.residents
+            .iter()
+            .find(|r| r.active() && r.id_number() == id_number && r.record.scheme_year == year)
+    }
+
+    pub fn household(&self, household_id: &str) -> Vec<&Resident> {
+        self.residents
+            .iter()
+            .filter(|r| r.record.household_id == household_id)
+            .collect()
+    }
+
+    /// Residents with papers still to bring, soonest deadline first.
+    pub fn pending_documents(&self) -> Vec<&Resident> {
+        let mut list: Vec<&Resident> = self
+            .residents
+            .iter()
+            .filter(|r| r.active() && r.record.pending_document.is_some())
+            .collect();
+        list.sort_by_key(|r| r.record.pending_document.as_ref().map(|p| p.deadline));
+        list
+    }
+
+    pub fn known_enrolments(&self) -> Vec<KnownEnrolment> {
+        self.residents
+            .iter()
+            .map(|r| KnownEnrolment {
+                enrolment_id: r.enrolment_id.clone(),
+                id_number: r.record.member.id_number.clone(),
+                scheme_year: r.record.scheme_year,
+                active: r.active(),
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cunbao_domain::enrolment::Relationship;
+    use cunbao_domain::id_number::IdNumber;
+    use cunbao_domain::names::PersonName;
+    use serde_json::json;
+
+    pub(crate) fn record(id: &str, name: &str, household: &str, rel: Relationship) -> Value {
+        json!(EnrolmentRecord {
+            household_id: household.into(),
+            member: Member {
+                id_number: IdNumber::parse(id).unwrap(),
+                name: PersonName::parse(name).unwrap(),
+                relationship: rel,
+                phone: None,
+                subsidy: None,
+                evidence: None,
+            },
+            scheme_year: 2025,
+            enrolled_on: NaiveDate::from_ymd_opt(2024, 10, 10).unwrap(),
+            policy_version: "county-sample-2025.1".into(),
+            coverage: None,
+            duplicate_of: None,
+            pending_document: None,
+            receipt_no: None,
+        })
+    }
+
+    #[test]
+    fn search_by_id_prefix_name_or_pinyin_initials() {
+        let index = ResidentIndex::from_records(vec![
+            (
+                "e1".into(),
+                record("11010519491231002X", "王秀兰", "h1", Relationship::Head),
+            ),
+            (
+                "e2".into(),
+                record("110105195001010012", "李建国", "h2", Relationship::Head),
+            ),
+        ]);
+        let names = |q: &str| -> Vec<String> {
+            index
+                .search(q, 10)
+                .iter()
+                .map(|r| r.name().to_string())
+                .collect()
+        };
+        assert_eq!(names("110105194"), ["王秀兰"]);
+        assert_eq!(names("11010519491231002x"), ["王秀兰"]);
+        assert_eq!(names("秀"), ["王秀兰"]);
+        assert_eq!(names("ljg"), ["李建国"]);
+        assert_eq!(names("LJ"), ["李建国"]);
+        assert_eq!(names("  "), Vec::<String>::new());
+        assert_eq!(index.household("h1").len(), 1);
+        assert!(index.active_for("110105195001010012", 2025).is_some());
+        assert!(index.active_for("110105195001010012", 2026).is_none());
+    }
+}

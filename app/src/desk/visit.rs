@@ -1,0 +1,1 @@
+//! Outpatient settlement at the desk.
