@@ -135,6 +135,10 @@ pub enum MutationBody {
         /// A written reason, when a warn rule required one.
         #[serde(default)]
         reason: Option<String>,
+        /// Over the policy's offline limit: not settled at the desk; the township reviews it
+        /// and it is settled after approval.
+        #[serde(default)]
+        pending_review: bool,
     },
     /// Voids a record of this device that the township has not yet acted on.
     Void {

@@ -144,6 +144,7 @@ async fn run(label: &str, url: &str, count: usize) {
             settlement: Box::new(settlement),
             rule_hits: vec![],
             reason: None,
+            pending_review: false,
         };
         outbox::enqueue(&store, &format!("k{i}"), body, 0)
             .await

@@ -97,6 +97,7 @@ fn claim(
             settlement: Box::new(settlement),
             rule_hits: vec![],
             reason: None,
+            pending_review: false,
         },
     }
 }

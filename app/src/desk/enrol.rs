@@ -96,10 +96,13 @@ pub fn check_member(draft: &MemberDraft, index: usize) -> Result<Member, Vec<Fie
         "" => Ok(None),
         text => match text.parse::<u8>() {
             Ok(g @ 1..=4) => Ok(Some(g)),
-            _ => Err(err(
-                "disability_grade",
-                "残疾等级应为1–4 / The disability grade is 1–4".into(),
-            )),
+            _ => {
+                err(
+                    "disability_grade",
+                    "残疾等级应为1–4 / The disability grade is 1–4".into(),
+                );
+                Err(())
+            }
         },
     };
     let (Ok(id), Ok(name), Some(relationship), Ok(phone), Ok(subsidy), Ok(grade)) =
@@ -364,7 +367,7 @@ pub async fn receipts(store: &impl Store) -> Result<Vec<Receipt>, StorageError> 
         .into_iter()
         .filter_map(|(_, v)| serde_json::from_value(v).ok())
         .collect();
-    list.sort_by(|a, b| b.collected_at_ms.cmp(&a.collected_at_ms));
+    list.sort_by_key(|r| std::cmp::Reverse(r.collected_at_ms));
     Ok(list)
 }
 

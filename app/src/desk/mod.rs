@@ -3,6 +3,7 @@
 //! the browser. Every rule is the domain crate's; this layer only gathers inputs from the
 //! device and writes results durably, records and outbox together.
 
+pub mod catalogue;
 pub mod enrol;
 pub mod local;
 pub mod residents;

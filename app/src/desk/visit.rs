@@ -1,1 +1,457 @@
-//! Outpatient settlement at the desk.
+//! Outpatient settlement at the desk: the visit as typed (kept across reloads), the live
+//! breakdown and risk results computed by the domain crate, and the durable save — claim
+//! record and outbox entry written with strict durability before success is shown.
+
+use chrono::{Datelike, NaiveDate};
+use cunbao_domain::diagnosis::{outpatient_benefit, RecordedDiagnosis};
+use cunbao_domain::enrolment::{Eligibility, Relationship};
+use cunbao_domain::id_number::IdNumber;
+use cunbao_domain::money::Money;
+use cunbao_domain::policy::{BenefitKind, Policy};
+use cunbao_domain::quantity::Quantity;
+use cunbao_domain::risk::{
+    evaluate, worst, IdentityCheck, PastLine, PastVisit, RiskLine, RiskVisit, RuleHit, Severity,
+};
+use cunbao_domain::settlement::{settle, Accumulators, BenefitParams, LineInput, Settlement};
+use cunbao_domain::sync::MutationBody;
+use serde::{Deserialize, Serialize};
+
+use super::catalogue::CatalogueIndex;
+use super::residents::Resident;
+use crate::storage::{StorageError, Store, StoreName};
+use crate::sync::outbox;
+
+/// Largest quantity accepted on one line.
+pub const MAX_QUANTITY: u32 = 999;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineDraft {
+    pub code: String,
+    pub quantity: String,
+}
+
+/// The visit as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VisitDraft {
+    pub enrolment_id: String,
+    /// `social_security_card`, `id_card`, `e_voucher` or `proxy`.
+    pub identity: String,
+    pub proxy_id: String,
+    pub proxy_relationship: String,
+    pub diagnoses: Vec<String>,
+    pub lines: Vec<LineDraft>,
+    pub reason: String,
+}
+
+/// The person's year-to-date figures as this tablet knows them, and how fresh they are.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct LocalAccumulators {
+    pub figures: Accumulators,
+    /// The server's figure was as of this date (none: the server has reported nothing).
+    pub server_as_of: Option<NaiveDate>,
+    /// Visits settled on this tablet not yet in the server's figure.
+    pub local_claims: usize,
+}
+
+/// What the desk shows while the visit is typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Quote {
+    pub benefit: BenefitKind,
+    pub lines: Vec<LineInput>,
+    pub settlement: Settlement,
+    pub hits: Vec<RuleHit>,
+    pub eligibility: Eligibility,
+    pub accumulators: LocalAccumulators,
+    /// Over the policy's offline limit: saved for township review instead of settled.
+    pub pending_review: bool,
+}
+
+impl Quote {
+    pub fn worst(&self) -> Option<Severity> {
+        worst(&self.hits)
+    }
+
+    /// Whether it may be confirmed with what was typed (a warn needs a written reason).
+    pub fn can_confirm(&self, reason: &str) -> Result<(), String> {
+        match self.worst() {
+            Some(Severity::Block) => {
+                Err("存在禁止结算的审核结果 / A rule blocks this settlement".into())
+            }
+            Some(Severity::Warn) if reason.trim().chars().count() < 4 => Err(
+                "请填写理由（至少4个字） / Give a written reason (at least 4 characters)".into(),
+            ),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// A line's problem, shown next to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineError {
+    pub line: usize,
+    pub message: String,
+}
+
+/// Parses a typed quantity: positive, at most 2 decimals, at most [`MAX_QUANTITY`].
+pub fn parse_quantity(text: &str) -> Result<Quantity, String> {
+    let q = Quantity::parse(text.trim()).map_err(|e| e.to_string())?;
+    if q.value().is_zero() {
+        return Err("数量须大于0 / The quantity must be above 0".into());
+    }
+    if q.value().scale() > 2 {
+        return Err("数量最多两位小数 / At most 2 decimals".into());
+    }
+    if q.value() > MAX_QUANTITY.into() {
+        return Err(format!(
+            "数量不能超过{MAX_QUANTITY} / At most {MAX_QUANTITY}"
+        ));
+    }
+    Ok(q)
+}
+
+pub fn identity(draft: &VisitDraft) -> Result<IdentityCheck, String> {
+    Ok(match draft.identity.as_str() {
+        "social_security_card" => IdentityCheck::SocialSecurityCard,
+        "id_card" => IdentityCheck::IdCard,
+        "e_voucher" => IdentityCheck::EVoucher,
+        "proxy" => IdentityCheck::Proxy {
+            proxy_id: match draft.proxy_id.trim() {
+                "" => None,
+                text => Some(IdNumber::parse(text).map_err(|e| e.to_string())?),
+            },
+            relationship: serde_json::from_value(serde_json::Value::String(
+                draft.proxy_relationship.clone(),
+            ))
+            .ok()
+            .filter(|r: &Relationship| *r != Relationship::Head),
+        },
+        _ => return Err("请选择核验身份的方式 / Choose how identity was checked".into()),
+    })
+}
+
+/// A claim as this tablet keeps it (what the patient was told), beside the server's answer
+/// once pulled.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClaimRecord {
+    pub claim_id: String,
+    pub enrolment_id: String,
+    pub person: IdNumber,
+    pub patient_name: String,
+    pub visit_date: NaiveDate,
+    pub saved_at_ms: u64,
+    pub benefit: BenefitKind,
+    pub cap_pool: String,
+    pub diagnoses: Vec<String>,
+    pub identity: IdentityCheck,
+    pub lines: Vec<LineInput>,
+    pub settlement: Settlement,
+    pub hits: Vec<RuleHit>,
+    #[serde(default)]
+    pub reason: Option<String>,
+    pub pending_review: bool,
+    pub policy_version: String,
+    pub catalogue_version: String,
+    pub operator: String,
+    #[serde(default)]
+    pub voided: Option<String>,
+}
+
+/// This tablet's own claims (records with the tablet's figures), newest first.
+pub async fn claims(store: &impl Store) -> Result<Vec<ClaimRecord>, StorageError> {
+    let mut list: Vec<ClaimRecord> = store
+        .all(StoreName::Claims)
+        .await?
+        .into_iter()
+        .filter_map(|(_, v)| serde_json::from_value(v).ok())
+        .collect();
+    list.sort_by_key(|c| std::cmp::Reverse(c.saved_at_ms));
+    Ok(list)
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct ServerAccumulators {
+    deductible_met: Money,
+    fund_paid: Money,
+    #[serde(default)]
+    claims: Vec<String>,
+    as_of: NaiveDate,
+}
+
+/// The person's accumulators for a cap pool: the server's last figure plus this tablet's
+/// settled visits the figure does not include yet.
+pub async fn accumulators(
+    store: &impl Store,
+    own: &[ClaimRecord],
+    person: &str,
+    year: i32,
+    pool: &str,
+) -> Result<LocalAccumulators, StorageError> {
+    let server: Option<ServerAccumulators> = store
+        .get(
+            StoreName::Notices,
+            &format!("accumulators:{person}|{year}|{pool}"),
+        )
+        .await?
+        .and_then(|v| serde_json::from_value(v["data"].clone()).ok());
+    let mut acc = LocalAccumulators {
+        figures: server
+            .as_ref()
+            .map_or(Accumulators::default(), |s| Accumulators {
+                deductible_met: s.deductible_met,
+                fund_paid: s.fund_paid,
+            }),
+        server_as_of: server.as_ref().map(|s| s.as_of),
+        local_claims: 0,
+    };
+    let included = server.map(|s| s.claims).unwrap_or_default();
+    for claim in own.iter().filter(|c| {
+        c.person.as_str() == person
+            && c.visit_date.year() == year
+            && c.cap_pool == pool
+            && c.voided.is_none()
+            && !c.pending_review
+            && !included.contains(&c.claim_id)
+    }) {
+        acc.figures.deductible_met = acc.figures.deductible_met + claim.settlement.deductible_taken;
+        acc.figures.fund_paid = acc.figures.fund_paid + claim.settlement.fund;
+        acc.local_claims += 1;
+    }
+    Ok(acc)
+}
+
+/// The person's earlier visits on this tablet, for the risk rules.
+pub fn history(own: &[ClaimRecord], person: &str) -> Vec<PastVisit> {
+    own.iter()
+        .filter(|c| c.person.as_str() == person && c.voided.is_none())
+        .map(|c| PastVisit {
+            claim_id: c.claim_id.clone(),
+            person: person.to_string(),
+            clinic: "this".into(),
+            date: c.visit_date,
+            lines: c
+                .lines
+                .iter()
+                .map(|l| PastLine {
+                    code: l.code.clone().unwrap_or_default(),
+                    quantity: l.quantity,
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// The pool a visit's benefit draws on (for the accumulators to read).
+pub fn cap_pool(policy: &Policy, diagnoses: &[String]) -> Option<String> {
+    let benefit = outpatient_benefit(diagnoses);
+    policy.benefit(benefit).ok().map(|r| r.cap_pool.clone())
+}
+
+/// Settles the visit as typed and runs the risk rules. Lines that do not parse are reported
+/// and left out of the breakdown.
+pub fn quote(
+    policy: &Policy,
+    catalogue: &CatalogueIndex,
+    patient: &Resident,
+    draft: &VisitDraft,
+    acc: LocalAccumulators,
+    history: &[PastVisit],
+    today: NaiveDate,
+) -> Result<(Quote, Vec<LineError>), String> {
+    let mut errors = Vec::new();
+    let mut lines = Vec::new();
+    let mut items = Vec::new();
+    for (i, line) in draft.lines.iter().enumerate() {
+        let Some(item) = catalogue.get(&line.code) else {
+            errors.push(LineError {
+                line: i,
+                message: "目录中没有该项目 / Not in the catalogue on this tablet".into(),
+            });
+            continue;
+        };
+        match parse_quantity(&line.quantity) {
+            Ok(q) => {
+                lines.push(LineInput::from_item(item, q));
+                items.push(item);
+            }
+            Err(message) => errors.push(LineError { line: i, message }),
+        }
+    }
+    let benefit = outpatient_benefit(&draft.diagnoses);
+    let rule = policy.benefit(benefit).map_err(|e| e.to_string())?;
+    let settlement =
+        settle(&BenefitParams::from(rule), acc.figures, &lines).map_err(|e| e.to_string())?;
+    let identity = identity(draft).unwrap_or(IdentityCheck::IdCard);
+    let eligibility = patient.eligibility(today);
+    let member = &patient.record.member;
+    let visit = RiskVisit {
+        claim_id: "new",
+        person: member.id_number.as_str(),
+        sex: member.id_number.sex(),
+        age: member.id_number.age_on(today),
+        clinic: "this",
+        date: today,
+        diagnoses: &draft.diagnoses,
+        identity: &identity,
+        eligibility,
+        lines: lines
+            .iter()
+            .zip(&items)
+            .map(|(l, item)| RiskLine {
+                item: Some(item),
+                code: item.code.to_string(),
+                name: item.name.clone(),
+                price: l.price,
+                quantity: l.quantity,
+            })
+            .collect(),
+        total: settlement.total,
+        fund: settlement.fund,
+    };
+    let hits = evaluate(&policy.risk, &visit, history);
+    let pending_review = !policy
+        .offline_limit
+        .allows(settlement.total, settlement.fund);
+    Ok((
+        Quote {
+            benefit,
+            lines,
+            settlement,
+            hits,
+            eligibility,
+            accumulators: acc,
+            pending_review,
+        },
+        errors,
+    ))
+}
+
+pub struct ClaimContext<'a> {
+    pub claim_id: String,
+    pub policy: &'a Policy,
+    pub catalogue_version: &'a str,
+    pub today: NaiveDate,
+    pub now_ms: u64,
+    pub operator: &'a str,
+}
+
+/// Saves the settled visit: outbox entry, then the claim record, both strictly durable.
+pub async fn save(
+    store: &impl Store,
+    patient: &Resident,
+    draft: &VisitDraft,
+    quote: &Quote,
+    ctx: ClaimContext<'_>,
+) -> Result<ClaimRecord, String> {
+    quote.can_confirm(&draft.reason)?;
+    let identity = identity(draft)?;
+    if draft.diagnoses.is_empty() {
+        return Err("请选择诊断 / Choose a diagnosis".into());
+    }
+    let rule = ctx
+        .policy
+        .benefit(quote.benefit)
+        .map_err(|e| e.to_string())?;
+    let reason = Some(draft.reason.trim().to_string()).filter(|r| !r.is_empty());
+    let record = ClaimRecord {
+        claim_id: ctx.claim_id.clone(),
+        enrolment_id: patient.enrolment_id.clone(),
+        person: patient.record.member.id_number.clone(),
+        patient_name: patient.name().to_string(),
+        visit_date: ctx.today,
+        saved_at_ms: ctx.now_ms,
+        benefit: quote.benefit,
+        cap_pool: rule.cap_pool.clone(),
+        diagnoses: draft.diagnoses.clone(),
+        identity: identity.clone(),
+        lines: quote.lines.clone(),
+        settlement: quote.settlement.clone(),
+        hits: quote.hits.clone(),
+        reason: reason.clone(),
+        pending_review: quote.pending_review,
+        policy_version: ctx.policy.version.clone(),
+        catalogue_version: ctx.catalogue_version.to_string(),
+        operator: ctx.operator.to_string(),
+        voided: None,
+    };
+    let fail = |e: StorageError| e.to_string();
+    outbox::enqueue(
+        store,
+        &ctx.claim_id,
+        MutationBody::Claim {
+            person: record.person.clone(),
+            visit_date: ctx.today,
+            diagnoses: draft
+                .diagnoses
+                .iter()
+                .map(|code| RecordedDiagnosis { code: code.clone() })
+                .collect(),
+            identity,
+            benefit: quote.benefit,
+            policy_version: ctx.policy.version.clone(),
+            catalogue_version: ctx.catalogue_version.to_string(),
+            lines: quote.lines.clone(),
+            settlement: Box::new(quote.settlement.clone()),
+            rule_hits: quote.hits.clone(),
+            reason,
+            pending_review: quote.pending_review,
+        },
+        ctx.now_ms,
+    )
+    .await
+    .map_err(fail)?;
+    let value = serde_json::to_value(&record).map_err(|e| e.to_string())?;
+    store
+        .put_all_durable(StoreName::Claims, &[(ctx.claim_id.clone(), value)])
+        .await
+        .map_err(fail)?;
+    Ok(record)
+}
+
+/// Voids a claim of this tablet that has not been uploaded yet; after upload, voids go
+/// through the township.
+pub async fn void(
+    store: &impl Store,
+    claim_id: &str,
+    reason: &str,
+    now_ms: u64,
+) -> Result<(), String> {
+    if reason.trim().chars().count() < 2 {
+        return Err("请填写作废理由 / Give a reason for the void".into());
+    }
+    let entries = outbox::entries(store).await.map_err(|e| e.to_string())?;
+    let uploaded = entries
+        .iter()
+        .find(|e| e.mutation.record_id == claim_id)
+        .is_none_or(|e| e.state != outbox::EntryState::Pending);
+    if uploaded {
+        return Err(
+            "已上传的结算只能由乡镇作废 / An uploaded claim can only be voided by the township"
+                .into(),
+        );
+    }
+    let mut record: ClaimRecord = store
+        .get_as(StoreName::Claims, claim_id)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or("找不到该结算 / No such claim")?;
+    outbox::enqueue(
+        store,
+        &format!("void-{claim_id}"),
+        MutationBody::Void {
+            target_record_id: claim_id.to_string(),
+            reason: reason.trim().to_string(),
+        },
+        now_ms,
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    record.voided = Some(reason.trim().to_string());
+    let value = serde_json::to_value(&record).map_err(|e| e.to_string())?;
+    store
+        .put_all_durable(StoreName::Claims, &[(claim_id.to_string(), value)])
+        .await
+        .map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests;

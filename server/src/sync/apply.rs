@@ -325,6 +325,7 @@ pub async fn apply(
             settlement,
             diagnoses,
             identity,
+            pending_review,
             ..
         } => {
             let Some(policy) = Policy::shipped(policy_version) else {
@@ -378,7 +379,13 @@ pub async fn apply(
                     person: Some(person.as_str()),
                     scheme_year: Some(year),
                     // A claim the server's review finds a warn or block on goes to the township.
-                    status: if flagged { "flagged" } else { "settled" },
+                    status: if *pending_review {
+                        "pending_review"
+                    } else if flagged {
+                        "flagged"
+                    } else {
+                        "settled"
+                    },
                     data: &data,
                 },
             )
@@ -392,6 +399,10 @@ pub async fn apply(
                 &summary(&m.record_id, settlement, &server),
             )
             .await?;
+            if *pending_review {
+                // Nothing was paid at the desk; the township decides first.
+                return Ok(answer(m, MutationStatus::Applied));
+            }
             // The person's year-to-date figures after this claim, for the clinic's tablets
             // (they settle the next visit with them), naming the claims they include.
             let pool_claims: Vec<&str> = prior
