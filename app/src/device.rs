@@ -12,6 +12,21 @@ pub fn new_uuid() -> String {
         .unwrap_or_else(|| format!("dev-{:x}", js_sys::Date::now() as u64))
 }
 
+/// Today in the tablet's local time zone.
+pub fn today() -> chrono::NaiveDate {
+    let now = js_sys::Date::new_0();
+    chrono::NaiveDate::from_ymd_opt(
+        now.get_full_year() as i32,
+        now.get_month() + 1,
+        now.get_date(),
+    )
+    .unwrap_or_default()
+}
+
+pub fn now_ms() -> u64 {
+    js_sys::Date::now() as u64
+}
+
 pub fn is_online() -> bool {
     web_sys::window().is_none_or(|w| w.navigator().on_line())
 }

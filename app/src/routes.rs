@@ -6,16 +6,20 @@ use crate::i18n::Key;
 pub enum Section {
     Home,
     Residents,
+    Enrol,
     Settlement,
+    Today,
     Sync,
     Township,
 }
 
 impl Section {
-    pub const ALL: [Section; 5] = [
+    pub const ALL: [Section; 7] = [
         Section::Home,
         Section::Residents,
+        Section::Enrol,
         Section::Settlement,
+        Section::Today,
         Section::Sync,
         Section::Township,
     ];
@@ -24,7 +28,9 @@ impl Section {
         match self {
             Section::Home => "/",
             Section::Residents => "/residents",
+            Section::Enrol => "/enrol",
             Section::Settlement => "/settlement",
+            Section::Today => "/today",
             Section::Sync => "/sync",
             Section::Township => "/township",
         }
@@ -34,18 +40,22 @@ impl Section {
         match self {
             Section::Home => Key::NavHome,
             Section::Residents => Key::NavResidents,
+            Section::Enrol => Key::NavEnrol,
             Section::Settlement => Key::NavSettlement,
+            Section::Today => Key::NavToday,
             Section::Sync => Key::NavSync,
             Section::Township => Key::NavTownship,
         }
     }
 
-    /// What the section will offer, shown while it is not built yet.
+    /// What the section offers, on the start screen's tiles.
     pub fn plan(self) -> Option<Key> {
         match self {
             Section::Home => None,
             Section::Residents => Some(Key::ResidentsPlan),
+            Section::Enrol => Some(Key::EnrolPlan),
             Section::Settlement => Some(Key::SettlementPlan),
+            Section::Today => Some(Key::TodayPlan),
             Section::Sync => Some(Key::SyncPlan),
             Section::Township => Some(Key::TownshipPlan),
         }

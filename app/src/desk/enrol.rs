@@ -47,6 +47,8 @@ pub struct FieldError {
     pub member: usize,
     pub field: &'static str,
     pub message: String,
+    /// For a duplicate: the enrolment that stands (the screen links to it).
+    pub existing: Option<String>,
 }
 
 /// The household checked and priced, ready to save.
@@ -69,6 +71,7 @@ pub fn check_member(draft: &MemberDraft, index: usize) -> Result<Member, Vec<Fie
             member: index,
             field,
             message,
+            existing: None,
         })
     };
     let id = IdNumber::parse(draft.id_number.trim()).map_err(|e| err("id_number", e.to_string()));
@@ -146,6 +149,7 @@ pub fn plan(
             member: 0,
             field: "household",
             message: "请至少登记一名成员 / Add at least one member".into(),
+            existing: None,
         });
     }
     if !errors.is_empty() {
@@ -157,9 +161,19 @@ pub fn plan(
             member: i,
             field,
             message,
+            existing: None,
         };
         if let Err(e) = check_not_enrolled(&known_list, &member.id_number, policy.scheme_year) {
-            errors.push(at("id_number", e.to_string()));
+            let existing = match &e {
+                cunbao_domain::enrolment::EnrolmentError::Duplicate { existing, .. } => {
+                    Some(existing.clone())
+                }
+                _ => None,
+            };
+            errors.push(FieldError {
+                existing,
+                ..at("id_number", e.to_string())
+            });
         }
         if let Err(e) = coverage(policy, member.id_number.birth_date(), today, None) {
             errors.push(at("id_number", e.to_string()));
@@ -190,6 +204,7 @@ pub fn plan(
                     member: 0,
                     field: "household",
                     message: e.to_string(),
+                    existing: None,
                 });
             }
             return Err(errors);

@@ -1,10 +1,15 @@
 //! State shared by every screen, provided once by `App` as a small `Copy` struct.
 
 use std::rc::Rc;
+use std::sync::Arc;
+
+use cunbao_domain::policy::Policy;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use crate::desk::catalogue::CatalogueIndex;
+use crate::desk::residents::ResidentIndex;
 use crate::device;
 use crate::i18n::{text, Key, Lang};
 use crate::storage::indexeddb::IndexedDbStore;
@@ -27,6 +32,14 @@ pub struct StorageInfo {
     pub persisted: bool,
 }
 
+/// The policy, catalogue and residents on this device.
+#[derive(Clone)]
+pub struct Desk {
+    pub policy: Option<Arc<Policy>>,
+    pub catalogue: Arc<CatalogueIndex>,
+    pub residents: Arc<ResidentIndex>,
+}
+
 #[derive(Clone, Copy)]
 pub struct AppContext {
     pub lang: RwSignal<Lang>,
@@ -43,6 +56,8 @@ pub struct AppContext {
     pub storage: RwSignal<Option<StorageInfo>>,
     /// Signed in with a PIN set, and not unlocked since the app started (or locked again).
     pub locked: RwSignal<bool>,
+    /// What the desk works from, loaded from the device and reloaded after every sync and save.
+    pub desk: RwSignal<Option<Desk>>,
     store: StoredValue<Option<Rc<IndexedDbStore>>, LocalStorage>,
 }
 
@@ -61,6 +76,7 @@ impl AppContext {
             setup_progress: RwSignal::new(None),
             storage: RwSignal::new(None),
             locked: RwSignal::new(false),
+            desk: RwSignal::new(None),
             store: StoredValue::new_local(None),
         };
         sync_runner::install(ctx);
@@ -101,6 +117,36 @@ impl AppContext {
             }
         });
         ctx
+    }
+
+    /// Reads the desk's data again (after a sync or a save). The catalogue is read only when
+    /// its version changed.
+    pub fn reload_desk(&self) {
+        let Some(store) = self.store() else { return };
+        let desk = self.desk;
+        spawn_local(async move {
+            let store = store.as_ref();
+            let policy = crate::desk::local::policy(store)
+                .await
+                .ok()
+                .flatten()
+                .map(Arc::new);
+            let version = crate::sync::setup::catalogue_version(store)
+                .await
+                .ok()
+                .flatten();
+            let current = desk.with_untracked(|d| d.as_ref().map(|d| d.catalogue.clone()));
+            let catalogue = match current {
+                Some(c) if Some(&c.version) == version.as_ref() => c,
+                _ => Arc::new(CatalogueIndex::load(store).await.unwrap_or_default()),
+            };
+            let residents = Arc::new(ResidentIndex::load(store).await.unwrap_or_default());
+            desk.set(Some(Desk {
+                policy,
+                catalogue,
+                residents,
+            }));
+        });
     }
 
     /// The opened local database, once it is open.

@@ -11,15 +11,19 @@ use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
-use crate::routes::Section;
 use components::header::Header;
 use components::nav::NavBar;
 use context::AppContext;
+use pages::enrol::EnrolPage;
 use pages::home::HomePage;
 use pages::lock::LockScreen;
-use pages::not_built::NotBuiltPage;
 use pages::not_found::NotFoundPage;
+use pages::receipt::ReceiptPage;
+use pages::residents::{PersonPage, ResidentsPage};
+use pages::settlement::SettlementPage;
+use pages::slip::SlipPage;
 use pages::sync::SyncPage;
+use pages::today::TodayPage;
 use pages::township::TownshipPage;
 
 #[component]
@@ -34,8 +38,13 @@ pub fn App() -> impl IntoView {
             <main class="page">
                 <Routes fallback=|| view! { <NotFoundPage/> }>
                     <Route path=path!("/") view=HomePage/>
-                    <Route path=path!("/residents") view=|| view! { <NotBuiltPage section=Section::Residents/> }/>
-                    <Route path=path!("/settlement") view=|| view! { <NotBuiltPage section=Section::Settlement/> }/>
+                    <Route path=path!("/residents") view=ResidentsPage/>
+                    <Route path=path!("/residents/:id") view=PersonPage/>
+                    <Route path=path!("/enrol") view=EnrolPage/>
+                    <Route path=path!("/receipt/:no") view=ReceiptPage/>
+                    <Route path=path!("/settlement") view=SettlementPage/>
+                    <Route path=path!("/claim/:id") view=SlipPage/>
+                    <Route path=path!("/today") view=TodayPage/>
                     <Route path=path!("/sync") view=SyncPage/>
                     <Route path=path!("/township") view=TownshipPage/>
                 </Routes>

@@ -20,10 +20,6 @@ use crate::ui::context::{AppContext, StorageInfo};
 const LOCK: &str = "cunbao-sync";
 const EVERY: Duration = Duration::from_secs(60);
 
-pub fn now_ms() -> u64 {
-    js_sys::Date::now() as u64
-}
-
 /// Installs the triggers; the first sync runs once the local database is open.
 pub fn install(ctx: AppContext) {
     let _ = window_event_listener(leptos::ev::online, move |_| request(ctx));
@@ -44,6 +40,7 @@ pub fn refresh(ctx: AppContext) {
         if let Ok(status) = sync::status(store.as_ref()).await {
             ctx.sync.set(status);
         }
+        ctx.reload_desk();
         ctx.storage.set(storage_info().await);
     });
 }
@@ -58,7 +55,13 @@ pub fn request(ctx: AppContext) {
     spawn_local(async move {
         let outcome = with_web_lock(LOCK, async move {
             let mut progress = |p| ctx.setup_progress.set(Some(p));
-            sync::sync_with_progress(store.as_ref(), &FETCH, now_ms(), &mut progress).await
+            sync::sync_with_progress(
+                store.as_ref(),
+                &FETCH,
+                crate::device::now_ms(),
+                &mut progress,
+            )
+            .await
         })
         .await;
         ctx.sync_running.set(false);

@@ -95,7 +95,11 @@ fn a_household_of_four_with_a_dibao_member_and_a_newborn_is_priced_and_saved() {
         let again = super::plan(&draft, &policy, &index, today).unwrap_err();
         assert_eq!(again.len(), 4);
         assert!(again[0].message.contains("不能重复参保"), "{:?}", again[0]);
-        assert!(again[0].message.contains(&baby.enrolment_id[..2]));
+        let head = index.search("张建军", 1)[0];
+        assert_eq!(
+            again[0].existing.as_deref(),
+            Some(head.enrolment_id.as_str())
+        );
     });
 }
 

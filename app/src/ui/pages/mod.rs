@@ -1,6 +1,11 @@
+pub mod enrol;
 pub mod home;
 pub mod lock;
-pub mod not_built;
 pub mod not_found;
+pub mod receipt;
+pub mod residents;
+pub mod settlement;
+pub mod slip;
 pub mod sync;
+pub mod today;
 pub mod township;

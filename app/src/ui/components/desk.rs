@@ -1,0 +1,55 @@
+//! Pieces the desk screens share: the "set up first" gate, eligibility badges, money.
+
+use chrono::NaiveDate;
+use cunbao_domain::enrolment::Eligibility;
+use leptos::prelude::*;
+
+use crate::i18n::Key;
+use crate::ui::context::{use_app, Desk};
+
+/// Renders `children` with the desk's data once the tablet is set up (policy downloaded);
+/// otherwise says what to do.
+#[component]
+pub fn WithDesk(children: ChildrenFn) -> impl IntoView {
+    let app = use_app();
+    let ready = move || {
+        app.desk
+            .with(|d| d.as_ref().is_some_and(|d| d.policy.is_some()))
+    };
+    view! {
+        <Show when=ready fallback=move || view! {
+            <p class="card notice" data-testid="needs-setup">{move || app.t(Key::NeedsSetup)}</p>
+        }>
+            {children()}
+        </Show>
+    }
+}
+
+/// The desk's data; only call inside [`WithDesk`].
+pub fn desk() -> Desk {
+    use_app().desk.get().expect("inside WithDesk")
+}
+
+pub fn eligibility_label(app: crate::ui::context::AppContext, e: Eligibility) -> String {
+    match e {
+        Eligibility::Eligible => app.t(Key::Eligible).to_string(),
+        Eligibility::Waiting { until } => format!("{} {until}", app.t(Key::WaitingUntil)),
+        Eligibility::NotEnrolled => app.t(Key::NotEnrolled).to_string(),
+        Eligibility::Suspended => app.t(Key::Suspended).to_string(),
+    }
+}
+
+#[component]
+pub fn EligibilityBadge(eligibility: Eligibility) -> impl IntoView {
+    let app = use_app();
+    let class = match eligibility {
+        Eligibility::Eligible => "badge ok",
+        Eligibility::Waiting { .. } => "badge warn",
+        _ => "badge bad",
+    };
+    view! { <span class=class data-testid="eligibility">{move || eligibility_label(app, eligibility)}</span> }
+}
+
+pub fn date_text(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}

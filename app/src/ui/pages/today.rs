@@ -1,0 +1,148 @@
+use cunbao_domain::money::Money;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+
+use crate::desk::enrol::{receipts, Receipt};
+use crate::desk::visit::{claims, void, ClaimRecord};
+use crate::device::{now_ms, today};
+use crate::i18n::Key;
+use crate::routes::Section;
+use crate::sync::outbox::{self, EntryState};
+use crate::ui::context::use_app;
+
+#[derive(Clone, PartialEq)]
+struct TodayData {
+    receipts: Vec<Receipt>,
+    claims: Vec<(ClaimRecord, bool)>,
+}
+
+/// Today's enrolments, receipts (cash to remit) and claims; a claim not yet uploaded can be
+/// voided with a reason.
+#[component]
+pub fn TodayPage() -> impl IntoView {
+    let app = use_app();
+    let data = RwSignal::new(None::<TodayData>);
+    let reload = move || {
+        let Some(store) = app.store() else { return };
+        spawn_local(async move {
+            let store = store.as_ref();
+            let day = today();
+            let pending: Vec<String> = outbox::entries(store)
+                .await
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|e| e.state == EntryState::Pending)
+                .map(|e| e.mutation.record_id)
+                .collect();
+            let receipts = receipts(store)
+                .await
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|r| r.collected_on == day)
+                .collect();
+            let claims = claims(store)
+                .await
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|c| c.visit_date == day)
+                .map(|c| {
+                    let uploaded = !pending.contains(&c.claim_id);
+                    (c, uploaded)
+                })
+                .collect();
+            data.set(Some(TodayData { receipts, claims }));
+        });
+    };
+    Effect::new(move |_| {
+        let _ = app.device.get();
+        let _ = app.sync.get().last_sync_ms;
+        let _ = app.sync.get().pending;
+        reload();
+    });
+    view! {
+        <h1 data-testid="section-title">{move || app.t(Section::Today.label())}</h1>
+        {move || data.get().map(|d| {
+            let cash: Money = d.receipts.iter().map(|r| r.total).sum();
+            let enrolled: Vec<(String, String, String)> = d.receipts.iter().flat_map(|r| {
+                r.members.iter().map(|m| (m.enrolment_id.clone(), m.name.clone(), m.id_masked.clone())).collect::<Vec<_>>()
+            }).collect();
+            view! {
+                <section class="card" data-testid="today-enrolments">
+                    <h2>{move || app.t(Key::TodayEnrolments)}" ("{enrolled.len()}")"</h2>
+                    <ul class="people">
+                        {enrolled.into_iter().map(|(id, name, masked)| view! {
+                            <li><A href=format!("/residents/{id}")>{name}</A><span class="mono">{masked}</span></li>
+                        }).collect_view()}
+                    </ul>
+                </section>
+                <section class="card" data-testid="today-receipts">
+                    <h2>{move || app.t(Key::TodayReceipts)}</h2>
+                    <table class="records">
+                        <tbody>
+                            {d.receipts.clone().into_iter().map(|r| view! {
+                                <tr>
+                                    <td class="mono"><A href=format!("/receipt/{}", r.receipt_no)>{r.receipt_no.clone()}</A></td>
+                                    <td>{r.payer.clone()}</td>
+                                    <td class="num">"¥"{r.total.to_string()}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                        <tfoot><tr><th colspan="2">{move || app.t(Key::CashToRemit)}</th><th class="num" data-testid="cash-to-remit">"¥"{cash.to_string()}</th></tr></tfoot>
+                    </table>
+                </section>
+                <section class="card" data-testid="today-claims">
+                    <h2>{move || app.t(Key::TodayClaims)}</h2>
+                    <ul class="claims">
+                        {d.claims.into_iter().map(|(c, uploaded)| view! { <ClaimRow claim=c uploaded=uploaded on_void=reload/> }).collect_view()}
+                    </ul>
+                </section>
+            }
+        })}
+    }
+}
+
+#[component]
+fn ClaimRow<F: Fn() + Copy + Send + Sync + 'static>(
+    claim: ClaimRecord,
+    uploaded: bool,
+    on_void: F,
+) -> impl IntoView {
+    let app = use_app();
+    let reason = RwSignal::new(String::new());
+    let open = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let id = claim.claim_id.clone();
+    let do_void = move |_| {
+        let Some(store) = app.store() else { return };
+        let id = id.clone();
+        spawn_local(async move {
+            match void(store.as_ref(), &id, &reason.get_untracked(), now_ms()).await {
+                Ok(()) => {
+                    crate::ui::sync_runner::refresh(app);
+                    on_void();
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    let voided = claim.voided.clone();
+    let can_void = voided.is_none() && !uploaded;
+    view! {
+        <li data-testid="claim-row">
+            <A href=format!("/claim/{}", claim.claim_id)>{claim.patient_name.clone()}</A>
+            <span class="num">"¥"{claim.settlement.total.to_string()}" · "{move || app.t(Key::FundPays)}" ¥"{claim.settlement.fund.to_string()}</span>
+            <span class="badge">{move || if voided.is_some() { app.t(Key::Voided) } else if uploaded { app.t(Key::Uploaded) } else { app.t(Key::NotUploaded) }}</span>
+            {can_void.then(|| view! {
+                <Show when=move || open.get() fallback=move || view! {
+                    <button class="link" data-testid="void" on:click=move |_| open.set(true)>{move || app.t(Key::Void)}</button>
+                }>
+                    <input name="void_reason" placeholder=move || app.t(Key::VoidReason)
+                        prop:value=reason on:input=move |ev| reason.set(event_target_value(&ev))/>
+                    <button data-testid="confirm-void" on:click=do_void.clone()>{move || app.t(Key::Void)}</button>
+                </Show>
+            })}
+            {move || error.get().map(|e| view! { <span class="field-error">{app.pick(&e)}</span> })}
+        </li>
+    }
+}
