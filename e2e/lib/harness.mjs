@@ -152,3 +152,49 @@ export async function readMeta(page, key) {
     key,
   );
 }
+
+/** A valid 18-digit resident ID number (GB 11643-1999 check digit). */
+export function idNumber(region, birth, seq) {
+  const first17 = `${region}${birth}${String(seq).padStart(3, "0")}`;
+  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const sum = [...first17].reduce((acc, d, i) => acc + Number(d) * weights[i], 0);
+  return first17 + "10X98765432"[sum % 11];
+}
+
+/** The 2025 sample policy's scheme year: the desk's clock is set inside it. */
+export const DESK_DAY = new Date("2025-06-16T10:00:00+08:00");
+
+/** A tablet context whose clock reads `DESK_DAY` in China's time zone (timers still run). */
+export async function newDeskContext(browser, viewport = { width: 1280, height: 800 }) {
+  const context = await browser.newContext({
+    viewport,
+    locale: "zh-CN",
+    timezoneId: "Asia/Shanghai",
+    serviceWorkers: "allow",
+  });
+  await context.clock.setFixedTime(DESK_DAY);
+  return context;
+}
+
+/** Another tablet of a clinic enrols residents over the API (they reach the desk by pull). */
+export async function enrolOverApi(url, username, people) {
+  const signIn = await api(url, "/api/v1/auth/sign-in", {
+    body: { username, password: "cunbao2025", device_name: "旧平板" },
+  });
+  const mutations = people.map((p, i) => ({
+    seq: i + 1,
+    record_id: `enr-${p.id}`,
+    body: {
+      type: "enrolment",
+      household_id: p.household ?? `hh-${p.id}`,
+      member: { id_number: p.id, name: p.name, relationship: p.relationship ?? "head" },
+      scheme_year: 2025,
+      enrolled_on: "2024-10-10",
+      policy_version: "county-sample-2025.1",
+    },
+  }));
+  const pushed = await api(url, "/api/v1/sync/push", { token: signIn.json.token, body: { mutations } });
+  if (pushed.status !== 200 || pushed.json.results.some((r) => r.status !== "applied")) {
+    throw new Error(`enrolment over the API failed: ${JSON.stringify(pushed.json)}`);
+  }
+}
