@@ -339,6 +339,8 @@ fn DiagnosisPicker(draft: RwSignal<VisitDraft>) -> impl IntoView {
             <select name="diagnosis" data-testid="diagnosis-select" prop:value=""
                 on:change=move |ev| {
                     let code = event_target_value(&ev);
+                    // Back to the prompt, ready for the next diagnosis.
+                    event_target::<web_sys::HtmlSelectElement>(&ev).set_value("");
                     if !code.is_empty() {
                         draft.update(|d| if !d.diagnoses.contains(&code) { d.diagnoses.push(code) });
                     }
@@ -518,7 +520,8 @@ fn Risk(draft: RwSignal<VisitDraft>, quote: QuoteMemo) -> impl IntoView {
         <section class="card" data-testid="risk">
             <h2>{move || app.t(Key::RiskResults)}</h2>
             {move || {
-                let list = hits();
+                let mut list = hits();
+                list.sort_by_key(|h| std::cmp::Reverse(h.severity));
                 if list.is_empty() {
                     return view! { <p>{app.t(Key::NoRisk)}</p> }.into_any();
                 }
