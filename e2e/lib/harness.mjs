@@ -198,3 +198,46 @@ export async function enrolOverApi(url, username, people) {
     throw new Error(`enrolment over the API failed: ${JSON.stringify(pushed.json)}`);
   }
 }
+
+/** The n-th of a deterministic population's valid, distinct ID numbers (benchmarks). */
+export function populationId(n) {
+  const birth = new Date(Date.UTC(1940, 0, 1) + (n % 25000) * 86400000);
+  const ymd = birth.toISOString().slice(0, 10).replaceAll("-", "");
+  return idNumber(`45032${n % 2 ? 4 : 5}`, ymd, Math.floor(n / 25000) * 10 + (n % 10));
+}
+
+/** Enrols `count` residents for `username`'s clinic from another tablet, in batches of 500. */
+export async function seedResidents(url, username, count) {
+  const other = await api(url, "/api/v1/auth/sign-in", {
+    body: { username, password: "cunbao2025", device_name: "earlier tablet" },
+  });
+  const seen = new Set();
+  const mutations = [];
+  for (let n = 0; mutations.length < count; n++) {
+    const id = populationId(n);
+    if (seen.has(id)) continue;
+    seen.add(id);
+    mutations.push({
+      seq: mutations.length + 1,
+      record_id: `e-${n}`,
+      body: {
+        type: "enrolment",
+        household_id: `h-${Math.floor(n / 3)}`,
+        member: { id_number: id, name: ["韦秀英", "黄志明", "覃丽华", "蒙建国"][n % 4], relationship: n % 3 ? "child" : "head" },
+        scheme_year: 2025,
+        enrolled_on: "2024-10-15",
+        policy_version: "county-sample-2025.1",
+      },
+    });
+  }
+  for (let i = 0; i < mutations.length; i += 500) {
+    const res = await api(url, "/api/v1/sync/push", {
+      token: other.json.token,
+      body: { mutations: mutations.slice(i, i + 500) },
+    });
+    if (res.status !== 200 || res.json.results.some((r) => r.status !== "applied")) {
+      throw new Error(`seeding failed: ${JSON.stringify(res.json).slice(0, 300)}`);
+    }
+  }
+  return mutations.map((m) => m.body.member);
+}

@@ -54,8 +54,11 @@ test("with no network at all, a reload still renders the app and every section",
   await page.screenshot({ path: join(artifactsDir, "home-offline-zh-CN-1280x800.png") });
 
   const sections = [
-    ["参保登记", "/residents", page.getByTestId("not-built").filter({ hasText: "尚在建设中" })],
-    ["门诊结算", "/settlement", page.getByTestId("not-built").filter({ hasText: "尚在建设中" })],
+    // Not signed in yet: the desk says how to set the tablet up.
+    ["参保人", "/residents", page.getByTestId("needs-setup")],
+    ["参保登记", "/enrol", page.getByTestId("needs-setup")],
+    ["门诊结算", "/settlement", page.getByTestId("needs-setup")],
+    ["今日", "/today", page.getByTestId("today-receipts")],
     ["数据同步", "/sync", page.getByTestId("sign-in")],
     ["乡镇审核", "/township", page.getByText("仅乡镇服务站工作人员可查看本页")],
   ];

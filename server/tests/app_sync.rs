@@ -205,6 +205,15 @@ async fn two_clinics_and_the_township_see_the_duplicate(backend: Backend) {
     let township = Tablet::signed_in(&net, "shenhe").await;
     a.enrol("a-1", &person(1)).await;
     b.enrol("b-1", &person(1)).await;
+    // The desk keeps its own record of the enrolment it made.
+    let own = serde_json::json!({
+        "household_id": "hb", "member": { "id_number": person(1), "name": "韦秀英",
+        "relationship": "head" }, "scheme_year": 2025, "enrolled_on": "2025-06-16",
+        "policy_version": "county-sample-2025.1" });
+    b.store
+        .put(StoreName::Enrolments, "b-1", own)
+        .await
+        .unwrap();
     sync_once(&a.store, &net, 1).await.unwrap();
     sync_once(&b.store, &net, 2).await.unwrap();
     sync_once(&a.store, &net, 3).await.unwrap();
@@ -217,6 +226,13 @@ async fn two_clinics_and_the_township_see_the_duplicate(backend: Backend) {
             "{notices:?}"
         );
     }
+    // On B's tablet the person no longer counts as enrolled by B.
+    let index = cunbao_app::desk::residents::ResidentIndex::load(&b.store)
+        .await
+        .unwrap();
+    let mine = index.get("b-1").expect("kept");
+    assert!(!mine.active());
+    assert!(index.active_for(person(1).as_str(), 2025).is_none());
     let report = sync_once(&township.store, &net, 4).await.unwrap();
     assert_eq!(report.pulled, 3); // A's enrolment, and the duplicate notice for each clinic
     assert_eq!(

@@ -196,6 +196,22 @@ async fn apply_changes(store: &impl Store, changes: &[Change]) -> Result<(), Sto
                 claim["server"] = change.data.clone();
                 store.put(StoreName::Claims, &change.id, claim).await?
             }
+            "duplicate_enrolment" => {
+                // This tablet's own enrolment did not stand: mark it, so the desk no longer
+                // counts the person as enrolled here; the notice says why.
+                if let Some(mut own) = store
+                    .get(StoreName::Enrolments, &change.id)
+                    .await?
+                    .filter(Value::is_object)
+                {
+                    own["duplicate_of"] = change.data["duplicate_of"].clone();
+                    enrolments.push((change.id.clone(), own));
+                }
+                notices.push((
+                    format!("duplicate_enrolment:{}", change.id),
+                    json!({ "entity": "duplicate_enrolment", "id": change.id, "data": change.data }),
+                ));
+            }
             entity => notices.push((
                 format!("{entity}:{}", change.id),
                 json!({ "entity": entity, "id": change.id, "data": change.data }),
