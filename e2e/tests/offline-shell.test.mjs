@@ -85,7 +85,7 @@ test("the language chosen offline is written to IndexedDB and survives reloads",
   await page.goto(new URL("/", page.url()).href);
   await waitForAppReady(page);
   await page.getByTestId("lang-switch").click();
-  await page.getByRole("navigation").getByRole("link", { name: "Residents & enrolment" }).waitFor();
+  await page.getByRole("navigation").getByRole("link", { name: "Residents", exact: true }).waitFor();
   assert.equal(await page.locator("html").getAttribute("lang"), "en");
   // The write is asynchronous: wait until IndexedDB holds it before reloading.
   await page.waitForFunction(
@@ -106,7 +106,7 @@ test("the language chosen offline is written to IndexedDB and survives reloads",
     await page.reload();
     await waitForAppReady(page);
     await page.getByTestId("net-status").filter({ hasText: "Offline" }).waitFor();
-    await page.getByRole("navigation").getByRole("link", { name: "Outpatient settlement" }).waitFor();
+    await page.getByRole("navigation").getByRole("link", { name: "Settlement", exact: true }).waitFor();
     assert.equal(await readMeta(page, "lang"), "en");
     assert.equal(await readMeta(page, "device_id"), deviceId);
   }

@@ -36,6 +36,31 @@ fn family(today: NaiveDate) -> HouseholdDraft {
     }
 }
 
+/// Saves with ids id-1, id-2, … as the desk would with fresh UUIDs.
+async fn save_on(
+    store: &MemoryStore,
+    draft: &HouseholdDraft,
+    plan: &Plan,
+    policy: &Policy,
+    today: NaiveDate,
+    receipt_no: &str,
+) -> Receipt {
+    let mut n = 0;
+    let mut ids = || {
+        n += 1;
+        format!("id-{n}")
+    };
+    let ctx = SaveContext {
+        policy,
+        today,
+        now_ms: 1,
+        collector: "王秀兰",
+        receipt_no: receipt_no.into(),
+        new_id: &mut ids,
+    };
+    save(store, draft, plan, ctx).await.unwrap()
+}
+
 #[test]
 fn a_household_of_four_with_a_dibao_member_and_a_newborn_is_priced_and_saved() {
     block_on(async {
@@ -47,26 +72,7 @@ fn a_household_of_four_with_a_dibao_member_and_a_newborn_is_priced_and_saved() {
         // 390 × 3; the 低保 member pays nothing.
         assert_eq!(plan.contribution.total_due, Money::yuan(1170));
         assert_eq!(plan.contribution.members[2].due, Money::ZERO);
-        let mut n = 0;
-        let mut ids = || {
-            n += 1;
-            format!("id-{n}")
-        };
-        let receipt = save(
-            &store,
-            &draft,
-            &plan,
-            SaveContext {
-                policy: &policy,
-                today,
-                now_ms: 1,
-                collector: "王秀兰",
-                receipt_no: "RABC-000001".into(),
-                new_id: &mut ids,
-            },
-        )
-        .await
-        .unwrap();
+        let receipt = save_on(&store, &draft, &plan, &policy, today, "RABC-000001").await;
         assert_eq!(receipt.total, Money::yuan(1170));
         assert_eq!(receipt.payer, "张建军");
         assert_eq!(receipt.members.len(), 4);
@@ -137,26 +143,7 @@ fn a_missing_paper_is_accepted_with_a_deadline() {
         let mut draft = family(today);
         draft.members[1].missing_document = "户口簿".into();
         let plan = plan(&draft, &policy, &ResidentIndex::default(), today).unwrap();
-        let mut n = 0;
-        let mut ids = || {
-            n += 1;
-            format!("id-{n}")
-        };
-        save(
-            &store,
-            &draft,
-            &plan,
-            SaveContext {
-                policy: &policy,
-                today,
-                now_ms: 1,
-                collector: "王秀兰",
-                receipt_no: "R-1".into(),
-                new_id: &mut ids,
-            },
-        )
-        .await
-        .unwrap();
+        save_on(&store, &draft, &plan, &policy, today, "R-1").await;
         let index = ResidentIndex::load(&store).await.unwrap();
         let pending = index.pending_documents();
         assert_eq!(pending.len(), 1);

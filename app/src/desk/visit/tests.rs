@@ -70,6 +70,24 @@ fn worked_example(cat: &CatalogueIndex) -> VisitDraft {
     }
 }
 
+/// Settles `draft` for a person with no year-to-date figures and no history.
+fn quote_fresh(
+    policy: &Policy,
+    cat: &CatalogueIndex,
+    person: &Resident,
+    draft: &VisitDraft,
+) -> Result<(Quote, Vec<LineError>), String> {
+    quote(
+        policy,
+        cat,
+        person,
+        draft,
+        LocalAccumulators::default(),
+        &[],
+        day(2025, 6, 16),
+    )
+}
+
 async fn server_reported(store: &MemoryStore) {
     let key = format!("accumulators:{PERSON}|2025|general_outpatient");
     store
@@ -162,16 +180,7 @@ fn a_proxy_without_relationship_blocks_and_nonsense_quantities_are_refused() {
     let mut draft = worked_example(&cat);
     draft.identity = "proxy".into();
     draft.lines.truncate(1);
-    let (q, _) = quote(
-        &policy,
-        &cat,
-        person,
-        &draft,
-        LocalAccumulators::default(),
-        &[],
-        day(2025, 6, 16),
-    )
-    .unwrap();
+    let (q, _) = quote_fresh(&policy, &cat, person, &draft).unwrap();
     assert_eq!(q.worst(), Some(Severity::Block));
     assert!(q.can_confirm("任何理由都不行").is_err());
     for bad in ["-1", "0", "1.234", "1000", "abc", ""] {
@@ -181,16 +190,7 @@ fn a_proxy_without_relationship_blocks_and_nonsense_quantities_are_refused() {
     // A bad line is named and left out; the rest is still settled.
     draft.lines = worked_example(&cat).lines;
     draft.lines[0].quantity = "-2".into();
-    let (q, errors) = quote(
-        &policy,
-        &cat,
-        person,
-        &draft,
-        LocalAccumulators::default(),
-        &[],
-        day(2025, 6, 16),
-    )
-    .unwrap();
+    let (q, errors) = quote_fresh(&policy, &cat, person, &draft).unwrap();
     assert_eq!(errors.len(), 1);
     assert_eq!(errors[0].line, 0);
     assert_eq!(q.lines.len(), 3);
@@ -206,16 +206,7 @@ fn a_visit_over_the_offline_limit_is_saved_for_review() {
     draft.lines[2].quantity = "1".into();
     draft.lines[3].quantity = "9".into(); // 9 × 48 = 432; total over 500
     draft.lines[0].quantity = "3".into();
-    let (q, _) = quote(
-        &policy,
-        &cat,
-        person,
-        &draft,
-        LocalAccumulators::default(),
-        &[],
-        day(2025, 6, 16),
-    )
-    .unwrap();
+    let (q, _) = quote_fresh(&policy, &cat, person, &draft).unwrap();
     assert!(
         q.settlement.total > Money::yuan(500),
         "{}",

@@ -3,6 +3,7 @@
 use chrono::NaiveDate;
 use cunbao_domain::enrolment::Eligibility;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 
 use crate::i18n::Key;
 use crate::ui::context::{use_app, Desk};
@@ -23,6 +24,26 @@ pub fn WithDesk(children: ChildrenFn) -> impl IntoView {
             {children()}
         </Show>
     }
+}
+
+/// Writes the form's draft to the device whenever it changes (once the saved one is loaded),
+/// so a reload or a crashed tab loses nothing that was typed.
+pub fn keep_draft<T>(name: &'static str, draft: RwSignal<T>, loaded: RwSignal<bool>)
+where
+    T: serde::Serialize + Clone + Send + Sync + 'static,
+{
+    let app = use_app();
+    Effect::new(move |_| {
+        let d = draft.get();
+        if !loaded.get_untracked() {
+            return;
+        }
+        if let Some(store) = app.store() {
+            spawn_local(async move {
+                let _ = crate::desk::local::save_draft(store.as_ref(), name, &d).await;
+            });
+        }
+    });
 }
 
 /// The desk's data; only call inside [`WithDesk`].

@@ -8,7 +8,7 @@ use crate::desk::local;
 use crate::device::{new_uuid, now_ms, today};
 use crate::i18n::Key;
 use crate::routes::Section;
-use crate::ui::components::desk::{date_text, desk, WithDesk};
+use crate::ui::components::desk::{date_text, desk, keep_draft, WithDesk};
 use crate::ui::context::{use_app, DeviceState};
 use cunbao_domain::id_number::{IdNumber, Sex};
 
@@ -103,17 +103,7 @@ fn EnrolForm() -> impl IntoView {
             loaded.set(true);
         });
     });
-    Effect::new(move |_| {
-        let d = draft.get();
-        if !loaded.get_untracked() {
-            return;
-        }
-        if let Some(store) = app.store() {
-            spawn_local(async move {
-                let _ = local::save_draft(store.as_ref(), DRAFT, &d).await;
-            });
-        }
-    });
+    keep_draft(DRAFT, draft, loaded);
     let checked = Memo::new(move |_| {
         let desk = desk();
         let policy = desk.policy.clone().expect("inside WithDesk");

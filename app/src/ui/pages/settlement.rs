@@ -14,7 +14,7 @@ use crate::desk::visit::{
 use crate::device::{new_uuid, now_ms, today};
 use crate::i18n::{Key, Lang};
 use crate::routes::Section;
-use crate::ui::components::desk::{date_text, desk, EligibilityBadge, WithDesk};
+use crate::ui::components::desk::{date_text, desk, keep_draft, EligibilityBadge, WithDesk};
 use crate::ui::context::use_app;
 use crate::ui::pages::enrol::RELATIONSHIPS;
 
@@ -75,17 +75,7 @@ fn VisitForm() -> impl IntoView {
             loaded.set(true);
         });
     });
-    Effect::new(move |_| {
-        let d = draft.get();
-        if !loaded.get_untracked() {
-            return;
-        }
-        if let Some(store) = app.store() {
-            spawn_local(async move {
-                let _ = local::save_draft(store.as_ref(), DRAFT, &d).await;
-            });
-        }
-    });
+    keep_draft(DRAFT, draft, loaded);
     let patient = Memo::new(move |_| {
         let id = draft.with(|d| d.enrolment_id.clone());
         desk().residents.get(&id).cloned()
