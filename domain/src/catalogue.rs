@@ -115,14 +115,38 @@ impl CatalogueItem {
 
     /// Whether `query` (name fragment, pinyin initials or code prefix) finds this item.
     pub fn matches(&self, query: &str) -> bool {
-        let query = query.trim();
-        if query.is_empty() {
+        ItemQuery::new(query).matches(self)
+    }
+}
+
+/// A catalogue search prepared once per keystroke, then tried against every item without
+/// allocating.
+#[derive(Debug, Clone)]
+pub struct ItemQuery {
+    text: String,
+    lower: String,
+}
+
+impl ItemQuery {
+    pub fn new(query: &str) -> ItemQuery {
+        let text = query.trim().to_string();
+        let lower = text.to_ascii_lowercase();
+        ItemQuery { text, lower }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.text.is_empty()
+    }
+
+    pub fn matches(&self, item: &CatalogueItem) -> bool {
+        if self.text.is_empty() {
             return false;
         }
-        let lower = query.to_ascii_lowercase();
-        self.name.contains(query)
-            || self.pinyin.starts_with(&lower)
-            || self.code.as_str().to_ascii_lowercase().starts_with(&lower)
+        let code = item.code.as_str().as_bytes();
+        item.name.contains(&self.text)
+            || item.pinyin.starts_with(&self.lower)
+            || (code.len() >= self.lower.len()
+                && code[..self.lower.len()].eq_ignore_ascii_case(self.lower.as_bytes()))
     }
 }
 

@@ -43,6 +43,9 @@ mod tests {
         );
         assert!(c.items.iter().filter(|i| i.matches("amxl")).count() >= 3);
         assert!(c.items.iter().any(|i| i.matches("一般诊疗费")));
+        // Codes match by prefix, in either case.
+        assert!(c.items.iter().any(|i| i.matches("xj01caa00")));
+        assert!(!c.items.iter().any(|i| i.matches("  ")));
     }
 
     #[test]

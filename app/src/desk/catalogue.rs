@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use cunbao_domain::catalogue::CatalogueItem;
+use cunbao_domain::catalogue::{CatalogueItem, ItemQuery};
 
 use crate::storage::{StorageError, Store, StoreName};
 use crate::sync::setup;
@@ -58,9 +58,13 @@ impl CatalogueIndex {
     }
 
     pub fn search(&self, query: &str, limit: usize) -> Vec<&CatalogueItem> {
+        let query = ItemQuery::new(query);
+        if query.is_empty() {
+            return Vec::new();
+        }
         self.items
             .iter()
-            .filter(|item| item.matches(query))
+            .filter(|item| query.matches(item))
             .take(limit)
             .collect()
     }

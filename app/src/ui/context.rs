@@ -111,6 +111,10 @@ impl AppContext {
                     });
                     sync_runner::ask_persistent_storage();
                     sync_runner::refresh(ctx);
+                    // A locked tablet reads the desk's data once unlocked.
+                    if !ctx.locked.get_untracked() {
+                        ctx.reload_desk();
+                    }
                     sync_runner::request(ctx);
                 }
                 Err(err) => ctx.device.set(DeviceState::Failed(err.to_string())),

@@ -40,7 +40,6 @@ pub fn refresh(ctx: AppContext) {
         if let Ok(status) = sync::status(store.as_ref()).await {
             ctx.sync.set(status);
         }
-        ctx.reload_desk();
         ctx.storage.set(storage_info().await);
     });
 }
@@ -69,9 +68,17 @@ pub fn request(ctx: AppContext) {
         match outcome {
             // Another tab holds the lock and is syncing for both.
             None => {}
-            Some(Ok(_)) => {
+            Some(Ok(report)) => {
                 ctx.sync_attempt.set_value(0);
                 ctx.sync_error.set(None);
+                // Read the desk's data again only when the round brought something new.
+                let stale = ctx.desk.with_untracked(|d| {
+                    d.as_ref()
+                        .is_none_or(|d| d.policy.is_none() || d.catalogue.is_empty())
+                });
+                if report.pulled > 0 || stale {
+                    ctx.reload_desk();
+                }
             }
             Some(Err(SyncError::NotSignedIn)) => ctx.sync_error.set(None),
             Some(Err(err)) => {

@@ -155,6 +155,7 @@ fn EnrolForm() -> impl IntoView {
                 Ok(receipt) => {
                     let _ = local::clear_draft(store, DRAFT).await;
                     crate::ui::sync_runner::refresh(app);
+                    app.reload_desk();
                     navigate(
                         &format!("/receipt/{}", receipt.receipt_no),
                         Default::default(),

@@ -23,6 +23,9 @@ pub fn LockScreen() -> impl IntoView {
                 Ok(()) => {
                     error.set(None);
                     app.locked.set(false);
+                    if app.desk.with_untracked(Option::is_none) {
+                        app.reload_desk();
+                    }
                 }
                 Err(PinError::LockedOut | PinError::NotSet) => {
                     error.set(None);

@@ -26,7 +26,7 @@ fn ResidentSearch() -> impl IntoView {
     let results = move || {
         let desk = desk();
         desk.residents
-            .search(&query.get(), 30)
+            .search(&query.get(), 12)
             .into_iter()
             .cloned()
             .collect::<Vec<_>>()

@@ -354,7 +354,7 @@ fn CatalogueSearch(draft: RwSignal<VisitDraft>) -> impl IntoView {
                 placeholder=move || app.t(Key::SearchCatalogue)
                 prop:value=query on:input=move |ev| query.set(event_target_value(&ev))/>
             <ul class="items" data-testid="catalogue-results">
-                {move || desk().catalogue.search(&query.get(), 12).into_iter().cloned().map(|item| {
+                {move || desk().catalogue.search(&query.get(), 8).into_iter().cloned().map(|item| {
                     let code = item.code.to_string();
                     view! {
                         <li>
