@@ -19,18 +19,34 @@ pub fn ResidentsPage() -> impl IntoView {
     }
 }
 
+/// One row of the search results: what the list shows, compared to skip needless redraws.
+#[derive(Debug, Clone, PartialEq)]
+struct Row {
+    id: String,
+    name: String,
+    masked: String,
+    eligibility: cunbao_domain::enrolment::Eligibility,
+}
+
 #[component]
 fn ResidentSearch() -> impl IntoView {
     let app = use_app();
     let query = RwSignal::new(String::new());
-    let results = move || {
-        let desk = desk();
-        desk.residents
+    // Rows are keyed: a keystroke that keeps a resident in the list keeps its row.
+    let results = Memo::new(move |_| {
+        let day = today();
+        desk()
+            .residents
             .search(&query.get(), 12)
             .into_iter()
-            .cloned()
+            .map(|r| Row {
+                id: r.enrolment_id.clone(),
+                name: r.name().to_string(),
+                masked: r.record.member.id_number.masked(),
+                eligibility: r.eligibility(day),
+            })
             .collect::<Vec<_>>()
-    };
+    });
     let count = move || {
         app.desk
             .with(|d| d.as_ref().map_or(0, |d| d.residents.len()))
@@ -44,30 +60,20 @@ fn ResidentSearch() -> impl IntoView {
                 <A href="/enrol" attr:class="button primary">{move || app.t(Key::NewHousehold)}</A>
             </div>
             <p class="hint">{move || app.t(Key::ResidentsOnDevice)}": "{count}</p>
-            {move || {
-                let list = results();
-                if list.is_empty() {
-                    return (!query.get().trim().is_empty())
-                        .then(|| view! { <p>{app.t(Key::NoMatch)}</p> })
-                        .into_any();
-                }
-                view! {
-                    <ul class="people" data-testid="resident-results">
-                        {list.into_iter().map(|r| {
-                            let (name, masked) = (r.name().to_string(), r.record.member.id_number.masked());
-                            view! {
-                                <li>
-                                    <A href=format!("/residents/{}", r.enrolment_id)>
-                                        <strong>{name}</strong>
-                                        <span class="mono">{masked}</span>
-                                    </A>
-                                    <EligibilityBadge eligibility=r.eligibility(today())/>
-                                </li>
-                            }
-                        }).collect_view()}
-                    </ul>
-                }.into_any()
-            }}
+            <Show when=move || results.with(Vec::is_empty) && !query.with(|q| q.trim().is_empty())>
+                <p>{move || app.t(Key::NoMatch)}</p>
+            </Show>
+            <ul class="people" data-testid="resident-results">
+                <For each=move || results.get() key=|r| r.id.clone() let:r>
+                    <li>
+                        <a href=format!("/residents/{}", r.id)>
+                            <strong>{r.name}</strong>
+                            <span class="mono">{r.masked}</span>
+                        </a>
+                        <EligibilityBadge eligibility=r.eligibility/>
+                    </li>
+                </For>
+            </ul>
         </section>
         <PendingDocumentsList/>
     }

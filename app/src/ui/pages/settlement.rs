@@ -348,30 +348,39 @@ fn DiagnosisPicker(draft: RwSignal<VisitDraft>) -> impl IntoView {
 fn CatalogueSearch(draft: RwSignal<VisitDraft>) -> impl IntoView {
     let app = use_app();
     let query = RwSignal::new(String::new());
+    // Rows are keyed by code: a keystroke that keeps an item in the list keeps its row.
+    let results = Memo::new(move |_| {
+        desk()
+            .catalogue
+            .search(&query.get(), 8)
+            .into_iter()
+            .cloned()
+            .collect::<Vec<_>>()
+    });
     view! {
         <section class="card">
             <input class="search" type="search" data-testid="catalogue-search"
                 placeholder=move || app.t(Key::SearchCatalogue)
                 prop:value=query on:input=move |ev| query.set(event_target_value(&ev))/>
             <ul class="items" data-testid="catalogue-results">
-                {move || desk().catalogue.search(&query.get(), 8).into_iter().cloned().map(|item| {
-                    let code = item.code.to_string();
-                    view! {
-                        <li>
-                            <button class="pick" on:click=move |_| {
+                <For each=move || results.get() key=|item| item.code.to_string() let:item>
+                    <li>
+                        <button class="pick" on:click={
+                            let code = item.code.to_string();
+                            move |_| {
                                 draft.update(|d| d.lines.push(LineDraft { code: code.clone(), quantity: "1".into() }));
                                 query.set(String::new());
-                            }>
-                                <strong>{item.name.clone()}</strong>
-                                <span>{item.specification.clone()}" / "{item.unit.clone()}</span>
-                                <span class="badge">{move || class_label(app.lang.get(), item.class)}</span>
-                                <span>"¥"{item.price.to_string()}</span>
-                                {item.payment_standard.map(|s| view! { <span class="hint">{move || app.t(Key::Standard)}" ¥"{s.to_string()}</span> })}
-                                <span class="mono hint">{item.code.to_string()}</span>
-                            </button>
-                        </li>
-                    }
-                }).collect_view()}
+                            }
+                        }>
+                            <strong>{item.name.clone()}</strong>
+                            <span>{item.specification.clone()}" / "{item.unit.clone()}</span>
+                            <span class="badge">{move || class_label(app.lang.get(), item.class)}</span>
+                            <span>"¥"{item.price.to_string()}</span>
+                            {item.payment_standard.map(|s| view! { <span class="hint">{move || app.t(Key::Standard)}" ¥"{s.to_string()}</span> })}
+                            <span class="mono hint">{item.code.to_string()}</span>
+                        </button>
+                    </li>
+                </For>
             </ul>
         </section>
     }
