@@ -194,7 +194,15 @@ async fn apply_changes(store: &impl Store, changes: &[Change]) -> Result<(), Sto
                     .filter(Value::is_object)
                     .unwrap_or_else(|| json!({}));
                 claim["server"] = change.data.clone();
-                store.put(StoreName::Claims, &change.id, claim).await?
+                store.put(StoreName::Claims, &change.id, claim).await?;
+                // The person's year-to-date figures after this claim, for the next visit.
+                let figures = &change.data["accumulators"];
+                if let Some(key) = figures["key"].as_str() {
+                    notices.push((
+                        format!("accumulators:{key}"),
+                        json!({ "entity": "accumulators", "id": key, "data": figures }),
+                    ));
+                }
             }
             "duplicate_enrolment" => {
                 // This tablet's own enrolment did not stand: mark it, so the desk no longer

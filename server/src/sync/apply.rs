@@ -390,42 +390,30 @@ pub async fn apply(
                 },
             )
             .await?;
-            append_change(
-                tx,
-                &township,
-                Some(clinic),
-                "claim",
-                &m.record_id,
-                &summary(&m.record_id, settlement, &server),
-            )
-            .await?;
-            if *pending_review {
-                // Nothing was paid at the desk; the township decides first.
-                return Ok(answer(m, MutationStatus::Applied));
-            }
-            // The person's year-to-date figures after this claim, for the clinic's tablets
-            // (they settle the next visit with them), naming the claims they include.
-            let pool_claims: Vec<&str> = prior
-                .iter()
-                .filter(|p| p.claim.visit_date.year() == year && p.claim.cap_pool == rule.cap_pool)
-                .map(|p| p.id.as_str())
-                .chain([m.record_id.as_str()])
-                .collect();
-            let key = format!("{}|{year}|{}", person.as_str(), rule.cap_pool);
-            append_change(
-                tx,
-                &township,
-                Some(clinic),
-                "accumulators",
-                &key,
-                &json!({
-                    "person": person, "year": year, "cap_pool": rule.cap_pool,
+            // The claim's change carries the person's year-to-date figures after it (unless it
+            // waits for review: nothing was paid), naming the claims they include; the clinic's
+            // tablets settle the next visit with them.
+            let mut change = summary(&m.record_id, settlement, &server);
+            if !*pending_review {
+                let pool_claims: Vec<&str> = prior
+                    .iter()
+                    .filter(|p| {
+                        p.claim.visit_date.year() == year && p.claim.cap_pool == rule.cap_pool
+                    })
+                    .map(|p| p.id.as_str())
+                    .chain([m.record_id.as_str()])
+                    .collect();
+                change["accumulators"] = json!({
+                    "key": format!("{}|{year}|{}", person.as_str(), rule.cap_pool),
                     "deductible_met": server.accumulators_after.deductible_met,
                     "fund_paid": server.accumulators_after.fund_paid,
                     "claims": pool_claims, "as_of": visit_date,
-                }),
-            )
-            .await?;
+                });
+            }
+            append_change(tx, &township, Some(clinic), "claim", &m.record_id, &change).await?;
+            if *pending_review {
+                return Ok(answer(m, MutationStatus::Applied));
+            }
             let difference = server.fund.diff(settlement.fund);
             if difference.is_zero() {
                 return Ok(answer(m, MutationStatus::Applied));
