@@ -45,7 +45,7 @@ before(async () => {
       const key = `accumulators:${person}|2025|general_outpatient`;
       tx.objectStore("notices").put({ entity: "accumulators", id: key, data: {
         person, year: 2025, cap_pool: "general_outpatient", deductible_met: "250.00",
-        fund_paid: "1990.00", claims: ["earlier"], as_of: "2025-05-30" } }, key);
+        fund_paid: "1990.00", as_of: "2025-05-30" } }, key);
       tx.oncomplete = () => { open.result.close(); ok(); };
       tx.onerror = () => fail(tx.error);
     };

@@ -172,13 +172,12 @@ pub async fn claims(store: &impl Store) -> Result<Vec<ClaimRecord>, StorageError
 struct ServerAccumulators {
     deductible_met: Money,
     fund_paid: Money,
-    #[serde(default)]
-    claims: Vec<String>,
     as_of: NaiveDate,
 }
 
 /// The person's accumulators for a cap pool: the server's last figure plus this tablet's
-/// settled visits the figure does not include yet.
+/// settled visits the server has not acknowledged yet (an acknowledged one is in the figure:
+/// each sync round pulls after it pushes).
 pub async fn accumulators(
     store: &impl Store,
     own: &[ClaimRecord],
@@ -203,14 +202,19 @@ pub async fn accumulators(
         server_as_of: server.as_ref().map(|s| s.as_of),
         local_claims: 0,
     };
-    let included = server.map(|s| s.claims).unwrap_or_default();
+    let pending: std::collections::HashSet<String> = outbox::entries(store)
+        .await?
+        .into_iter()
+        .filter(|e| e.state == outbox::EntryState::Pending)
+        .map(|e| e.mutation.record_id)
+        .collect();
     for claim in own.iter().filter(|c| {
         c.person.as_str() == person
             && c.visit_date.year() == year
             && c.cap_pool == pool
             && c.voided.is_none()
             && !c.pending_review
-            && !included.contains(&c.claim_id)
+            && (server.is_none() || pending.contains(&c.claim_id))
     }) {
         acc.figures.deductible_met = acc.figures.deductible_met + claim.settlement.deductible_taken;
         acc.figures.fund_paid = acc.figures.fund_paid + claim.settlement.fund;

@@ -391,23 +391,15 @@ pub async fn apply(
             )
             .await?;
             // The claim's change carries the person's year-to-date figures after it (unless it
-            // waits for review: nothing was paid), naming the claims they include; the clinic's
-            // tablets settle the next visit with them.
+            // waits for review: nothing was paid); the clinic's tablets settle the next visit
+            // with them.
             let mut change = summary(&m.record_id, settlement, &server);
             if !*pending_review {
-                let pool_claims: Vec<&str> = prior
-                    .iter()
-                    .filter(|p| {
-                        p.claim.visit_date.year() == year && p.claim.cap_pool == rule.cap_pool
-                    })
-                    .map(|p| p.id.as_str())
-                    .chain([m.record_id.as_str()])
-                    .collect();
                 change["accumulators"] = json!({
                     "key": format!("{}|{year}|{}", person.as_str(), rule.cap_pool),
                     "deductible_met": server.accumulators_after.deductible_met,
                     "fund_paid": server.accumulators_after.fund_paid,
-                    "claims": pool_claims, "as_of": visit_date,
+                    "as_of": visit_date,
                 });
             }
             append_change(tx, &township, Some(clinic), "claim", &m.record_id, &change).await?;

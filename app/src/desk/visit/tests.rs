@@ -96,7 +96,7 @@ async fn server_reported(store: &MemoryStore) {
             &key,
             json!({ "entity": "accumulators", "data": {
                 "deductible_met": "250.00", "fund_paid": "1990.00",
-                "claims": ["older"], "as_of": "2025-05-30" } }),
+                "as_of": "2025-05-30" } }),
         )
         .await
         .unwrap();
