@@ -163,7 +163,7 @@ pub fn plan(
             message,
             existing: None,
         };
-        if let Err(e) = check_not_enrolled(&known_list, &member.id_number, policy.scheme_year) {
+        if let Err(e) = check_not_enrolled(known_list, &member.id_number, policy.scheme_year) {
             let existing = match &e {
                 cunbao_domain::enrolment::EnrolmentError::Duplicate { existing, .. } => {
                     Some(existing.clone())

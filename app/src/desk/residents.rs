@@ -67,6 +67,9 @@ impl Resident {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ResidentIndex {
     residents: Vec<Resident>,
+    /// The same enrolments as the domain's duplicate rule takes them, built once per load
+    /// (the enrolment form checks against them on every keystroke).
+    known: Vec<KnownEnrolment>,
 }
 
 impl ResidentIndex {
@@ -95,7 +98,16 @@ impl ResidentIndex {
                     b.name(),
                 ))
         });
-        ResidentIndex { residents }
+        let known = residents
+            .iter()
+            .map(|r| KnownEnrolment {
+                enrolment_id: r.enrolment_id.clone(),
+                id_number: r.record.member.id_number.clone(),
+                scheme_year: r.record.scheme_year,
+                active: r.active(),
+            })
+            .collect();
+        ResidentIndex { residents, known }
     }
 
     pub async fn load(store: &impl Store) -> Result<ResidentIndex, StorageError> {
@@ -167,16 +179,8 @@ impl ResidentIndex {
         list
     }
 
-    pub fn known_enrolments(&self) -> Vec<KnownEnrolment> {
-        self.residents
-            .iter()
-            .map(|r| KnownEnrolment {
-                enrolment_id: r.enrolment_id.clone(),
-                id_number: r.record.member.id_number.clone(),
-                scheme_year: r.record.scheme_year,
-                active: r.active(),
-            })
-            .collect()
+    pub fn known_enrolments(&self) -> &[KnownEnrolment] {
+        &self.known
     }
 }
 

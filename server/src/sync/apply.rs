@@ -195,25 +195,14 @@ pub async fn apply(
                     "person": member.id_number.masked(), "scheme_year": scheme_year,
                     "clinic_id": clinic, "existing_clinic_id": existing_clinic,
                 });
-                append_change(
-                    tx,
-                    &township,
-                    Some(clinic),
-                    "duplicate_enrolment",
-                    &m.record_id,
-                    &notice,
-                )
-                .await?;
+                // Both clinics hear of it (once, if it is the same clinic).
+                let mut told = vec![clinic];
                 if existing_clinic != clinic {
-                    append_change(
-                        tx,
-                        &township,
-                        Some(&existing_clinic),
-                        "duplicate_enrolment",
-                        &m.record_id,
-                        &notice,
-                    )
-                    .await?;
+                    told.push(&existing_clinic);
+                }
+                for target in told {
+                    let kind = "duplicate_enrolment";
+                    append_change(tx, &township, Some(target), kind, &m.record_id, &notice).await?;
                 }
                 let mut result = rejected(
                     m,

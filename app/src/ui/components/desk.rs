@@ -26,13 +26,31 @@ pub fn WithDesk(children: ChildrenFn) -> impl IntoView {
     }
 }
 
-/// Writes the form's draft to the device whenever it changes (once the saved one is loaded),
-/// so a reload or a crashed tab loses nothing that was typed.
-pub fn keep_draft<T>(name: &'static str, draft: RwSignal<T>, loaded: RwSignal<bool>)
-where
-    T: serde::Serialize + Clone + Send + Sync + 'static,
+/// Keeps a form's draft on the device: `restore` gets what was saved (if anything) once the
+/// database is open, and from then on every change is written, so a reload or a crashed tab
+/// loses nothing that was typed.
+pub fn keep_draft<T>(
+    name: &'static str,
+    draft: RwSignal<T>,
+    restore: impl Fn(Option<T>) + Send + Sync + 'static,
+) where
+    T: serde::Serialize + serde::de::DeserializeOwned + Clone + Send + Sync + 'static,
 {
     let app = use_app();
+    let loaded = RwSignal::new(false);
+    let restore = std::sync::Arc::new(restore);
+    Effect::new(move |_| {
+        let Some(store) = app.store() else { return };
+        let restore = restore.clone();
+        spawn_local(async move {
+            let saved = crate::desk::local::load_draft(store.as_ref(), name)
+                .await
+                .ok()
+                .flatten();
+            restore(saved);
+            loaded.set(true);
+        });
+    });
     Effect::new(move |_| {
         let d = draft.get();
         if !loaded.get_untracked() {

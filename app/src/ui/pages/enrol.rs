@@ -79,31 +79,23 @@ fn EnrolForm() -> impl IntoView {
         household_id: String::new(),
         members: vec![blank("head")],
     });
-    let loaded = RwSignal::new(false);
     let tried = RwSignal::new(false);
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     // What was typed comes back after a reload or a crashed tab.
-    Effect::new(move |_| {
-        let Some(store) = app.store() else { return };
-        let household = query.with_untracked(|q| q.get("household").unwrap_or_default());
-        spawn_local(async move {
-            let saved: Option<HouseholdDraft> = local::load_draft(store.as_ref(), DRAFT)
-                .await
-                .ok()
-                .flatten();
-            match saved {
-                Some(d) if household.is_empty() || d.household_id == household => draft.set(d),
-                _ if !household.is_empty() => draft.set(HouseholdDraft {
-                    household_id: household,
-                    members: vec![blank("child")],
-                }),
-                _ => {}
-            }
-            loaded.set(true);
-        });
-    });
-    keep_draft(DRAFT, draft, loaded);
+    let household = query.with_untracked(|q| q.get("household").unwrap_or_default());
+    keep_draft(
+        DRAFT,
+        draft,
+        move |saved: Option<HouseholdDraft>| match saved {
+            Some(d) if household.is_empty() || d.household_id == household => draft.set(d),
+            _ if !household.is_empty() => draft.set(HouseholdDraft {
+                household_id: household.clone(),
+                members: vec![blank("child")],
+            }),
+            _ => {}
+        },
+    );
     let checked = Memo::new(move |_| {
         let desk = desk();
         let policy = desk.policy.clone().expect("inside WithDesk");

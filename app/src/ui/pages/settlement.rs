@@ -48,34 +48,24 @@ fn VisitForm() -> impl IntoView {
         identity: "id_card".into(),
         ..VisitDraft::default()
     });
-    let loaded = RwSignal::new(false);
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     // The patient's accumulators and history, read from the device when patient or benefit change.
     let figures = RwSignal::new(None::<(LocalAccumulators, Vec<PastVisit>)>);
 
-    Effect::new(move |_| {
-        let Some(store) = app.store() else { return };
-        let patient = query.with_untracked(|q| q.get("patient").unwrap_or_default());
-        spawn_local(async move {
-            let saved: Option<VisitDraft> = local::load_draft(store.as_ref(), DRAFT)
-                .await
-                .ok()
-                .flatten();
-            if let Some(d) = saved {
-                draft.set(d);
-            }
-            if !patient.is_empty() && draft.with_untracked(|d| d.enrolment_id != patient) {
-                draft.set(VisitDraft {
-                    enrolment_id: patient,
-                    identity: "id_card".into(),
-                    ..VisitDraft::default()
-                });
-            }
-            loaded.set(true);
-        });
+    let patient = query.with_untracked(|q| q.get("patient").unwrap_or_default());
+    keep_draft(DRAFT, draft, move |saved: Option<VisitDraft>| {
+        if let Some(d) = saved {
+            draft.set(d);
+        }
+        if !patient.is_empty() && draft.with_untracked(|d| d.enrolment_id != patient) {
+            draft.set(VisitDraft {
+                enrolment_id: patient.clone(),
+                identity: "id_card".into(),
+                ..VisitDraft::default()
+            });
+        }
     });
-    keep_draft(DRAFT, draft, loaded);
     let patient = Memo::new(move |_| {
         let id = draft.with(|d| d.enrolment_id.clone());
         desk().residents.get(&id).cloned()
