@@ -1,7 +1,8 @@
 //! Cunbao's tablet app. Logic lives in plain modules that also build natively (`i18n`,
-//! `routes`, `storage`); the Leptos UI (`ui`) is compiled for the browser only.
+//! `routes`, `storage`, `html`); the Leptos UI (`ui`) is compiled for the browser only.
 
 pub mod desk;
+pub mod html;
 pub mod i18n;
 pub mod pin;
 pub mod routes;

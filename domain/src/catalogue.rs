@@ -9,6 +9,7 @@ use crate::money::Money;
 use crate::names::{pinyin_initials, ItemCode};
 use crate::policy::FacilityLevel;
 use crate::quantity::{Quantity, Ratio};
+use crate::text_search::{first_found, Haystack};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -150,6 +151,45 @@ impl ItemQuery {
     }
 }
 
+/// A list of items prepared once for searching as one types: the same answers as
+/// [`ItemQuery::matches`] tried on each item, found with one pass over all the names, one over
+/// the pinyin initials and one over the codes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ItemSearch {
+    names: Haystack,
+    initials: Haystack,
+    /// Lower case: codes are found in any case.
+    codes: Haystack,
+}
+
+impl ItemSearch {
+    pub fn new(items: &[CatalogueItem]) -> ItemSearch {
+        let codes: Vec<String> = items
+            .iter()
+            .map(|item| item.code.as_str().to_ascii_lowercase())
+            .collect();
+        ItemSearch {
+            names: Haystack::new(items.iter().map(|item| item.name.as_str())),
+            initials: Haystack::new(items.iter().map(|item| item.pinyin.as_str())),
+            codes: Haystack::new(codes.iter().map(String::as_str)),
+        }
+    }
+
+    /// Indices (into the list this was built from) of the first `limit` items, in catalogue
+    /// order, that `query` finds.
+    pub fn find(&self, query: &str, limit: usize) -> Vec<usize> {
+        let query = ItemQuery::new(query);
+        first_found(
+            vec![
+                self.names.containing(&query.text),
+                self.initials.starting_with(&query.lower),
+                self.codes.starting_with(&query.lower),
+            ],
+            limit,
+        )
+    }
+}
+
 /// One published, immutable version of the catalogue.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -162,5 +202,40 @@ pub struct Catalogue {
 impl Catalogue {
     pub fn get(&self, code: &ItemCode) -> Option<&CatalogueItem> {
         self.items.iter().find(|item| &item.code == code)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::synthetic;
+
+    #[test]
+    fn item_search_finds_what_matching_each_item_finds() {
+        let catalogue = synthetic::catalogue(3_000, 7);
+        let search = ItemSearch::new(&catalogue.items);
+        let last = &catalogue.items[2_999];
+        let queries = [
+            "a".to_string(),
+            "amxl".into(),
+            "阿莫西林".into(),
+            last.name.clone(),
+            last.code.to_string(),
+            last.code.to_string().to_lowercase(),
+            "  一般诊疗费 ".into(),
+            "不存在".into(),
+            " ".into(),
+        ];
+        for query in queries {
+            for limit in [1, 8, 5_000] {
+                let q = ItemQuery::new(&query);
+                let expected: Vec<usize> = (0..catalogue.items.len())
+                    .filter(|&i| q.matches(&catalogue.items[i]))
+                    .take(limit)
+                    .collect();
+                assert_eq!(search.find(&query, limit), expected, "{query:?} / {limit}");
+            }
+        }
+        assert!(search.find(&last.name, 8).contains(&2_999));
     }
 }

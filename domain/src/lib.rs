@@ -19,3 +19,4 @@ pub mod sample;
 pub mod settlement;
 pub mod sync;
 pub mod synthetic;
+pub mod text_search;

@@ -2,8 +2,8 @@
 // and a 30,000-item catalogue on the tablet. Prints figures; nothing here passes or fails.
 //   node bench/desk.mjs [residents=5000] [items=30000] [visits=20]
 // Per keystroke: from the input event until the app has finished updating the page (all its
-// microtasks, then a forced style/layout), measured in the page. Durations in the page use
-// performance.now(), which still runs in real time under the fixed test date.
+// microtasks, then a forced style/layout; a frame painted meanwhile counts too), measured in
+// the page with performance.now() (the test date shifts only Date).
 import {
   launchBrowser,
   newDeskContext,
@@ -17,6 +17,48 @@ import {
 const residents = Number(process.argv[2] ?? 5000);
 const items = Number(process.argv[3] ?? 30000);
 const visits = Number(process.argv[4] ?? 20);
+
+// DESK_PROFILE=1: also sample the CPU while typing and print where the time went (self time
+// per function; wasm functions appear by their Rust names). DESK_TRACE=dir: instead write a
+// Chromium performance trace of each typing phase there (open it in DevTools' Performance tab).
+const profiling = process.env.DESK_PROFILE === "1";
+const tracing = process.env.DESK_TRACE;
+async function profiled(browser, page, cdp, label, work) {
+  if (tracing) {
+    const path = `${tracing}/trace-${label.replaceAll(" ", "-")}.json`;
+    await browser.startTracing(page, { path, categories: ["devtools.timeline", "v8.execute", "toplevel"] });
+    const result = await work();
+    await browser.stopTracing();
+    console.log(`  trace of ${label}: ${path}`);
+    return result;
+  }
+  if (!profiling) return work();
+  await cdp.send("Profiler.enable");
+  await cdp.send("Profiler.setSamplingInterval", { interval: 100 });
+  await cdp.send("Profiler.start");
+  const result = await work();
+  const { profile } = await cdp.send("Profiler.stop");
+  const self = new Map();
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  profile.samples.forEach((id, i) => {
+    const f = byId.get(id).callFrame;
+    const name = `${f.functionName || "(anonymous)"} ${f.url.split("/").at(-1)}`;
+    self.set(name, (self.get(name) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+  });
+  console.log(`  profile of ${label}, self time:`);
+  for (const [name, ms] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 20)) {
+    console.log(`  ${ms.toFixed(1).padStart(8)} ms  ${name}`);
+  }
+  return result;
+}
+
+/** The keystrokes just typed, split into the input handler, the work it queued, style + layout. */
+async function printParts(page) {
+  const parts = await page.evaluate(() => { const p = window.__parts ?? []; window.__parts = []; return p; });
+  console.log(`  input handler: ${stats(parts.map((p) => p[0]))}`);
+  console.log(`  queued work:   ${stats(parts.map((p) => p[1]))}`);
+  console.log(`  style+layout:  ${stats(parts.map((p) => p[2]))}`);
+}
 
 const stats = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -35,9 +77,13 @@ async function typeTimed(page, selector, text) {
         const t0 = performance.now();
         input.value = text.slice(0, i);
         input.dispatchEvent(new Event("input", { bubbles: true }));
+        const t1 = performance.now();
         await settle();
+        const t2 = performance.now();
         void document.body.offsetHeight;
-        times.push(performance.now() - t0);
+        const t3 = performance.now();
+        times.push(t3 - t0);
+        (window.__parts ??= []).push([t1 - t0, t2 - t1, t3 - t2]);
         await new Promise((r) => setTimeout(r, 20));
       }
       input.value = "";
@@ -70,7 +116,7 @@ try {
   console.log(`desk bench: ${residents} residents, ${items} catalogue items, offline, CPU throttled 4×`);
 
   // Offline reload to interactive: from asking for the reload until the lock screen's PIN
-  // field is usable, timed from Node (the page's own clock is the test's fixed date).
+  // field is usable, timed from Node.
   const reload = [];
   for (let i = 0; i < 10; i++) {
     const t0 = performance.now();
@@ -86,10 +132,14 @@ try {
   await page.getByTestId("resident-search").waitFor();
   await page.waitForFunction(() => /本机参保人: [1-9]/.test(document.body.innerText), null, { timeout: 60_000 });
   let keys = [];
-  for (const q of [people[4321].id_number, "黄志明", "wxy", "qlh", people[17].id_number.slice(0, 10)]) {
-    keys = keys.concat(await typeTimed(page, "[data-testid=resident-search]", q));
-  }
+  await profiled(browser, page, cdp, "resident search", async () => {
+    for (const q of [people[4321].id_number, "黄志明", "wxy", "qlh", people[17].id_number.slice(0, 10),
+      people[2500].name, people[999].id_number, "lxl", "张", people[3].id_number.slice(0, 14)]) {
+      keys = keys.concat(await typeTimed(page, "[data-testid=resident-search]", q));
+    }
+  });
   console.log(`resident search, per keystroke: ${stats(keys)}`);
+  await printParts(page);
 
   // Catalogue search on the settlement screen.
   await page.getByRole("navigation").getByRole("link", { name: "门诊结算" }).click();
@@ -114,10 +164,14 @@ try {
       }),
   );
   keys = [];
-  for (const q of [codes[7].pinyin, codes[50].name, codes[99].code, "阿莫西林", "zs"]) {
-    keys = keys.concat(await typeTimed(page, "[data-testid=catalogue-search]", q));
-  }
+  await profiled(browser, page, cdp, "catalogue search", async () => {
+    for (const q of [codes[7].pinyin, codes[50].name, codes[99].code, "阿莫西林", "zs",
+      codes[120].name, codes[150].code.toLowerCase(), "布洛芬", "gmsp", codes[199].pinyin]) {
+      keys = keys.concat(await typeTimed(page, "[data-testid=catalogue-search]", q));
+    }
+  });
   console.log(`catalogue search, per keystroke: ${stats(keys)}`);
+  await printParts(page);
 
   // Settle and durably save a 10-line visit: from pressing 确认结算 until the slip is shown
   // (the app shows it only after the claim and its outbox entry are on disk).

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use cunbao_domain::catalogue::{CatalogueItem, ItemQuery};
+use cunbao_domain::catalogue::{CatalogueItem, ItemSearch};
 
 use crate::storage::{StorageError, Store, StoreName};
 use crate::sync::setup;
@@ -13,6 +13,7 @@ pub struct CatalogueIndex {
     pub version: String,
     items: Vec<CatalogueItem>,
     by_code: HashMap<String, usize>,
+    search: ItemSearch,
 }
 
 impl CatalogueIndex {
@@ -22,10 +23,12 @@ impl CatalogueIndex {
             .enumerate()
             .map(|(i, item)| (item.code.to_string(), i))
             .collect();
+        let search = ItemSearch::new(&items);
         CatalogueIndex {
             version,
             items,
             by_code,
+            search,
         }
     }
 
@@ -57,15 +60,13 @@ impl CatalogueIndex {
         self.by_code.get(code).map(|&i| &self.items[i])
     }
 
+    /// The first `limit` items, in catalogue order, whose name contains `query` or whose
+    /// pinyin initials or code start with it.
     pub fn search(&self, query: &str, limit: usize) -> Vec<&CatalogueItem> {
-        let query = ItemQuery::new(query);
-        if query.is_empty() {
-            return Vec::new();
-        }
-        self.items
-            .iter()
-            .filter(|item| query.matches(item))
-            .take(limit)
+        self.search
+            .find(query, limit)
+            .into_iter()
+            .map(|i| &self.items[i])
             .collect()
     }
 }

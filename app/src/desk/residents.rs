@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 use cunbao_domain::enrolment::{eligibility, Coverage, Eligibility, KnownEnrolment, Member};
 use cunbao_domain::names::pinyin_initials;
+use cunbao_domain::text_search::{first_found, Haystack};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -70,6 +71,10 @@ pub struct ResidentIndex {
     /// The same enrolments as the domain's duplicate rule takes them, built once per load
     /// (the enrolment form checks against them on every keystroke).
     known: Vec<KnownEnrolment>,
+    /// Names, ID numbers and pinyin initials, each list end to end for search as one types.
+    names: Haystack,
+    ids: Haystack,
+    initials: Haystack,
 }
 
 impl ResidentIndex {
@@ -107,7 +112,13 @@ impl ResidentIndex {
                 active: r.active(),
             })
             .collect();
-        ResidentIndex { residents, known }
+        ResidentIndex {
+            names: Haystack::new(residents.iter().map(Resident::name)),
+            ids: Haystack::new(residents.iter().map(Resident::id_number)),
+            initials: Haystack::new(residents.iter().map(|r| r.initials.as_str())),
+            residents,
+            known,
+        }
     }
 
     pub async fn load(store: &impl Store) -> Result<ResidentIndex, StorageError> {
@@ -133,16 +144,17 @@ impl ResidentIndex {
         }
         let lower = query.to_ascii_lowercase();
         let upper = query.to_ascii_uppercase();
-        let mut found: Vec<&Resident> = self
-            .residents
-            .iter()
-            .filter(|r| {
-                r.id_number().starts_with(&upper)
-                    || r.name().contains(query)
-                    || r.initials.starts_with(&lower)
-            })
-            .take(limit * 2)
-            .collect();
+        let mut found: Vec<&Resident> = first_found(
+            vec![
+                self.names.containing(query),
+                self.ids.starting_with(&upper),
+                self.initials.starting_with(&lower),
+            ],
+            limit * 2,
+        )
+        .into_iter()
+        .map(|i| &self.residents[i])
+        .collect();
         found.sort_by_key(|r| !r.active());
         found.truncate(limit);
         found

@@ -78,15 +78,22 @@ pub fn eligibility_label(app: crate::ui::context::AppContext, e: Eligibility) ->
     }
 }
 
-#[component]
-pub fn EligibilityBadge(eligibility: Eligibility) -> impl IntoView {
-    let app = use_app();
-    let class = match eligibility {
+pub fn eligibility_class(e: Eligibility) -> &'static str {
+    match e {
         Eligibility::Eligible => "badge ok",
         Eligibility::Waiting { .. } => "badge warn",
         _ => "badge bad",
-    };
-    view! { <span class=class data-testid="eligibility">{move || eligibility_label(app, eligibility)}</span> }
+    }
+}
+
+#[component]
+pub fn EligibilityBadge(eligibility: Eligibility) -> impl IntoView {
+    let app = use_app();
+    view! {
+        <span class=eligibility_class(eligibility) data-testid="eligibility">
+            {move || eligibility_label(app, eligibility)}
+        </span>
+    }
 }
 
 pub fn date_text(d: NaiveDate) -> String {

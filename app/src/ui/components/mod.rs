@@ -2,4 +2,5 @@ pub mod desk;
 pub mod header;
 pub mod nav;
 pub mod print;
+pub mod search_results;
 pub mod sync_bar;

@@ -7,6 +7,7 @@ use crate::device::today;
 use crate::i18n::Key;
 use crate::routes::Section;
 use crate::ui::components::desk::{date_text, desk, EligibilityBadge, WithDesk};
+use crate::ui::components::search_results::{resident_rows, ResidentRow, RowAction};
 use crate::ui::context::use_app;
 
 /// Search as you type (ID number, name, pinyin initials); lists mask ID numbers.
@@ -19,32 +20,18 @@ pub fn ResidentsPage() -> impl IntoView {
     }
 }
 
-/// One row of the search results: what the list shows, compared to skip needless redraws.
-#[derive(Debug, Clone, PartialEq)]
-struct Row {
-    id: String,
-    name: String,
-    masked: String,
-    eligibility: cunbao_domain::enrolment::Eligibility,
-}
-
 #[component]
 fn ResidentSearch() -> impl IntoView {
     let app = use_app();
     let query = RwSignal::new(String::new());
-    // Rows are keyed: a keystroke that keeps a resident in the list keeps its row.
+    // The list is redrawn only when the rows found change.
     let results = Memo::new(move |_| {
         let day = today();
         desk()
             .residents
             .search(&query.get(), 12)
             .into_iter()
-            .map(|r| Row {
-                id: r.enrolment_id.clone(),
-                name: r.name().to_string(),
-                masked: r.record.member.id_number.masked(),
-                eligibility: r.eligibility(day),
-            })
+            .map(|r| ResidentRow::new(r, day))
             .collect::<Vec<_>>()
     });
     let count = move || {
@@ -63,16 +50,8 @@ fn ResidentSearch() -> impl IntoView {
             <Show when=move || results.with(Vec::is_empty) && !query.with(|q| q.trim().is_empty())>
                 <p>{move || app.t(Key::NoMatch)}</p>
             </Show>
-            <ul class="people" data-testid="resident-results">
-                <For each=move || results.get() key=|r| r.id.clone() let:r>
-                    <li>
-                        <a href=format!("/residents/{}", r.id)>
-                            <strong>{r.name}</strong>
-                            <span class="mono">{r.masked}</span>
-                        </a>
-                        <EligibilityBadge eligibility=r.eligibility/>
-                    </li>
-                </For>
+            <ul class="people" data-testid="resident-results"
+                inner_html=move || results.with(|rows| resident_rows(app, rows, RowAction::Open))>
             </ul>
         </section>
         <PendingDocumentsList/>

@@ -1,4 +1,3 @@
-use cunbao_domain::catalogue::ItemClass;
 use cunbao_domain::diagnosis::DIAGNOSES;
 use cunbao_domain::risk::{PastVisit, Severity};
 use leptos::prelude::*;
@@ -15,6 +14,9 @@ use crate::device::{new_uuid, now_ms, today};
 use crate::i18n::{Key, Lang};
 use crate::routes::Section;
 use crate::ui::components::desk::{date_text, desk, keep_draft, EligibilityBadge, WithDesk};
+use crate::ui::components::search_results::{
+    class_label, item_rows, picked, resident_rows, ResidentRow, RowAction,
+};
 use crate::ui::context::use_app;
 use crate::ui::pages::enrol::RELATIONSHIPS;
 
@@ -28,15 +30,6 @@ pub fn SettlementPage() -> impl IntoView {
     view! {
         <h1 data-testid="section-title">{move || app.t(Section::Settlement.label())}</h1>
         <WithDesk><VisitForm/></WithDesk>
-    }
-}
-
-fn class_label(lang: Lang, class: ItemClass) -> &'static str {
-    match (lang, class) {
-        (Lang::Zh, c) => c.label_zh(),
-        (Lang::En, ItemClass::A) => "A",
-        (Lang::En, ItemClass::B) => "B",
-        (Lang::En, ItemClass::SelfPay) => "self-pay",
     }
 }
 
@@ -217,19 +210,16 @@ fn PatientPicker(draft: RwSignal<VisitDraft>, patient: Memo<Option<Resident>>) -
                 <input class="search" type="search" data-testid="patient-search"
                     placeholder=move || app.t(Key::SearchResidents)
                     prop:value=query on:input=move |ev| query.set(event_target_value(&ev))/>
-                <ul class="people">
-                    {move || desk().residents.search(&query.get(), 12).into_iter().map(|r| {
-                        let id = r.enrolment_id.clone();
-                        view! {
-                            <li>
-                                <button class="pick" on:click=move |_| draft.update(|d| d.enrolment_id = id.clone())>
-                                    <strong>{r.name().to_string()}</strong>
-                                    <span class="mono">{r.record.member.id_number.masked()}</span>
-                                </button>
-                                <EligibilityBadge eligibility=r.eligibility(today())/>
-                            </li>
-                        }
-                    }).collect_view()}
+                <ul class="people"
+                    inner_html=move || {
+                        let day = today();
+                        let rows: Vec<ResidentRow> = desk().residents.search(&query.get(), 12)
+                            .into_iter().map(|r| ResidentRow::new(r, day)).collect();
+                        resident_rows(app, &rows, RowAction::Pick)
+                    }
+                    on:click=move |ev| if let Some(id) = picked(&ev) {
+                        draft.update(|d| d.enrolment_id = id);
+                    }>
                 </ul>
             </section>
         }.into_any(),
@@ -338,7 +328,7 @@ fn DiagnosisPicker(draft: RwSignal<VisitDraft>) -> impl IntoView {
 fn CatalogueSearch(draft: RwSignal<VisitDraft>) -> impl IntoView {
     let app = use_app();
     let query = RwSignal::new(String::new());
-    // Rows are keyed by code: a keystroke that keeps an item in the list keeps its row.
+    // The list is redrawn only when the items found change.
     let results = Memo::new(move |_| {
         desk()
             .catalogue
@@ -352,25 +342,12 @@ fn CatalogueSearch(draft: RwSignal<VisitDraft>) -> impl IntoView {
             <input class="search" type="search" data-testid="catalogue-search"
                 placeholder=move || app.t(Key::SearchCatalogue)
                 prop:value=query on:input=move |ev| query.set(event_target_value(&ev))/>
-            <ul class="items" data-testid="catalogue-results">
-                <For each=move || results.get() key=|item| item.code.to_string() let:item>
-                    <li>
-                        <button class="pick" on:click={
-                            let code = item.code.to_string();
-                            move |_| {
-                                draft.update(|d| d.lines.push(LineDraft { code: code.clone(), quantity: "1".into() }));
-                                query.set(String::new());
-                            }
-                        }>
-                            <strong>{item.name.clone()}</strong>
-                            <span>{item.specification.clone()}" / "{item.unit.clone()}</span>
-                            <span class="badge">{move || class_label(app.lang.get(), item.class)}</span>
-                            <span>"¥"{item.price.to_string()}</span>
-                            {item.payment_standard.map(|s| view! { <span class="hint">{move || app.t(Key::Standard)}" ¥"{s.to_string()}</span> })}
-                            <span class="mono hint">{item.code.to_string()}</span>
-                        </button>
-                    </li>
-                </For>
+            <ul class="items" data-testid="catalogue-results"
+                inner_html=move || results.with(|items| item_rows(app, items))
+                on:click=move |ev| if let Some(code) = picked(&ev) {
+                    draft.update(|d| d.lines.push(LineDraft { code, quantity: "1".into() }));
+                    query.set(String::new());
+                }>
             </ul>
         </section>
     }
