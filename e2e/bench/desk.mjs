@@ -26,7 +26,7 @@ const tracing = process.env.DESK_TRACE;
 async function profiled(browser, page, cdp, label, work) {
   if (tracing) {
     const path = `${tracing}/trace-${label.replaceAll(" ", "-")}.json`;
-    await browser.startTracing(page, { path, categories: ["devtools.timeline", "v8.execute", "toplevel"] });
+    await browser.startTracing(page, { path, categories: ["devtools.timeline", "v8.execute", "toplevel", "blink.user_timing"] });
     const result = await work();
     await browser.stopTracing();
     console.log(`  trace of ${label}: ${path}`);
@@ -38,6 +38,7 @@ async function profiled(browser, page, cdp, label, work) {
   await cdp.send("Profiler.start");
   const result = await work();
   const { profile } = await cdp.send("Profiler.stop");
+  if (process.env.DESK_PROFILE_OUT) (await import("node:fs")).writeFileSync(`${process.env.DESK_PROFILE_OUT}/${label.replaceAll(" ", "-")}.cpuprofile`, JSON.stringify(profile));
   const self = new Map();
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   profile.samples.forEach((id, i) => {
@@ -74,6 +75,7 @@ async function typeTimed(page, selector, text) {
       const settle = () => new Promise((r) => { const c = new MessageChannel(); c.port1.onmessage = r; c.port2.postMessage(0); });
       const times = [];
       for (let i = 1; i <= text.length; i++) {
+        performance.mark("keystroke");
         const t0 = performance.now();
         input.value = text.slice(0, i);
         input.dispatchEvent(new Event("input", { bubbles: true }));
@@ -82,6 +84,7 @@ async function typeTimed(page, selector, text) {
         const t2 = performance.now();
         void document.body.offsetHeight;
         const t3 = performance.now();
+        performance.mark("keystroke-done");
         times.push(t3 - t0);
         (window.__parts ??= []).push([t1 - t0, t2 - t1, t3 - t2]);
         await new Promise((r) => setTimeout(r, 20));
@@ -176,6 +179,7 @@ try {
   // Settle and durably save a 10-line visit: from pressing 确认结算 until the slip is shown
   // (the app shows it only after the claim and its outbox entry are on disk).
   const saves = [];
+  await profiled(browser, page, cdp, "settle", async () => {
   for (let v = 0; v < visits; v++) {
     await page.getByRole("navigation").getByRole("link", { name: "门诊结算" }).click();
     await page.locator("[data-testid=patient], [data-testid=patient-search]").first().waitFor();
@@ -201,10 +205,12 @@ try {
       await page.evaluate(
         () =>
           new Promise((ok) => {
+            performance.mark("keystroke");
             const t0 = performance.now();
             const seen = new MutationObserver(() => {
               if (document.querySelector("[data-testid=slip]")) {
                 seen.disconnect();
+                performance.mark("keystroke-done");
                 ok(performance.now() - t0);
               }
             });
@@ -214,6 +220,7 @@ try {
       ),
     );
   }
+  });
   console.log(`settle + durable save of a 10-line visit (click → slip): ${stats(saves)}`);
 } finally {
   await browser.close();

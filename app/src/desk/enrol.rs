@@ -14,8 +14,9 @@ use cunbao_domain::policy::Policy;
 use cunbao_domain::sync::MutationBody;
 use serde::{Deserialize, Serialize};
 
+use super::local;
 use super::residents::{EnrolmentRecord, PendingDocument, ResidentIndex};
-use crate::storage::{StorageError, Store, StoreName};
+use crate::storage::{Batch, StorageError, Store, StoreName};
 use crate::sync::outbox;
 
 /// One member as typed.
@@ -261,11 +262,13 @@ pub struct SaveContext<'a> {
     pub receipt_no: String,
     /// Fresh ids: the household (if new), one per member, and the contribution.
     pub new_id: &'a mut dyn FnMut() -> String,
+    /// The form's draft (see `local::save_draft`), removed in the same transaction.
+    pub draft: Option<&'a str>,
 }
 
-/// Saves the household: the outbox entries first (strict durability: this is what reaches the
-/// township), then the local records and the receipt. Only after this returns is the
-/// receipt shown.
+/// Saves the household: the enrolments, the receipt, their outbox entries (what reaches the
+/// township) and the removal of the form's draft, in one strict-durability transaction. Only
+/// after this returns is the receipt shown.
 pub async fn save(
     store: &impl Store,
     draft: &HouseholdDraft,
@@ -277,7 +280,8 @@ pub async fn save(
     } else {
         draft.household_id.clone()
     };
-    let mut records = Vec::new();
+    let mut batch = Batch::default();
+    let mut mutations = Vec::new();
     let mut lines = Vec::new();
     for ((member, due), pending) in plan
         .members
@@ -300,9 +304,8 @@ pub async fn save(
             }),
             receipt_no: Some(ctx.receipt_no.clone()),
         };
-        outbox::enqueue(
-            store,
-            &enrolment_id,
+        mutations.push((
+            enrolment_id.clone(),
             MutationBody::Enrolment {
                 household_id: household_id.clone(),
                 member: member.clone(),
@@ -310,9 +313,7 @@ pub async fn save(
                 enrolled_on: ctx.today,
                 policy_version: ctx.policy.version.clone(),
             },
-            ctx.now_ms,
-        )
-        .await?;
+        ));
         lines.push(ReceiptLine {
             enrolment_id: enrolment_id.clone(),
             name: member.name.to_string(),
@@ -322,12 +323,11 @@ pub async fn save(
             due: due.due,
             subsidy_category: member.subsidy,
         });
-        records.push((enrolment_id, to_value(&record)?));
+        batch.put(StoreName::Enrolments, &enrolment_id, &record)?;
     }
     let contribution_id = (ctx.new_id)();
-    outbox::enqueue(
-        store,
-        &contribution_id,
+    mutations.push((
+        contribution_id.clone(),
         MutationBody::Contribution {
             receipt_no: ctx.receipt_no.clone(),
             household_id: household_id.clone(),
@@ -335,9 +335,7 @@ pub async fn save(
             amount: plan.contribution.total_due,
             collected_on: ctx.today,
         },
-        ctx.now_ms,
-    )
-    .await?;
+    ));
     let payer = plan
         .members
         .iter()
@@ -358,20 +356,12 @@ pub async fn save(
         scheme_year: ctx.policy.scheme_year,
         policy_version: ctx.policy.version.clone(),
     };
-    store
-        .put_all_durable(StoreName::Enrolments, &records)
-        .await?;
-    store
-        .put_all_durable(
-            StoreName::Contributions,
-            &[(contribution_id, to_value(&receipt)?)],
-        )
-        .await?;
+    batch.put(StoreName::Contributions, &contribution_id, &receipt)?;
+    if let Some(name) = ctx.draft {
+        batch.delete(StoreName::Meta, &local::draft_key(name));
+    }
+    outbox::commit_with_entries(store, batch, mutations, ctx.now_ms).await?;
     Ok(receipt)
-}
-
-fn to_value<T: Serialize>(value: &T) -> Result<serde_json::Value, StorageError> {
-    serde_json::to_value(value).map_err(|e| StorageError::Format(e.to_string()))
 }
 
 /// The receipts of this device (contributions collected here), newest first.

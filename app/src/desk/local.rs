@@ -42,15 +42,18 @@ pub async fn next_receipt_no(store: &impl Store, device_id: &str) -> Result<Stri
     Ok(format!("R{prefix}-{seq:06}"))
 }
 
+/// Where the draft of form `name` is kept (Meta store).
+pub fn draft_key(name: &str) -> String {
+    format!("draft:{name}")
+}
+
 /// A form's text as typed, kept on the device so that a reload or a crashed tab loses nothing.
 pub async fn save_draft<T: Serialize>(
     store: &impl Store,
     name: &str,
     draft: &T,
 ) -> Result<(), StorageError> {
-    store
-        .put_as(StoreName::Meta, &format!("draft:{name}"), draft)
-        .await
+    store.put_as(StoreName::Meta, &draft_key(name), draft).await
 }
 
 pub async fn load_draft<T: DeserializeOwned>(
@@ -58,15 +61,13 @@ pub async fn load_draft<T: DeserializeOwned>(
     name: &str,
 ) -> Result<Option<T>, StorageError> {
     store
-        .get_as(StoreName::Meta, &format!("draft:{name}"))
+        .get_as(StoreName::Meta, &draft_key(name))
         .await
         .or(Ok(None))
 }
 
 pub async fn clear_draft(store: &impl Store, name: &str) -> Result<(), StorageError> {
-    store
-        .delete(StoreName::Meta, &format!("draft:{name}"))
-        .await
+    store.delete(StoreName::Meta, &draft_key(name)).await
 }
 
 #[cfg(test)]

@@ -17,8 +17,9 @@ use cunbao_domain::sync::MutationBody;
 use serde::{Deserialize, Serialize};
 
 use super::catalogue::CatalogueIndex;
+use super::local;
 use super::residents::Resident;
-use crate::storage::{StorageError, Store, StoreName};
+use crate::storage::{Batch, StorageError, Store, StoreName};
 use crate::sync::outbox;
 
 /// Largest quantity accepted on one line.
@@ -336,9 +337,12 @@ pub struct ClaimContext<'a> {
     pub today: NaiveDate,
     pub now_ms: u64,
     pub operator: &'a str,
+    /// The form's draft (see `local::save_draft`), removed in the same transaction.
+    pub draft: Option<&'a str>,
 }
 
-/// Saves the settled visit: outbox entry, then the claim record, both strictly durable.
+/// Saves the settled visit: the claim record, its outbox entry and the removal of the form's
+/// draft, in one strict-durability transaction.
 pub async fn save(
     store: &impl Store,
     patient: &Resident,
@@ -377,35 +381,33 @@ pub async fn save(
         operator: ctx.operator.to_string(),
         voided: None,
     };
+    let body = MutationBody::Claim {
+        person: record.person.clone(),
+        visit_date: ctx.today,
+        diagnoses: draft
+            .diagnoses
+            .iter()
+            .map(|code| RecordedDiagnosis { code: code.clone() })
+            .collect(),
+        identity,
+        benefit: quote.benefit,
+        policy_version: ctx.policy.version.clone(),
+        catalogue_version: ctx.catalogue_version.to_string(),
+        lines: quote.lines.clone(),
+        settlement: Box::new(quote.settlement.clone()),
+        rule_hits: quote.hits.clone(),
+        reason,
+        pending_review: quote.pending_review,
+    };
     let fail = |e: StorageError| e.to_string();
-    outbox::enqueue(
-        store,
-        &ctx.claim_id,
-        MutationBody::Claim {
-            person: record.person.clone(),
-            visit_date: ctx.today,
-            diagnoses: draft
-                .diagnoses
-                .iter()
-                .map(|code| RecordedDiagnosis { code: code.clone() })
-                .collect(),
-            identity,
-            benefit: quote.benefit,
-            policy_version: ctx.policy.version.clone(),
-            catalogue_version: ctx.catalogue_version.to_string(),
-            lines: quote.lines.clone(),
-            settlement: Box::new(quote.settlement.clone()),
-            rule_hits: quote.hits.clone(),
-            reason,
-            pending_review: quote.pending_review,
-        },
-        ctx.now_ms,
-    )
-    .await
-    .map_err(fail)?;
-    let value = serde_json::to_value(&record).map_err(|e| e.to_string())?;
-    store
-        .put_all_durable(StoreName::Claims, &[(ctx.claim_id.clone(), value)])
+    let mut batch = Batch::default();
+    batch
+        .put(StoreName::Claims, &ctx.claim_id, &record)
+        .map_err(fail)?;
+    if let Some(name) = ctx.draft {
+        batch.delete(StoreName::Meta, &local::draft_key(name));
+    }
+    outbox::commit_with_entries(store, batch, vec![(ctx.claim_id.clone(), body)], ctx.now_ms)
         .await
         .map_err(fail)?;
     Ok(record)
@@ -438,23 +440,26 @@ pub async fn void(
         .await
         .map_err(|e| e.to_string())?
         .ok_or("找不到该结算 / No such claim")?;
-    outbox::enqueue(
+    record.voided = Some(reason.trim().to_string());
+    let mut batch = Batch::default();
+    batch
+        .put(StoreName::Claims, claim_id, &record)
+        .map_err(|e| e.to_string())?;
+    outbox::commit_with_entries(
         store,
-        &format!("void-{claim_id}"),
-        MutationBody::Void {
-            target_record_id: claim_id.to_string(),
-            reason: reason.trim().to_string(),
-        },
+        batch,
+        vec![(
+            format!("void-{claim_id}"),
+            MutationBody::Void {
+                target_record_id: claim_id.to_string(),
+                reason: reason.trim().to_string(),
+            },
+        )],
         now_ms,
     )
     .await
-    .map_err(|e| e.to_string())?;
-    record.voided = Some(reason.trim().to_string());
-    let value = serde_json::to_value(&record).map_err(|e| e.to_string())?;
-    store
-        .put_all_durable(StoreName::Claims, &[(claim_id.to_string(), value)])
-        .await
-        .map_err(|e| e.to_string())
+    .map(drop)
+    .map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

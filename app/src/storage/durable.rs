@@ -2,14 +2,14 @@
 //! complete only once the data is flushed to disk. rexie cannot ask for this, so these writes
 //! use a second, plain web-sys connection to the same database.
 
-use js_sys::{Function, Object, Promise, Reflect};
+use js_sys::{Array, Function, Object, Promise, Reflect};
 use serde::Serialize;
 use serde_json::Value;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{IdbDatabase, IdbRequest, IdbTransaction};
 
-use super::{StorageError, StoreName};
+use super::{Batch, StorageError, Write};
 
 fn op(e: JsValue) -> StorageError {
     StorageError::Operation(format!("{e:?}"))
@@ -49,23 +49,29 @@ pub async fn open(name: &str) -> Result<IdbDatabase, StorageError> {
     Ok(db)
 }
 
-/// Writes all records in one strict-durability transaction; returns once it has committed.
-pub async fn put_all(
-    db: &IdbDatabase,
-    store: StoreName,
-    records: &[(String, Value)],
-) -> Result<(), StorageError> {
+/// Commits the batch in one strict-durability transaction over the stores it writes; returns
+/// once it has committed. An insert whose key exists aborts it all with `Conflict`.
+pub async fn commit(db: &IdbDatabase, batch: &Batch) -> Result<(), StorageError> {
     let serializer = serde_wasm_bindgen::Serializer::json_compatible();
-    let values = records
-        .iter()
-        .map(|(key, value)| {
-            value
-                .serialize(&serializer)
-                .map(|v| (JsValue::from_str(key), v))
-                .map_err(|e| StorageError::Format(e.to_string()))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    // db.transaction(store, "readwrite", {durability: "strict"}) — web-sys has this binding
+    let js = |value: &Value| {
+        value
+            .serialize(&serializer)
+            .map_err(|e| StorageError::Format(e.to_string()))
+    };
+    // Everything is converted before the transaction starts, so nothing can fail half-way.
+    let mut writes = Vec::with_capacity(batch.writes.len());
+    for write in &batch.writes {
+        writes.push(match write {
+            Write::Put(store, key, value) => (*store, key, Some(js(value)?), false),
+            Write::Insert(store, key, value) => (*store, key, Some(js(value)?), true),
+            Write::Delete(store, key) => (*store, key, None, false),
+        });
+    }
+    let stores = Array::new();
+    for store in batch.stores() {
+        stores.push(&store.as_str().into());
+    }
+    // db.transaction(stores, "readwrite", {durability: "strict"}) — web-sys has this binding
     // only behind its unstable-API flag, so it is called directly.
     let options = Object::new();
     Reflect::set(&options, &"durability".into(), &"strict".into()).map_err(op)?;
@@ -74,15 +80,38 @@ pub async fn put_all(
         .dyn_into()
         .map_err(op)?;
     let tx: IdbTransaction = transaction
-        .call3(db, &store.as_str().into(), &"readwrite".into(), &options)
+        .call3(db, &stores, &"readwrite".into(), &options)
         .map_err(op)?
         .dyn_into()
         .map_err(op)?;
     let done = transaction_done(&tx);
-    let object_store = tx.object_store(store.as_str()).map_err(op)?;
-    for (key, value) in &values {
-        object_store.put_with_key(value, key).map_err(op)?;
+    for (store, key, value, insert) in &writes {
+        let object_store = tx.object_store(store.as_str()).map_err(op)?;
+        let key = JsValue::from_str(key);
+        match value {
+            Some(value) if *insert => object_store.add_with_key(value, &key).map(drop),
+            Some(value) => object_store.put_with_key(value, &key).map(drop),
+            None => object_store.delete(&key).map(drop),
+        }
+        .map_err(op)?;
     }
-    done.await.map_err(op)?;
+    if let Err(e) = done.await {
+        // The failed request's error (an `error` event), else the transaction's (`abort`).
+        let error = e
+            .dyn_ref::<web_sys::Event>()
+            .and_then(web_sys::Event::target)
+            .and_then(|target| target.dyn_into::<IdbRequest>().ok())
+            .and_then(|request| request.error().ok().flatten())
+            .or_else(|| tx.error());
+        return Err(match error {
+            Some(error) if error.name() == "ConstraintError" => {
+                StorageError::Conflict(error.message())
+            }
+            Some(error) => {
+                StorageError::Operation(format!("{}: {}", error.name(), error.message()))
+            }
+            None => op(e),
+        });
+    }
     Ok(())
 }

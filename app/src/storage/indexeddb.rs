@@ -72,12 +72,8 @@ impl IndexedDbStore {
 }
 
 impl Store for IndexedDbStore {
-    async fn put_all_durable(
-        &self,
-        store: StoreName,
-        records: &[(String, Value)],
-    ) -> Result<(), StorageError> {
-        super::durable::put_all(&self.strict, store, records).await
+    async fn commit_durable(&self, batch: &super::Batch) -> Result<(), StorageError> {
+        super::durable::commit(&self.strict, batch).await
     }
 
     async fn get(&self, store: StoreName, key: &str) -> Result<Option<Value>, StorageError> {

@@ -5,7 +5,7 @@ use std::sync::Mutex;
 
 use serde_json::Value;
 
-use super::{StorageError, Store, StoreName};
+use super::{Batch, StorageError, Store, StoreName, Write};
 
 #[derive(Debug, Default)]
 pub struct MemoryStore {
@@ -61,6 +61,32 @@ impl Store for MemoryStore {
 
     async fn last_key(&self, store: StoreName) -> Result<Option<String>, StorageError> {
         Ok(self.with(|r| r.get(&store).and_then(|s| s.keys().next_back().cloned())))
+    }
+
+    async fn commit_durable(&self, batch: &Batch) -> Result<(), StorageError> {
+        self.with(|r| {
+            // Check every insert first: all or none.
+            for write in &batch.writes {
+                if let Write::Insert(store, key, _) = write {
+                    if r.get(store).is_some_and(|s| s.contains_key(key)) {
+                        return Err(StorageError::Conflict(format!("{store}/{key}")));
+                    }
+                }
+            }
+            for write in &batch.writes {
+                match write {
+                    Write::Put(store, key, value) | Write::Insert(store, key, value) => {
+                        r.entry(*store)
+                            .or_default()
+                            .insert(key.clone(), value.clone());
+                    }
+                    Write::Delete(store, key) => {
+                        r.get_mut(store).map(|s| s.remove(key));
+                    }
+                }
+            }
+            Ok(())
+        })
     }
 }
 

@@ -2,6 +2,7 @@
 //! fallback) and the IndexedDB one (rexie) the app runs on. `suite` holds the shared test suite
 //! every implementation must pass.
 
+pub mod batch;
 pub mod memory;
 pub mod meta;
 pub mod schema;
@@ -12,6 +13,7 @@ pub mod durable;
 #[cfg(target_arch = "wasm32")]
 pub mod indexeddb;
 
+pub use batch::{Batch, Write};
 pub use schema::StoreName;
 
 use serde::de::DeserializeOwned;
@@ -26,6 +28,9 @@ pub enum StorageError {
     Operation(String),
     #[error("本地数据格式错误 / stored data is not in the expected format: {0}")]
     Format(String),
+    /// An insert found its key taken (another tab wrote it first); nothing was written.
+    #[error("记录已存在 / the record already exists: {0}")]
+    Conflict(String),
 }
 
 /// A key-value store with named object stores. Keys are strings; values are JSON, so money
@@ -52,15 +57,22 @@ pub trait Store {
     /// The greatest key in the store, without reading the records.
     async fn last_key(&self, store: StoreName) -> Result<Option<String>, StorageError>;
 
-    /// Like [`Store::put_all`], but reported done only once the records are on disk (strict
-    /// durability): for what must survive a power cut the moment the user is told it is
-    /// saved — settlements, contributions, every outbox entry.
+    /// Commits the batch in one transaction (all or none), reported done only once it is on
+    /// disk (strict durability): for what must survive a power cut the moment the user is
+    /// told it is saved — settlements, contributions, every outbox entry.
+    async fn commit_durable(&self, batch: &Batch) -> Result<(), StorageError>;
+
+    /// [`Store::put_all`] with strict durability.
     async fn put_all_durable(
         &self,
         store: StoreName,
         records: &[(String, Value)],
     ) -> Result<(), StorageError> {
-        self.put_all(store, records).await
+        let writes = records
+            .iter()
+            .map(|(key, value)| Write::Put(store, key.clone(), value.clone()))
+            .collect();
+        self.commit_durable(&Batch { writes }).await
     }
 
     async fn put(&self, store: StoreName, key: &str, value: Value) -> Result<(), StorageError> {

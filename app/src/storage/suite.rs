@@ -6,7 +6,7 @@ use std::future::Future;
 
 use serde_json::{json, Value};
 
-use super::{Store, StoreName};
+use super::{Batch, StorageError, Store, StoreName};
 
 pub async fn run<S, F, Fut>(mut make: F)
 where
@@ -25,6 +25,63 @@ where
     typed_access_round_trips(&make().await).await;
     last_key_is_the_greatest(&make().await).await;
     durable_writes_read_back(&make().await).await;
+    a_batch_lands_across_stores(&make().await).await;
+    a_batch_with_a_taken_insert_writes_nothing(&make().await).await;
+}
+
+async fn a_batch_lands_across_stores(s: &impl Store) {
+    s.put(StoreName::Meta, "draft:visit", json!({"lines": 3}))
+        .await
+        .unwrap();
+    let mut batch = Batch::default();
+    batch
+        .insert(
+            StoreName::Outbox,
+            "00000000000000000001",
+            &json!({"seq": 1}),
+        )
+        .unwrap();
+    batch
+        .put(StoreName::Claims, "c-1", &json!({"fund": "62.00"}))
+        .unwrap();
+    batch.delete(StoreName::Meta, "draft:visit");
+    s.commit_durable(&batch).await.unwrap();
+    assert_eq!(
+        s.get(StoreName::Outbox, "00000000000000000001")
+            .await
+            .unwrap(),
+        Some(json!({"seq": 1}))
+    );
+    assert_eq!(
+        s.get(StoreName::Claims, "c-1").await.unwrap(),
+        Some(json!({"fund": "62.00"}))
+    );
+    assert_eq!(s.get(StoreName::Meta, "draft:visit").await.unwrap(), None);
+}
+
+async fn a_batch_with_a_taken_insert_writes_nothing(s: &impl Store) {
+    s.put(StoreName::Outbox, "00000000000000000001", json!("first"))
+        .await
+        .unwrap();
+    let mut batch = Batch::default();
+    batch
+        .put(StoreName::Claims, "c-2", &json!({"fund": "1.00"}))
+        .unwrap();
+    batch
+        .insert(StoreName::Outbox, "00000000000000000001", &json!("second"))
+        .unwrap();
+    let result = s.commit_durable(&batch).await;
+    assert!(
+        matches!(result, Err(StorageError::Conflict(_))),
+        "{result:?}"
+    );
+    assert_eq!(s.get(StoreName::Claims, "c-2").await.unwrap(), None);
+    assert_eq!(
+        s.get(StoreName::Outbox, "00000000000000000001")
+            .await
+            .unwrap(),
+        Some(json!("first"))
+    );
 }
 
 async fn durable_writes_read_back(s: &impl Store) {

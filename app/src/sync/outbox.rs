@@ -5,7 +5,7 @@
 use cunbao_domain::sync::{Mutation, MutationBody, MutationResult, MutationStatus};
 use serde::{Deserialize, Serialize};
 
-use crate::storage::{StorageError, Store, StoreName};
+use crate::storage::{Batch, StorageError, Store, StoreName};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
@@ -46,35 +46,61 @@ pub async fn entries(store: &impl Store) -> Result<Vec<OutboxEntry>, StorageErro
         .collect()
 }
 
-/// Adds a mutation with the next sequence number; returns it. The sequence comes from the
-/// outbox itself, so the entry is one write.
+/// Adds a mutation with the next sequence number; returns it.
 pub async fn enqueue(
     store: &impl Store,
     record_id: &str,
     body: MutationBody,
     now_ms: u64,
 ) -> Result<Mutation, StorageError> {
-    let last = store
-        .last_key(StoreName::Outbox)
-        .await?
-        .and_then(|key| key.parse::<u64>().ok())
-        .unwrap_or(0);
-    let mutation = Mutation {
-        seq: last + 1,
-        record_id: record_id.to_string(),
-        body,
-    };
-    let entry = OutboxEntry {
-        mutation: mutation.clone(),
-        state: EntryState::Pending,
-        created_at_ms: now_ms,
-    };
-    let value = serde_json::to_value(&entry).map_err(|e| StorageError::Format(e.to_string()))?;
-    // The user is told "saved" after this: strict durability.
-    store
-        .put_all_durable(StoreName::Outbox, &[(key(mutation.seq), value)])
-        .await?;
-    Ok(mutation)
+    let mut added = commit_with_entries(
+        store,
+        Batch::default(),
+        vec![(record_id.to_string(), body)],
+        now_ms,
+    )
+    .await?;
+    Ok(added.remove(0))
+}
+
+/// Commits `batch` together with outbox entries for `mutations` (record id, body), numbered
+/// after the last entry, in one strict-durability transaction: the records and their entries
+/// land together or not at all. If another tab took those numbers first, numbers them again.
+pub async fn commit_with_entries(
+    store: &impl Store,
+    batch: Batch,
+    mutations: Vec<(String, MutationBody)>,
+    now_ms: u64,
+) -> Result<Vec<Mutation>, StorageError> {
+    let mut attempts = 0;
+    loop {
+        let last = store
+            .last_key(StoreName::Outbox)
+            .await?
+            .and_then(|key| key.parse::<u64>().ok())
+            .unwrap_or(0);
+        let mut with_entries = batch.clone();
+        let mut added = Vec::with_capacity(mutations.len());
+        for (seq, (record_id, body)) in (last + 1..).zip(&mutations) {
+            let mutation = Mutation {
+                seq,
+                record_id: record_id.clone(),
+                body: body.clone(),
+            };
+            let entry = OutboxEntry {
+                mutation: mutation.clone(),
+                state: EntryState::Pending,
+                created_at_ms: now_ms,
+            };
+            with_entries.insert(StoreName::Outbox, &key(seq), &entry)?;
+            added.push(mutation);
+        }
+        match store.commit_durable(&with_entries).await {
+            Err(StorageError::Conflict(_)) if attempts < 5 => attempts += 1,
+            Err(e) => return Err(e),
+            Ok(()) => return Ok(added),
+        }
+    }
 }
 
 /// Records the server's answers.

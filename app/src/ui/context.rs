@@ -58,6 +58,8 @@ pub struct AppContext {
     pub locked: RwSignal<bool>,
     /// What the desk works from, loaded from the device and reloaded after every sync and save.
     pub desk: RwSignal<Option<Desk>>,
+    /// The claim just saved on this screen, handed to its slip so that it shows at once.
+    pub saved_claim: StoredValue<Option<crate::desk::visit::ClaimRecord>>,
     store: StoredValue<Option<Rc<IndexedDbStore>>, LocalStorage>,
 }
 
@@ -77,6 +79,7 @@ impl AppContext {
             storage: RwSignal::new(None),
             locked: RwSignal::new(false),
             desk: RwSignal::new(None),
+            saved_claim: StoredValue::new(None),
             store: StoredValue::new_local(None),
         };
         sync_runner::install(ctx);

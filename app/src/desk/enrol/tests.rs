@@ -57,6 +57,7 @@ async fn save_on(
         collector: "王秀兰",
         receipt_no: receipt_no.into(),
         new_id: &mut ids,
+        draft: Some("enrol"),
     };
     save(store, draft, plan, ctx).await.unwrap()
 }
@@ -72,8 +73,12 @@ fn a_household_of_four_with_a_dibao_member_and_a_newborn_is_priced_and_saved() {
         // 390 × 3; the 低保 member pays nothing.
         assert_eq!(plan.contribution.total_due, Money::yuan(1170));
         assert_eq!(plan.contribution.members[2].due, Money::ZERO);
+        local::save_draft(&store, "enrol", &draft).await.unwrap();
         let receipt = save_on(&store, &draft, &plan, &policy, today, "RABC-000001").await;
         assert_eq!(receipt.total, Money::yuan(1170));
+        // Saved with the records and entries: the form's draft is gone.
+        let kept: Option<HouseholdDraft> = local::load_draft(&store, "enrol").await.unwrap();
+        assert_eq!(kept, None);
         assert_eq!(receipt.payer, "张建军");
         assert_eq!(receipt.members.len(), 4);
         // Four enrolments and one contribution queued, in that order.

@@ -143,13 +143,23 @@ fn the_worked_example_settles_to_the_specified_figures_warns_flags_and_saves_dur
             today,
             now_ms: 5,
             operator: "王秀兰",
+            draft: Some("visit"),
         };
-        // No reason, no settlement.
+        let kept = || async {
+            local::load_draft::<VisitDraft>(&store, "visit")
+                .await
+                .unwrap()
+        };
+        local::save_draft(&store, "visit", &draft).await.unwrap();
+        // No reason, no settlement; the form stays as typed.
         assert!(save(&store, person, &draft, &q, ctx("c1")).await.is_err());
+        assert!(kept().await.is_some());
         draft.reason = "患者自述血压偏高，医生开具".into();
         let saved = save(&store, person, &draft, &q, ctx("c1")).await.unwrap();
         assert_eq!(saved.settlement.fund.to_string(), "6.00");
+        // The claim, its outbox entry and the end of the draft land together.
         assert_eq!(outbox::entries(&store).await.unwrap().len(), 1);
+        assert!(kept().await.is_none());
         // The next visit starts from the accumulators after this one.
         let own = claims(&store).await.unwrap();
         let after = accumulators(&store, &own, PERSON, 2025, "general_outpatient")

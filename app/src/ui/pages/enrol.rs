@@ -138,20 +138,21 @@ fn EnrolForm() -> impl IntoView {
                         collector: &collector,
                         receipt_no,
                         new_id: &mut ids,
+                        draft: Some(DRAFT),
                     },
                 )
                 .await
             }
             .await;
             match result {
+                // Only now, with everything on disk, is the receipt shown.
                 Ok(receipt) => {
-                    let _ = local::clear_draft(store, DRAFT).await;
-                    crate::ui::sync_runner::refresh(app);
-                    app.reload_desk();
                     navigate(
                         &format!("/receipt/{}", receipt.receipt_no),
                         Default::default(),
                     );
+                    crate::ui::sync_runner::refresh(app);
+                    app.reload_desk();
                 }
                 Err(err) => error.set(Some(err.to_string())),
             }

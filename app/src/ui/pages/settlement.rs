@@ -4,7 +4,6 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
-use crate::desk::local;
 use crate::desk::residents::Resident;
 use crate::desk::visit::{
     self, accumulators, cap_pool, claims, history, ClaimContext, LineDraft, LocalAccumulators,
@@ -143,15 +142,16 @@ fn VisitForm() -> impl IntoView {
                     today: today(),
                     now_ms: now_ms(),
                     operator: &operator,
+                    draft: Some(DRAFT),
                 },
             )
             .await;
             match saved {
                 // Only now, with the claim on disk, is success shown.
-                Ok(_) => {
-                    let _ = local::clear_draft(store.as_ref(), DRAFT).await;
-                    crate::ui::sync_runner::refresh(app);
+                Ok(record) => {
+                    app.saved_claim.set_value(Some(record));
                     navigate(&format!("/claim/{claim_id}"), Default::default());
+                    crate::ui::sync_runner::refresh(app);
                 }
                 Err(e) => error.set(Some(e)),
             }

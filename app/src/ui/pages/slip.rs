@@ -19,6 +19,14 @@ pub fn SlipPage() -> impl IntoView {
     let found = RwSignal::new(None::<Option<ClaimRecord>>);
     Effect::new(move |_| {
         let id = params.with(|p| p.get("id").unwrap_or_default());
+        // Just saved on the settlement screen: already on disk, shown without reading it back.
+        if let Some(claim) = app
+            .saved_claim
+            .with_value(|c| c.clone().filter(|c| c.claim_id == id))
+        {
+            found.set(Some(Some(claim)));
+            return;
+        }
         let _ = app.device.get();
         let Some(store) = app.store() else { return };
         spawn_local(async move {

@@ -1,0 +1,75 @@
+//! Writes to several stores that must land together — all or none — such as a settlement, its
+//! outbox entry and the removal of the form's draft.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::{StorageError, StoreName};
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Write {
+    /// Inserts or replaces.
+    Put(StoreName, String, Value),
+    /// Inserts; the whole batch fails with [`StorageError::Conflict`] if the key exists.
+    Insert(StoreName, String, Value),
+    Delete(StoreName, String),
+}
+
+impl Write {
+    pub fn store(&self) -> StoreName {
+        match self {
+            Write::Put(store, ..) | Write::Insert(store, ..) | Write::Delete(store, _) => *store,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Batch {
+    pub writes: Vec<Write>,
+}
+
+impl Batch {
+    pub fn put(
+        &mut self,
+        store: StoreName,
+        key: &str,
+        value: &impl Serialize,
+    ) -> Result<(), StorageError> {
+        self.writes.push(Write::Put(
+            store,
+            key.to_string(),
+            to_value(store, key, value)?,
+        ));
+        Ok(())
+    }
+
+    pub fn insert(
+        &mut self,
+        store: StoreName,
+        key: &str,
+        value: &impl Serialize,
+    ) -> Result<(), StorageError> {
+        self.writes.push(Write::Insert(
+            store,
+            key.to_string(),
+            to_value(store, key, value)?,
+        ));
+        Ok(())
+    }
+
+    pub fn delete(&mut self, store: StoreName, key: &str) {
+        self.writes.push(Write::Delete(store, key.to_string()));
+    }
+
+    /// The stores written, each once.
+    pub fn stores(&self) -> Vec<StoreName> {
+        let mut stores: Vec<StoreName> = self.writes.iter().map(Write::store).collect();
+        stores.sort();
+        stores.dedup();
+        stores
+    }
+}
+
+fn to_value(store: StoreName, key: &str, value: &impl Serialize) -> Result<Value, StorageError> {
+    serde_json::to_value(value).map_err(|e| StorageError::Format(format!("{store}/{key}: {e}")))
+}
