@@ -35,12 +35,7 @@ impl Batch {
         key: &str,
         value: &impl Serialize,
     ) -> Result<(), StorageError> {
-        self.writes.push(Write::Put(
-            store,
-            key.to_string(),
-            to_value(store, key, value)?,
-        ));
-        Ok(())
+        self.add(Write::Put, store, key, value)
     }
 
     pub fn insert(
@@ -49,11 +44,19 @@ impl Batch {
         key: &str,
         value: &impl Serialize,
     ) -> Result<(), StorageError> {
-        self.writes.push(Write::Insert(
-            store,
-            key.to_string(),
-            to_value(store, key, value)?,
-        ));
+        self.add(Write::Insert, store, key, value)
+    }
+
+    fn add(
+        &mut self,
+        write: fn(StoreName, String, Value) -> Write,
+        store: StoreName,
+        key: &str,
+        value: &impl Serialize,
+    ) -> Result<(), StorageError> {
+        let value = serde_json::to_value(value)
+            .map_err(|e| StorageError::Format(format!("{store}/{key}: {e}")))?;
+        self.writes.push(write(store, key.to_string(), value));
         Ok(())
     }
 
@@ -68,8 +71,4 @@ impl Batch {
         stores.dedup();
         stores
     }
-}
-
-fn to_value(store: StoreName, key: &str, value: &impl Serialize) -> Result<Value, StorageError> {
-    serde_json::to_value(value).map_err(|e| StorageError::Format(format!("{store}/{key}: {e}")))
 }
