@@ -154,6 +154,9 @@ async function addLine(query, name, price) {
 test("the worked example of PRODUCT.md §3: exactly those figures on screen and on the slip; warn needs a reason; flag shown", async () => {
   await pickPatient("cym");
   await page.getByTestId("diagnosis-select").selectOption("J06.9");
+  await page.getByTestId("catalogue-search").fill("amxl");
+  await page.getByTestId("catalogue-results").filter({ hasText: "阿莫西林胶囊" }).waitFor();
+  await shot("catalogue-search");
   await addLine("amxljn", "阿莫西林胶囊", "12.50");
   await page.locator("input[name=qty_0]").fill("2");
   await addLine("硝苯地平", "硝苯地平缓释片", "31.60");

@@ -156,6 +156,16 @@ impl AppContext {
         });
     }
 
+    /// The signed-in user's name (empty if nobody is signed in); reactive when read in a view.
+    pub fn user_name(&self) -> String {
+        self.sync.with(|s| {
+            s.user
+                .as_ref()
+                .map(|u| u.display_name.clone())
+                .unwrap_or_default()
+        })
+    }
+
     /// The opened local database, once it is open.
     pub fn store(&self) -> Option<Rc<IndexedDbStore>> {
         self.store.get_value()

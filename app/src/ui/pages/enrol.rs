@@ -113,12 +113,7 @@ fn EnrolForm() -> impl IntoView {
             return;
         };
         let policy = desk().policy.expect("inside WithDesk");
-        let collector = app
-            .sync
-            .get_untracked()
-            .user
-            .map(|u| u.display_name)
-            .unwrap_or_default();
+        let collector = untrack(|| app.user_name());
         let d = draft.get_untracked();
         busy.set(true);
         let navigate = use_navigate();

@@ -41,13 +41,7 @@ pub fn LockScreen() -> impl IntoView {
             busy.set(false);
         });
     };
-    let operator = move || {
-        app.sync
-            .get()
-            .user
-            .map(|u| u.display_name)
-            .unwrap_or_default()
-    };
+    let operator = move || app.user_name();
     view! {
         <form class="card form lock" on:submit=submit data-testid="lock-screen">
             <h1>{move || app.t(Key::LockedTitle)}</h1>

@@ -118,12 +118,7 @@ fn VisitForm() -> impl IntoView {
         let Some(store) = app.store() else { return };
         let desk = desk();
         let policy = desk.policy.clone().expect("inside WithDesk");
-        let operator = app
-            .sync
-            .get_untracked()
-            .user
-            .map(|u| u.display_name)
-            .unwrap_or_default();
+        let operator = untrack(|| app.user_name());
         let d = draft.get_untracked();
         busy.set(true);
         error.set(None);
