@@ -1,7 +1,7 @@
 // Shared set-up for the browser tests: start the real server on a free port with a fresh data
 // directory, and launch Debian's Chromium through playwright-core.
 import { spawn } from "node:child_process";
-import { mkdtempSync, mkdirSync, openSync } from "node:fs";
+import { mkdtempSync, mkdirSync, openSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -17,6 +17,17 @@ export const serverBin =
   process.env.CUNBAO_SERVER_BIN ?? join(repoRoot, "target", "debug", "cunbao-server");
 export const clientDir = process.env.CUNBAO_CLIENT_DIR ?? join(repoRoot, "app", "dist");
 
+/** A fresh directory under the system's temp dir, removed when this test process exits. */
+const scratchDirs = [];
+process.once("exit", () => {
+  for (const dir of scratchDirs) rmSync(dir, { recursive: true, force: true });
+});
+export function scratchDir(prefix) {
+  const dir = mkdtempSync(join(tmpdir(), `${prefix}-`));
+  scratchDirs.push(dir);
+  return dir;
+}
+
 export async function freePort() {
   return new Promise((ok, fail) => {
     const probe = createServer();
@@ -31,7 +42,7 @@ export async function freePort() {
 /** Starts the server; resolves once `/api/v1/health` answers. */
 export async function startServer({ port, clientDir: dir = clientDir, dataDir, name = "server", sampleData = false, env = {} } = {}) {
   port ??= await freePort();
-  dataDir ??= mkdtempSync(join(tmpdir(), "cunbao-e2e-"));
+  dataDir ??= scratchDir("cunbao-e2e");
   const log = openSync(join(artifactsDir, `${name}-${port}.log`), "a");
   const child = spawn(serverBin, [], {
     env: {

@@ -2,14 +2,14 @@
 // next visit, keeps exactly one shell cache, and works offline on the new build.
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   clientDir,
   freePort,
   launchBrowser,
   newTabletContext,
+  scratchDir,
   startServer,
   waitForAppReady,
 } from "../lib/harness.mjs";
@@ -23,7 +23,7 @@ after(async () => {
 
 /** A copy of the built client whose index.html carries a marker, as a new release would. */
 function buildCopy(marker) {
-  const dir = mkdtempSync(join(tmpdir(), `cunbao-dist-${marker}-`));
+  const dir = scratchDir(`cunbao-dist-${marker}`);
   cpSync(clientDir, dir, { recursive: true });
   const index = join(dir, "index.html");
   writeFileSync(
@@ -40,7 +40,7 @@ const shellCaches = (page) =>
 
 test("the next visit after a deployment runs the new build, and only it is cached", async () => {
   const port = await freePort();
-  const dataDir = mkdtempSync(join(tmpdir(), "cunbao-e2e-"));
+  const dataDir = scratchDir("cunbao-e2e");
   server = await startServer({ port, dataDir, clientDir: buildCopy("one"), name: "deploy-one" });
   browser = await launchBrowser();
   const context = await newTabletContext(browser);
