@@ -37,3 +37,36 @@ async fn data_survives_closing_and_reopening_the_database() {
     db.close();
     IndexedDbStore::delete_database(&name).await.unwrap();
 }
+
+/// Two tabs on one tablet number outbox entries without a read each time: a tab whose known
+/// last number is stale meets the other tab's entry, reads the real last one and goes on.
+#[wasm_bindgen_test]
+async fn two_tabs_number_the_outbox_without_gaps_or_overwrites() {
+    use cunbao_app::sync::outbox;
+    use cunbao_domain::sync::MutationBody;
+    let void = |id: &str| MutationBody::Void {
+        target_record_id: id.to_string(),
+        reason: "录入错误".into(),
+    };
+    let name = unique_name("tabs");
+    let first = IndexedDbStore::open(&name).await.unwrap();
+    let second = IndexedDbStore::open(&name).await.unwrap();
+    let a1 = outbox::enqueue(&first, "a1", void("c1"), 1).await.unwrap();
+    let b1 = outbox::enqueue(&second, "b1", void("c2"), 2).await.unwrap();
+    // `first` still believes entry 1 is the last.
+    assert_eq!(
+        first.known_last_key(StoreName::Outbox),
+        Some(outbox::key(1))
+    );
+    let a2 = outbox::enqueue(&first, "a2", void("c3"), 3).await.unwrap();
+    assert_eq!((a1.seq, b1.seq, a2.seq), (1, 2, 3));
+    let entries = outbox::entries(&first).await.unwrap();
+    let ids: Vec<_> = entries
+        .iter()
+        .map(|e| (e.mutation.seq, e.mutation.record_id.as_str()))
+        .collect();
+    assert_eq!(ids, [(1, "a1"), (2, "b1"), (3, "a2")]);
+    first.close();
+    second.close();
+    IndexedDbStore::delete_database(&name).await.unwrap();
+}

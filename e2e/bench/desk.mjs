@@ -18,38 +18,53 @@ const residents = Number(process.argv[2] ?? 5000);
 const items = Number(process.argv[3] ?? 30000);
 const visits = Number(process.argv[4] ?? 20);
 
-// DESK_PROFILE=1: also sample the CPU while typing and print where the time went (self time
-// per function; wasm functions appear by their Rust names). DESK_TRACE=dir: instead write a
-// Chromium performance trace of each typing phase there (open it in DevTools' Performance tab).
+// DESK_PROFILE=1: also sample the CPU during the measured windows and print where the time
+// went (self time per function; wasm functions appear by their Rust names); DESK_PROFILE_OUT=dir
+// also writes the profiles there. DESK_TRACE=dir: instead write a Chromium performance trace of
+// each phase there (open it in DevTools' Performance tab). DESK_PHASES=reload,residents,
+// catalogue,save: run only these phases (all by default).
 const profiling = process.env.DESK_PROFILE === "1";
 const tracing = process.env.DESK_TRACE;
-async function profiled(browser, page, cdp, label, work) {
-  if (tracing) {
-    const path = `${tracing}/trace-${label.replaceAll(" ", "-")}.json`;
-    await browser.startTracing(page, { path, categories: ["devtools.timeline", "v8.execute", "toplevel", "blink.user_timing"] });
-    const result = await work();
-    await browser.stopTracing();
-    console.log(`  trace of ${label}: ${path}`);
-    return result;
-  }
+const phases = (process.env.DESK_PHASES ?? "reload,residents,catalogue,save").split(",");
+
+/** Self time per function over the profiles taken while `label` was measured. */
+const selfTimes = new Map();
+async function sampled(cdp, label, work) {
   if (!profiling) return work();
   await cdp.send("Profiler.enable");
   await cdp.send("Profiler.setSamplingInterval", { interval: 100 });
   await cdp.send("Profiler.start");
   const result = await work();
   const { profile } = await cdp.send("Profiler.stop");
-  if (process.env.DESK_PROFILE_OUT) (await import("node:fs")).writeFileSync(`${process.env.DESK_PROFILE_OUT}/${label.replaceAll(" ", "-")}.cpuprofile`, JSON.stringify(profile));
-  const self = new Map();
+  if (process.env.DESK_PROFILE_OUT) {
+    const { writeFileSync } = await import("node:fs");
+    writeFileSync(`${process.env.DESK_PROFILE_OUT}/${label.replaceAll(" ", "-")}-${Date.now()}.cpuprofile`, JSON.stringify(profile));
+  }
+  const self = selfTimes.get(label) ?? new Map();
+  selfTimes.set(label, self);
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   profile.samples.forEach((id, i) => {
     const f = byId.get(id).callFrame;
     const name = `${f.functionName || "(anonymous)"} ${f.url.split("/").at(-1)}`;
     self.set(name, (self.get(name) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
   });
+  return result;
+}
+function printProfile(label) {
+  const self = selfTimes.get(label);
+  if (!self) return;
   console.log(`  profile of ${label}, self time:`);
-  for (const [name, ms] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 20)) {
+  for (const [name, ms] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)) {
     console.log(`  ${ms.toFixed(1).padStart(8)} ms  ${name}`);
   }
+}
+async function traced(browser, page, label, work) {
+  if (!tracing) return work();
+  const path = `${tracing}/trace-${label.replaceAll(" ", "-")}.json`;
+  await browser.startTracing(page, { path, categories: ["devtools.timeline", "v8.execute", "toplevel", "blink.user_timing"] });
+  const result = await work();
+  await browser.stopTracing();
+  console.log(`  trace of ${label}: ${path}`);
   return result;
 }
 
@@ -118,38 +133,55 @@ try {
   await cdp.send("Emulation.setCPUThrottlingRate", { rate: 4 });
   console.log(`desk bench: ${residents} residents, ${items} catalogue items, offline, CPU throttled 4×`);
 
-  // Offline reload to interactive: from asking for the reload until the lock screen's PIN
-  // field is usable, timed from Node.
+  // Every phase starts from an offline reload, as a tablet's day does.
+  await reloadPhase(page, phases.includes("reload") ? 10 : 1);
+  await unlockWithPin(page);
+  if (phases.includes("residents")) await residentsPhase(browser, page, cdp, people);
+  const codes = await catalogueCodes(page, people);
+  if (phases.includes("catalogue")) await cataloguePhase(browser, page, cdp, codes);
+  if (phases.includes("save")) await savePhase(browser, page, cdp, people, codes);
+} finally {
+  await browser.close();
+  await server.stop();
+}
+
+/** Offline reload to interactive: from asking for the reload until the lock screen's PIN
+ * field is usable, timed from Node. */
+async function reloadPhase(page, times) {
   const reload = [];
-  for (let i = 0; i < 10; i++) {
+  for (let i = 0; i < times; i++) {
     const t0 = performance.now();
     await page.reload({ waitUntil: "commit" });
     await page.getByTestId("lock-screen").getByLabel("PIN").waitFor();
     reload.push(performance.now() - t0);
   }
-  await unlockWithPin(page);
-  console.log(`offline reload → lock screen interactive: ${stats(reload)}`);
+  if (times > 1) console.log(`offline reload → lock screen interactive: ${stats(reload)}`);
+}
 
-  // Resident search over the residents on the tablet.
+/** Resident search over the residents on the tablet. */
+async function residentsPhase(browser, page, cdp, people) {
   await page.getByRole("navigation").getByRole("link", { name: "参保人", exact: true }).click();
   await page.getByTestId("resident-search").waitFor();
   await page.waitForFunction(() => /本机参保人: [1-9]/.test(document.body.innerText), null, { timeout: 60_000 });
   let keys = [];
-  await profiled(browser, page, cdp, "resident search", async () => {
+  await traced(browser, page, "resident search", () => sampled(cdp, "resident search", async () => {
     for (const q of [people[4321].id_number, "黄志明", "wxy", "qlh", people[17].id_number.slice(0, 10),
       people[2500].name, people[999].id_number, "lxl", "张", people[3].id_number.slice(0, 14)]) {
       keys = keys.concat(await typeTimed(page, "[data-testid=resident-search]", q));
     }
-  });
+  }));
   console.log(`resident search, per keystroke: ${stats(keys)}`);
   await printParts(page);
+  printProfile("resident search");
+}
 
-  // Catalogue search on the settlement screen.
+/** Opens the settlement screen for a patient; returns 200 class-A items any patient may have. */
+async function catalogueCodes(page, people) {
   await page.getByRole("navigation").getByRole("link", { name: "门诊结算" }).click();
   await page.getByTestId("patient-search").fill(people[0].id_number);
   await page.getByRole("button", { name: /\*{8}/ }).first().click();
   await page.getByTestId("catalogue-search").waitFor();
-  const codes = await page.evaluate(
+  return page.evaluate(
     () =>
       new Promise((ok) => {
         const open = indexedDB.open("cunbao");
@@ -166,63 +198,71 @@ try {
         };
       }),
   );
-  keys = [];
-  await profiled(browser, page, cdp, "catalogue search", async () => {
+}
+
+/** Catalogue search on the settlement screen. */
+async function cataloguePhase(browser, page, cdp, codes) {
+  let keys = [];
+  await traced(browser, page, "catalogue search", () => sampled(cdp, "catalogue search", async () => {
     for (const q of [codes[7].pinyin, codes[50].name, codes[99].code, "阿莫西林", "zs",
       codes[120].name, codes[150].code.toLowerCase(), "布洛芬", "gmsp", codes[199].pinyin]) {
       keys = keys.concat(await typeTimed(page, "[data-testid=catalogue-search]", q));
     }
-  });
+  }));
   console.log(`catalogue search, per keystroke: ${stats(keys)}`);
   await printParts(page);
+  printProfile("catalogue search");
+}
 
-  // Settle and durably save a 10-line visit: from pressing 确认结算 until the slip is shown
-  // (the app shows it only after the claim and its outbox entry are on disk).
+/** Settle and durably save a 10-line visit: from pressing 确认结算 until the slip is shown
+ * (the app shows it only after the claim and its outbox entry are on disk). */
+async function savePhase(browser, page, cdp, people, codes) {
   const saves = [];
-  await profiled(browser, page, cdp, "settle", async () => {
-  for (let v = 0; v < visits; v++) {
-    await page.getByRole("navigation").getByRole("link", { name: "门诊结算" }).click();
-    await page.locator("[data-testid=patient], [data-testid=patient-search]").first().waitFor();
-    if (await page.getByTestId("patient").isVisible()) {
-      await page.getByRole("button", { name: "更换患者" }).click();
+  await traced(browser, page, "settle", async () => {
+    for (let v = 0; v < visits; v++) {
+      await page.getByRole("navigation").getByRole("link", { name: "门诊结算" }).click();
+      await page.locator("[data-testid=patient], [data-testid=patient-search]").first().waitFor();
+      if (await page.getByTestId("patient").isVisible()) {
+        await page.getByRole("button", { name: "更换患者" }).click();
+      }
+      await page.getByTestId("patient-search").fill(people[100 + v].id_number);
+      await page.getByRole("button", { name: /\*{8}/ }).first().click();
+      await page.getByTestId("diagnosis-select").selectOption("R50.9");
+      for (let l = 0; l < 10; l++) {
+        await page.getByTestId("catalogue-search").fill(codes[v * 10 + l].code);
+        await page.getByTestId("catalogue-results").getByRole("button").first().click();
+      }
+      await page.getByTestId("breakdown").waitFor();
+      const reason = page.locator("textarea[name=reason]");
+      if (await reason.isVisible()) await reason.fill("基准测试：按医嘱开具");
+      const button = page.getByTestId("confirm-settle");
+      if (await button.isDisabled()) {
+        console.log(`visit ${v}: not confirmable (${await page.getByTestId("risk").innerText()})`);
+        continue;
+      }
+      saves.push(
+        await sampled(cdp, "settle", () =>
+          page.evaluate(
+            () =>
+              new Promise((ok) => {
+                performance.mark("keystroke");
+                const t0 = performance.now();
+                const seen = new MutationObserver(() => {
+                  if (document.querySelector("[data-testid=slip]")) {
+                    seen.disconnect();
+                    performance.mark("keystroke-done");
+                    ok(performance.now() - t0);
+                  }
+                });
+                seen.observe(document.body, { childList: true, subtree: true });
+                document.querySelector("[data-testid=confirm-settle]").click();
+              }),
+          ),
+        ),
+      );
     }
-    await page.getByTestId("patient-search").fill(people[100 + v].id_number);
-    await page.getByRole("button", { name: /\*{8}/ }).first().click();
-    await page.getByTestId("diagnosis-select").selectOption("R50.9");
-    for (let l = 0; l < 10; l++) {
-      await page.getByTestId("catalogue-search").fill(codes[v * 10 + l].code);
-      await page.getByTestId("catalogue-results").getByRole("button").first().click();
-    }
-    await page.getByTestId("breakdown").waitFor();
-    const reason = page.locator("textarea[name=reason]");
-    if (await reason.isVisible()) await reason.fill("基准测试：按医嘱开具");
-    const button = page.getByTestId("confirm-settle");
-    if (await button.isDisabled()) {
-      console.log(`visit ${v}: not confirmable (${await page.getByTestId("risk").innerText()})`);
-      continue;
-    }
-    saves.push(
-      await page.evaluate(
-        () =>
-          new Promise((ok) => {
-            performance.mark("keystroke");
-            const t0 = performance.now();
-            const seen = new MutationObserver(() => {
-              if (document.querySelector("[data-testid=slip]")) {
-                seen.disconnect();
-                performance.mark("keystroke-done");
-                ok(performance.now() - t0);
-              }
-            });
-            seen.observe(document.body, { childList: true, subtree: true });
-            document.querySelector("[data-testid=confirm-settle]").click();
-          }),
-      ),
-    );
-  }
   });
   console.log(`settle + durable save of a 10-line visit (click → slip): ${stats(saves)}`);
-} finally {
-  await browser.close();
-  await server.stop();
+  console.log(`  each, in order: ${saves.map((t) => t.toFixed(0)).join(" ")} ms`);
+  printProfile("settle");
 }

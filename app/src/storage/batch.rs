@@ -2,16 +2,16 @@
 //! outbox entry and the removal of the form's draft.
 
 use serde::Serialize;
-use serde_json::Value;
 
 use super::{StorageError, StoreName};
 
+/// A record written is carried as its JSON text (serialised once, parsed once by the store).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Write {
     /// Inserts or replaces.
-    Put(StoreName, String, Value),
+    Put(StoreName, String, String),
     /// Inserts; the whole batch fails with [`StorageError::Conflict`] if the key exists.
-    Insert(StoreName, String, Value),
+    Insert(StoreName, String, String),
     Delete(StoreName, String),
 }
 
@@ -49,12 +49,12 @@ impl Batch {
 
     fn add(
         &mut self,
-        write: fn(StoreName, String, Value) -> Write,
+        write: fn(StoreName, String, String) -> Write,
         store: StoreName,
         key: &str,
         value: &impl Serialize,
     ) -> Result<(), StorageError> {
-        let value = serde_json::to_value(value)
+        let value = serde_json::to_string(value)
             .map_err(|e| StorageError::Format(format!("{store}/{key}: {e}")))?;
         self.writes.push(write(store, key.to_string(), value));
         Ok(())

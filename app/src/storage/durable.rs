@@ -3,12 +3,11 @@
 //! use a second, plain web-sys connection to the same database.
 
 use js_sys::{Array, Function, Object, Promise, Reflect};
-use serde::Serialize;
-use serde_json::Value;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{IdbDatabase, IdbRequest, IdbTransaction};
 
+use super::js_json::text_to_js;
 use super::{Batch, StorageError, Write};
 
 fn op(e: JsValue) -> StorageError {
@@ -52,18 +51,12 @@ pub async fn open(name: &str) -> Result<IdbDatabase, StorageError> {
 /// Commits the batch in one strict-durability transaction over the stores it writes; returns
 /// once it has committed. An insert whose key exists aborts it all with `Conflict`.
 pub async fn commit(db: &IdbDatabase, batch: &Batch) -> Result<(), StorageError> {
-    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
-    let js = |value: &Value| {
-        value
-            .serialize(&serializer)
-            .map_err(|e| StorageError::Format(e.to_string()))
-    };
     // Everything is converted before the transaction starts, so nothing can fail half-way.
     let mut writes = Vec::with_capacity(batch.writes.len());
     for write in &batch.writes {
         writes.push(match write {
-            Write::Put(store, key, value) => (*store, key, Some(js(value)?), false),
-            Write::Insert(store, key, value) => (*store, key, Some(js(value)?), true),
+            Write::Put(store, key, value) => (*store, key, Some(text_to_js(value)?), false),
+            Write::Insert(store, key, value) => (*store, key, Some(text_to_js(value)?), true),
             Write::Delete(store, key) => (*store, key, None, false),
         });
     }

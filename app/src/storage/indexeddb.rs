@@ -1,10 +1,11 @@
 //! The IndexedDB store (rexie). One transaction per call, never held across another await.
 
 use rexie::{Direction, ObjectStore, Rexie, Transaction, TransactionMode};
-use serde::Serialize;
 use serde_json::Value;
 use wasm_bindgen::JsValue;
 
+use super::js_json::{from_js, from_js_all, to_js};
+use super::last_keys::LastKeys;
 use super::schema::{current_stores, SCHEMA_VERSION};
 use super::{StorageError, Store, StoreName};
 
@@ -12,20 +13,11 @@ pub struct IndexedDbStore {
     db: Rexie,
     /// A plain connection for strict-durability writes (see `durable`).
     strict: web_sys::IdbDatabase,
+    last_keys: LastKeys,
 }
 
 fn op(e: impl std::fmt::Debug) -> StorageError {
     StorageError::Operation(format!("{e:?}"))
-}
-
-fn to_js(value: &Value) -> Result<JsValue, StorageError> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| StorageError::Format(e.to_string()))
-}
-
-fn from_js(value: JsValue) -> Result<Value, StorageError> {
-    serde_wasm_bindgen::from_value(value).map_err(|e| StorageError::Format(e.to_string()))
 }
 
 impl IndexedDbStore {
@@ -40,7 +32,11 @@ impl IndexedDbStore {
             .await
             .map_err(|e| StorageError::Open(format!("{e:?}")))?;
         let strict = super::durable::open(name).await?;
-        Ok(IndexedDbStore { db, strict })
+        Ok(IndexedDbStore {
+            db,
+            strict,
+            last_keys: LastKeys::default(),
+        })
     }
 
     /// The schema version the opened database reports.
@@ -73,14 +69,23 @@ impl IndexedDbStore {
 
 impl Store for IndexedDbStore {
     async fn commit_durable(&self, batch: &super::Batch) -> Result<(), StorageError> {
-        super::durable::commit(&self.strict, batch).await
+        super::durable::commit(&self.strict, batch).await?;
+        self.last_keys.note_inserts(batch);
+        Ok(())
+    }
+
+    fn known_last_key(&self, store: StoreName) -> Option<String> {
+        self.last_keys.get(store)
     }
 
     async fn get(&self, store: StoreName, key: &str) -> Result<Option<Value>, StorageError> {
         let (tx, object_store) = self.on(store, TransactionMode::ReadOnly)?;
         let value = object_store.get(JsValue::from_str(key)).await.map_err(op)?;
         tx.done().await.map_err(op)?;
-        value.filter(|v| !v.is_undefined()).map(from_js).transpose()
+        value
+            .filter(|v| !v.is_undefined())
+            .map(|v| from_js(&v))
+            .transpose()
     }
 
     async fn put_all(
@@ -119,13 +124,14 @@ impl Store for IndexedDbStore {
         let keys = object_store.get_all_keys(None, None).await.map_err(op)?;
         let values = object_store.get_all(None, None).await.map_err(op)?;
         tx.done().await.map_err(op)?;
+        let values = from_js_all(&values)?;
         keys.into_iter()
             .zip(values)
             .map(|(key, value)| {
                 let key = key
                     .as_string()
                     .ok_or_else(|| StorageError::Format(format!("{store}: non-string key")))?;
-                Ok((key, from_js(value)?))
+                Ok((key, value))
             })
             .collect()
     }
@@ -144,6 +150,10 @@ impl Store for IndexedDbStore {
             .await
             .map_err(op)?;
         tx.done().await.map_err(op)?;
-        Ok(last.into_iter().next().and_then(|(key, _)| key.as_string()))
+        let last = last.into_iter().next().and_then(|(key, _)| key.as_string());
+        if let Some(key) = &last {
+            self.last_keys.note(store, key);
+        }
+        Ok(last)
     }
 }

@@ -5,11 +5,13 @@ use std::sync::Mutex;
 
 use serde_json::Value;
 
+use super::last_keys::LastKeys;
 use super::{Batch, StorageError, Store, StoreName, Write};
 
 #[derive(Debug, Default)]
 pub struct MemoryStore {
     records: Mutex<BTreeMap<StoreName, BTreeMap<String, Value>>>,
+    last_keys: LastKeys,
 }
 
 impl MemoryStore {
@@ -60,10 +62,32 @@ impl Store for MemoryStore {
     }
 
     async fn last_key(&self, store: StoreName) -> Result<Option<String>, StorageError> {
-        Ok(self.with(|r| r.get(&store).and_then(|s| s.keys().next_back().cloned())))
+        let last = self.with(|r| r.get(&store).and_then(|s| s.keys().next_back().cloned()));
+        if let Some(key) = &last {
+            self.last_keys.note(store, key);
+        }
+        Ok(last)
+    }
+
+    fn known_last_key(&self, store: StoreName) -> Option<String> {
+        self.last_keys.get(store)
     }
 
     async fn commit_durable(&self, batch: &Batch) -> Result<(), StorageError> {
+        // Everything is parsed before anything is written, so nothing can fail half-way.
+        let parse = |store: &StoreName, key: &str, text: &str| {
+            serde_json::from_str::<Value>(text)
+                .map_err(|e| StorageError::Format(format!("{store}/{key}: {e}")))
+        };
+        let mut writes = Vec::with_capacity(batch.writes.len());
+        for write in &batch.writes {
+            writes.push(match write {
+                Write::Put(store, key, text) | Write::Insert(store, key, text) => {
+                    (*store, key, Some(parse(store, key, text)?))
+                }
+                Write::Delete(store, key) => (*store, key, None),
+            });
+        }
         self.with(|r| {
             // Check every insert first: all or none.
             for write in &batch.writes {
@@ -73,20 +97,20 @@ impl Store for MemoryStore {
                     }
                 }
             }
-            for write in &batch.writes {
-                match write {
-                    Write::Put(store, key, value) | Write::Insert(store, key, value) => {
-                        r.entry(*store)
-                            .or_default()
-                            .insert(key.clone(), value.clone());
+            for (store, key, value) in writes {
+                match value {
+                    Some(value) => {
+                        r.entry(store).or_default().insert(key.clone(), value);
                     }
-                    Write::Delete(store, key) => {
-                        r.get_mut(store).map(|s| s.remove(key));
+                    None => {
+                        r.get_mut(&store).map(|s| s.remove(key));
                     }
                 }
             }
             Ok(())
-        })
+        })?;
+        self.last_keys.note_inserts(batch);
+        Ok(())
     }
 }
 

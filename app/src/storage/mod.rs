@@ -3,6 +3,7 @@
 //! every implementation must pass.
 
 pub mod batch;
+pub mod last_keys;
 pub mod memory;
 pub mod meta;
 pub mod schema;
@@ -12,6 +13,8 @@ pub mod suite;
 pub mod durable;
 #[cfg(target_arch = "wasm32")]
 pub mod indexeddb;
+#[cfg(target_arch = "wasm32")]
+mod js_json;
 
 pub use batch::{Batch, Write};
 pub use schema::StoreName;
@@ -62,6 +65,10 @@ pub trait Store {
     /// told it is saved — settlements, contributions, every outbox entry.
     async fn commit_durable(&self, batch: &Batch) -> Result<(), StorageError>;
 
+    /// The greatest key of `store` this handle has read with `last_key` or inserted, without
+    /// reading the database; it may lag behind another tab's inserts (see [`last_keys`]).
+    fn known_last_key(&self, store: StoreName) -> Option<String>;
+
     /// [`Store::put_all`] with strict durability.
     async fn put_all_durable(
         &self,
@@ -70,7 +77,7 @@ pub trait Store {
     ) -> Result<(), StorageError> {
         let writes = records
             .iter()
-            .map(|(key, value)| Write::Put(store, key.clone(), value.clone()))
+            .map(|(key, value)| Write::Put(store, key.clone(), value.to_string()))
             .collect();
         self.commit_durable(&Batch { writes }).await
     }

@@ -27,6 +27,44 @@ where
     durable_writes_read_back(&make().await).await;
     a_batch_lands_across_stores(&make().await).await;
     a_batch_with_a_taken_insert_writes_nothing(&make().await).await;
+    the_known_last_key_follows_reads_and_inserts(&make().await).await;
+}
+
+async fn the_known_last_key_follows_reads_and_inserts(s: &impl Store) {
+    assert_eq!(s.known_last_key(StoreName::Outbox), None);
+    s.put(StoreName::Outbox, "00000000000000000004", json!(4))
+        .await
+        .unwrap();
+    // A plain put is not noted; reading the last key is.
+    assert_eq!(s.known_last_key(StoreName::Outbox), None);
+    s.last_key(StoreName::Outbox).await.unwrap();
+    assert_eq!(
+        s.known_last_key(StoreName::Outbox).as_deref(),
+        Some("00000000000000000004")
+    );
+    let mut batch = Batch::default();
+    batch
+        .insert(StoreName::Outbox, "00000000000000000005", &json!(5))
+        .unwrap();
+    s.commit_durable(&batch).await.unwrap();
+    assert_eq!(
+        s.known_last_key(StoreName::Outbox).as_deref(),
+        Some("00000000000000000005")
+    );
+    // A batch that fails notes nothing.
+    let mut taken = Batch::default();
+    taken
+        .insert(StoreName::Outbox, "00000000000000000009", &json!(9))
+        .unwrap();
+    taken
+        .insert(StoreName::Outbox, "00000000000000000005", &json!(5))
+        .unwrap();
+    assert!(s.commit_durable(&taken).await.is_err());
+    assert_eq!(
+        s.known_last_key(StoreName::Outbox).as_deref(),
+        Some("00000000000000000005")
+    );
+    assert_eq!(s.known_last_key(StoreName::Claims), None);
 }
 
 async fn a_batch_lands_across_stores(s: &impl Store) {

@@ -65,18 +65,23 @@ pub async fn enqueue(
 
 /// Commits `batch` together with outbox entries for `mutations` (record id, body), numbered
 /// after the last entry, in one strict-durability transaction: the records and their entries
-/// land together or not at all. If another tab took those numbers first, numbers them again.
+/// land together or not at all. The numbering starts after the last entry this handle knows
+/// of, without a read; if another tab took those numbers first, the last entry is read and
+/// the batch numbered again.
 pub async fn commit_with_entries(
     store: &impl Store,
     batch: Batch,
     mutations: Vec<(String, MutationBody)>,
     now_ms: u64,
 ) -> Result<Vec<Mutation>, StorageError> {
+    let mut last_key = match store.known_last_key(StoreName::Outbox) {
+        Some(key) => Some(key),
+        None => store.last_key(StoreName::Outbox).await?,
+    };
     let mut attempts = 0;
     loop {
-        let last = store
-            .last_key(StoreName::Outbox)
-            .await?
+        let last = last_key
+            .as_deref()
             .and_then(|key| key.parse::<u64>().ok())
             .unwrap_or(0);
         let mut with_entries = batch.clone();
@@ -96,7 +101,10 @@ pub async fn commit_with_entries(
             added.push(mutation);
         }
         match store.commit_durable(&with_entries).await {
-            Err(StorageError::Conflict(_)) if attempts < 5 => attempts += 1,
+            Err(StorageError::Conflict(_)) if attempts < 5 => {
+                attempts += 1;
+                last_key = store.last_key(StoreName::Outbox).await?;
+            }
             Err(e) => return Err(e),
             Ok(()) => return Ok(added),
         }

@@ -146,7 +146,11 @@ fn VisitForm() -> impl IntoView {
                 Ok(record) => {
                     app.saved_claim.set_value(Some(record));
                     navigate(&format!("/claim/{claim_id}"), Default::default());
-                    crate::ui::sync_runner::refresh(app);
+                    // The sync bar's count, once the slip is up.
+                    set_timeout(
+                        move || crate::ui::sync_runner::refresh(app),
+                        std::time::Duration::ZERO,
+                    );
                 }
                 Err(e) => error.set(Some(e)),
             }

@@ -16,15 +16,16 @@ use crate::ui::format::time_of;
 pub fn SlipPage() -> impl IntoView {
     let app = use_app();
     let params = use_params_map();
-    let found = RwSignal::new(None::<Option<ClaimRecord>>);
+    let id = move || params.with(|p| p.get("id").unwrap_or_default());
+    // Just saved on the settlement screen: already on disk, shown at once without reading it
+    // back.
+    let just_saved = app
+        .saved_claim
+        .with_value(|c| c.clone().filter(|c| c.claim_id == untrack(id)));
+    let found = RwSignal::new(just_saved.map(Some));
     Effect::new(move |_| {
-        let id = params.with(|p| p.get("id").unwrap_or_default());
-        // Just saved on the settlement screen: already on disk, shown without reading it back.
-        if let Some(claim) = app
-            .saved_claim
-            .with_value(|c| c.clone().filter(|c| c.claim_id == id))
-        {
-            found.set(Some(Some(claim)));
+        let id = id();
+        if found.with_untracked(|f| matches!(f, Some(Some(c)) if c.claim_id == id)) {
             return;
         }
         let _ = app.device.get();
