@@ -16,6 +16,9 @@ use crate::i18n::{Key, Lang};
 use crate::ui::components::desk::{eligibility_class, eligibility_label};
 use crate::ui::context::AppContext;
 
+/// Rows shown per search: what fits above the fold on a tablet, and what a keystroke redraws.
+pub const RESULT_ROWS: usize = 8;
+
 /// One resident in a result list: what it shows, compared to skip redrawing the same list.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ResidentRow {
@@ -57,7 +60,7 @@ pub fn resident_rows(app: AppContext, rows: &[ResidentRow], action: RowAction) -
             ),
         };
         html.push_str(&format!(
-            r#"<li>{open}<strong>{}</strong><span class="mono">{}</span>{close}<span class="{}" data-testid="eligibility">{}</span></li>"#,
+            r#"<li>{open}<strong>{}</strong><span class="mono">{}</span><span class="{}" data-testid="eligibility">{}</span>{close}</li>"#,
             escape(&row.name),
             escape(&row.masked_id),
             eligibility_class(row.eligibility),

@@ -7,7 +7,7 @@ use crate::device::today;
 use crate::i18n::Key;
 use crate::routes::Section;
 use crate::ui::components::desk::{date_text, desk, EligibilityBadge, WithDesk};
-use crate::ui::components::search_results::{resident_rows, ResidentRow, RowAction};
+use crate::ui::components::search_results::{resident_rows, ResidentRow, RowAction, RESULT_ROWS};
 use crate::ui::context::use_app;
 
 /// Search as you type (ID number, name, pinyin initials); lists mask ID numbers.
@@ -29,7 +29,7 @@ fn ResidentSearch() -> impl IntoView {
         let day = today();
         desk()
             .residents
-            .search(&query.get(), 12)
+            .search(&query.get(), RESULT_ROWS)
             .into_iter()
             .map(|r| ResidentRow::new(r, day))
             .collect::<Vec<_>>()
@@ -50,7 +50,7 @@ fn ResidentSearch() -> impl IntoView {
             <Show when=move || results.with(Vec::is_empty) && !query.with(|q| q.trim().is_empty())>
                 <p>{move || app.t(Key::NoMatch)}</p>
             </Show>
-            <ul class="people" data-testid="resident-results"
+            <ul class="results" data-testid="resident-results"
                 inner_html=move || results.with(|rows| resident_rows(app, rows, RowAction::Open))>
             </ul>
         </section>

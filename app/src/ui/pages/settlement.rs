@@ -14,7 +14,7 @@ use crate::i18n::{Key, Lang};
 use crate::routes::Section;
 use crate::ui::components::desk::{date_text, desk, keep_draft, EligibilityBadge, WithDesk};
 use crate::ui::components::search_results::{
-    class_label, item_rows, picked, resident_rows, ResidentRow, RowAction,
+    class_label, item_rows, picked, resident_rows, ResidentRow, RowAction, RESULT_ROWS,
 };
 use crate::ui::context::use_app;
 use crate::ui::pages::enrol::RELATIONSHIPS;
@@ -209,10 +209,10 @@ fn PatientPicker(draft: RwSignal<VisitDraft>, patient: Memo<Option<Resident>>) -
                 <input class="search" type="search" data-testid="patient-search"
                     placeholder=move || app.t(Key::SearchResidents)
                     prop:value=query on:input=move |ev| query.set(event_target_value(&ev))/>
-                <ul class="people"
+                <ul class="results"
                     inner_html=move || {
                         let day = today();
-                        let rows: Vec<ResidentRow> = desk().residents.search(&query.get(), 12)
+                        let rows: Vec<ResidentRow> = desk().residents.search(&query.get(), RESULT_ROWS)
                             .into_iter().map(|r| ResidentRow::new(r, day)).collect();
                         resident_rows(app, &rows, RowAction::Pick)
                     }
@@ -331,7 +331,7 @@ fn CatalogueSearch(draft: RwSignal<VisitDraft>) -> impl IntoView {
     let results = Memo::new(move |_| {
         desk()
             .catalogue
-            .search(&query.get(), 8)
+            .search(&query.get(), RESULT_ROWS)
             .into_iter()
             .cloned()
             .collect::<Vec<_>>()
@@ -341,7 +341,7 @@ fn CatalogueSearch(draft: RwSignal<VisitDraft>) -> impl IntoView {
             <input class="search" type="search" data-testid="catalogue-search"
                 placeholder=move || app.t(Key::SearchCatalogue)
                 prop:value=query on:input=move |ev| query.set(event_target_value(&ev))/>
-            <ul class="items" data-testid="catalogue-results"
+            <ul class="results" data-testid="catalogue-results"
                 inner_html=move || results.with(|items| item_rows(app, items))
                 on:click=move |ev| if let Some(code) = picked(&ev) {
                     draft.update(|d| d.lines.push(LineDraft { code, quantity: "1".into() }));
@@ -381,7 +381,7 @@ fn Lines(draft: RwSignal<VisitDraft>, quote: QuoteMemo) -> impl IntoView {
     };
     view! {
         <Show when=move || { count.get() > 0 }>
-            <section class="card">
+            <section class="card lines-wrap">
                 <table class="records lines" data-testid="lines">
                     <thead><tr>
                         <th>{move || app.t(Key::Item)}</th><th>{move || app.t(Key::Class)}</th>
