@@ -125,7 +125,8 @@ impl Store for IndexedDbStore {
         let values = object_store.get_all(None, None).await.map_err(op)?;
         tx.done().await.map_err(op)?;
         let values = from_js_all(&values)?;
-        keys.into_iter()
+        let records: Vec<(String, Value)> = keys
+            .into_iter()
             .zip(values)
             .map(|(key, value)| {
                 let key = key
@@ -133,7 +134,11 @@ impl Store for IndexedDbStore {
                     .ok_or_else(|| StorageError::Format(format!("{store}: non-string key")))?;
                 Ok((key, value))
             })
-            .collect()
+            .collect::<Result<_, StorageError>>()?;
+        if let Some((last, _)) = records.last() {
+            self.last_keys.note(store, last);
+        }
+        Ok(records)
     }
 
     async fn count(&self, store: StoreName) -> Result<u32, StorageError> {

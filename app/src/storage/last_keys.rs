@@ -1,5 +1,5 @@
 //! The greatest key a store handle has itself seen in each store — read with `last_key` or
-//! inserted through it — so the next outbox number can be chosen without a read. Another tab
+//! `all`, or inserted through it — so the next outbox number can be chosen without a read. Another tab
 //! may have added greater keys since: an insert after a stale key then fails with
 //! [`StorageError::Conflict`](super::StorageError::Conflict) and the caller reads the real last
 //! key. It is never ahead of the database, since outbox keys are not deleted while it is open.

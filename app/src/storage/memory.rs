@@ -50,11 +50,15 @@ impl Store for MemoryStore {
     }
 
     async fn all(&self, store: StoreName) -> Result<Vec<(String, Value)>, StorageError> {
-        Ok(self.with(|r| {
+        let records: Vec<(String, Value)> = self.with(|r| {
             r.get(&store)
                 .map(|s| s.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
                 .unwrap_or_default()
-        }))
+        });
+        if let Some((last, _)) = records.last() {
+            self.last_keys.note(store, last);
+        }
+        Ok(records)
     }
 
     async fn count(&self, store: StoreName) -> Result<u32, StorageError> {

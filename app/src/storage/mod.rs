@@ -65,8 +65,8 @@ pub trait Store {
     /// told it is saved — settlements, contributions, every outbox entry.
     async fn commit_durable(&self, batch: &Batch) -> Result<(), StorageError>;
 
-    /// The greatest key of `store` this handle has read with `last_key` or inserted, without
-    /// reading the database; it may lag behind another tab's inserts (see [`last_keys`]).
+    /// The greatest key of `store` this handle has read (with `last_key` or `all`) or
+    /// inserted, without reading the database; it may lag behind another tab's inserts (see [`last_keys`]).
     fn known_last_key(&self, store: StoreName) -> Option<String>;
 
     /// [`Store::put_all`] with strict durability.

@@ -35,21 +35,29 @@ async fn the_known_last_key_follows_reads_and_inserts(s: &impl Store) {
     s.put(StoreName::Outbox, "00000000000000000004", json!(4))
         .await
         .unwrap();
-    // A plain put is not noted; reading the last key is.
+    // A plain put is not noted; reading the last key is, and so is reading them all.
     assert_eq!(s.known_last_key(StoreName::Outbox), None);
     s.last_key(StoreName::Outbox).await.unwrap();
     assert_eq!(
         s.known_last_key(StoreName::Outbox).as_deref(),
         Some("00000000000000000004")
     );
+    s.put(StoreName::Outbox, "00000000000000000005", json!(5))
+        .await
+        .unwrap();
+    s.all(StoreName::Outbox).await.unwrap();
+    assert_eq!(
+        s.known_last_key(StoreName::Outbox).as_deref(),
+        Some("00000000000000000005")
+    );
     let mut batch = Batch::default();
     batch
-        .insert(StoreName::Outbox, "00000000000000000005", &json!(5))
+        .insert(StoreName::Outbox, "00000000000000000006", &json!(6))
         .unwrap();
     s.commit_durable(&batch).await.unwrap();
     assert_eq!(
         s.known_last_key(StoreName::Outbox).as_deref(),
-        Some("00000000000000000005")
+        Some("00000000000000000006")
     );
     // A batch that fails notes nothing.
     let mut taken = Batch::default();
@@ -57,12 +65,12 @@ async fn the_known_last_key_follows_reads_and_inserts(s: &impl Store) {
         .insert(StoreName::Outbox, "00000000000000000009", &json!(9))
         .unwrap();
     taken
-        .insert(StoreName::Outbox, "00000000000000000005", &json!(5))
+        .insert(StoreName::Outbox, "00000000000000000006", &json!(6))
         .unwrap();
     assert!(s.commit_durable(&taken).await.is_err());
     assert_eq!(
         s.known_last_key(StoreName::Outbox).as_deref(),
-        Some("00000000000000000005")
+        Some("00000000000000000006")
     );
     assert_eq!(s.known_last_key(StoreName::Claims), None);
 }
