@@ -1,4 +1,4 @@
-//! Text made safe for HTML that the app writes as a string (search result lists).
+//! Text made safe for HTML that the app writes as a string (search result lists, the slip).
 
 /// Escapes `text` to go between tags or inside a double- or single-quoted attribute.
 pub fn escape(text: &str) -> String {

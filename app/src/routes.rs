@@ -68,6 +68,11 @@ impl Section {
     }
 }
 
+/// The slip of a saved claim: the settlement screen shows it at this address.
+pub fn slip_path(claim_id: &str) -> String {
+    format!("{}/{claim_id}", Section::Settlement.path())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

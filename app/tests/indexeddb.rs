@@ -51,12 +51,15 @@ async fn two_tabs_number_the_outbox_without_gaps_or_overwrites() {
     let name = unique_name("tabs");
     let first = IndexedDbStore::open(&name).await.unwrap();
     let second = IndexedDbStore::open(&name).await.unwrap();
+    // `second` reads the outbox while it is empty: it then believes there is no entry yet.
+    assert!(outbox::entries(&second).await.unwrap().is_empty());
+    assert_eq!(second.known_last_key(StoreName::Outbox), Some(None));
     let a1 = outbox::enqueue(&first, "a1", void("c1"), 1).await.unwrap();
     let b1 = outbox::enqueue(&second, "b1", void("c2"), 2).await.unwrap();
     // `first` still believes entry 1 is the last.
     assert_eq!(
         first.known_last_key(StoreName::Outbox),
-        Some(outbox::key(1))
+        Some(Some(outbox::key(1)))
     );
     let a2 = outbox::enqueue(&first, "a2", void("c3"), 3).await.unwrap();
     assert_eq!((a1.seq, b1.seq, a2.seq), (1, 2, 3));

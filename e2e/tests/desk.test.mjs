@@ -186,6 +186,16 @@ test("the worked example of PRODUCT.md §3: exactly those figures on screen and 
   await page.evaluate(() => { document.body.className = "print-58"; });
   await page.screenshot({ path: join(artifactsDir, "desk-slip-print-58mm.png") });
   await page.emulateMedia({ media: "screen" });
+  // The address names the claim; reloaded there, the slip is read back from the tablet; the
+  // settlement tab starts a new visit.
+  await page.waitForURL(/\/settlement\/[0-9a-f-]{36}$/);
+  await page.evaluate(() => { document.body.className = ""; });
+  await page.reload();
+  await unlockWithPin(page);
+  assert.equal(await page.getByTestId("slip-patient").innerText(), "108.60");
+  await go("门诊结算");
+  await page.getByTestId("patient-search").waitFor();
+  assert.equal(await page.getByTestId("slip").count(), 0);
 });
 
 test("a proxy without a recorded relationship blocks the settlement", async () => {

@@ -74,7 +74,7 @@ impl Store for IndexedDbStore {
         Ok(())
     }
 
-    fn known_last_key(&self, store: StoreName) -> Option<String> {
+    fn known_last_key(&self, store: StoreName) -> Option<Option<String>> {
         self.last_keys.get(store)
     }
 
@@ -135,9 +135,8 @@ impl Store for IndexedDbStore {
                 Ok((key, value))
             })
             .collect::<Result<_, StorageError>>()?;
-        if let Some((last, _)) = records.last() {
-            self.last_keys.note(store, last);
-        }
+        self.last_keys
+            .note(store, records.last().map(|(last, _)| last.as_str()));
         Ok(records)
     }
 
@@ -156,9 +155,7 @@ impl Store for IndexedDbStore {
             .map_err(op)?;
         tx.done().await.map_err(op)?;
         let last = last.into_iter().next().and_then(|(key, _)| key.as_string());
-        if let Some(key) = &last {
-            self.last_keys.note(store, key);
-        }
+        self.last_keys.note(store, last.as_deref());
         Ok(last)
     }
 }

@@ -3,6 +3,7 @@
 //! may have added greater keys since: an insert after a stale key then fails with
 //! [`StorageError::Conflict`](super::StorageError::Conflict) and the caller reads the real last
 //! key. It is never ahead of the database, since outbox keys are not deleted while it is open.
+//! A store read and found empty is known too (its last key is known to be none).
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -10,10 +11,11 @@ use std::sync::Mutex;
 use super::{Batch, StoreName, Write};
 
 #[derive(Debug, Default)]
-pub struct LastKeys(Mutex<BTreeMap<StoreName, String>>);
+pub struct LastKeys(Mutex<BTreeMap<StoreName, Option<String>>>);
 
 impl LastKeys {
-    pub fn get(&self, store: StoreName) -> Option<String> {
+    /// `None`: not known; `Some(None)`: the store was empty when read.
+    pub fn get(&self, store: StoreName) -> Option<Option<String>> {
         self.0
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -21,11 +23,16 @@ impl LastKeys {
             .cloned()
     }
 
-    /// Keeps `key` if it is greater than the one known.
-    pub fn note(&self, store: StoreName, key: &str) {
+    /// Notes the last key read from `store` (`None`: it was empty), or inserted into it;
+    /// keeps the greater of it and the one known.
+    pub fn note(&self, store: StoreName, key: Option<&str>) {
         let mut known = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        if known.get(&store).is_none_or(|k| k.as_str() < key) {
-            known.insert(store, key.to_string());
+        let newer = match known.get(&store) {
+            None => true,
+            Some(old) => old.as_deref() < key,
+        };
+        if newer {
+            known.insert(store, key.map(str::to_string));
         }
     }
 
@@ -33,7 +40,7 @@ impl LastKeys {
     pub fn note_inserts(&self, batch: &Batch) {
         for write in &batch.writes {
             if let Write::Insert(store, key, _) = write {
-                self.note(*store, key);
+                self.note(*store, Some(key));
             }
         }
     }

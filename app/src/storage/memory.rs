@@ -55,9 +55,8 @@ impl Store for MemoryStore {
                 .map(|s| s.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
                 .unwrap_or_default()
         });
-        if let Some((last, _)) = records.last() {
-            self.last_keys.note(store, last);
-        }
+        self.last_keys
+            .note(store, records.last().map(|(last, _)| last.as_str()));
         Ok(records)
     }
 
@@ -67,13 +66,11 @@ impl Store for MemoryStore {
 
     async fn last_key(&self, store: StoreName) -> Result<Option<String>, StorageError> {
         let last = self.with(|r| r.get(&store).and_then(|s| s.keys().next_back().cloned()));
-        if let Some(key) = &last {
-            self.last_keys.note(store, key);
-        }
+        self.last_keys.note(store, last.as_deref());
         Ok(last)
     }
 
-    fn known_last_key(&self, store: StoreName) -> Option<String> {
+    fn known_last_key(&self, store: StoreName) -> Option<Option<String>> {
         self.last_keys.get(store)
     }
 

@@ -66,8 +66,9 @@ pub trait Store {
     async fn commit_durable(&self, batch: &Batch) -> Result<(), StorageError>;
 
     /// The greatest key of `store` this handle has read (with `last_key` or `all`) or
-    /// inserted, without reading the database; it may lag behind another tab's inserts (see [`last_keys`]).
-    fn known_last_key(&self, store: StoreName) -> Option<String>;
+    /// inserted, without reading the database; it may lag behind another tab's inserts (see
+    /// [`last_keys`]). `None`: not known; `Some(None)`: the store was empty when read.
+    fn known_last_key(&self, store: StoreName) -> Option<Option<String>>;
 
     /// [`Store::put_all`] with strict durability.
     async fn put_all_durable(

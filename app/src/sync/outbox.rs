@@ -75,7 +75,7 @@ pub async fn commit_with_entries(
     now_ms: u64,
 ) -> Result<Vec<Mutation>, StorageError> {
     let mut last_key = match store.known_last_key(StoreName::Outbox) {
-        Some(key) => Some(key),
+        Some(known) => known,
         None => store.last_key(StoreName::Outbox).await?,
     };
     let mut attempts = 0;

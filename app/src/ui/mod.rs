@@ -21,7 +21,6 @@ use pages::not_found::NotFoundPage;
 use pages::receipt::ReceiptPage;
 use pages::residents::{PersonPage, ResidentsPage};
 use pages::settlement::SettlementPage;
-use pages::slip::SlipPage;
 use pages::sync::SyncPage;
 use pages::today::TodayPage;
 use pages::township::TownshipPage;
@@ -42,8 +41,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/residents/:id") view=PersonPage/>
                     <Route path=path!("/enrol") view=EnrolPage/>
                     <Route path=path!("/receipt/:no") view=ReceiptPage/>
-                    <Route path=path!("/settlement") view=SettlementPage/>
-                    <Route path=path!("/claim/:id") view=SlipPage/>
+                    <Route path=path!("/settlement/:claim?") view=SettlementPage/>
                     <Route path=path!("/today") view=TodayPage/>
                     <Route path=path!("/sync") view=SyncPage/>
                     <Route path=path!("/township") view=TownshipPage/>

@@ -2,7 +2,7 @@ use cunbao_domain::diagnosis::DIAGNOSES;
 use cunbao_domain::risk::{PastVisit, Severity};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 use crate::desk::residents::Resident;
 use crate::desk::visit::{
@@ -11,29 +11,51 @@ use crate::desk::visit::{
 };
 use crate::device::{new_uuid, now_ms, today};
 use crate::i18n::{Key, Lang};
-use crate::routes::Section;
+use crate::routes::{slip_path, Section};
 use crate::ui::components::desk::{date_text, desk, keep_draft, EligibilityBadge, WithDesk};
 use crate::ui::components::search_results::{
     class_label, item_rows, picked, resident_rows, ResidentRow, RowAction, RESULT_ROWS,
 };
 use crate::ui::context::use_app;
 use crate::ui::pages::enrol::RELATIONSHIPS;
+use crate::ui::pages::slip::ClaimSlip;
 
 const DRAFT: &str = "visit";
 
 /// Outpatient settlement: patient, identity check, diagnosis, catalogue lines, a live
 /// breakdown and risk results; confirm writes durably before the slip is shown.
+///
+/// `/settlement` is the form, `/settlement/<claim id>` that claim's slip. One route, so that
+/// the slip of a claim just saved replaces the form at once, and the address follows without
+/// drawing the page again.
 #[component]
 pub fn SettlementPage() -> impl IntoView {
     let app = use_app();
-    view! {
-        <h1 data-testid="section-title">{move || app.t(Section::Settlement.label())}</h1>
-        <WithDesk><VisitForm/></WithDesk>
+    let params = use_params_map();
+    let in_address = move || params.with(|p| p.get("claim"));
+    // Saved here, until the address names it.
+    let saved = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        if in_address().is_some() {
+            saved.set(None);
+        }
+    });
+    let shown = Memo::new(move |_| in_address().or_else(|| saved.get()));
+    move || match shown.get() {
+        Some(id) => view! { <ClaimSlip id=id/> }.into_any(),
+        None => view! {
+            <h1 data-testid="section-title">{move || app.t(Section::Settlement.label())}</h1>
+            <WithDesk><VisitForm shown_saved=saved/></WithDesk>
+        }
+        .into_any(),
     }
 }
 
 #[component]
-fn VisitForm() -> impl IntoView {
+fn VisitForm(
+    /// Set to the claim just saved: the page then shows its slip.
+    shown_saved: RwSignal<Option<String>>,
+) -> impl IntoView {
     let app = use_app();
     let query = use_query_map();
     let draft = RwSignal::new(VisitDraft {
@@ -145,16 +167,22 @@ fn VisitForm() -> impl IntoView {
                 // Only now, with the claim on disk, is success shown.
                 Ok(record) => {
                     app.saved_claim.set_value(Some(record));
-                    navigate(&format!("/claim/{claim_id}"), Default::default());
-                    // The sync bar's count, once the slip is up.
+                    // The slip replaces this form; then the address and the sync bar's count
+                    // follow, once it is up.
+                    shown_saved.set(Some(claim_id.clone()));
                     set_timeout(
-                        move || crate::ui::sync_runner::refresh(app),
+                        move || {
+                            navigate(&slip_path(&claim_id), Default::default());
+                            crate::ui::sync_runner::refresh(app);
+                        },
                         std::time::Duration::ZERO,
                     );
                 }
-                Err(e) => error.set(Some(e)),
+                Err(e) => {
+                    error.set(Some(e));
+                    busy.set(false);
+                }
             }
-            busy.set(false);
         });
     };
 

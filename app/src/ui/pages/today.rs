@@ -7,7 +7,7 @@ use crate::desk::enrol::{receipts, Receipt};
 use crate::desk::visit::{claims, void, ClaimRecord};
 use crate::device::{now_ms, today};
 use crate::i18n::Key;
-use crate::routes::Section;
+use crate::routes::{slip_path, Section};
 use crate::sync::outbox::{self, EntryState};
 use crate::ui::context::use_app;
 
@@ -130,7 +130,7 @@ fn ClaimRow<F: Fn() + Copy + Send + Sync + 'static>(
     let can_void = voided.is_none() && !uploaded;
     view! {
         <li data-testid="claim-row">
-            <A href=format!("/claim/{}", claim.claim_id)>{claim.patient_name.clone()}</A>
+            <A href=slip_path(&claim.claim_id)>{claim.patient_name.clone()}</A>
             <span class="num">"¥"{claim.settlement.total.to_string()}" · "{move || app.t(Key::FundPays)}" ¥"{claim.settlement.fund.to_string()}</span>
             <span class="badge">{move || if voided.is_some() { app.t(Key::Voided) } else if uploaded { app.t(Key::Uploaded) } else { app.t(Key::NotUploaded) }}</span>
             {can_void.then(|| view! {
