@@ -62,6 +62,9 @@ fn VisitForm(
         identity: "id_card".into(),
         ..VisitDraft::default()
     });
+    // A save under way: a second tap is ignored at once; the button is shown disabled only if
+    // the save takes long enough to notice (a redraw while the disk writes would delay the slip).
+    let saving = StoredValue::new(false);
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     // The patient's accumulators and history, read from the device when patient or benefit change.
@@ -125,6 +128,9 @@ fn VisitForm(
         })
     });
     let confirm = move |_| {
+        if saving.get_value() {
+            return;
+        }
         let Some(p) = patient.get_untracked() else {
             return;
         };
@@ -142,7 +148,12 @@ fn VisitForm(
         let policy = desk.policy.clone().expect("inside WithDesk");
         let operator = untrack(|| app.user_name());
         let d = draft.get_untracked();
-        busy.set(true);
+        saving.set_value(true);
+        let show_busy = set_timeout_with_handle(
+            move || busy.set(true),
+            std::time::Duration::from_millis(300),
+        )
+        .ok();
         error.set(None);
         let navigate = use_navigate();
         spawn_local(async move {
@@ -163,6 +174,9 @@ fn VisitForm(
                 },
             )
             .await;
+            if let Some(handle) = show_busy {
+                handle.clear();
+            }
             match saved {
                 // Only now, with the claim on disk, is success shown.
                 Ok(record) => {
@@ -180,6 +194,7 @@ fn VisitForm(
                 }
                 Err(e) => {
                     error.set(Some(e));
+                    saving.set_value(false);
                     busy.set(false);
                 }
             }
