@@ -3,6 +3,7 @@ use cunbao_domain::risk::{PastVisit, Severity};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use leptos_router::NavigateOptions;
 
 use crate::desk::residents::Resident;
 use crate::desk::visit::{
@@ -41,20 +42,35 @@ pub fn SettlementPage() -> impl IntoView {
         }
     });
     let shown = Memo::new(move |_| in_address().or_else(|| saved.get()));
-    move || match shown.get() {
-        Some(id) => view! { <ClaimSlip id=id/> }.into_any(),
-        None => view! {
-            <h1 data-testid="section-title">{move || app.t(Section::Settlement.label())}</h1>
-            <WithDesk><VisitForm shown_saved=saved/></WithDesk>
+    // The form stays up, hidden, until the slip that replaced it has been painted.
+    let form_open = RwSignal::new(shown.get_untracked().is_none());
+    Effect::new(move |_| {
+        if shown.with(Option::is_none) {
+            form_open.set(true);
         }
-        .into_any(),
+    });
+    view! {
+        <div hidden=move || shown.with(Option::is_some)>
+            <Show when=move || form_open.get()>
+                <h1 data-testid="section-title">{move || app.t(Section::Settlement.label())}</h1>
+                <WithDesk><VisitForm shown_saved=saved form_open=form_open/></WithDesk>
+            </Show>
+        </div>
+        {move || shown.get().map(|id| view! { <ClaimSlip id=id/> })}
     }
+}
+
+/// Runs `f` once the next frame has been painted.
+fn after_paint(f: impl FnOnce() + 'static) {
+    request_animation_frame(move || set_timeout(f, std::time::Duration::ZERO));
 }
 
 #[component]
 fn VisitForm(
     /// Set to the claim just saved: the page then shows its slip.
     shown_saved: RwSignal<Option<String>>,
+    /// Cleared to take this form down, once the slip is painted.
+    form_open: RwSignal<bool>,
 ) -> impl IntoView {
     let app = use_app();
     let query = use_query_map();
@@ -181,16 +197,19 @@ fn VisitForm(
                 // Only now, with the claim on disk, is success shown.
                 Ok(record) => {
                     app.saved_claim.set_value(Some(record));
-                    // The slip replaces this form; then the address and the sync bar's count
-                    // follow, once it is up.
+                    // The slip replaces this form at the top of the page. Once it is painted,
+                    // the form is taken down, and the address and the sync bar's count follow.
                     shown_saved.set(Some(claim_id.clone()));
-                    set_timeout(
-                        move || {
-                            navigate(&slip_path(&claim_id), Default::default());
-                            crate::ui::sync_runner::refresh(app);
-                        },
-                        std::time::Duration::ZERO,
-                    );
+                    window().scroll_to_with_x_and_y(0.0, 0.0);
+                    after_paint(move || {
+                        form_open.set(false);
+                        let options = NavigateOptions {
+                            scroll: false,
+                            ..Default::default()
+                        };
+                        navigate(&slip_path(&claim_id), options);
+                        crate::ui::sync_runner::refresh(app);
+                    });
                 }
                 Err(e) => {
                     error.set(Some(e));
