@@ -44,3 +44,23 @@ pub fn shell_cached() -> bool {
         .map(|w| w.navigator().service_worker().controller().is_some())
         .unwrap_or(false)
 }
+
+/// Calls `f` once the service worker takes control of this page (it then serves the app
+/// offline), unless it already has.
+pub fn on_shell_cached(f: impl Fn() + 'static) {
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+    if shell_cached() {
+        return;
+    }
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let listener = Closure::<dyn Fn()>::new(f);
+    let _ = window
+        .navigator()
+        .service_worker()
+        .add_event_listener_with_callback("controllerchange", listener.as_ref().unchecked_ref());
+    // Lives as long as the page.
+    listener.forget();
+}

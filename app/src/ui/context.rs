@@ -86,12 +86,8 @@ impl AppContext {
         let online = ctx.online;
         let _ = window_event_listener(leptos::ev::online, move |_| online.set(true));
         let _ = window_event_listener(leptos::ev::offline, move |_| online.set(false));
-        let shell_cached = ctx.shell_cached;
-        // The service worker takes control shortly after the first load; check again then.
-        set_interval(
-            move || shell_cached.set(device::shell_cached()),
-            std::time::Duration::from_secs(1),
-        );
+        // The service worker takes control shortly after the first load (`clients.claim()`).
+        device::on_shell_cached(move || ctx.shell_cached.set(true));
         Effect::new(move |_| {
             let tag = ctx.lang.get().tag();
             if let Some(root) = document().document_element() {
