@@ -5,6 +5,12 @@ use chrono::NaiveDate;
 
 use crate::catalogue::Catalogue;
 use crate::catalogue_csv::parse_catalogue;
+use crate::diagnosis::RecordedDiagnosis;
+use crate::id_number::IdNumber;
+use crate::policy::{BenefitKind, Policy};
+use crate::risk::IdentityCheck;
+use crate::settlement::{settle, Accumulators, BenefitParams, LineInput};
+use crate::sync::MutationBody;
 
 pub const SAMPLE_CATALOGUE_VERSION: &str = "sample-2025.1";
 
@@ -15,6 +21,38 @@ pub fn catalogue() -> Catalogue {
         NaiveDate::from_ymd_opt(2025, 1, 1).expect("valid date"),
     )
     .expect("the shipped sample catalogue is valid")
+}
+
+/// The claim a tablet sends for a plain general-outpatient visit — acute upper respiratory
+/// infection (J06.9), identity checked on the ID card, no rule hit — over `lines`, settled
+/// under `policy` from the accumulators the tablet knew (`before`). For tests and benchmarks.
+pub fn general_outpatient_claim(
+    policy: &Policy,
+    catalogue_version: &str,
+    person: IdNumber,
+    visit_date: NaiveDate,
+    lines: Vec<LineInput>,
+    before: Accumulators,
+) -> MutationBody {
+    let benefit = BenefitKind::GeneralOutpatient;
+    let params = BenefitParams::from(policy.benefit(benefit).expect("the policy has it"));
+    let settlement = settle(&params, before, &lines).expect("the lines settle");
+    MutationBody::Claim {
+        person,
+        visit_date,
+        diagnoses: vec![RecordedDiagnosis {
+            code: "J06.9".into(),
+        }],
+        identity: IdentityCheck::IdCard,
+        benefit,
+        policy_version: policy.version.clone(),
+        catalogue_version: catalogue_version.to_string(),
+        lines,
+        settlement: Box::new(settlement),
+        rule_hits: vec![],
+        reason: None,
+        pending_review: false,
+    }
 }
 
 #[cfg(test)]

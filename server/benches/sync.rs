@@ -14,13 +14,12 @@ use cunbao_app::storage::memory::MemoryStore;
 use cunbao_app::sync::outbox;
 use cunbao_app::sync::transport::{Api, TransportError, PUSH_PATH};
 use cunbao_app::sync::{self as engine, sync_once};
-use cunbao_domain::diagnosis::RecordedDiagnosis;
 use cunbao_domain::id_number::compose;
-use cunbao_domain::policy::{BenefitKind, Policy};
+use cunbao_domain::policy::Policy;
 use cunbao_domain::quantity::Quantity;
-use cunbao_domain::risk::IdentityCheck;
-use cunbao_domain::settlement::{settle, Accumulators, BenefitParams, LineInput};
-use cunbao_domain::sync::{MutationBody, PushRequest, PushResponse, SignInRequest};
+use cunbao_domain::sample;
+use cunbao_domain::settlement::{Accumulators, LineInput};
+use cunbao_domain::sync::{PushRequest, PushResponse, SignInRequest};
 use cunbao_domain::synthetic::{self, Rng};
 use cunbao_server::client::ClientFiles;
 use cunbao_server::{app, db, seed, AppState};
@@ -94,7 +93,6 @@ async fn run(label: &str, url: &str, count: usize) {
 
     // `count` claims by 2,000 people over the year, 1–5 lines each from a 30,000-item catalogue.
     let policy = Policy::sample_2025();
-    let params = BenefitParams::from(policy.benefit(BenefitKind::GeneralOutpatient).unwrap());
     let catalogue = synthetic::catalogue(30_000, 1);
     let mut rng = Rng::new(11);
     let started = Instant::now();
@@ -128,24 +126,16 @@ async fn run(label: &str, url: &str, count: usize) {
         } else {
             lines
         };
-        let settlement = settle(&params, Accumulators::default(), &lines).unwrap();
-        let body = MutationBody::Claim {
+        let visit_date =
+            NaiveDate::from_ymd_opt(2025, 1 + (i % 12) as u32, 1 + (i % 28) as u32).unwrap();
+        let body = sample::general_outpatient_claim(
+            &policy,
+            &catalogue.version,
             person,
-            visit_date: NaiveDate::from_ymd_opt(2025, 1 + (i % 12) as u32, 1 + (i % 28) as u32)
-                .unwrap(),
-            diagnoses: vec![RecordedDiagnosis {
-                code: "J06.9".into(),
-            }],
-            identity: IdentityCheck::IdCard,
-            benefit: BenefitKind::GeneralOutpatient,
-            policy_version: policy.version.clone(),
-            catalogue_version: catalogue.version.clone(),
+            visit_date,
             lines,
-            settlement: Box::new(settlement),
-            rule_hits: vec![],
-            reason: None,
-            pending_review: false,
-        };
+            Accumulators::default(),
+        );
         outbox::enqueue(&store, &format!("k{i}"), body, 0)
             .await
             .unwrap();

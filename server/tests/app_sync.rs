@@ -246,41 +246,31 @@ async fn two_clinics_and_the_township_see_the_duplicate(backend: Backend) {
 /// the tablet's visits they do not include yet.
 async fn the_year_to_date_figures_reach_the_tablet(backend: Backend) {
     use cunbao_app::desk::visit::accumulators;
-    use cunbao_domain::diagnosis::RecordedDiagnosis;
-    use cunbao_domain::policy::BenefitKind;
     use cunbao_domain::quantity::Quantity;
-    use cunbao_domain::risk::IdentityCheck;
     use cunbao_domain::sample;
-    use cunbao_domain::settlement::{settle, Accumulators, BenefitParams, LineInput};
+    use cunbao_domain::settlement::{Accumulators, LineInput};
 
     let s = TestServer::start(backend).await;
     let net = in_process(s.state.clone());
     let tablet = Tablet::signed_in(&net, "lijia").await;
     tablet.enrol("e1", &person(1)).await;
-    let policy = Policy::sample_2025();
-    let params = BenefitParams::from(policy.benefit(BenefitKind::GeneralOutpatient).unwrap());
     let catalogue = sample::catalogue();
     let lines: Vec<LineInput> = catalogue.items[..3]
         .iter()
         .map(|item| LineInput::from_item(item, Quantity::whole(20)))
         .collect();
-    let settlement = settle(&params, Accumulators::default(), &lines).unwrap();
-    let body = MutationBody::Claim {
-        person: person(1),
-        visit_date: NaiveDate::from_ymd_opt(2025, 3, 2).unwrap(),
-        diagnoses: vec![RecordedDiagnosis {
-            code: "J06.9".into(),
-        }],
-        identity: IdentityCheck::IdCard,
-        benefit: BenefitKind::GeneralOutpatient,
-        policy_version: policy.version.clone(),
-        catalogue_version: catalogue.version.clone(),
+    let body = sample::general_outpatient_claim(
+        &Policy::sample_2025(),
+        &catalogue.version,
+        person(1),
+        NaiveDate::from_ymd_opt(2025, 3, 2).unwrap(),
         lines,
-        settlement: Box::new(settlement.clone()),
-        rule_hits: vec![],
-        reason: None,
-        pending_review: false,
+        Accumulators::default(),
+    );
+    let MutationBody::Claim { settlement, .. } = &body else {
+        unreachable!("a claim")
     };
+    let after = settlement.accumulators_after;
     outbox::enqueue(&tablet.store, "k1", body, 0).await.unwrap();
     sync_once(&tablet.store, &net, 1).await.unwrap();
     let figures = accumulators(
@@ -292,7 +282,7 @@ async fn the_year_to_date_figures_reach_the_tablet(backend: Backend) {
     )
     .await
     .unwrap();
-    assert_eq!(figures.figures, settlement.accumulators_after);
+    assert_eq!(figures.figures, after);
     assert_eq!(figures.server_as_of, NaiveDate::from_ymd_opt(2025, 3, 2));
     assert_eq!(figures.local_claims, 0);
 }

@@ -7,13 +7,11 @@ mod common;
 use axum::http::{Method, StatusCode};
 use chrono::NaiveDate;
 use common::{Backend, TestServer};
-use cunbao_domain::diagnosis::RecordedDiagnosis;
 use cunbao_domain::enrolment::{Member, Relationship};
 use cunbao_domain::id_number::{compose, IdNumber};
 use cunbao_domain::names::PersonName;
 use cunbao_domain::policy::{BenefitKind, Policy};
 use cunbao_domain::quantity::Quantity;
-use cunbao_domain::risk::IdentityCheck;
 use cunbao_domain::sample;
 use cunbao_domain::settlement::{settle, Accumulators, BenefitParams, LineInput};
 use cunbao_domain::sync::{Mutation, MutationBody};
@@ -72,33 +70,22 @@ fn claim(
     date: NaiveDate,
     device_before: Accumulators,
 ) -> Mutation {
-    let policy = Policy::sample_2025();
-    let params = BenefitParams::from(policy.benefit(BenefitKind::GeneralOutpatient).unwrap());
     let catalogue = sample::catalogue();
     let lines: Vec<LineInput> = catalogue.items[..3]
         .iter()
         .map(|item| LineInput::from_item(item, Quantity::whole(20)))
         .collect();
-    let settlement = settle(&params, device_before, &lines).unwrap();
     Mutation {
         seq,
         record_id: record.into(),
-        body: MutationBody::Claim {
-            person: id.clone(),
-            visit_date: date,
-            diagnoses: vec![RecordedDiagnosis {
-                code: "J06.9".into(),
-            }],
-            identity: IdentityCheck::IdCard,
-            benefit: BenefitKind::GeneralOutpatient,
-            policy_version: POLICY.into(),
-            catalogue_version: catalogue.version,
+        body: sample::general_outpatient_claim(
+            &Policy::sample_2025(),
+            &catalogue.version,
+            id.clone(),
+            date,
             lines,
-            settlement: Box::new(settlement),
-            rule_hits: vec![],
-            reason: None,
-            pending_review: false,
-        },
+            device_before,
+        ),
     }
 }
 
