@@ -9,7 +9,7 @@ use crate::money::Money;
 use crate::names::{pinyin_initials, ItemCode};
 use crate::policy::FacilityLevel;
 use crate::quantity::{Quantity, Ratio};
-use crate::text_search::{first_found, Haystack};
+use crate::text_search::{first_found, PrefixIndex, SubstringIndex};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -152,14 +152,14 @@ impl ItemQuery {
 }
 
 /// A list of items prepared once for searching as one types: the same answers as
-/// [`ItemQuery::matches`] tried on each item, found with one pass over all the names, one over
-/// the pinyin initials and one over the codes.
+/// [`ItemQuery::matches`] tried on each item, found through an index of the names' characters and
+/// sorted lists of the pinyin initials and of the codes (see [`crate::text_search`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ItemSearch {
-    names: Haystack,
-    initials: Haystack,
+    names: SubstringIndex,
+    initials: PrefixIndex,
     /// Lower case: codes are found in any case.
-    codes: Haystack,
+    codes: PrefixIndex,
 }
 
 impl ItemSearch {
@@ -169,9 +169,9 @@ impl ItemSearch {
             .map(|item| item.code.as_str().to_ascii_lowercase())
             .collect();
         ItemSearch {
-            names: Haystack::new(items.iter().map(|item| item.name.as_str())),
-            initials: Haystack::new(items.iter().map(|item| item.pinyin.as_str())),
-            codes: Haystack::new(codes.iter().map(String::as_str)),
+            names: SubstringIndex::new(items.iter().map(|item| item.name.as_str())),
+            initials: PrefixIndex::new(items.iter().map(|item| item.pinyin.as_str())),
+            codes: PrefixIndex::new(codes.iter().map(String::as_str)),
         }
     }
 
@@ -182,8 +182,8 @@ impl ItemSearch {
         first_found(
             vec![
                 self.names.containing(&query.text),
-                self.initials.starting_with(&query.lower),
-                self.codes.starting_with(&query.lower),
+                self.initials.starting_with(&query.lower, limit),
+                self.codes.starting_with(&query.lower, limit),
             ],
             limit,
         )

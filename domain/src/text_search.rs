@@ -1,85 +1,172 @@
 //! Finding, among many short texts (names, codes, pinyin initials), those that contain or start
 //! with what was typed — fast enough to run on every keystroke over a whole catalogue on a slow
-//! tablet.
-//!
-//! A list's texts are kept end to end in one string and searched in one pass with a substring
-//! searcher, instead of visiting every record.
+//! tablet. Each list is indexed once, when it is loaded, for the one kind of search it gets:
+//! - [`SubstringIndex`] (names: "contains"): for each character, the texts that contain it. A
+//!   text containing the typed part contains each of its characters, so only the texts listed
+//!   under its rarest character are checked; a part that matches almost nothing is answered
+//!   without reading every text.
+//! - [`PrefixIndex`] (ID numbers, codes, pinyin initials: "starts with"): the texts in sorted
+//!   order. Those starting with the typed part are one run of it, found by binary search.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use memchr::memmem;
-
-/// Separates the texts; a needle containing it finds nothing (search boxes cannot type it).
-const SEPARATOR: char = '\n';
 
 /// Ascending indices of texts, each once.
 pub type Hits<'a> = Box<dyn Iterator<Item = usize> + 'a>;
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Haystack {
+/// Texts kept end to end in one string.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Texts {
     text: String,
-    /// Byte offset where each text starts.
-    starts: Vec<u32>,
+    /// Byte offset where each text starts, and where the last one ends.
+    bounds: Vec<u32>,
 }
 
-impl Haystack {
-    pub fn new<'a>(texts: impl IntoIterator<Item = &'a str>) -> Haystack {
-        let mut haystack = Haystack::default();
-        for text in texts {
-            haystack.starts.push(haystack.text.len() as u32);
-            // A separator inside a text would join it to the next; it cannot be searched for.
-            haystack
-                .text
-                .extend(text.chars().filter(|&c| c != SEPARATOR));
-            haystack.text.push(SEPARATOR);
+impl Default for Texts {
+    fn default() -> Texts {
+        Texts {
+            text: String::new(),
+            bounds: vec![0],
         }
-        haystack
+    }
+}
+
+impl Texts {
+    fn push(&mut self, text: &str) {
+        self.text.push_str(text);
+        self.bounds.push(self.text.len() as u32);
+    }
+
+    fn len(&self) -> usize {
+        self.bounds.len() - 1
+    }
+
+    fn get(&self, index: u32) -> &str {
+        let index = index as usize;
+        &self.text[self.bounds[index] as usize..self.bounds[index + 1] as usize]
+    }
+}
+
+/// Finds the texts that contain what was typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SubstringIndex {
+    texts: Texts,
+    /// For each character, the texts that contain it, ascending.
+    by_char: HashMap<char, Vec<u32>, BuildHasherDefault<CharHasher>>,
+}
+
+impl SubstringIndex {
+    pub fn new<'a>(texts: impl IntoIterator<Item = &'a str>) -> SubstringIndex {
+        let mut index = SubstringIndex::default();
+        for (i, text) in texts.into_iter().enumerate() {
+            let i = i as u32;
+            index.texts.push(text);
+            for c in text.chars() {
+                let containing = index.by_char.entry(c).or_default();
+                if containing.last() != Some(&i) {
+                    containing.push(i);
+                }
+            }
+        }
+        index
     }
 
     pub fn len(&self) -> usize {
-        self.starts.len()
+        self.texts.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.starts.is_empty()
+        self.len() == 0
     }
 
-    /// The texts that contain `needle`.
-    pub fn containing<'a>(&'a self, needle: &'a str) -> Hits<'a> {
-        Box::new(self.hits(needle).map(|(index, _)| index).dedup())
+    /// The texts that contain `needle`: those listed under its rarest character, checked.
+    pub fn containing(&self, needle: &str) -> Hits<'_> {
+        let rarest = needle
+            .chars()
+            .map(|c| self.by_char.get(&c).map_or(&[][..], Vec::as_slice))
+            .min_by_key(|texts| texts.len())
+            .unwrap_or_default();
+        let finder = memmem::Finder::new(needle.as_bytes()).into_owned();
+        Box::new(
+            rarest
+                .iter()
+                .filter(move |&&i| finder.find(self.texts.get(i).as_bytes()).is_some())
+                .map(|&i| i as usize),
+        )
+    }
+}
+
+/// Finds the texts that start with what was typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PrefixIndex {
+    texts: Texts,
+    /// The texts' indices, in the texts' byte order.
+    sorted: Vec<u32>,
+}
+
+impl PrefixIndex {
+    pub fn new<'a>(texts: impl IntoIterator<Item = &'a str>) -> PrefixIndex {
+        let mut index = PrefixIndex::default();
+        for text in texts {
+            index.texts.push(text);
+        }
+        let texts = &index.texts;
+        let mut sorted: Vec<u32> = (0..texts.len() as u32).collect();
+        sorted.sort_unstable_by(|&a, &b| texts.get(a).cmp(texts.get(b)));
+        index.sorted = sorted;
+        index
     }
 
-    /// The texts that start with `needle`: found as the separator followed by `needle`.
-    pub fn starting_with<'a>(&'a self, needle: &'a str) -> Hits<'a> {
-        if !Self::searchable(needle) {
+    pub fn len(&self) -> usize {
+        self.texts.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The first `limit` texts, ascending, that start with `needle`: the run of the sorted
+    /// texts that starts with it, its smallest indices picked out.
+    pub fn starting_with(&self, needle: &str, limit: usize) -> Hits<'_> {
+        if needle.is_empty() || limit == 0 {
             return Box::new(std::iter::empty());
         }
-        let text = self.text.as_bytes();
-        let first = text.starts_with(needle.as_bytes()).then_some(0);
-        let finder = memmem::Finder::new(&format!("{SEPARATOR}{needle}")).into_owned();
-        let mut from = 0;
-        let others = std::iter::from_fn(move || {
-            let at = from + finder.find(&text[from..])? + 1;
-            from = at;
-            Some(self.index_at(at))
-        });
-        Box::new(first.into_iter().chain(others))
+        let texts = &self.texts;
+        let from = self.sorted.partition_point(|&i| texts.get(i) < needle);
+        let run = self.sorted[from..].partition_point(|&i| texts.get(i).starts_with(needle));
+        let mut hits: Vec<usize> = self.sorted[from..from + run]
+            .iter()
+            .map(|&i| i as usize)
+            .collect();
+        if hits.len() > limit {
+            hits.select_nth_unstable(limit - 1);
+            hits.truncate(limit);
+        }
+        hits.sort_unstable();
+        Box::new(hits.into_iter())
+    }
+}
+
+/// Hashes a character with one multiplication: the index is built over every character of
+/// every text, where the default hasher (built to resist crafted keys) was most of the time.
+#[derive(Default)]
+struct CharHasher(u64);
+
+impl Hasher for CharHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u32(u32::from(b));
+        }
     }
 
-    /// Every occurrence of `needle`: (index of the text, byte offset in `text`).
-    fn hits<'a>(&'a self, needle: &'a str) -> impl Iterator<Item = (usize, usize)> + 'a {
-        Self::searchable(needle)
-            .then(|| memmem::find_iter(self.text.as_bytes(), needle.as_bytes()))
-            .into_iter()
-            .flatten()
-            .map(|at| (self.index_at(at), at))
+    fn write_u32(&mut self, n: u32) {
+        self.0 = (self.0.rotate_left(5) ^ u64::from(n)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
     }
 
-    /// The text that byte `at` of `text` belongs to.
-    fn index_at(&self, at: usize) -> usize {
-        self.starts.partition_point(|&s| s as usize <= at) - 1
-    }
-
-    fn searchable(needle: &str) -> bool {
-        !needle.is_empty() && !needle.contains(SEPARATOR)
+    fn finish(&self) -> u64 {
+        self.0
     }
 }
 
@@ -100,16 +187,6 @@ pub fn first_found(searches: Vec<Hits<'_>>, limit: usize) -> Vec<usize> {
     found
 }
 
-/// Drops an index repeated right after itself.
-trait Dedup: Iterator<Item = usize> + Sized {
-    fn dedup(self) -> impl Iterator<Item = usize> {
-        let mut last = None;
-        self.filter(move |&i| last.replace(i) != Some(i))
-    }
-}
-
-impl<I: Iterator<Item = usize>> Dedup for I {}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,20 +194,23 @@ mod tests {
 
     #[test]
     fn finds_texts_containing_or_starting_with_the_needle() {
-        let h = Haystack::new(["王秀兰", "李建国", "王建", "秀秀"]);
+        let texts = ["王秀兰", "李建国", "王建", "秀秀"];
+        let (h, p) = (SubstringIndex::new(texts), PrefixIndex::new(texts));
         let all = |hits: Hits| hits.collect::<Vec<_>>();
         assert_eq!(all(h.containing("秀")), [0, 3]);
-        assert_eq!(all(h.starting_with("秀")), [3]);
-        assert_eq!(all(h.starting_with("王")), [0, 2]);
+        assert_eq!(all(p.starting_with("秀", 10)), [3]);
+        assert_eq!(all(p.starting_with("王", 10)), [0, 2]);
+        assert_eq!(all(p.starting_with("王", 1)), [0]);
+        assert_eq!(all(p.starting_with("王建", 10)), [2]);
+        assert_eq!(all(p.starting_with("", 10)), Vec::<usize>::new());
         assert_eq!(all(h.containing("兰李")), Vec::<usize>::new());
-        assert_eq!(all(h.containing("兰\n李")), Vec::<usize>::new());
         assert_eq!(all(h.containing("")), Vec::<usize>::new());
         assert_eq!(
-            first_found(vec![h.containing("建"), h.starting_with("秀")], 10),
+            first_found(vec![h.containing("建"), p.starting_with("秀", 10)], 10),
             [1, 2, 3]
         );
         assert_eq!(
-            first_found(vec![h.containing("建"), h.starting_with("李")], 10),
+            first_found(vec![h.containing("建"), p.starting_with("李", 10)], 10),
             [1, 2]
         );
         assert_eq!(first_found(vec![h.containing("建")], 1), [1]);
@@ -148,10 +228,10 @@ mod tests {
             start in "[a-c王李]{0,2}",
             limit in 0usize..50,
         ) {
-            let h = Haystack::new(texts.iter().map(String::as_str));
+            let h = SubstringIndex::new(texts.iter().map(String::as_str));
+            let p = PrefixIndex::new(texts.iter().map(String::as_str));
             let expected: Vec<usize> = texts
                 .iter()
-                .map(|t| t.replace(SEPARATOR, ""))
                 .enumerate()
                 .filter(|(_, t)| {
                     (!part.is_empty() && t.contains(part.as_str()))
@@ -160,7 +240,7 @@ mod tests {
                 .map(|(i, _)| i)
                 .take(limit)
                 .collect();
-            let found = first_found(vec![h.containing(&part), h.starting_with(&start)], limit);
+            let found = first_found(vec![h.containing(&part), p.starting_with(&start, limit)], limit);
             prop_assert_eq!(found, expected);
         }
     }

@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use cunbao_domain::enrolment::{eligibility, Coverage, Eligibility, KnownEnrolment, Member};
 use cunbao_domain::names::pinyin_initials;
-use cunbao_domain::text_search::{first_found, Haystack};
+use cunbao_domain::text_search::{first_found, PrefixIndex, SubstringIndex};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -72,9 +72,9 @@ pub struct ResidentIndex {
     /// (the enrolment form checks against them on every keystroke).
     known: Vec<KnownEnrolment>,
     /// Names, ID numbers and pinyin initials, each list end to end for search as one types.
-    names: Haystack,
-    ids: Haystack,
-    initials: Haystack,
+    names: SubstringIndex,
+    ids: PrefixIndex,
+    initials: PrefixIndex,
 }
 
 impl ResidentIndex {
@@ -113,9 +113,9 @@ impl ResidentIndex {
             })
             .collect();
         ResidentIndex {
-            names: Haystack::new(residents.iter().map(Resident::name)),
-            ids: Haystack::new(residents.iter().map(Resident::id_number)),
-            initials: Haystack::new(residents.iter().map(|r| r.initials.as_str())),
+            names: SubstringIndex::new(residents.iter().map(Resident::name)),
+            ids: PrefixIndex::new(residents.iter().map(Resident::id_number)),
+            initials: PrefixIndex::new(residents.iter().map(|r| r.initials.as_str())),
             residents,
             known,
         }
@@ -147,8 +147,8 @@ impl ResidentIndex {
         let mut found: Vec<&Resident> = first_found(
             vec![
                 self.names.containing(query),
-                self.ids.starting_with(&upper),
-                self.initials.starting_with(&lower),
+                self.ids.starting_with(&upper, limit * 2),
+                self.initials.starting_with(&lower, limit * 2),
             ],
             limit * 2,
         )
