@@ -84,6 +84,7 @@ async function printParts(page) {
  * order): every sample, then each keystroke's median over the passes. */
 function printKeystrokes(label, passes, queries) {
   console.log(`${label}, per keystroke, all ${passes.length} rounds: ${stats(passes.flat())}`);
+  console.log(`  median of each round: ${passes.map((p) => median(p).toFixed(1)).join(" ")} ms`);
   const each = passes[0].map((_, i) => median(passes.map((p) => p[i])));
   console.log(`${label}, per keystroke, median of its rounds: ${stats(each)}`);
   const typed = queries.flatMap((q) => [...q].map((_, i) => q.slice(0, i + 1)));
@@ -168,7 +169,6 @@ try {
   // Every phase starts from an offline reload, as a tablet's day does.
   await reloadPhase(page, phases.includes("reload") ? 10 : 1);
   await unlockWithPin(page);
-  if (process.env.DESK_CSS) await page.addStyleTag({ content: process.env.DESK_CSS });
   if (phases.includes("residents")) await residentsPhase(browser, page, cdp, people);
   const codes = await catalogueCodes(page, people);
   if (phases.includes("catalogue")) await cataloguePhase(browser, page, cdp, codes);
