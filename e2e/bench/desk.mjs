@@ -216,19 +216,7 @@ async function residentsPhase(browser, page, cdp, people) {
   await page.waitForFunction(() => /本机参保人: [1-9]/.test(document.body.innerText), null, { timeout: 60_000 });
   const queries = [people[4321].id_number, "黄志明", "wxy", "qlh", people[17].id_number.slice(0, 10),
     people[2500].name, people[999].id_number, "lxl", "张", people[3].id_number.slice(0, 14)];
-  const passes = [];
-  await traced(browser, page, "resident search", () => sampled(cdp, "resident search", async () => {
-    for (let r = 0; r < rounds; r++) {
-      let keys = [];
-      for (const q of queries) {
-        keys = keys.concat(await typeTimed(page, "[data-testid=resident-search]", q));
-      }
-      passes.push(keys);
-    }
-  }));
-  printKeystrokes("resident search", passes, queries);
-  await printParts(page);
-  printProfile("resident search");
+  await searchPhase(browser, page, cdp, "resident search", "[data-testid=resident-search]", queries);
 }
 
 /** Opens the settlement screen for a patient; returns 400 class-A items any patient may have. */
@@ -260,19 +248,22 @@ async function catalogueCodes(page, people) {
 async function cataloguePhase(browser, page, cdp, codes) {
   const queries = [codes[7].pinyin, codes[50].name, codes[99].code, "阿莫西林", "zs",
     codes[120].name, codes[150].code.toLowerCase(), "布洛芬", "gmsp", codes[199].pinyin];
+  await searchPhase(browser, page, cdp, "catalogue search", "[data-testid=catalogue-search]", queries);
+}
+
+/** Types `queries` into the search box `selector`, `rounds` times over, and prints the figures. */
+async function searchPhase(browser, page, cdp, label, selector, queries) {
   const passes = [];
-  await traced(browser, page, "catalogue search", () => sampled(cdp, "catalogue search", async () => {
+  await traced(browser, page, label, () => sampled(cdp, label, async () => {
     for (let r = 0; r < rounds; r++) {
       let keys = [];
-      for (const q of queries) {
-        keys = keys.concat(await typeTimed(page, "[data-testid=catalogue-search]", q));
-      }
+      for (const q of queries) keys = keys.concat(await typeTimed(page, selector, q));
       passes.push(keys);
     }
   }));
-  printKeystrokes("catalogue search", passes, queries);
+  printKeystrokes(label, passes, queries);
   await printParts(page);
-  printProfile("catalogue search");
+  printProfile(label);
 }
 
 /** Settle and durably save a 10-line visit: from pressing 确认结算 until the slip is shown
