@@ -72,6 +72,9 @@ pub fn resident_rows(app: AppContext, rows: &[ResidentRow], action: RowAction) -
     html
 }
 
+/// Between the details of a catalogue row: the dot stays at the end of a line when it wraps.
+const SEP: &str = "\u{a0}· ";
+
 /// Catalogue items as buttons; the picked item's code comes from [`picked`]. A row is the name
 /// and one line of details (class, specification / unit, price, payment standard, code): each
 /// separate element costs layout and paint on every keystroke, about 2 ms a list at 4× here.
@@ -81,10 +84,10 @@ pub fn item_rows(app: AppContext, items: &[CatalogueItem]) -> String {
     for item in items {
         let standard = item
             .payment_standard
-            .map(|s| format!(" · {} ¥{s}", escape(app.t(Key::Standard))))
+            .map(|s| format!("{SEP}{} ¥{s}", escape(app.t(Key::Standard))))
             .unwrap_or_default();
         html.push_str(&format!(
-            r#"<li><button type="button" class="pick" data-pick="{code}"><strong>{}</strong><span class="hint">{} · {} / {} · ¥{}{standard} · {code}</span></button></li>"#,
+            r#"<li><button type="button" class="pick" data-pick="{code}"><strong>{}</strong><span class="hint">{}{SEP}{} / {}{SEP}¥{}{standard}{SEP}{code}</span></button></li>"#,
             escape(&item.name),
             class_label(lang, item.class),
             escape(&item.specification),

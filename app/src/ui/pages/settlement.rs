@@ -398,19 +398,39 @@ fn CatalogueSearch(draft: RwSignal<VisitDraft>) -> impl IntoView {
             .cloned()
             .collect::<Vec<_>>()
     });
+    let input = NodeRef::<leptos::html::Input>::new();
     view! {
         <section class="card">
-            <input class="search" type="search" data-testid="catalogue-search"
+            <input class="search" type="search" data-testid="catalogue-search" node_ref=input
                 placeholder=move || app.t(Key::SearchCatalogue)
-                prop:value=query on:input=move |ev| query.set(event_target_value(&ev))/>
+                prop:value=query on:input=move |ev| query.set(event_target_value(&ev))
+                on:focus=move |_| if let Some(input) = input.get_untracked() { bring_up(&input) }/>
             <ul class="results" data-testid="catalogue-results"
                 inner_html=move || results.with(|items| item_rows(app, items))
                 on:click=move |ev| if let Some(code) = picked(&ev) {
                     draft.update(|d| d.lines.push(LineDraft { code, quantity: "1".into() }));
                     query.set(String::new());
+                    // Ready for the next item.
+                    if let Some(input) = input.get_untracked() {
+                        let _ = input.focus();
+                    }
                 }>
             </ul>
         </section>
+    }
+}
+
+/// Scrolls a search box in the lower part of the screen up to the top, so that its results
+/// show below it rather than under the on-screen keyboard or past the bottom edge.
+fn bring_up(input: &web_sys::HtmlInputElement) {
+    let top = input.get_bounding_client_rect().top();
+    let height = window()
+        .inner_height()
+        .ok()
+        .and_then(|h| h.as_f64())
+        .unwrap_or(0.0);
+    if top > height * 0.4 {
+        input.scroll_into_view_with_bool(true);
     }
 }
 
