@@ -300,8 +300,11 @@ async function savePhase(browser, page, cdp, people, codes) {
               performance.mark("keystroke");
               const t0 = performance.now();
               let t1;
+              // A slip already in the page (one left from the visit before) does not count.
+              const before = document.querySelector("[data-testid=slip]");
               const seen = new MutationObserver(() => {
-                if (document.querySelector("[data-testid=slip]")) {
+                const slip = document.querySelector("[data-testid=slip]");
+                if (slip && slip !== before) {
                   seen.disconnect();
                   t1 = performance.now();
                   performance.mark("keystroke-done");
