@@ -1,0 +1,83 @@
+// The desk with a long outbox: entries are kept for the scheme year, so a busy clinic's tablet
+// holds thousands by the autumn. Settles one visit with the outbox as it is, then adds N applied
+// entries (copies of the last one under later sequence numbers, written straight into IndexedDB),
+// reloads, and settles two more — offline, at 4× CPU throttling. Prints, per save: click → slip
+// in the page and the long tasks (main thread blocked) from the click to 2 s after; and how long
+// picking the patient took to show a breakdown.
+// Prints figures; nothing here passes or fails.
+//   node bench/outbox-scale.mjs [N=5000]
+import { launchBrowser, newDeskContext, seedResidents, signInWithForm, startServer, unlockWithPin, waitForAppReady } from "../lib/harness.mjs";
+const N = Number(process.argv[2] ?? 5000);
+const server = await startServer({ name: "outbox-scale", sampleData: true });
+const browser = await launchBrowser();
+try {
+  const people = await seedResidents(server.url, "lijia", 50);
+  const context = await newDeskContext(browser);
+  const page = await context.newPage();
+  await page.goto(server.url);
+  await waitForAppReady(page);
+  await signInWithForm(page, "lijia");
+  await page.getByTestId("sync-bar").filter({ hasText: "上次同步" }).waitFor({ timeout: 60_000 });
+  await context.setOffline(true);
+  // Let the desk finish loading before the first visit.
+  await page.getByRole("navigation").getByRole("link", { name: "门诊结算" }).click();
+  await page.waitForTimeout(3000);
+  const settle = async (v) => {
+    await page.getByRole("navigation").getByRole("link", { name: "门诊结算" }).click();
+    await page.locator("[data-testid=patient], [data-testid=patient-search]").first().waitFor();
+    if (await page.getByTestId("patient").isVisible()) await page.getByRole("button", { name: "更换患者" }).click();
+    await page.getByTestId("patient-search").fill(people[v].id_number);
+    const picked = performance.now();
+    await page.getByRole("button", { name: /\*{8}/ }).first().click();
+    await page.getByTestId("diagnosis-select").selectOption("R50.9");
+    await page.getByTestId("catalogue-search").fill("一般诊疗费");
+    await page.getByTestId("catalogue-results").getByRole("button").first().click();
+    await page.getByTestId("breakdown").waitFor({ timeout: 60_000 });
+    const toBreakdown = performance.now() - picked;
+    const save = await page.evaluate(() => new Promise((ok) => {
+      const t0 = performance.now();
+      let longTasks = 0;
+      const tasks = new PerformanceObserver((l) => { for (const e of l.getEntries()) longTasks += e.duration; });
+      tasks.observe({ type: "longtask" });
+      const seen = new MutationObserver(() => {
+        if (!document.querySelector("[data-testid=slip]")) return;
+        seen.disconnect();
+        const slip = performance.now() - t0;
+        setTimeout(() => { tasks.disconnect(); ok({ slip, longTasks }); }, 2000);
+      });
+      seen.observe(document.body, { subtree: true, childList: true });
+      document.querySelector("[data-testid=confirm-settle]").click();
+    }));
+    const f = (ms) => `${ms.toFixed(0)} ms`;
+    return `patient picked → breakdown shown ${f(toBreakdown)} (with Playwright's steps); ` +
+      `click → slip ${f(save.slip)}; long tasks from the click to 2 s after the slip: ${f(save.longTasks)}`;
+  };
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("Emulation.setCPUThrottlingRate", { rate: 4 });
+  console.log(`outbox as it is: ${await settle(1)}`);
+  await cdp.send("Emulation.setCPUThrottlingRate", { rate: 1 });
+  // Copy the last entry N times, as applied entries (kept all year), under later sequence numbers.
+  await page.evaluate((N) => new Promise((ok, fail) => {
+    const open = indexedDB.open("cunbao");
+    open.onsuccess = () => {
+      const db = open.result;
+      const read = db.transaction("outbox").objectStore("outbox").openCursor(null, "prev");
+      read.onsuccess = () => {
+        const c = read.result; const last = c.value; const lastSeq = Number(c.key);
+        const tx = db.transaction("outbox", "readwrite"); const st = tx.objectStore("outbox");
+        for (let i = 1; i <= N; i++) {
+          const e = structuredClone(last);
+          e.mutation.seq = lastSeq + i; e.mutation.record_id = crypto.randomUUID();
+          e.state = { state: "applied" };
+          st.put(e, String(lastSeq + i).padStart(20, "0"));
+        }
+        tx.oncomplete = () => { db.close(); ok(); }; tx.onerror = () => fail(tx.error);
+      };
+    };
+  }), N);
+  await page.reload();
+  await unlockWithPin(page);
+  await cdp.send("Emulation.setCPUThrottlingRate", { rate: 4 });
+  console.log(`outbox +${N}: ${await settle(2)}`);
+  console.log(`outbox +${N}, again: ${await settle(3)}`);
+} finally { await browser.close(); await server.stop(); }
