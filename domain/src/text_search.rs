@@ -9,7 +9,6 @@
 //!   order. Those starting with the typed part are one run of it, found by binary search.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 
 use memchr::memmem;
 
@@ -54,7 +53,7 @@ impl Texts {
 pub struct SubstringIndex {
     texts: Texts,
     /// For each character, the texts that contain it, ascending.
-    by_char: HashMap<char, Vec<u32>, BuildHasherDefault<CharHasher>>,
+    by_char: HashMap<char, Vec<u32>>,
 }
 
 impl SubstringIndex {
@@ -71,14 +70,6 @@ impl SubstringIndex {
             }
         }
         index
-    }
-
-    pub fn len(&self) -> usize {
-        self.texts.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 
     /// The texts that contain `needle`: those listed under its rarest character, checked.
@@ -119,14 +110,6 @@ impl PrefixIndex {
         index
     }
 
-    pub fn len(&self) -> usize {
-        self.texts.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     /// The first `limit` texts, ascending, that start with `needle`: the run of the sorted
     /// texts that starts with it, its smallest indices picked out.
     pub fn starting_with(&self, needle: &str, limit: usize) -> Hits<'_> {
@@ -146,27 +129,6 @@ impl PrefixIndex {
         }
         hits.sort_unstable();
         Box::new(hits.into_iter())
-    }
-}
-
-/// Hashes a character with one multiplication: the index is built over every character of
-/// every text, where the default hasher (built to resist crafted keys) was most of the time.
-#[derive(Default)]
-struct CharHasher(u64);
-
-impl Hasher for CharHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.write_u32(u32::from(b));
-        }
-    }
-
-    fn write_u32(&mut self, n: u32) {
-        self.0 = (self.0.rotate_left(5) ^ u64::from(n)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
     }
 }
 

@@ -71,7 +71,7 @@ pub struct ResidentIndex {
     /// The same enrolments as the domain's duplicate rule takes them, built once per load
     /// (the enrolment form checks against them on every keystroke).
     known: Vec<KnownEnrolment>,
-    /// Names, ID numbers and pinyin initials, each list end to end for search as one types.
+    /// Names, ID numbers and pinyin initials, indexed for search as one types.
     names: SubstringIndex,
     ids: PrefixIndex,
     initials: PrefixIndex,
