@@ -69,7 +69,63 @@ async fn two_tabs_number_the_outbox_without_gaps_or_overwrites() {
         .map(|e| (e.mutation.seq, e.mutation.record_id.as_str()))
         .collect();
     assert_eq!(ids, [(1, "a1"), (2, "b1"), (3, "a2")]);
+    // Both tabs find all three open through the state index.
+    assert_eq!(outbox::pending(&second).await.unwrap().len(), 3);
     first.close();
     second.close();
+    IndexedDbStore::delete_database(&name).await.unwrap();
+}
+
+/// A tablet that ran the version 2 schema (no indexes) keeps its data, and the new indexes
+/// find the records written before the upgrade.
+#[wasm_bindgen_test]
+async fn the_upgrade_to_version_3_indexes_the_records_already_there() {
+    use cunbao_app::storage::schema::VERSIONS;
+    use cunbao_app::storage::IndexName;
+    use rexie::{ObjectStore, Rexie, TransactionMode};
+    let name = unique_name("upgrade");
+    let old = VERSIONS
+        .iter()
+        .filter(|(version, _)| *version <= 2)
+        .flat_map(|(_, stores)| stores.iter())
+        .fold(Rexie::builder(&name).version(2), |builder, store| {
+            builder.add_object_store(ObjectStore::new(store.as_str()))
+        })
+        .build()
+        .await
+        .unwrap();
+    let tx = old
+        .transaction(&["outbox", "claims"], TransactionMode::ReadWrite)
+        .unwrap();
+    let put = |store: &str, key: &str, value: serde_json::Value| {
+        let store = tx.store(store).unwrap();
+        let key = wasm_bindgen::JsValue::from_str(key);
+        let value = js_sys::JSON::parse(&value.to_string()).unwrap();
+        async move { store.put(&value, Some(&key)).await.unwrap() }
+    };
+    put("outbox", "01", json!({ "state": { "state": "applied" } })).await;
+    put("outbox", "02", json!({ "state": { "state": "pending" } })).await;
+    put(
+        "claims",
+        "c-1",
+        json!({ "person": "P1", "visit_date": "2025-03-04" }),
+    )
+    .await;
+    tx.commit().await.unwrap();
+    old.close();
+
+    let db = IndexedDbStore::open(&name).await.unwrap();
+    assert_eq!(db.version().unwrap(), SCHEMA_VERSION);
+    let keys = |records: Vec<(String, serde_json::Value)>| -> Vec<String> {
+        records.into_iter().map(|(key, _)| key).collect()
+    };
+    let pending = db
+        .all_in(IndexName::OutboxByState, "pending")
+        .await
+        .unwrap();
+    assert_eq!(keys(pending), ["02"]);
+    let claims = db.all_in(IndexName::ClaimsByPerson, "P1").await.unwrap();
+    assert_eq!(keys(claims), ["c-1"]);
+    db.close();
     IndexedDbStore::delete_database(&name).await.unwrap();
 }

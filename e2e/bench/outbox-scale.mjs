@@ -1,6 +1,6 @@
 // The desk with a long outbox: entries are kept for the scheme year, so a busy clinic's tablet
 // holds thousands by the autumn. Settles one visit with the outbox as it is, then adds N applied
-// entries (copies of the last one under later sequence numbers, written straight into IndexedDB),
+// entries and N claims of other patients (copies of the last ones, written straight into IndexedDB),
 // reloads, and settles two more — offline, at 4× CPU throttling. Prints, per save: click → slip
 // in the page and the long tasks (main thread blocked) from the click to 2 s after; and how long
 // picking the patient took to show a breakdown.
@@ -56,20 +56,31 @@ try {
   await cdp.send("Emulation.setCPUThrottlingRate", { rate: 4 });
   console.log(`outbox as it is: ${await settle(1)}`);
   await cdp.send("Emulation.setCPUThrottlingRate", { rate: 1 });
-  // Copy the last entry N times, as applied entries (kept all year), under later sequence numbers.
+  // Copy the last entry N times, as applied entries (kept all year), under later sequence numbers,
+  // and the claim N times, as earlier visits of 2,000 other patients.
   await page.evaluate((N) => new Promise((ok, fail) => {
     const open = indexedDB.open("cunbao");
     open.onsuccess = () => {
       const db = open.result;
-      const read = db.transaction("outbox").objectStore("outbox").openCursor(null, "prev");
-      read.onsuccess = () => {
-        const c = read.result; const last = c.value; const lastSeq = Number(c.key);
-        const tx = db.transaction("outbox", "readwrite"); const st = tx.objectStore("outbox");
+      const read = db.transaction(["outbox", "claims"]);
+      let last, lastSeq, claim;
+      read.objectStore("outbox").openCursor(null, "prev").onsuccess = (e) => {
+        last = e.target.result.value; lastSeq = Number(e.target.result.key);
+      };
+      read.objectStore("claims").openCursor().onsuccess = (e) => { claim = e.target.result.value; };
+      read.oncomplete = () => {
+        const tx = db.transaction(["outbox", "claims"], "readwrite");
+        const entries = tx.objectStore("outbox"), claims = tx.objectStore("claims");
         for (let i = 1; i <= N; i++) {
           const e = structuredClone(last);
           e.mutation.seq = lastSeq + i; e.mutation.record_id = crypto.randomUUID();
           e.state = { state: "applied" };
-          st.put(e, String(lastSeq + i).padStart(20, "0"));
+          entries.put(e, String(lastSeq + i).padStart(20, "0"));
+          const c = structuredClone(claim);
+          c.claim_id = e.mutation.record_id;
+          c.person = `11010519${String(500000 + (i % 2000)).padStart(8, "0")}X`;
+          c.visit_date = `2025-0${1 + (i % 9)}-1${i % 10}`;
+          claims.put(c, c.claim_id);
         }
         tx.oncomplete = () => { db.close(); ok(); }; tx.onerror = () => fail(tx.error);
       };

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use super::local;
 use super::residents::{EnrolmentRecord, PendingDocument, ResidentIndex};
-use crate::storage::{Batch, StorageError, Store, StoreName};
+use crate::storage::{Batch, IndexName, StorageError, Store, StoreName};
 use crate::sync::outbox;
 
 /// One member as typed.
@@ -364,26 +364,34 @@ pub async fn save(
     Ok(receipt)
 }
 
-/// The receipts of this device (contributions collected here), newest first.
-pub async fn receipts(store: &impl Store) -> Result<Vec<Receipt>, StorageError> {
-    let mut list: Vec<Receipt> = store
-        .all(StoreName::Contributions)
-        .await?
-        .into_iter()
-        .filter_map(|(_, v)| serde_json::from_value(v).ok())
-        .collect();
-    list.sort_by_key(|r| std::cmp::Reverse(r.collected_at_ms));
-    Ok(list)
+/// The receipts of this device (contributions collected here) of one day, newest first.
+pub async fn receipts_on(store: &impl Store, day: NaiveDate) -> Result<Vec<Receipt>, StorageError> {
+    receipts_in(store, IndexName::ReceiptsByDate, &day.to_string()).await
 }
 
 pub async fn receipt(
     store: &impl Store,
     receipt_no: &str,
 ) -> Result<Option<Receipt>, StorageError> {
-    Ok(receipts(store)
+    Ok(receipts_in(store, IndexName::ReceiptsByNumber, receipt_no)
         .await?
         .into_iter()
-        .find(|r| r.receipt_no == receipt_no))
+        .next())
+}
+
+async fn receipts_in(
+    store: &impl Store,
+    index: IndexName,
+    value: &str,
+) -> Result<Vec<Receipt>, StorageError> {
+    let mut list: Vec<Receipt> = store
+        .all_in(index, value)
+        .await?
+        .into_iter()
+        .filter_map(|(_, v)| serde_json::from_value(v).ok())
+        .collect();
+    list.sort_by_key(|r| std::cmp::Reverse(r.collected_at_ms));
+    Ok(list)
 }
 
 #[cfg(test)]

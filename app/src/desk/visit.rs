@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use super::catalogue::CatalogueIndex;
 use super::local;
 use super::residents::Resident;
-use crate::storage::{Batch, StorageError, Store, StoreName};
+use crate::storage::{Batch, IndexName, StorageError, Store, StoreName};
 use crate::sync::outbox;
 
 /// Largest quantity accepted on one line.
@@ -157,10 +157,26 @@ pub struct ClaimRecord {
     pub voided: Option<String>,
 }
 
-/// This tablet's own claims (records with the tablet's figures), newest first.
-pub async fn claims(store: &impl Store) -> Result<Vec<ClaimRecord>, StorageError> {
+/// This tablet's claims (records with the tablet's figures) of one patient, newest first.
+pub async fn claims_of(store: &impl Store, person: &str) -> Result<Vec<ClaimRecord>, StorageError> {
+    claims_in(store, IndexName::ClaimsByPerson, person).await
+}
+
+/// This tablet's claims of one day, newest first.
+pub async fn claims_on(
+    store: &impl Store,
+    day: NaiveDate,
+) -> Result<Vec<ClaimRecord>, StorageError> {
+    claims_in(store, IndexName::ClaimsByDate, &day.to_string()).await
+}
+
+async fn claims_in(
+    store: &impl Store,
+    index: IndexName,
+    value: &str,
+) -> Result<Vec<ClaimRecord>, StorageError> {
     let mut list: Vec<ClaimRecord> = store
-        .all(StoreName::Claims)
+        .all_in(index, value)
         .await?
         .into_iter()
         .filter_map(|(_, v)| serde_json::from_value(v).ok())
@@ -203,10 +219,9 @@ pub async fn accumulators(
         server_as_of: server.as_ref().map(|s| s.as_of),
         local_claims: 0,
     };
-    let pending: std::collections::HashSet<String> = outbox::entries(store)
+    let pending: std::collections::HashSet<String> = outbox::pending(store)
         .await?
         .into_iter()
-        .filter(|e| e.state == outbox::EntryState::Pending)
         .map(|e| e.mutation.record_id)
         .collect();
     for claim in own.iter().filter(|c| {
@@ -424,11 +439,8 @@ pub async fn void(
     if reason.trim().chars().count() < 2 {
         return Err("请填写作废理由 / Give a reason for the void".into());
     }
-    let entries = outbox::entries(store).await.map_err(|e| e.to_string())?;
-    let uploaded = entries
-        .iter()
-        .find(|e| e.mutation.record_id == claim_id)
-        .is_none_or(|e| e.state != outbox::EntryState::Pending);
+    let pending = outbox::pending(store).await.map_err(|e| e.to_string())?;
+    let uploaded = !pending.iter().any(|e| e.mutation.record_id == claim_id);
     if uploaded {
         return Err(
             "已上传的结算只能由乡镇作废 / An uploaded claim can only be voided by the township"

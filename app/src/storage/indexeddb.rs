@@ -1,12 +1,12 @@
 //! The IndexedDB store (rexie). One transaction per call, never held across another await.
 
-use rexie::{Direction, ObjectStore, Rexie, Transaction, TransactionMode};
+use rexie::{Direction, Index, KeyRange, ObjectStore, Rexie, Transaction, TransactionMode};
 use serde_json::Value;
 use wasm_bindgen::JsValue;
 
 use super::js_json::{from_js, from_js_all, to_js};
 use super::last_keys::LastKeys;
-use super::schema::{current_stores, SCHEMA_VERSION};
+use super::schema::{current_stores, IndexName, SCHEMA_VERSION};
 use super::{StorageError, Store, StoreName};
 
 pub struct IndexedDbStore {
@@ -25,7 +25,19 @@ impl IndexedDbStore {
     pub async fn open(name: &str) -> Result<IndexedDbStore, StorageError> {
         let builder = current_stores().fold(
             Rexie::builder(name).version(SCHEMA_VERSION),
-            |builder, store| builder.add_object_store(ObjectStore::new(store.as_str())),
+            |builder, store| {
+                let object_store = IndexName::of(store).fold(
+                    ObjectStore::new(store.as_str()),
+                    |object_store, index| {
+                        object_store.add_index(
+                            Index::new(index.as_str(), index.key_path())
+                                .unique(false)
+                                .multi_entry(false),
+                        )
+                    },
+                );
+                builder.add_object_store(object_store)
+            },
         );
         let db = builder
             .build()
@@ -52,6 +64,23 @@ impl IndexedDbStore {
     pub async fn delete_database(name: &str) -> Result<(), StorageError> {
         Rexie::delete(name).await.map_err(op)
     }
+}
+
+/// Pairs the keys read with the values read.
+fn keyed(
+    store: StoreName,
+    keys: Vec<JsValue>,
+    values: Vec<Value>,
+) -> Result<Vec<(String, Value)>, StorageError> {
+    keys.into_iter()
+        .zip(values)
+        .map(|(key, value)| {
+            let key = key
+                .as_string()
+                .ok_or_else(|| StorageError::Format(format!("{store}: non-string key")))?;
+            Ok((key, value))
+        })
+        .collect()
 }
 
 impl IndexedDbStore {
@@ -124,20 +153,26 @@ impl Store for IndexedDbStore {
         let keys = object_store.get_all_keys(None, None).await.map_err(op)?;
         let values = object_store.get_all(None, None).await.map_err(op)?;
         tx.done().await.map_err(op)?;
-        let values = from_js_all(&values)?;
-        let records: Vec<(String, Value)> = keys
-            .into_iter()
-            .zip(values)
-            .map(|(key, value)| {
-                let key = key
-                    .as_string()
-                    .ok_or_else(|| StorageError::Format(format!("{store}: non-string key")))?;
-                Ok((key, value))
-            })
-            .collect::<Result<_, StorageError>>()?;
+        let records = keyed(store, keys, from_js_all(&values)?)?;
         self.last_keys
             .note(store, records.last().map(|(last, _)| last.as_str()));
         Ok(records)
+    }
+
+    async fn all_in(
+        &self,
+        index: IndexName,
+        value: &str,
+    ) -> Result<Vec<(String, Value)>, StorageError> {
+        let store = index.store();
+        let (tx, object_store) = self.on(store, TransactionMode::ReadOnly)?;
+        let by = object_store.index(index.as_str()).map_err(op)?;
+        let only = || KeyRange::only(&JsValue::from_str(value)).map_err(op);
+        // Both lists come in index order, then key order: the same order, one transaction.
+        let keys = by.get_all_keys(Some(only()?), None).await.map_err(op)?;
+        let values = by.get_all(Some(only()?), None).await.map_err(op)?;
+        tx.done().await.map_err(op)?;
+        keyed(store, keys, from_js_all(&values)?)
     }
 
     async fn count(&self, store: StoreName) -> Result<u32, StorageError> {

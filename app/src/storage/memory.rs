@@ -6,7 +6,7 @@ use std::sync::Mutex;
 use serde_json::Value;
 
 use super::last_keys::LastKeys;
-use super::{Batch, StorageError, Store, StoreName, Write};
+use super::{Batch, IndexName, StorageError, Store, StoreName, Write};
 
 #[derive(Debug, Default)]
 pub struct MemoryStore {
@@ -58,6 +58,21 @@ impl Store for MemoryStore {
         self.last_keys
             .note(store, records.last().map(|(last, _)| last.as_str()));
         Ok(records)
+    }
+
+    async fn all_in(
+        &self,
+        index: IndexName,
+        value: &str,
+    ) -> Result<Vec<(String, Value)>, StorageError> {
+        Ok(self.with(|r| {
+            r.get(&index.store())
+                .into_iter()
+                .flatten()
+                .filter(|(_, record)| index.value_of(record) == Some(value))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
+        }))
     }
 
     async fn count(&self, store: StoreName) -> Result<u32, StorageError> {

@@ -17,7 +17,7 @@ pub mod indexeddb;
 mod js_json;
 
 pub use batch::{Batch, Write};
-pub use schema::StoreName;
+pub use schema::{IndexName, StoreName};
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -56,6 +56,14 @@ pub trait Store {
     async fn all(&self, store: StoreName) -> Result<Vec<(String, Value)>, StorageError>;
 
     async fn count(&self, store: StoreName) -> Result<u32, StorageError>;
+
+    /// The records of the index's store whose indexed field is `value`, in key order, without
+    /// reading the others.
+    async fn all_in(
+        &self,
+        index: IndexName,
+        value: &str,
+    ) -> Result<Vec<(String, Value)>, StorageError>;
 
     /// The greatest key in the store, without reading the records.
     async fn last_key(&self, store: StoreName) -> Result<Option<String>, StorageError>;

@@ -1,13 +1,15 @@
 //! The local database's schema, versioned explicitly. Each version lists the object stores it
 //! introduces; opening the database declares every store of every version up to the current
-//! one, so an upgrade from any older version ends with the full set.
+//! one, so an upgrade from any older version ends with the full set. Indexes ([`IndexName`])
+//! are declared with their store; the browser fills a new index from the records already
+//! there, so adding one needs no data step.
 
 use std::fmt;
 
 pub const DB_NAME: &str = "cunbao";
 
 /// Bump this and add a step to `VERSIONS` for every change to the stores.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum StoreName {
@@ -44,7 +46,80 @@ pub const VERSIONS: &[(u32, &[StoreName])] = &[
         ],
     ),
     (2, &[StoreName::Notices]),
+    // Version 3 adds the indexes of `IndexName`, no store.
+    (3, &[]),
 ];
+
+/// The indexes: records of a store looked up by one field without reading the others. The
+/// year's outbox and claims grow all year; the desk reads only the few it needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum IndexName {
+    /// Outbox entries by state (`pending`, `applied`, `rejected`).
+    OutboxByState,
+    /// Claims by the patient's ID number.
+    ClaimsByPerson,
+    /// Claims by visit date (`YYYY-MM-DD`).
+    ClaimsByDate,
+    /// Receipts (contributions collected here) by the day collected.
+    ReceiptsByDate,
+    /// Receipts by receipt number.
+    ReceiptsByNumber,
+}
+
+impl IndexName {
+    pub const ALL: [IndexName; 5] = [
+        IndexName::OutboxByState,
+        IndexName::ClaimsByPerson,
+        IndexName::ClaimsByDate,
+        IndexName::ReceiptsByDate,
+        IndexName::ReceiptsByNumber,
+    ];
+
+    pub const fn store(self) -> StoreName {
+        match self {
+            IndexName::OutboxByState => StoreName::Outbox,
+            IndexName::ClaimsByPerson | IndexName::ClaimsByDate => StoreName::Claims,
+            IndexName::ReceiptsByDate | IndexName::ReceiptsByNumber => StoreName::Contributions,
+        }
+    }
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            IndexName::OutboxByState => "by_state",
+            IndexName::ClaimsByPerson => "by_person",
+            IndexName::ClaimsByDate => "by_visit_date",
+            IndexName::ReceiptsByDate => "by_collected_on",
+            IndexName::ReceiptsByNumber => "by_receipt_no",
+        }
+    }
+
+    /// The field indexed, dot-separated into nested objects. A record without it (or with a
+    /// value that is not a string) is not in the index.
+    pub const fn key_path(self) -> &'static str {
+        match self {
+            IndexName::OutboxByState => "state.state",
+            IndexName::ClaimsByPerson => "person",
+            IndexName::ClaimsByDate => "visit_date",
+            IndexName::ReceiptsByDate => "collected_on",
+            IndexName::ReceiptsByNumber => "receipt_no",
+        }
+    }
+
+    /// The indexes of `store`.
+    pub fn of(store: StoreName) -> impl Iterator<Item = IndexName> {
+        IndexName::ALL
+            .into_iter()
+            .filter(move |i| i.store() == store)
+    }
+
+    /// The value `record` has in this index, if it is in it.
+    pub fn value_of(self, record: &serde_json::Value) -> Option<&str> {
+        self.key_path()
+            .split('.')
+            .try_fold(record, |value, field| value.get(field))?
+            .as_str()
+    }
+}
 
 impl StoreName {
     pub const fn as_str(self) -> &'static str {
@@ -95,5 +170,32 @@ mod tests {
         let unique: HashSet<&str> = names.iter().copied().collect();
         assert_eq!(names.len(), unique.len());
         assert_eq!(names.len(), 10);
+    }
+
+    #[test]
+    fn index_names_are_unique_within_their_store() {
+        for store in current_stores() {
+            let names: Vec<&str> = IndexName::of(store).map(IndexName::as_str).collect();
+            let unique: HashSet<&str> = names.iter().copied().collect();
+            assert_eq!(names.len(), unique.len(), "{store}");
+        }
+    }
+
+    #[test]
+    fn an_index_reads_its_field_and_skips_records_without_it() {
+        let entry = serde_json::json!({ "state": { "state": "pending" }, "seq": 4 });
+        assert_eq!(IndexName::OutboxByState.value_of(&entry), Some("pending"));
+        let odd = serde_json::json!({ "state": "pending" });
+        assert_eq!(IndexName::OutboxByState.value_of(&odd), None);
+        let claim = serde_json::json!({ "person": "11010519491231002X" });
+        assert_eq!(
+            IndexName::ClaimsByPerson.value_of(&claim),
+            Some("11010519491231002X")
+        );
+        assert_eq!(IndexName::ClaimsByDate.value_of(&claim), None);
+        assert_eq!(
+            IndexName::ReceiptsByNumber.value_of(&serde_json::json!(7)),
+            None
+        );
     }
 }

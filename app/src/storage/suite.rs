@@ -6,7 +6,7 @@ use std::future::Future;
 
 use serde_json::{json, Value};
 
-use super::{Batch, StorageError, Store, StoreName};
+use super::{Batch, IndexName, StorageError, Store, StoreName};
 
 pub async fn run<S, F, Fut>(mut make: F)
 where
@@ -28,6 +28,71 @@ where
     a_batch_lands_across_stores(&make().await).await;
     a_batch_with_a_taken_insert_writes_nothing(&make().await).await;
     the_known_last_key_follows_reads_and_inserts(&make().await).await;
+    an_index_finds_records_by_one_field(&make().await).await;
+}
+
+async fn an_index_finds_records_by_one_field(s: &impl Store) {
+    let entry = |seq: u32, state: &str| json!({ "seq": seq, "state": { "state": state } });
+    for (key, value) in [
+        ("0003", entry(3, "pending")),
+        ("0001", entry(1, "applied")),
+        ("0002", entry(2, "pending")),
+        ("0004", entry(4, "rejected")),
+        // Not in the index: the field is missing, or not a string.
+        ("0005", json!({ "seq": 5 })),
+        ("0006", json!({ "state": "pending" })),
+        ("0007", json!(7)),
+    ] {
+        s.put(StoreName::Outbox, key, value).await.unwrap();
+    }
+    let keys = |records: Vec<(String, Value)>| -> Vec<String> {
+        records.into_iter().map(|(key, _)| key).collect()
+    };
+    let pending = s.all_in(IndexName::OutboxByState, "pending").await.unwrap();
+    assert_eq!(pending[0].1, entry(2, "pending"));
+    assert_eq!(keys(pending), ["0002", "0003"]);
+    // A record that changes state moves within the index, in the same write (a batch).
+    let mut batch = Batch::default();
+    batch
+        .put(StoreName::Outbox, "0002", &entry(2, "applied"))
+        .unwrap();
+    s.commit_durable(&batch).await.unwrap();
+    s.put(StoreName::Outbox, "0004", entry(4, "pending"))
+        .await
+        .unwrap();
+    let pending = s.all_in(IndexName::OutboxByState, "pending").await.unwrap();
+    assert_eq!(keys(pending), ["0003", "0004"]);
+    let applied = s.all_in(IndexName::OutboxByState, "applied").await.unwrap();
+    assert_eq!(keys(applied), ["0001", "0002"]);
+    assert!(s
+        .all_in(IndexName::OutboxByState, "rejected")
+        .await
+        .unwrap()
+        .is_empty());
+    // Another store's index does not see these records.
+    s.put(
+        StoreName::Claims,
+        "c-1",
+        json!({ "person": "0003", "visit_date": "2025-03-04" }),
+    )
+    .await
+    .unwrap();
+    let by_day = s
+        .all_in(IndexName::ClaimsByDate, "2025-03-04")
+        .await
+        .unwrap();
+    assert_eq!(keys(by_day), ["c-1"]);
+    assert!(s
+        .all_in(IndexName::ClaimsByPerson, "pending")
+        .await
+        .unwrap()
+        .is_empty());
+    s.delete(StoreName::Claims, "c-1").await.unwrap();
+    assert!(s
+        .all_in(IndexName::ClaimsByDate, "2025-03-04")
+        .await
+        .unwrap()
+        .is_empty());
 }
 
 async fn the_known_last_key_follows_reads_and_inserts(s: &impl Store) {

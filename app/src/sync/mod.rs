@@ -20,7 +20,7 @@ use cunbao_domain::sync::{
 use serde_json::{json, Value};
 
 use crate::storage::{StorageError, Store, StoreName};
-use outbox::{EntryState, OutboxEntry};
+use outbox::OutboxEntry;
 use transport::{Transport, TransportError};
 
 pub(crate) const SESSION: &str = "session";
@@ -97,14 +97,7 @@ pub async fn sync_with_progress(
     let mut report = SyncReport::default();
 
     let handshake = transport.handshake(token).await?;
-    let acknowledged = outbox::entries(store)
-        .await?
-        .iter()
-        .filter(|e| e.state != EntryState::Pending)
-        .map(|e| e.mutation.seq)
-        .max()
-        .unwrap_or(0);
-    if handshake.last_applied_seq < acknowledged {
+    if handshake.last_applied_seq < outbox::last_answered(store).await? {
         report.resent = outbox::reopen_after(store, handshake.last_applied_seq).await?;
     }
     store
@@ -112,10 +105,9 @@ pub async fn sync_with_progress(
         .await?;
     setup::bring_up_to_date(store, transport, token, &handshake, progress).await?;
 
-    let pending: Vec<_> = outbox::entries(store)
+    let pending: Vec<_> = outbox::pending(store)
         .await?
         .into_iter()
-        .filter(|e| e.state == EntryState::Pending)
         .map(|e| e.mutation)
         .collect();
     for batch in pending.chunks(MAX_BATCH) {
@@ -250,21 +242,14 @@ pub struct SyncStatus {
 }
 
 pub async fn status(store: &impl Store) -> Result<SyncStatus, StorageError> {
-    let entries = outbox::entries(store).await?;
     Ok(SyncStatus {
         user: session(store).await?.map(|s| s.user),
         catalogue: match setup::catalogue_version(store).await? {
             Some(version) => Some((version, store.count(StoreName::CatalogueItems).await?)),
             None => None,
         },
-        pending: entries
-            .iter()
-            .filter(|e| e.state == EntryState::Pending)
-            .count(),
-        failed: entries
-            .into_iter()
-            .filter(|e| matches!(e.state, EntryState::Rejected { .. }))
-            .collect(),
+        pending: outbox::pending(store).await?.len(),
+        failed: outbox::rejected(store).await?,
         last_sync_ms: store.get_as(StoreName::Meta, LAST_SYNC).await?,
     })
 }

@@ -5,7 +5,7 @@
 use cunbao_domain::sync::{Mutation, MutationBody, MutationResult, MutationStatus};
 use serde::{Deserialize, Serialize};
 
-use crate::storage::{Batch, StorageError, Store, StoreName};
+use crate::storage::{Batch, IndexName, StorageError, Store, StoreName};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
@@ -34,10 +34,43 @@ pub fn key(seq: u64) -> String {
     format!("{seq:020}")
 }
 
+/// Every entry of the year, in sequence order. The desk's everyday paths read only the open
+/// ones ([`pending`], [`rejected`]) through the state index instead.
 pub async fn entries(store: &impl Store) -> Result<Vec<OutboxEntry>, StorageError> {
-    store
-        .all(StoreName::Outbox)
+    decode(store.all(StoreName::Outbox).await?)
+}
+
+/// The entries not yet confirmed by the server, in sequence order.
+pub async fn pending(store: &impl Store) -> Result<Vec<OutboxEntry>, StorageError> {
+    decode(store.all_in(IndexName::OutboxByState, "pending").await?)
+}
+
+/// The entries the server refused, in sequence order.
+pub async fn rejected(store: &impl Store) -> Result<Vec<OutboxEntry>, StorageError> {
+    decode(store.all_in(IndexName::OutboxByState, "rejected").await?)
+}
+
+/// The greatest sequence number the server has answered (applied or rejected), 0 if none.
+/// Sequence numbers run 1, 2, 3… without gaps, so it is the last one that is not pending.
+pub async fn last_answered(store: &impl Store) -> Result<u64, StorageError> {
+    let pending: std::collections::HashSet<u64> = pending(store)
         .await?
+        .iter()
+        .map(|e| e.mutation.seq)
+        .collect();
+    let mut seq = store
+        .last_key(StoreName::Outbox)
+        .await?
+        .and_then(|key| key.parse::<u64>().ok())
+        .unwrap_or(0);
+    while seq > 0 && pending.contains(&seq) {
+        seq -= 1;
+    }
+    Ok(seq)
+}
+
+fn decode(records: Vec<(String, serde_json::Value)>) -> Result<Vec<OutboxEntry>, StorageError> {
+    records
         .into_iter()
         .map(|(key, value)| {
             serde_json::from_value(value)
@@ -161,4 +194,65 @@ pub async fn reopen_after(store: &impl Store, server_last: u64) -> Result<usize,
     }
     store.put_all(StoreName::Outbox, &updates).await?;
     Ok(updates.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::storage::memory::MemoryStore;
+    use futures::executor::block_on;
+
+    fn answer(seq: u64, status: MutationStatus, code: Option<&str>) -> MutationResult {
+        MutationResult {
+            seq,
+            record_id: format!("r{seq}"),
+            status,
+            original_status: None,
+            code: code.map(str::to_string),
+            message_zh: None,
+            message_en: None,
+            reference: None,
+        }
+    }
+
+    #[test]
+    fn open_entries_and_the_last_answer_come_from_the_state_index() {
+        block_on(async {
+            let store = MemoryStore::new();
+            assert_eq!(last_answered(&store).await.unwrap(), 0);
+            for seq in 1..=5 {
+                let body = MutationBody::Void {
+                    target_record_id: format!("c{seq}"),
+                    reason: "录入错误".into(),
+                };
+                enqueue(&store, &format!("r{seq}"), body, seq)
+                    .await
+                    .unwrap();
+            }
+            assert_eq!(pending(&store).await.unwrap().len(), 5);
+            assert_eq!(last_answered(&store).await.unwrap(), 0);
+            record_results(
+                &store,
+                &[
+                    answer(1, MutationStatus::Applied, None),
+                    answer(2, MutationStatus::Rejected, Some("not_eligible")),
+                    answer(3, MutationStatus::Applied, None),
+                    // A gap leaves it pending; 5 is not answered yet.
+                    answer(4, MutationStatus::Rejected, Some("sequence_gap")),
+                ],
+            )
+            .await
+            .unwrap();
+            let seqs = |list: Vec<OutboxEntry>| -> Vec<u64> {
+                list.iter().map(|e| e.mutation.seq).collect()
+            };
+            assert_eq!(seqs(pending(&store).await.unwrap()), [4, 5]);
+            assert_eq!(seqs(rejected(&store).await.unwrap()), [2]);
+            assert_eq!(last_answered(&store).await.unwrap(), 3);
+            // After a restore, what the server lost is open again, and found as such.
+            assert_eq!(reopen_after(&store, 1).await.unwrap(), 2);
+            assert_eq!(seqs(pending(&store).await.unwrap()), [2, 3, 4, 5]);
+            assert_eq!(last_answered(&store).await.unwrap(), 1);
+        });
+    }
 }

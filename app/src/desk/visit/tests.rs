@@ -161,7 +161,7 @@ fn the_worked_example_settles_to_the_specified_figures_warns_flags_and_saves_dur
         assert_eq!(outbox::entries(&store).await.unwrap().len(), 1);
         assert!(kept().await.is_none());
         // The next visit starts from the accumulators after this one.
-        let own = claims(&store).await.unwrap();
+        let own = claims_of(&store, PERSON).await.unwrap();
         let after = accumulators(&store, &own, PERSON, 2025, "general_outpatient")
             .await
             .unwrap();
@@ -172,7 +172,7 @@ fn the_worked_example_settles_to_the_specified_figures_warns_flags_and_saves_dur
         // Voided before upload: allowed once, with a reason; the accumulators drop it.
         assert!(void(&store, "c1", "", 6).await.is_err());
         void(&store, "c1", "录入错误", 6).await.unwrap();
-        let own = claims(&store).await.unwrap();
+        let own = claims_of(&store, PERSON).await.unwrap();
         assert_eq!(own[0].voided.as_deref(), Some("录入错误"));
         let back = accumulators(&store, &own, PERSON, 2025, "general_outpatient")
             .await

@@ -7,7 +7,7 @@ use leptos_router::NavigateOptions;
 
 use crate::desk::residents::Resident;
 use crate::desk::visit::{
-    self, accumulators, cap_pool, claims, history, ClaimContext, LineDraft, LocalAccumulators,
+    self, accumulators, cap_pool, claims_of, history, ClaimContext, LineDraft, LocalAccumulators,
     VisitDraft,
 };
 use crate::device::{new_uuid, now_ms, today};
@@ -116,7 +116,7 @@ fn VisitForm(
         let Some(store) = app.store() else { return };
         spawn_local(async move {
             let store = store.as_ref();
-            let own = claims(store).await.unwrap_or_default();
+            let own = claims_of(store, p.id_number()).await.unwrap_or_default();
             let year = chrono::Datelike::year(&today());
             if let Ok(acc) = accumulators(store, &own, p.id_number(), year, &pool).await {
                 figures.set(Some((acc, history(&own, p.id_number()))));

@@ -3,12 +3,12 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 
-use crate::desk::enrol::{receipts, Receipt};
-use crate::desk::visit::{claims, void, ClaimRecord};
+use crate::desk::enrol::{receipts_on, Receipt};
+use crate::desk::visit::{claims_on, void, ClaimRecord};
 use crate::device::{now_ms, today};
 use crate::i18n::Key;
 use crate::routes::{slip_path, Section};
-use crate::sync::outbox::{self, EntryState};
+use crate::sync::outbox;
 use crate::ui::context::use_app;
 
 #[derive(Clone, PartialEq)]
@@ -28,24 +28,17 @@ pub fn TodayPage() -> impl IntoView {
         spawn_local(async move {
             let store = store.as_ref();
             let day = today();
-            let pending: Vec<String> = outbox::entries(store)
+            let pending: Vec<String> = outbox::pending(store)
                 .await
                 .unwrap_or_default()
                 .into_iter()
-                .filter(|e| e.state == EntryState::Pending)
                 .map(|e| e.mutation.record_id)
                 .collect();
-            let receipts = receipts(store)
+            let receipts = receipts_on(store, day).await.unwrap_or_default();
+            let claims = claims_on(store, day)
                 .await
                 .unwrap_or_default()
                 .into_iter()
-                .filter(|r| r.collected_on == day)
-                .collect();
-            let claims = claims(store)
-                .await
-                .unwrap_or_default()
-                .into_iter()
-                .filter(|c| c.visit_date == day)
                 .map(|c| {
                     let uploaded = !pending.contains(&c.claim_id);
                     (c, uploaded)
