@@ -78,11 +78,12 @@ pub fn eligibility_label(app: crate::ui::context::AppContext, e: Eligibility) ->
     }
 }
 
-pub fn eligibility_class(e: Eligibility) -> &'static str {
+/// How eligibility is coloured: `ok`, `warn` or `bad`.
+pub fn eligibility_tone(e: Eligibility) -> &'static str {
     match e {
-        Eligibility::Eligible => "badge ok",
-        Eligibility::Waiting { .. } => "badge warn",
-        _ => "badge bad",
+        Eligibility::Eligible => "ok",
+        Eligibility::Waiting { .. } => "warn",
+        _ => "bad",
     }
 }
 
@@ -90,7 +91,7 @@ pub fn eligibility_class(e: Eligibility) -> &'static str {
 pub fn EligibilityBadge(eligibility: Eligibility) -> impl IntoView {
     let app = use_app();
     view! {
-        <span class=eligibility_class(eligibility) data-testid="eligibility">
+        <span class=format!("badge {}", eligibility_tone(eligibility)) data-testid="eligibility">
             {move || eligibility_label(app, eligibility)}
         </span>
     }

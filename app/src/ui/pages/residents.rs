@@ -7,7 +7,7 @@ use crate::device::today;
 use crate::i18n::Key;
 use crate::routes::Section;
 use crate::ui::components::desk::{date_text, desk, EligibilityBadge, WithDesk};
-use crate::ui::components::search_results::{resident_rows, ResidentRow, RowAction, RESULT_ROWS};
+use crate::ui::components::search_results::{found_residents, keep_rows, resident_rows, RowAction};
 use crate::ui::context::use_app;
 
 /// Search as you type (ID number, name, pinyin initials); lists mask ID numbers.
@@ -24,15 +24,10 @@ pub fn ResidentsPage() -> impl IntoView {
 fn ResidentSearch() -> impl IntoView {
     let app = use_app();
     let query = RwSignal::new(String::new());
-    // The list is redrawn only when the rows found change.
-    let results = Memo::new(move |_| {
-        let day = today();
-        desk()
-            .residents
-            .search(&query.get(), RESULT_ROWS)
-            .into_iter()
-            .map(|r| ResidentRow::new(r, day))
-            .collect::<Vec<_>>()
+    let results = found_residents(query);
+    let list = NodeRef::new();
+    keep_rows(list, RowAction::Open, move || {
+        results.with(|rows| resident_rows(app, rows))
     });
     let count = move || {
         app.desk
@@ -43,16 +38,14 @@ fn ResidentSearch() -> impl IntoView {
             <div class="row">
                 <input class="search" type="search" data-testid="resident-search" autofocus
                     placeholder=move || app.t(Key::SearchResidents)
-                    prop:value=query on:input=move |ev| query.set(event_target_value(&ev))/>
+                    on:input=move |ev| query.set(event_target_value(&ev))/>
                 <A href="/enrol" attr:class="button primary">{move || app.t(Key::NewHousehold)}</A>
             </div>
             <p class="hint">{move || app.t(Key::ResidentsOnDevice)}": "{count}</p>
             <Show when=move || results.with(Vec::is_empty) && !query.with(|q| q.trim().is_empty())>
                 <p>{move || app.t(Key::NoMatch)}</p>
             </Show>
-            <ul class="results" data-testid="resident-results"
-                inner_html=move || results.with(|rows| resident_rows(app, rows, RowAction::Open))>
-            </ul>
+            <ul class="results" data-testid="resident-results" node_ref=list></ul>
         </section>
         <PendingDocumentsList/>
     }

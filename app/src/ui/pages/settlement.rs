@@ -15,7 +15,8 @@ use crate::i18n::{Key, Lang};
 use crate::routes::{slip_path, Section};
 use crate::ui::components::desk::{date_text, desk, keep_draft, EligibilityBadge, WithDesk};
 use crate::ui::components::search_results::{
-    class_label, item_rows, picked, resident_rows, ResidentRow, RowAction, RESULT_ROWS,
+    class_label, found_residents, item_rows, keep_rows, picked, resident_rows, RowAction,
+    RESULT_ROWS,
 };
 use crate::ui::context::use_app;
 use crate::ui::pages::enrol::RELATIONSHIPS;
@@ -265,25 +266,24 @@ fn PatientPicker(draft: RwSignal<VisitDraft>, patient: Memo<Option<Resident>>) -
                 </button>
             </section>
         }.into_any(),
-        None => view! {
+        None => {
+            let found = found_residents(query);
+            let list = NodeRef::new();
+            keep_rows(list, RowAction::Pick, move || found.with(|rows| resident_rows(app, rows)));
+            view! {
             <section class="card">
                 <h2>{move || app.t(Key::FindPatient)}</h2>
                 <input class="search" type="search" data-testid="patient-search"
                     placeholder=move || app.t(Key::SearchResidents)
-                    prop:value=query on:input=move |ev| query.set(event_target_value(&ev))/>
-                <ul class="results"
-                    inner_html=move || {
-                        let day = today();
-                        let rows: Vec<ResidentRow> = desk().residents.search(&query.get(), RESULT_ROWS)
-                            .into_iter().map(|r| ResidentRow::new(r, day)).collect();
-                        resident_rows(app, &rows, RowAction::Pick)
-                    }
+                    on:input=move |ev| query.set(event_target_value(&ev))/>
+                <ul class="results" node_ref=list
                     on:click=move |ev| if let Some(id) = picked(&ev) {
                         draft.update(|d| d.enrolment_id = id);
                     }>
                 </ul>
             </section>
-        }.into_any(),
+        }.into_any()
+        }
     }
     }
 }
@@ -399,19 +399,23 @@ fn CatalogueSearch(draft: RwSignal<VisitDraft>) -> impl IntoView {
             .collect::<Vec<_>>()
     });
     let input = NodeRef::<leptos::html::Input>::new();
+    let list = NodeRef::new();
+    keep_rows(list, RowAction::Pick, move || {
+        results.with(|items| item_rows(app, items))
+    });
     view! {
         <section class="card">
             <input class="search" type="search" data-testid="catalogue-search" node_ref=input
                 placeholder=move || app.t(Key::SearchCatalogue)
-                prop:value=query on:input=move |ev| query.set(event_target_value(&ev))
+                on:input=move |ev| query.set(event_target_value(&ev))
                 on:focus=move |_| if let Some(input) = input.get_untracked() { bring_up(&input) }/>
-            <ul class="results" data-testid="catalogue-results"
-                inner_html=move || results.with(|items| item_rows(app, items))
+            <ul class="results" data-testid="catalogue-results" node_ref=list
                 on:click=move |ev| if let Some(code) = picked(&ev) {
                     draft.update(|d| d.lines.push(LineDraft { code, quantity: "1".into() }));
                     query.set(String::new());
                     // Ready for the next item.
                     if let Some(input) = input.get_untracked() {
+                        input.set_value("");
                         let _ = input.focus();
                     }
                 }>
