@@ -7,7 +7,6 @@
 //! (`data-pick`) by one handler.
 
 use cunbao_domain::catalogue::{CatalogueItem, ItemClass};
-use cunbao_domain::enrolment::Eligibility;
 use leptos::prelude::{Effect, Get, Memo, NodeRef, RwSignal};
 use wasm_bindgen::JsCast;
 
@@ -21,40 +20,6 @@ use crate::ui::context::AppContext;
 /// on every keystroke; with 8 rows a keystroke that changed them all went over the 16 ms
 /// budget. One more character narrows the list.
 pub const RESULT_ROWS: usize = 6;
-
-/// One resident in a result list: what it shows, compared to skip redrawing the same list.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ResidentRow {
-    pub enrolment_id: String,
-    pub name: String,
-    pub masked_id: String,
-    pub eligibility: Eligibility,
-}
-
-impl ResidentRow {
-    pub fn new(resident: &Resident, today: chrono::NaiveDate) -> ResidentRow {
-        ResidentRow {
-            enrolment_id: resident.enrolment_id.clone(),
-            name: resident.name().to_string(),
-            masked_id: resident.record.member.id_number.masked(),
-            eligibility: resident.eligibility(today),
-        }
-    }
-}
-
-/// The residents found for `query`, as rows; a keystroke that finds the same rows redraws
-/// nothing.
-pub fn found_residents(query: RwSignal<String>) -> Memo<Vec<ResidentRow>> {
-    Memo::new(move |_| {
-        let day = today();
-        desk()
-            .residents
-            .search(&query.get(), RESULT_ROWS)
-            .into_iter()
-            .map(|r| ResidentRow::new(r, day))
-            .collect()
-    })
-}
 
 /// How a row acts when touched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,65 +43,78 @@ pub struct Row {
     pub details: String,
 }
 
-/// A resident: the name, the masked ID number and today's eligibility, which also colours the
-/// row's edge.
-pub fn resident_rows(app: AppContext, rows: &[ResidentRow]) -> Vec<Row> {
-    rows.iter()
-        .map(|row| Row {
-            key: row.enrolment_id.clone(),
-            class: format!("pick elig {}", eligibility_tone(row.eligibility)),
-            name: row.name.clone(),
-            details: format!(
-                "{}{SEP}{}",
-                row.masked_id,
-                eligibility_label(app, row.eligibility)
-            ),
-        })
-        .collect()
+/// The residents found for `query`, as rows: the name, the masked ID number and today's
+/// eligibility, which also colours the row's edge.
+pub fn found_residents(app: AppContext, query: RwSignal<String>) -> Memo<Vec<Row>> {
+    Memo::new(move |_| {
+        let day = today();
+        desk()
+            .residents
+            .search(&query.get(), RESULT_ROWS)
+            .into_iter()
+            .map(|r| resident_row(app, r, day))
+            .collect()
+    })
+}
+
+fn resident_row(app: AppContext, resident: &Resident, day: chrono::NaiveDate) -> Row {
+    let eligibility = resident.eligibility(day);
+    Row {
+        key: resident.enrolment_id.clone(),
+        class: format!("pick elig {}", eligibility_tone(eligibility)),
+        name: resident.name().to_string(),
+        details: format!(
+            "{}{SEP}{}",
+            resident.record.member.id_number.masked(),
+            eligibility_label(app, eligibility)
+        ),
+    }
 }
 
 /// Between the details of a row: the dot stays at the end of a line when it wraps.
 const SEP: &str = "\u{a0}· ";
 
-/// A catalogue item: the name and its class, specification / unit, price, payment standard
-/// and code.
-pub fn item_rows(app: AppContext, items: &[CatalogueItem]) -> Vec<Row> {
-    let lang = app.lang.get();
-    items
-        .iter()
-        .map(|item| {
-            let standard = item
-                .payment_standard
-                .map(|s| format!("{SEP}{} ¥{s}", app.t(Key::Standard)))
-                .unwrap_or_default();
-            Row {
-                key: item.code.as_str().to_string(),
-                class: "pick".into(),
-                name: item.name.clone(),
-                details: format!(
-                    "{}{SEP}{} / {}{SEP}¥{}{standard}{SEP}{}",
-                    class_label(lang, item.class),
-                    item.specification,
-                    item.unit,
-                    item.price,
-                    item.code.as_str(),
-                ),
-            }
-        })
-        .collect()
+/// The catalogue items found for `query`, as rows: the name and its class, specification /
+/// unit, price, payment standard and code.
+pub fn found_items(app: AppContext, query: RwSignal<String>) -> Memo<Vec<Row>> {
+    Memo::new(move |_| {
+        let lang = app.lang.get();
+        desk()
+            .catalogue
+            .search(&query.get(), RESULT_ROWS)
+            .into_iter()
+            .map(|item| item_row(app, lang, item))
+            .collect()
+    })
+}
+
+fn item_row(app: AppContext, lang: Lang, item: &CatalogueItem) -> Row {
+    let standard = item
+        .payment_standard
+        .map(|s| format!("{SEP}{} ¥{s}", app.t(Key::Standard)))
+        .unwrap_or_default();
+    Row {
+        key: item.code.as_str().to_string(),
+        class: "pick".into(),
+        name: item.name.clone(),
+        details: format!(
+            "{}{SEP}{} / {}{SEP}¥{}{standard}{SEP}{}",
+            class_label(lang, item.class),
+            item.specification,
+            item.unit,
+            item.price,
+            item.code.as_str(),
+        ),
+    }
 }
 
 /// Keeps the rows of `list` (a `<ul>` with no other content) equal to `rows` whenever they
 /// change. A row that differs from the one shown at its place gets new texts; rows are created
 /// only when the list grows. Narrowing a search mostly keeps the first rows, which then cost
 /// nothing.
-pub fn keep_rows(
-    list: NodeRef<leptos::html::Ul>,
-    action: RowAction,
-    rows: impl Fn() -> Vec<Row> + 'static,
-) {
+pub fn keep_rows(list: NodeRef<leptos::html::Ul>, action: RowAction, rows: Memo<Vec<Row>>) {
     Effect::new(move |shown: Option<Vec<Row>>| {
-        let rows = rows();
+        let rows = rows.get();
         let Some(list) = list.get() else {
             return Vec::new();
         };

@@ -7,7 +7,7 @@ use crate::device::today;
 use crate::i18n::Key;
 use crate::routes::Section;
 use crate::ui::components::desk::{date_text, desk, EligibilityBadge, WithDesk};
-use crate::ui::components::search_results::{found_residents, keep_rows, resident_rows, RowAction};
+use crate::ui::components::search_results::{found_residents, keep_rows, RowAction};
 use crate::ui::context::use_app;
 
 /// Search as you type (ID number, name, pinyin initials); lists mask ID numbers.
@@ -24,11 +24,9 @@ pub fn ResidentsPage() -> impl IntoView {
 fn ResidentSearch() -> impl IntoView {
     let app = use_app();
     let query = RwSignal::new(String::new());
-    let results = found_residents(query);
+    let results = found_residents(app, query);
     let list = NodeRef::new();
-    keep_rows(list, RowAction::Open, move || {
-        results.with(|rows| resident_rows(app, rows))
-    });
+    keep_rows(list, RowAction::Open, results);
     let count = move || {
         app.desk
             .with(|d| d.as_ref().map_or(0, |d| d.residents.len()))

@@ -15,8 +15,7 @@ use crate::i18n::{Key, Lang};
 use crate::routes::{slip_path, Section};
 use crate::ui::components::desk::{date_text, desk, keep_draft, EligibilityBadge, WithDesk};
 use crate::ui::components::search_results::{
-    class_label, found_residents, item_rows, keep_rows, picked, resident_rows, RowAction,
-    RESULT_ROWS,
+    class_label, found_items, found_residents, keep_rows, picked, RowAction,
 };
 use crate::ui::context::use_app;
 use crate::ui::pages::enrol::RELATIONSHIPS;
@@ -267,9 +266,8 @@ fn PatientPicker(draft: RwSignal<VisitDraft>, patient: Memo<Option<Resident>>) -
             </section>
         }.into_any(),
         None => {
-            let found = found_residents(query);
             let list = NodeRef::new();
-            keep_rows(list, RowAction::Pick, move || found.with(|rows| resident_rows(app, rows)));
+            keep_rows(list, RowAction::Pick, found_residents(app, query));
             view! {
             <section class="card">
                 <h2>{move || app.t(Key::FindPatient)}</h2>
@@ -389,20 +387,9 @@ fn DiagnosisPicker(draft: RwSignal<VisitDraft>) -> impl IntoView {
 fn CatalogueSearch(draft: RwSignal<VisitDraft>) -> impl IntoView {
     let app = use_app();
     let query = RwSignal::new(String::new());
-    // The list is redrawn only when the items found change.
-    let results = Memo::new(move |_| {
-        desk()
-            .catalogue
-            .search(&query.get(), RESULT_ROWS)
-            .into_iter()
-            .cloned()
-            .collect::<Vec<_>>()
-    });
     let input = NodeRef::<leptos::html::Input>::new();
     let list = NodeRef::new();
-    keep_rows(list, RowAction::Pick, move || {
-        results.with(|items| item_rows(app, items))
-    });
+    keep_rows(list, RowAction::Pick, found_items(app, query));
     view! {
         <section class="card">
             <input class="search" type="search" data-testid="catalogue-search" node_ref=input
