@@ -384,12 +384,7 @@ async fn receipts_in(
     index: IndexName,
     value: &str,
 ) -> Result<Vec<Receipt>, StorageError> {
-    let mut list: Vec<Receipt> = store
-        .all_in(index, value)
-        .await?
-        .into_iter()
-        .filter_map(|(_, v)| serde_json::from_value(v).ok())
-        .collect();
+    let mut list: Vec<Receipt> = store.all_in_as(index, value).await?;
     list.sort_by_key(|r| std::cmp::Reverse(r.collected_at_ms));
     Ok(list)
 }

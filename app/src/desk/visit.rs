@@ -175,12 +175,7 @@ async fn claims_in(
     index: IndexName,
     value: &str,
 ) -> Result<Vec<ClaimRecord>, StorageError> {
-    let mut list: Vec<ClaimRecord> = store
-        .all_in(index, value)
-        .await?
-        .into_iter()
-        .filter_map(|(_, v)| serde_json::from_value(v).ok())
-        .collect();
+    let mut list: Vec<ClaimRecord> = store.all_in_as(index, value).await?;
     list.sort_by_key(|c| std::cmp::Reverse(c.saved_at_ms));
     Ok(list)
 }

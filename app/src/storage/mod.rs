@@ -108,6 +108,21 @@ pub trait Store {
         }
     }
 
+    /// The records of [`Store::all_in`] that read as `T`; others (records of another shape
+    /// kept in the same store, such as the server's) are left out.
+    async fn all_in_as<T: DeserializeOwned>(
+        &self,
+        index: IndexName,
+        value: &str,
+    ) -> Result<Vec<T>, StorageError> {
+        Ok(self
+            .all_in(index, value)
+            .await?
+            .into_iter()
+            .filter_map(|(_, v)| serde_json::from_value(v).ok())
+            .collect())
+    }
+
     async fn put_as<T: Serialize>(
         &self,
         store: StoreName,
