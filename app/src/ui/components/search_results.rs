@@ -142,19 +142,7 @@ fn patch_rows(
         let li = match next {
             Some(li) => li,
             None => {
-                let li = document.create_element("li")?;
-                let target = match action {
-                    RowAction::Open => document.create_element("a")?,
-                    RowAction::Pick => {
-                        let button = document.create_element("button")?;
-                        button.set_attribute("type", "button")?;
-                        button
-                    }
-                };
-                let strong = document.create_element("strong")?;
-                target.append_child(&strong)?;
-                target.append_child(&document.create_text_node(""))?;
-                li.append_child(&target)?;
+                let li = empty_row(&document, action)?;
                 list.append_child(&li)?;
                 li
             }
@@ -167,11 +155,13 @@ fn patch_rows(
                     li.remove_attribute("hidden")?;
                 }
                 let target = li.first_element_child().ok_or("row without content")?;
-                match action {
-                    RowAction::Open => {
-                        target.set_attribute("href", &format!("/residents/{}", row.key))?
+                if was.map(|w| &w.key) != Some(&row.key) {
+                    match action {
+                        RowAction::Open => {
+                            target.set_attribute("href", &format!("/residents/{}", row.key))?
+                        }
+                        RowAction::Pick => target.set_attribute("data-pick", &row.key)?,
                     }
-                    RowAction::Pick => target.set_attribute("data-pick", &row.key)?,
                 }
                 if was.map(|w| &w.class) != Some(&row.class) {
                     target.set_class_name(&row.class);
@@ -191,6 +181,27 @@ fn patch_rows(
         i += 1;
     }
     Ok(())
+}
+
+/// `<li><a|button><strong></strong>{text}</…></li>`, with no text yet.
+fn empty_row(
+    document: &web_sys::Document,
+    action: RowAction,
+) -> Result<web_sys::Element, wasm_bindgen::JsValue> {
+    let li = document.create_element("li")?;
+    let target = match action {
+        RowAction::Open => document.create_element("a")?,
+        RowAction::Pick => {
+            let button = document.create_element("button")?;
+            button.set_attribute("type", "button")?;
+            button
+        }
+    };
+    let strong = document.create_element("strong")?;
+    target.append_child(&strong)?;
+    target.append_child(&document.create_text_node(""))?;
+    li.append_child(&target)?;
+    Ok(li)
 }
 
 pub fn class_label(lang: Lang, class: ItemClass) -> &'static str {
