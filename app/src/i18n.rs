@@ -33,6 +33,8 @@ impl Lang {
     }
 }
 
+use cunbao_domain::claim::ClaimStatus;
+
 /// Declares every interface text once: the `Key` variant, its Chinese and its English.
 macro_rules! texts {
     ($($key:ident => ($zh:expr, $en:expr $(,)?),)*) => {
@@ -257,6 +259,11 @@ texts! {
     StatusRejected => ("未生效", "rejected"),
     StatusVoid => ("已作废", "void"),
     StatusRecorded => ("已登记", "recorded"),
+    StatusFlagged => ("待审核", "flagged for review"),
+    StatusPendingReview => ("待审批（超出离线限额）", "awaiting approval (over the offline limit)"),
+    StatusApproved => ("审核通过", "approved"),
+    StatusClaimRejected => ("审核未通过", "rejected in review"),
+    StatusOther => ("其他状态", "other"),
     CatalogueOnDevice => ("医保目录", "Catalogue"),
     ItemsUnit => ("项", "items"),
     DownloadingCatalogue => ("正在下载医保目录", "Downloading the catalogue"),
@@ -264,17 +271,30 @@ texts! {
 }
 
 /// The label of a synced record's status, as the server names it.
-pub fn status_key(status: &str) -> Option<Key> {
-    Some(match status {
-        "settled" => Key::StatusSettled,
+/// The words for a record's status in the township's lists; a claim's status is read as
+/// the claim state machine's. A status this version does not know shows as "other", never as
+/// its code.
+pub fn status_key(kind: &str, status: &str) -> Key {
+    if kind == "claim" {
+        return match ClaimStatus::parse(status) {
+            Some(ClaimStatus::Settled) => Key::StatusSettled,
+            Some(ClaimStatus::Flagged) => Key::StatusFlagged,
+            Some(ClaimStatus::PendingReview) => Key::StatusPendingReview,
+            Some(ClaimStatus::Approved) => Key::StatusApproved,
+            Some(ClaimStatus::Rejected) => Key::StatusClaimRejected,
+            Some(ClaimStatus::Voided) => Key::StatusVoid,
+            None => Key::StatusOther,
+        };
+    }
+    match status {
         "active" => Key::StatusActive,
         "open" => Key::StatusOpen,
         "due" => Key::StatusDue,
         "rejected" => Key::StatusRejected,
         "void" => Key::StatusVoid,
         "recorded" => Key::StatusRecorded,
-        _ => return None,
-    })
+        _ => Key::StatusOther,
+    }
 }
 
 #[cfg(test)]

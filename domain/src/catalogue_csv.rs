@@ -15,16 +15,28 @@ use crate::id_number::Sex;
 use crate::money::Money;
 use crate::names::{pinyin_initials, ItemCode};
 use crate::quantity::{Quantity, Ratio};
+use crate::text::{Bilingual, Text};
 
 pub const HEADER: &str = "code,name,kind,class,specification,unit,price,payment_standard,\
 first_self_pay_ratio,per_visit_limit,period_limit,period_days,diagnoses,sex,min_age,max_age";
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("第{line}行：{message} / line {line}: {message}")]
+/// What is wrong with one line of the file (line 1 is the header).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CsvError {
     pub line: usize,
-    pub message: String,
+    pub message: Text,
 }
+
+impl Bilingual for CsvError {
+    fn text(&self) -> Text {
+        let line = self.line;
+        self.message
+            .clone()
+            .prefixed(&format!("第{line}行："), &format!("line {line}: "))
+    }
+}
+
+crate::bilingual_error!(CsvError);
 
 pub fn parse_catalogue(
     text: &str,
@@ -36,7 +48,10 @@ pub fn parse_catalogue(
     if header != HEADER {
         return Err(CsvError {
             line: 1,
-            message: format!("表头应为 / the header must be: {HEADER}"),
+            message: Text::new(
+                format!("表头应为：{HEADER}"),
+                format!("the header must be: {HEADER}"),
+            ),
         });
     }
     let mut items: Vec<CatalogueItem> = Vec::new();
@@ -49,7 +64,10 @@ pub fn parse_catalogue(
         if items.iter().any(|other| other.code == item.code) {
             return Err(CsvError {
                 line: n,
-                message: format!("编码重复 / duplicate code {}", item.code),
+                message: Text::new(
+                    format!("编码{}重复", item.code),
+                    format!("duplicate code {}", item.code),
+                ),
             });
         }
         items.push(item);
@@ -61,33 +79,42 @@ pub fn parse_catalogue(
     })
 }
 
-fn parse_row(line: &str) -> Result<CatalogueItem, String> {
+fn parse_row(line: &str) -> Result<CatalogueItem, Text> {
     let cells: Vec<&str> = line.split(',').map(str::trim).collect();
     if cells.len() != 16 {
-        return Err(format!(
-            "应有16列，实有{} / expected 16 columns, found {}",
-            cells.len(),
-            cells.len()
+        return Err(Text::new(
+            format!("应有16列，实有{}列", cells.len()),
+            format!("expected 16 columns, found {}", cells.len()),
         ));
     }
     let opt = |cell: &str| (!cell.is_empty()).then(|| cell.to_string());
-    let field = |name: &str, e: &dyn std::fmt::Display| format!("{name}: {e}");
+    // The column's name as in the header, then what is wrong with its cell.
+    let field = |name: &str, e: &dyn Bilingual| {
+        e.text()
+            .prefixed(&format!("{name}："), &format!("{name}: "))
+    };
+    let bad = |name: &str, cell: &str, allowed: &str| {
+        Text::new(
+            format!("{name}：“{cell}”无效（可填 {allowed}）"),
+            format!("{name}: {cell:?} is not valid ({allowed})"),
+        )
+    };
     let code = ItemCode::parse(cells[0]).map_err(|e| field("code", &e))?;
     let name = cells[1];
     if name.is_empty() {
-        return Err("name: 名称不能为空 / the name is empty".into());
+        return Err(Text::new("name：名称不能为空", "name: the name is empty"));
     }
     let kind = match cells[2] {
         "drug" => ItemKind::Drug,
         "service" => ItemKind::Service,
         "consumable" => ItemKind::Consumable,
-        other => return Err(format!("kind: {other:?} (drug / service / consumable)")),
+        other => return Err(bad("kind", other, "drug / service / consumable")),
     };
     let class = match cells[3] {
         "A" => ItemClass::A,
         "B" => ItemClass::B,
         "self_pay" => ItemClass::SelfPay,
-        other => return Err(format!("class: {other:?} (A / B / self_pay)")),
+        other => return Err(bad("class", other, "A / B / self_pay")),
     };
     let money = |name: &str, cell: &str| Money::parse(cell).map_err(|e| field(name, &e));
     let price = money("price", cells[6])?;
@@ -98,7 +125,10 @@ fn parse_row(line: &str) -> Result<CatalogueItem, String> {
         .map(|c| Ratio::parse(&c).map_err(|e| field("first_self_pay_ratio", &e)))
         .transpose()?;
     if class == ItemClass::B && first_self_pay_ratio.is_none() {
-        return Err("first_self_pay_ratio: 乙类必须有先行自付比例 / class B needs one".into());
+        return Err(Text::new(
+            "first_self_pay_ratio：乙类必须有先行自付比例",
+            "first_self_pay_ratio: class B needs one",
+        ));
     }
     let quantity = |name: &str, cell: &str| Quantity::parse(cell).map_err(|e| field(name, &e));
     let per_visit_limit = opt(cells[9])
@@ -112,9 +142,14 @@ fn parse_row(line: &str) -> Result<CatalogueItem, String> {
                 .parse()
                 .ok()
                 .filter(|d| *d > 0)
-                .ok_or_else(|| format!("period_days: {days:?}"))?,
+                .ok_or_else(|| bad("period_days", &days, "1, 2, 3 …"))?,
         }),
-        _ => return Err("period_limit and period_days go together".into()),
+        _ => {
+            return Err(Text::new(
+                "period_limit 与 period_days 须同时填写",
+                "period_limit and period_days go together",
+            ))
+        }
     };
     let diagnosis_restriction = cells[12]
         .split(';')
@@ -126,11 +161,11 @@ fn parse_row(line: &str) -> Result<CatalogueItem, String> {
         "" => None,
         "male" => Some(Sex::Male),
         "female" => Some(Sex::Female),
-        other => return Err(format!("sex: {other:?} (male / female)")),
+        other => return Err(bad("sex", other, "male / female")),
     };
-    let age = |name: &str, cell: &str| -> Result<Option<u32>, String> {
+    let age = |name: &str, cell: &str| -> Result<Option<u32>, Text> {
         opt(cell)
-            .map(|c| c.parse().map_err(|_| format!("{name}: {c:?}")))
+            .map(|c| c.parse().map_err(|_| bad(name, &c, "0–150")))
             .transpose()
     };
     Ok(CatalogueItem {
@@ -183,18 +218,20 @@ mod tests {
             format!("{HEADER}\nX1,甲,drug,A,,,1.00,,,,,,,,,\nX2,乙,drug,B,,,2.00,,,,,,,,,\n");
         let err = parse_catalogue(&text, "v1", on()).unwrap_err();
         assert_eq!(err.line, 3);
-        assert!(err.message.contains("first_self_pay_ratio"));
+        assert!(err.message.en.contains("first_self_pay_ratio"));
         let err = parse_catalogue("code,name\n", "v1", on()).unwrap_err();
         assert_eq!(err.line, 1);
         let text = format!("{HEADER}\nX1,甲,drug,A,,,-1,,,,,,,,,\n");
         assert!(parse_catalogue(&text, "v1", on())
             .unwrap_err()
             .message
+            .en
             .starts_with("price"));
         let text = format!("{HEADER}\nX1,甲,drug,A,,,1,,,,,,,,,\nX1,乙,drug,A,,,1,,,,,,,,,\n");
         assert!(parse_catalogue(&text, "v1", on())
             .unwrap_err()
             .message
+            .en
             .contains("duplicate"));
     }
 }

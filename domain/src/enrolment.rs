@@ -2,6 +2,7 @@
 //! documents accepted as missing (容缺受理), and the one-enrolment-per-person-per-year rule.
 //! Every number comes from the [`Policy`].
 
+use crate::text::{Bilingual, Text};
 use chrono::{Datelike, Days, Months, NaiveDate, Weekday};
 use serde::{Deserialize, Serialize};
 
@@ -64,6 +65,24 @@ pub enum EvidenceKind {
     FamilyPlanningCertificate,
 }
 
+impl Bilingual for EvidenceKind {
+    fn text(&self) -> Text {
+        let (zh, en) = match self {
+            EvidenceKind::TekunCertificate => ("特困供养证", "extreme-poverty support certificate"),
+            EvidenceKind::DibaoCertificate => ("低保证", "minimum-living-allowance certificate"),
+            EvidenceKind::TownshipIncomeCertificate => {
+                ("乡镇收入证明", "township income certificate")
+            }
+            EvidenceKind::DisabilityCertificate => ("残疾人证", "disability certificate"),
+            EvidenceKind::FamilyPlanningCertificate => (
+                "计生特殊家庭证明",
+                "family-planning special family certificate",
+            ),
+        };
+        Text::new(zh, en)
+    }
+}
+
 impl SubsidyCategory {
     pub fn evidence(self) -> EvidenceKind {
         match self {
@@ -110,40 +129,68 @@ pub struct Member {
     pub evidence: Option<Evidence>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EnrolmentError {
-    #[error(
-        "{name}：{category}需要提供{expected:?}的证件号 / {name}: the {category} category needs \
-         its {expected:?} document"
-    )]
     MissingEvidence {
         name: String,
         category: &'static str,
         expected: EvidenceKind,
     },
-    #[error(
-        "{name}：重度残疾人资助仅限一、二级残疾 / {name}: the severe-disability subsidy is for \
-         grades 1–2 only"
-    )]
-    DisabilityGrade { name: String },
-    #[error("一户必须有且只有一名户主 / a household needs exactly one head")]
+    DisabilityGrade {
+        name: String,
+    },
     HouseholdHead,
-    #[error("同一户内身份证号重复：{0} / the same ID number twice in one household: {0}")]
     RepeatedMember(String),
-    #[error(
-        "{id}已在{year}年度参保（登记号{existing}），不能重复参保 / {id} is already enrolled for \
-         {year} (enrolment {existing})"
-    )]
     Duplicate {
         id: String,
         year: i32,
         existing: String,
     },
-    #[error(
-        "{date}不在{year}年度的参保登记期内 / {date} is outside the enrolment window for {year}"
-    )]
-    OutsideScheme { date: NaiveDate, year: i32 },
+    OutsideScheme {
+        date: NaiveDate,
+        year: i32,
+    },
 }
+
+impl Bilingual for EnrolmentError {
+    fn text(&self) -> Text {
+        match self {
+            EnrolmentError::MissingEvidence {
+                name,
+                category,
+                expected,
+            } => Text::new(
+                format!("{name}：{category}需要提供{}的证件号", expected.text().zh),
+                format!(
+                    "{name}: the {category} category needs the number of the {}",
+                    expected.text().en
+                ),
+            ),
+            EnrolmentError::DisabilityGrade { name } => Text::new(
+                format!("{name}：重度残疾人资助仅限一、二级残疾"),
+                format!("{name}: the severe-disability subsidy is for grades 1–2 only"),
+            ),
+            EnrolmentError::HouseholdHead => Text::new(
+                "一户必须有且只有一名户主",
+                "a household needs exactly one head",
+            ),
+            EnrolmentError::RepeatedMember(id) => Text::new(
+                format!("同一户内身份证号重复：{id}"),
+                format!("the same ID number twice in one household: {id}"),
+            ),
+            EnrolmentError::Duplicate { id, year, existing } => Text::new(
+                format!("{id}已在{year}年度参保（登记号{existing}），不能重复参保"),
+                format!("{id} is already enrolled for {year} (enrolment {existing})"),
+            ),
+            EnrolmentError::OutsideScheme { date, year } => Text::new(
+                format!("{date}不在{year}年度的参保登记期内"),
+                format!("{date} is outside the enrolment window for {year}"),
+            ),
+        }
+    }
+}
+
+crate::bilingual_error!(EnrolmentError);
 
 /// What one member owes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

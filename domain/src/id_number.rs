@@ -2,6 +2,7 @@
 //! 8-digit birth date, 3-digit sequence (odd for men, even for women), and an ISO 7064
 //! MOD 11-2 check character.
 
+use crate::text::{Bilingual, Text};
 use std::fmt;
 
 use chrono::{Datelike, NaiveDate};
@@ -21,30 +22,48 @@ pub enum Sex {
 #[cfg_attr(feature = "openapi", schema(value_type = String))]
 pub struct IdNumber(String);
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IdNumberError {
-    #[error("身份证号不能为空 / the ID number is empty")]
     Empty,
-    #[error("身份证号应为18位，现为{found}位 / an ID number has 18 characters, this has {found}")]
     Length { found: usize },
-    #[error(
-        "第{position}位“{found}”无效：前17位必须是数字，第18位是数字或X / character {position} \
-         ({found:?}) is invalid: the first 17 must be digits, the 18th a digit or X"
-    )]
     Character { position: usize, found: char },
-    #[error("前6位地区码“{code}”无效 / the region code {code} (first 6 digits) is not valid")]
     Region { code: String },
-    #[error(
-        "第7–14位出生日期“{digits}”不是有效日期 / the birth date {digits} (digits 7–14) is \
-         not a real date"
-    )]
     BirthDate { digits: String },
-    #[error(
-        "校验位错误：第18位应为{expected}，现为{found} / wrong check digit: the 18th \
-         character should be {expected}, not {found}"
-    )]
     CheckDigit { expected: char, found: char },
 }
+
+impl Bilingual for IdNumberError {
+    fn text(&self) -> Text {
+        match self {
+            IdNumberError::Empty => Text::new("身份证号不能为空", "the ID number is empty"),
+            IdNumberError::Length { found } => Text::new(
+                format!("身份证号应为18位，现为{found}位"),
+                format!("an ID number has 18 characters, this has {found}"),
+            ),
+            IdNumberError::Character { position, found } => Text::new(
+                format!("第{position}位“{found}”无效：前17位必须是数字，第18位是数字或X"),
+                format!(
+                    "character {position} ({found:?}) is invalid: the first 17 must be digits, \
+                     the 18th a digit or X"
+                ),
+            ),
+            IdNumberError::Region { code } => Text::new(
+                format!("前6位地区码“{code}”无效"),
+                format!("the region code {code} (first 6 digits) is not valid"),
+            ),
+            IdNumberError::BirthDate { digits } => Text::new(
+                format!("第7–14位出生日期“{digits}”不是有效日期"),
+                format!("the birth date {digits} (digits 7–14) is not a real date"),
+            ),
+            IdNumberError::CheckDigit { expected, found } => Text::new(
+                format!("校验位错误：第18位应为{expected}，现为{found}"),
+                format!("wrong check digit: the 18th character should be {expected}, not {found}"),
+            ),
+        }
+    }
+}
+
+crate::bilingual_error!(IdNumberError);
 
 /// Province-level codes in use (the first two digits of the region code).
 const PROVINCES: &[u8] = &[

@@ -6,6 +6,7 @@
 pub mod api;
 pub mod catalogue;
 pub mod catalogue_csv;
+pub mod claim;
 pub mod diagnosis;
 pub mod enrolment;
 pub mod id_number;
@@ -19,4 +20,6 @@ pub mod sample;
 pub mod settlement;
 pub mod sync;
 pub mod synthetic;
+pub mod text;
 pub mod text_search;
+pub mod township;

@@ -1,6 +1,7 @@
 //! Money in yuan, exact to the fen: `rust_decimal`, never a float. Serialised as a decimal
 //! string ("114.60") so no JSON parser can turn it into a float on the way.
 
+use crate::text::{Bilingual, Text};
 use std::fmt;
 use std::iter::Sum;
 use std::ops::Add;
@@ -21,19 +22,40 @@ pub const MAX_YUAN: i64 = 100_000_000;
 #[cfg_attr(feature = "openapi", schema(value_type = String))]
 pub struct Money(Decimal);
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MoneyError {
-    #[error("金额不能为空 / the amount is empty")]
     Empty,
-    #[error("金额不是有效数字 / not a valid amount: {0:?}")]
     NotANumber(String),
-    #[error("金额最多两位小数（到分） / at most two decimals (fen): {0}")]
     TooManyDecimals(String),
-    #[error("金额不能为负数 / the amount cannot be negative: {0}")]
     Negative(String),
-    #[error("金额过大 / the amount is absurdly large: {0}")]
     TooLarge(String),
 }
+
+impl Bilingual for MoneyError {
+    fn text(&self) -> Text {
+        match self {
+            MoneyError::Empty => Text::new("金额不能为空", "the amount is empty"),
+            MoneyError::NotANumber(s) => Text::new(
+                format!("金额“{s}”不是有效数字"),
+                format!("not a valid amount: {s:?}"),
+            ),
+            MoneyError::TooManyDecimals(s) => Text::new(
+                format!("金额最多两位小数（到分）：{s}"),
+                format!("at most two decimals (fen): {s}"),
+            ),
+            MoneyError::Negative(s) => Text::new(
+                format!("金额不能为负数：{s}"),
+                format!("the amount cannot be negative: {s}"),
+            ),
+            MoneyError::TooLarge(s) => Text::new(
+                format!("金额过大：{s}"),
+                format!("the amount is absurdly large: {s}"),
+            ),
+        }
+    }
+}
+
+crate::bilingual_error!(MoneyError);
 
 /// Parses a plain decimal as typed: digits, one optional leading minus and a point; no
 /// exponents, signs elsewhere, separators or spaces inside. Shared by every numeric type.

@@ -1,24 +1,46 @@
 //! Validated text a person types: names, phone numbers, item codes; and pinyin initials for
 //! search (阿莫西林胶囊 → amxljn).
 
+use crate::text::{Bilingual, Text};
 use std::fmt;
 
 use pinyin::ToPinyin;
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TextError {
-    #[error("姓名不能为空 / the name is empty")]
     EmptyName,
-    #[error("姓名过长（最多30字） / the name is too long (at most 30 characters)")]
     NameTooLong,
-    #[error("姓名含有无效字符“{0}” / the name contains an invalid character {0:?}")]
     NameCharacter(char),
-    #[error("电话号码无效：应为11位手机号或带区号的座机号 / not a valid phone number: 11-digit mobile or a landline with area code")]
     Phone,
-    #[error("编码无效：1–40位字母、数字或“-._” / not a valid code: 1–40 letters, digits or -._")]
     Code,
 }
+
+impl Bilingual for TextError {
+    fn text(&self) -> Text {
+        match self {
+            TextError::EmptyName => Text::new("姓名不能为空", "the name is empty"),
+            TextError::NameTooLong => Text::new(
+                "姓名过长（最多30字）",
+                "the name is too long (at most 30 characters)",
+            ),
+            TextError::NameCharacter(c) => Text::new(
+                format!("姓名含有无效字符“{c}”"),
+                format!("the name contains an invalid character {c:?}"),
+            ),
+            TextError::Phone => Text::new(
+                "电话号码无效：应为11位手机号或带区号的座机号",
+                "not a valid phone number: 11-digit mobile or a landline with area code",
+            ),
+            TextError::Code => Text::new(
+                "编码无效：1–40位字母、数字或“-._”",
+                "not a valid code: 1–40 letters, digits or -._",
+            ),
+        }
+    }
+}
+
+crate::bilingual_error!(TextError);
 
 /// A person's name: 1–30 characters, letters (any script), spaces and the middle dots of
 /// minority names (·).

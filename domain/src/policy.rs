@@ -2,6 +2,7 @@
 //! benefits, offline limits and risk-rule parameters. No rule in this crate carries its own
 //! numbers; they all come from here.
 
+use crate::text::{Bilingual, Text};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -42,6 +43,33 @@ pub enum BenefitKind {
     ChronicOutpatient { condition: ChronicCondition },
     /// 住院, by hospital level
     Inpatient { level: FacilityLevel },
+}
+
+impl Bilingual for BenefitKind {
+    fn text(&self) -> Text {
+        match self {
+            BenefitKind::GeneralOutpatient => Text::new("普通门诊统筹", "general outpatient"),
+            BenefitKind::ChronicOutpatient { condition } => {
+                let (zh, en) = match condition {
+                    ChronicCondition::Hypertension => ("高血压", "hypertension"),
+                    ChronicCondition::Diabetes => ("糖尿病", "diabetes"),
+                };
+                Text::new(
+                    format!("门诊慢特病（{zh}）"),
+                    format!("chronic outpatient ({en})"),
+                )
+            }
+            BenefitKind::Inpatient { level } => {
+                let (zh, en) = match level {
+                    FacilityLevel::VillageClinic => ("村卫生室", "village clinic"),
+                    FacilityLevel::Level1 => ("一级医院", "level-1 hospital"),
+                    FacilityLevel::Level2 => ("二级医院", "level-2 hospital"),
+                    FacilityLevel::Level3 => ("三级医院", "level-3 hospital"),
+                };
+                Text::new(format!("住院（{zh}）"), format!("inpatient ({en})"))
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -137,13 +165,28 @@ pub struct Policy {
     pub risk: RiskParams,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PolicyError {
-    #[error("政策数据无效 / the policy data is invalid: {0}")]
     Invalid(String),
-    #[error("政策未规定该待遇 / the policy has no benefit {0:?}")]
     NoSuchBenefit(BenefitKind),
 }
+
+impl Bilingual for PolicyError {
+    fn text(&self) -> Text {
+        match self {
+            PolicyError::Invalid(why) => Text::new(
+                format!("政策数据无效：{why}"),
+                format!("the policy data is invalid: {why}"),
+            ),
+            PolicyError::NoSuchBenefit(kind) => Text::new(
+                format!("政策未规定该待遇：{}", kind.text().zh),
+                format!("the policy has no benefit {}", kind.text().en),
+            ),
+        }
+    }
+}
+
+crate::bilingual_error!(PolicyError);
 
 impl Policy {
     pub fn from_json(json: &str) -> Result<Policy, PolicyError> {

@@ -1,5 +1,6 @@
 //! Quantities and ratios, validated where they are typed.
 
+use crate::text::{Bilingual, Text};
 use std::fmt;
 
 use rust_decimal::Decimal;
@@ -17,16 +18,35 @@ pub struct Quantity(Decimal);
 
 pub const MAX_QUANTITY: i64 = 10_000;
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum QuantityError {
-    #[error("数量不是有效数字 / not a valid quantity: {0:?}")]
     NotANumber(String),
-    #[error("数量必须大于零 / the quantity must be more than zero: {0}")]
     NotPositive(String),
-    #[error("数量最多三位小数 / at most three decimals: {0}")]
     TooManyDecimals(String),
-    #[error("数量过大 / the quantity is absurdly large: {0}")]
     TooLarge(String),
+}
+
+impl Bilingual for QuantityError {
+    fn text(&self) -> Text {
+        match self {
+            QuantityError::NotANumber(s) => Text::new(
+                format!("数量“{s}”不是有效数字"),
+                format!("not a valid quantity: {s:?}"),
+            ),
+            QuantityError::NotPositive(s) => Text::new(
+                format!("数量必须大于零：{s}"),
+                format!("the quantity must be more than zero: {s}"),
+            ),
+            QuantityError::TooManyDecimals(s) => Text::new(
+                format!("数量最多三位小数：{s}"),
+                format!("at most three decimals: {s}"),
+            ),
+            QuantityError::TooLarge(s) => Text::new(
+                format!("数量过大：{s}"),
+                format!("the quantity is absurdly large: {s}"),
+            ),
+        }
+    }
 }
 
 impl Quantity {
@@ -86,15 +106,33 @@ impl From<Quantity> for String {
 #[cfg_attr(feature = "openapi", schema(value_type = String))]
 pub struct Ratio(Decimal);
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RatioError {
-    #[error("比例不是有效数字 / not a valid ratio: {0:?}")]
     NotANumber(String),
-    #[error("比例必须在 0 到 100% 之间 / a ratio must be between 0 and 100 %: {0}")]
     OutOfRange(String),
-    #[error("比例最多四位小数 / at most four decimals: {0}")]
     TooManyDecimals(String),
 }
+
+impl Bilingual for RatioError {
+    fn text(&self) -> Text {
+        match self {
+            RatioError::NotANumber(s) => Text::new(
+                format!("比例“{s}”不是有效数字"),
+                format!("not a valid ratio: {s:?}"),
+            ),
+            RatioError::OutOfRange(s) => Text::new(
+                format!("比例必须在 0 到 100% 之间：{s}"),
+                format!("a ratio must be between 0 and 100 %: {s}"),
+            ),
+            RatioError::TooManyDecimals(s) => Text::new(
+                format!("比例最多四位小数：{s}"),
+                format!("at most four decimals: {s}"),
+            ),
+        }
+    }
+}
+
+crate::bilingual_error!(QuantityError, RatioError);
 
 impl Ratio {
     pub const ZERO: Ratio = Ratio(Decimal::ZERO);

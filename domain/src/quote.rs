@@ -1,6 +1,7 @@
 //! The scriptable quote: a JSON scenario in, the settlement breakdown out. The `quote`
 //! command (`cunbao-server quote`) and `POST /api/v1/quote` are thin shells around [`quote`].
 
+use crate::text::{Bilingual, Text};
 use serde::{Deserialize, Serialize};
 
 use crate::policy::{BenefitKind, Policy, PolicyError};
@@ -34,19 +35,49 @@ pub struct QuoteOutput {
     pub settlement: Settlement,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum QuoteError {
-    #[error("场景不是有效的 JSON / the scenario is not valid: {0}")]
     Json(String),
-    #[error("请给出 policy 与 benefit，或 params（二选一） / give either policy with benefit, or params")]
     Parameters,
-    #[error("未知的政策版本 / unknown policy version {0:?}")]
     UnknownPolicy(String),
-    #[error(transparent)]
-    Policy(#[from] PolicyError),
-    #[error(transparent)]
-    Settlement(#[from] SettlementError),
+    Policy(PolicyError),
+    Settlement(SettlementError),
 }
+
+impl From<PolicyError> for QuoteError {
+    fn from(e: PolicyError) -> QuoteError {
+        QuoteError::Policy(e)
+    }
+}
+
+impl From<SettlementError> for QuoteError {
+    fn from(e: SettlementError) -> QuoteError {
+        QuoteError::Settlement(e)
+    }
+}
+
+impl Bilingual for QuoteError {
+    fn text(&self) -> Text {
+        match self {
+            QuoteError::Json(why) => Text::new(
+                format!("场景不是有效的 JSON：{why}"),
+                format!("the scenario is not valid: {why}"),
+            ),
+            QuoteError::Parameters => Text::new(
+                "请给出 policy 与 benefit，或 params（二选一）",
+                "give either policy with benefit, or params",
+            ),
+            QuoteError::UnknownPolicy(v) => Text::new(
+                format!("未知的政策版本“{v}”"),
+                format!("unknown policy version {v:?}"),
+            ),
+            QuoteError::Policy(e) => e.text(),
+            QuoteError::Settlement(e) => e.text(),
+        }
+    }
+}
+
+crate::bilingual_error!(QuoteError);
 
 pub fn quote(scenario: &QuoteScenario) -> Result<QuoteOutput, QuoteError> {
     let (policy, params) = match (&scenario.policy, scenario.benefit, &scenario.params) {

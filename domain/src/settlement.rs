@@ -8,6 +8,7 @@
 //! fund = (in_policy − deductible taken) × ratio, rounded, then capped by the annual cap still
 //! open and any per-visit cap; the patient pays the rest.
 
+use crate::text::{Bilingual, Text};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -124,16 +125,27 @@ pub struct Settlement {
     pub accumulators_after: Accumulators,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SettlementError {
-    #[error("没有可结算的项目 / the visit has no lines to settle")]
     NoLines,
-    #[error(
-        "第{line}行是乙类，但没有先行自付比例 / line {line} is class B but has no first \
-         self-pay ratio"
-    )]
     MissingFirstSelfPayRatio { line: usize },
 }
+
+impl Bilingual for SettlementError {
+    fn text(&self) -> Text {
+        match self {
+            SettlementError::NoLines => {
+                Text::new("没有可结算的项目", "the visit has no lines to settle")
+            }
+            SettlementError::MissingFirstSelfPayRatio { line } => Text::new(
+                format!("第{line}行是乙类，但没有先行自付比例"),
+                format!("line {line} is class B but has no first self-pay ratio"),
+            ),
+        }
+    }
+}
+
+crate::bilingual_error!(SettlementError);
 
 /// One line's figures.
 pub fn settle_line(line: &LineInput) -> LineBreakdown {

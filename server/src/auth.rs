@@ -116,7 +116,7 @@ impl FromRequestParts<AppState> for Caller {
                 username: row.try_get("username")?,
                 display_name: row.try_get("display_name")?,
                 role: role_from_name(&role)
-                    .ok_or_else(|| ApiError::Internal(format!("unknown role {role}")))?,
+                    .ok_or_else(|| ApiError::internal(format!("unknown role {role}")))?,
                 township_id: row.try_get("township_id")?,
                 clinic_id: row.try_get("clinic_id")?,
             },

@@ -32,13 +32,28 @@ pub enum ApiError {
     TooLarge,
     #[error("unsupported content type")]
     ContentType,
+    /// Answered as an opaque 500; the source is kept for the log.
     #[error("internal error: {0}")]
-    Internal(String),
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl ApiError {
+    /// An internal error described in words (a state the data should never be in).
+    pub fn internal(what: impl Into<String>) -> ApiError {
+        ApiError::Internal(what.into().into())
+    }
 }
 
 impl From<sqlx::Error> for ApiError {
     fn from(err: sqlx::Error) -> Self {
-        ApiError::Internal(err.to_string())
+        ApiError::Internal(Box::new(err))
+    }
+}
+
+/// Stored JSON that does not read back is the server's fault, never the caller's.
+impl From<serde_json::Error> for ApiError {
+    fn from(err: serde_json::Error) -> Self {
+        ApiError::Internal(Box::new(err))
     }
 }
 
@@ -149,7 +164,8 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code, message_zh, message_en) = self.parts();
         if status.is_server_error() {
-            tracing::error!(error = %self, "request failed");
+            let source = std::error::Error::source(&self).map(|s| format!("{s:?}"));
+            tracing::error!(error = %self, source, "request failed");
         }
         let body = ApiErrorBody {
             code: code.into(),

@@ -1,20 +1,20 @@
-//! Writes that accompany every business change: the change feed devices pull from, and the
-//! append-only, hash-chained audit log. Both are written inside the caller's transaction,
-//! under the server's write lock, so cursors and audit ids are allocated without races.
+//! The change feed devices pull from: every business change is appended inside the caller's
+//! transaction, under the server's write lock, so cursors are allocated without races.
+//! Changes are typed ([`ChangeBody`]); the table keeps the kind and the payload in two columns.
 
-use sha2::{Digest, Sha256};
+use cunbao_domain::sync::{Change, ChangeBody};
 use sqlx::{Any, Row, Transaction};
 
 pub type Tx<'a> = Transaction<'a, Any>;
 
-/// Appends a change visible to `clinic` (and its township), or to the whole township.
+/// Appends a change about record `id`, visible to `clinic` (and its township), or to the
+/// whole township.
 pub async fn append_change(
     tx: &mut Tx<'_>,
     township: &str,
     clinic: Option<&str>,
-    entity: &str,
-    entity_id: &str,
-    data: &serde_json::Value,
+    id: &str,
+    body: &ChangeBody,
 ) -> Result<i64, sqlx::Error> {
     let cursor: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(cursor), 0) + 1 FROM changes")
         .fetch_one(&mut **tx)
@@ -26,109 +26,21 @@ pub async fn append_change(
     .bind(cursor)
     .bind(township)
     .bind(clinic)
-    .bind(entity)
-    .bind(entity_id)
-    .bind(data.to_string())
+    .bind(body.kind().as_str())
+    .bind(id)
+    .bind(body.payload().to_string())
     .execute(&mut **tx)
     .await?;
     Ok(cursor)
 }
 
-pub struct AuditEntry<'a> {
-    pub username: &'a str,
-    pub device_id: Option<&'a str>,
-    pub action: &'a str,
-    pub subject: &'a str,
-    pub detail: &'a serde_json::Value,
-}
-
-/// Appends to the audit log; each row's hash covers its content and the previous row's hash,
-/// so an edited or deleted row breaks the chain ([`verify_audit_chain`]).
-pub async fn audit(tx: &mut Tx<'_>, entry: AuditEntry<'_>) -> Result<(), sqlx::Error> {
-    let last = sqlx::query("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1")
-        .fetch_optional(&mut **tx)
-        .await?;
-    let (id, prev_hash) = match last {
-        Some(row) => (
-            row.try_get::<i64, _>("id")? + 1,
-            row.try_get::<String, _>("hash")?,
-        ),
-        None => (1, String::new()),
-    };
-    let at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-    let detail = entry.detail.to_string();
-    let hash = chain_hash(
-        &prev_hash,
-        &[
-            &id.to_string(),
-            &at,
-            entry.username,
-            entry.device_id.unwrap_or(""),
-            entry.action,
-            entry.subject,
-            &detail,
-        ],
-    );
-    sqlx::query(
-        "INSERT INTO audit_log (id, at, username, device_id, action, subject, detail, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(id)
-    .bind(at)
-    .bind(entry.username)
-    .bind(entry.device_id)
-    .bind(entry.action)
-    .bind(entry.subject)
-    .bind(detail)
-    .bind(prev_hash)
-    .bind(hash)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
-fn chain_hash(prev: &str, fields: &[&str]) -> String {
-    let mut digest = Sha256::new();
-    digest.update(prev.as_bytes());
-    for field in fields {
-        digest.update([0x1f]);
-        digest.update(field.as_bytes());
-    }
-    digest
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-/// Recomputes the audit chain; the id of the first row that does not match, if any.
-pub async fn verify_audit_chain(pool: &sqlx::AnyPool) -> Result<Option<i64>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT id, at, username, device_id, action, subject, detail, prev_hash, hash \
-         FROM audit_log ORDER BY id",
-    )
-    .fetch_all(pool)
-    .await?;
-    let mut prev = String::new();
-    for (i, row) in rows.iter().enumerate() {
-        let id: i64 = row.try_get("id")?;
-        let device: Option<String> = row.try_get("device_id")?;
-        let fields = [
-            id.to_string(),
-            row.try_get("at")?,
-            row.try_get("username")?,
-            device.unwrap_or_default(),
-            row.try_get("action")?,
-            row.try_get("subject")?,
-            row.try_get("detail")?,
-        ];
-        let refs: Vec<&str> = fields.iter().map(String::as_str).collect();
-        let stored_prev: String = row.try_get("prev_hash")?;
-        let stored: String = row.try_get("hash")?;
-        if id != i as i64 + 1 || stored_prev != prev || stored != chain_hash(&prev, &refs) {
-            return Ok(Some(id));
-        }
-        prev = stored;
-    }
-    Ok(None)
+/// A change as read back from the feed's row.
+pub fn change_from_row(row: &sqlx::any::AnyRow) -> Result<Change, crate::error::ApiError> {
+    let kind: String = row.try_get("entity")?;
+    let payload: serde_json::Value = serde_json::from_str(&row.try_get::<String, _>("data")?)?;
+    Ok(Change {
+        cursor: row.try_get::<i64, _>("cursor")? as u64,
+        id: row.try_get("entity_id")?,
+        body: ChangeBody::from_parts(&kind, payload)?,
+    })
 }

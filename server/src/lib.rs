@@ -2,6 +2,7 @@
 //! in-process; `run(config)` opens the database, binds and serves until Ctrl-C or SIGTERM.
 
 pub mod api;
+pub mod audit;
 pub mod auth;
 pub mod client;
 pub mod config;
@@ -9,6 +10,7 @@ pub mod db;
 pub mod error;
 pub mod feed;
 pub mod quote_command;
+pub mod records;
 pub mod seed;
 pub mod sync;
 pub mod telemetry;

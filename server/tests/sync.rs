@@ -576,7 +576,7 @@ async fn signing_in_and_revoking(backend: Backend) {
             == 1
     );
     assert_eq!(
-        cunbao_server::feed::verify_audit_chain(&s.state.db)
+        cunbao_server::audit::verify_audit_chain(&s.state.db)
             .await
             .unwrap(),
         None
@@ -586,7 +586,7 @@ async fn signing_in_and_revoking(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(
-        cunbao_server::feed::verify_audit_chain(&s.state.db)
+        cunbao_server::audit::verify_audit_chain(&s.state.db)
             .await
             .unwrap(),
         Some(1)

@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 use cunbao_domain::enrolment::{eligibility, Coverage, Eligibility, KnownEnrolment, Member};
 use cunbao_domain::names::pinyin_initials;
+use cunbao_domain::sync::RecordedEnrolment;
 use cunbao_domain::text_search::{first_found, PrefixIndex, SubstringIndex};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -35,6 +36,25 @@ pub struct EnrolmentRecord {
     pub pending_document: Option<PendingDocument>,
     #[serde(default)]
     pub receipt_no: Option<String>,
+}
+
+impl EnrolmentRecord {
+    /// The server's enrolment, keeping what only this tablet knew of its own (the receipt,
+    /// papers still missing).
+    pub fn pulled(server: RecordedEnrolment, own: Option<EnrolmentRecord>) -> EnrolmentRecord {
+        let own = own.as_ref();
+        EnrolmentRecord {
+            household_id: server.household_id,
+            member: server.member,
+            scheme_year: server.scheme_year,
+            enrolled_on: server.enrolled_on,
+            policy_version: server.policy_version,
+            coverage: Some(server.coverage),
+            duplicate_of: server.duplicate_of,
+            pending_document: own.and_then(|o| o.pending_document.clone()),
+            receipt_no: own.and_then(|o| o.receipt_no.clone()),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

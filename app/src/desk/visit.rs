@@ -6,21 +6,20 @@ use chrono::{Datelike, NaiveDate};
 use cunbao_domain::diagnosis::{outpatient_benefit, RecordedDiagnosis};
 use cunbao_domain::enrolment::{Eligibility, Relationship};
 use cunbao_domain::id_number::IdNumber;
-use cunbao_domain::money::Money;
 use cunbao_domain::policy::{BenefitKind, Policy};
 use cunbao_domain::quantity::Quantity;
 use cunbao_domain::risk::{
     evaluate, worst, IdentityCheck, PastLine, PastVisit, RiskLine, RiskVisit, RuleHit, Severity,
 };
 use cunbao_domain::settlement::{settle, Accumulators, BenefitParams, LineInput, Settlement};
-use cunbao_domain::sync::MutationBody;
+use cunbao_domain::sync::{AccumulatorKey, MutationBody, YearToDate};
 use serde::{Deserialize, Serialize};
 
 use super::catalogue::CatalogueIndex;
 use super::local;
 use super::residents::Resident;
 use crate::storage::{Batch, IndexName, StorageError, Store, StoreName};
-use crate::sync::outbox;
+use crate::sync::{outbox, Notice};
 
 /// Largest quantity accepted on one line.
 pub const MAX_QUANTITY: u32 = 999;
@@ -180,13 +179,6 @@ async fn claims_in(
     Ok(list)
 }
 
-#[derive(Debug, Clone, Deserialize)]
-struct ServerAccumulators {
-    deductible_met: Money,
-    fund_paid: Money,
-    as_of: NaiveDate,
-}
-
 /// The person's accumulators for a cap pool: the server's last figure plus this tablet's
 /// settled visits the server has not acknowledged yet (an acknowledged one is in the figure:
 /// each sync round pulls after it pushes).
@@ -197,20 +189,11 @@ pub async fn accumulators(
     year: i32,
     pool: &str,
 ) -> Result<LocalAccumulators, StorageError> {
-    let server: Option<ServerAccumulators> = store
-        .get(
-            StoreName::Notices,
-            &format!("accumulators:{person}|{year}|{pool}"),
-        )
-        .await?
-        .and_then(|v| serde_json::from_value(v["data"].clone()).ok());
+    let server = Notice::year_to_date(store, &AccumulatorKey::new(person, year, pool)).await?;
     let mut acc = LocalAccumulators {
         figures: server
             .as_ref()
-            .map_or(Accumulators::default(), |s| Accumulators {
-                deductible_met: s.deductible_met,
-                fund_paid: s.fund_paid,
-            }),
+            .map_or(Accumulators::default(), YearToDate::figures),
         server_as_of: server.as_ref().map(|s| s.as_of),
         local_claims: 0,
     };

@@ -14,11 +14,15 @@ pub mod transport;
 #[cfg(target_arch = "wasm32")]
 pub mod http;
 
+use chrono::NaiveDate;
+use cunbao_domain::money::Money;
 use cunbao_domain::sync::{
-    Change, MutationStatus, PushRequest, SignInRequest, SignInResponse, UserInfo, MAX_BATCH,
+    AccumulatorKey, Change, ChangeBody, MutationStatus, PushRequest, SignInRequest, SignInResponse,
+    UserInfo, YearToDate, MAX_BATCH, SEQUENCE_GAP,
 };
 use serde_json::{json, Value};
 
+use crate::desk::residents::EnrolmentRecord;
 use crate::storage::{StorageError, Store, StoreName};
 use outbox::OutboxEntry;
 use transport::{Transport, TransportError};
@@ -130,7 +134,7 @@ pub async fn sync_with_progress(
                 other => other,
             };
             match status {
-                MutationStatus::Rejected if result.code.as_deref() == Some("sequence_gap") => {}
+                MutationStatus::Rejected if result.code.as_deref() == Some(SEQUENCE_GAP) => {}
                 MutationStatus::Rejected => {
                     report.rejected += 1;
                     progressed = true;
@@ -145,7 +149,7 @@ pub async fn sync_with_progress(
             // Only gaps: the server lacks earlier mutations this device no longer has.
             return Err(SyncError::Transport(TransportError::Refused {
                 status: 409,
-                code: "sequence_gap".into(),
+                code: SEQUENCE_GAP.into(),
                 message_zh: "服务器缺少本机较早的数据，请联系乡镇管理员".into(),
                 message_en: "The server lacks earlier work of this device; contact the township"
                     .into(),
@@ -175,47 +179,48 @@ async fn apply_changes(store: &impl Store, changes: &[Change]) -> Result<(), Sto
     let mut contributions = Vec::new();
     let mut notices = Vec::new();
     for change in changes {
-        match change.entity.as_str() {
-            "enrolment" => enrolments.push((change.id.clone(), change.data.clone())),
-            "contribution" => contributions.push((change.id.clone(), change.data.clone())),
-            "claim" => {
+        let id = change.id.clone();
+        match &change.body {
+            ChangeBody::Enrolment(enrolment) => {
+                // A record made on this tablet keeps what only the tablet knows (its receipt,
+                // papers still missing); the server adds the coverage it worked out.
+                let own: Option<EnrolmentRecord> = store.get_as(StoreName::Enrolments, &id).await?;
+                let record = EnrolmentRecord::pulled(enrolment.clone(), own);
+                enrolments.push((id, to_json(&record)));
+            }
+            ChangeBody::Contribution(contribution) => {
+                // This tablet's own receipt is richer than the server's view of it: keep it.
+                if store.get(StoreName::Contributions, &id).await?.is_none() {
+                    contributions.push((id, to_json(contribution)));
+                }
+            }
+            ChangeBody::Claim(outcome) => {
                 // Keep what the tablet recorded; add the server's figures beside it.
                 let mut claim = store
-                    .get(StoreName::Claims, &change.id)
+                    .get(StoreName::Claims, &id)
                     .await?
                     .filter(Value::is_object)
                     .unwrap_or_else(|| json!({}));
-                claim["server"] = change.data.clone();
-                store.put(StoreName::Claims, &change.id, claim).await?;
+                claim["server"] = to_json(outcome);
+                store.put(StoreName::Claims, &id, claim).await?;
                 // The person's year-to-date figures after this claim, for the next visit.
-                let figures = &change.data["accumulators"];
-                if let Some(key) = figures["key"].as_str() {
-                    notices.push((
-                        format!("accumulators:{key}"),
-                        json!({ "entity": "accumulators", "id": key, "data": figures }),
-                    ));
+                if let Some(figures) = &outcome.accumulators {
+                    notices.push(Notice::accumulators(figures));
                 }
             }
-            "duplicate_enrolment" => {
+            ChangeBody::DuplicateEnrolment(duplicate) => {
                 // This tablet's own enrolment did not stand: mark it, so the desk no longer
                 // counts the person as enrolled here; the notice says why.
-                if let Some(mut own) = store
-                    .get(StoreName::Enrolments, &change.id)
-                    .await?
-                    .filter(Value::is_object)
-                {
-                    own["duplicate_of"] = change.data["duplicate_of"].clone();
-                    enrolments.push((change.id.clone(), own));
+                let own: Option<EnrolmentRecord> = store.get_as(StoreName::Enrolments, &id).await?;
+                if let Some(mut own) = own {
+                    own.duplicate_of = Some(duplicate.duplicate_of.clone());
+                    enrolments.push((id, to_json(&own)));
                 }
-                notices.push((
-                    format!("duplicate_enrolment:{}", change.id),
-                    json!({ "entity": "duplicate_enrolment", "id": change.id, "data": change.data }),
-                ));
+                notices.push(Notice::of(change));
             }
-            entity => notices.push((
-                format!("{entity}:{}", change.id),
-                json!({ "entity": entity, "id": change.id, "data": change.data }),
-            )),
+            ChangeBody::Adjustment(_) | ChangeBody::RefundDue(_) | ChangeBody::Void(_) => {
+                notices.push(Notice::of(change))
+            }
         }
     }
     for (name, records) in [
@@ -228,6 +233,63 @@ async fn apply_changes(store: &impl Store, changes: &[Change]) -> Result<(), Sto
         }
     }
     Ok(())
+}
+
+fn to_json(value: &impl serde::Serialize) -> Value {
+    serde_json::to_value(value).expect("wire types serialise")
+}
+
+/// What the Notices store holds: `{entity, id, data}` under `{entity}:{id}`.
+pub struct Notice;
+
+impl Notice {
+    /// The key of a person's year-to-date figures from the server.
+    pub fn accumulators_key(key: &AccumulatorKey) -> String {
+        format!("accumulators:{key}")
+    }
+
+    fn accumulators(figures: &YearToDate) -> (String, Value) {
+        (
+            Notice::accumulators_key(&figures.key),
+            json!({ "entity": "accumulators", "id": figures.key, "data": figures }),
+        )
+    }
+
+    fn of(change: &Change) -> (String, Value) {
+        let entity = change.body.kind().as_str();
+        (
+            format!("{entity}:{}", change.id),
+            json!({ "entity": entity, "id": change.id, "data": change.body.payload() }),
+        )
+    }
+
+    /// The server's year-to-date figures for `key`, if a pulled claim brought them.
+    pub async fn year_to_date(
+        store: &impl Store,
+        key: &AccumulatorKey,
+    ) -> Result<Option<YearToDate>, StorageError> {
+        // The figures are filed under their key; what is read is the figures alone.
+        #[derive(serde::Deserialize)]
+        struct Stored {
+            data: Figures,
+        }
+        #[derive(serde::Deserialize)]
+        struct Figures {
+            deductible_met: Money,
+            fund_paid: Money,
+            as_of: NaiveDate,
+        }
+        let stored: Option<Stored> = store
+            .get(StoreName::Notices, &Notice::accumulators_key(key))
+            .await?
+            .and_then(|v| serde_json::from_value(v).ok());
+        Ok(stored.map(|Stored { data }| YearToDate {
+            key: key.clone(),
+            deductible_met: data.deductible_met,
+            fund_paid: data.fund_paid,
+            as_of: data.as_of,
+        }))
+    }
 }
 
 /// Where the device stands, for the always-visible sync bar.

@@ -2,7 +2,7 @@
 //! once it has one. Entries are kept for the scheme year (not deleted on acknowledgement) so
 //! that work a restored server lost can be sent again.
 
-use cunbao_domain::sync::{Mutation, MutationBody, MutationResult, MutationStatus};
+use cunbao_domain::sync::{Mutation, MutationBody, MutationResult, MutationStatus, SEQUENCE_GAP};
 use serde::{Deserialize, Serialize};
 
 use crate::storage::{Batch, IndexName, StorageError, Store, StoreName};
@@ -164,7 +164,7 @@ pub async fn record_results(
             other => other,
         };
         entry.state = match status {
-            MutationStatus::Rejected if result.code.as_deref() == Some("sequence_gap") => {
+            MutationStatus::Rejected if result.code.as_deref() == Some(SEQUENCE_GAP) => {
                 EntryState::Pending
             }
             MutationStatus::Rejected => EntryState::Rejected {

@@ -6,9 +6,9 @@ use serde_json::json;
 use sqlx::Row;
 
 use super::ApiJson;
+use crate::audit::{audit, AuditEntry};
 use crate::auth::{hash_password, random_hex, role_from_name, token_hash, verify_password, Caller};
 use crate::error::ApiError;
-use crate::feed::{audit, AuditEntry};
 use crate::AppState;
 
 /// Online sign-in: checks the password and registers this device with a fresh token.
@@ -43,7 +43,7 @@ pub async fn sign_in(
     let password = request.password.clone();
     let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
         .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+        .map_err(|e| ApiError::Internal(Box::new(e)))?;
     let row = match (ok, row) {
         (true, Some(row)) => row,
         _ => return Err(ApiError::BadCredentials),
@@ -52,7 +52,7 @@ pub async fn sign_in(
     let user = UserInfo {
         username: row.try_get("username")?,
         display_name: row.try_get("display_name")?,
-        role: role_from_name(&role).ok_or_else(|| ApiError::Internal(format!("role {role}")))?,
+        role: role_from_name(&role).ok_or_else(|| ApiError::internal(format!("role {role}")))?,
         township_id: row.try_get("township_id")?,
         clinic_id: row.try_get("clinic_id")?,
     };

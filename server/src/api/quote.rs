@@ -2,6 +2,7 @@ use axum::Json;
 use cunbao_domain::quote::{quote as settle_scenario, QuoteError, QuoteOutput, QuoteScenario};
 
 use cunbao_domain::api::ApiErrorBody;
+use cunbao_domain::text::Bilingual;
 
 use super::ApiJson;
 use crate::auth::Caller;
@@ -18,8 +19,7 @@ pub async fn quote(
     settle_scenario(&scenario)
         .map(Json)
         .map_err(|err: QuoteError| {
-            let text = err.to_string();
-            let (zh, en) = text.split_once(" / ").unwrap_or((&text, &text));
-            ApiError::bad("quote_refused", zh.to_string(), en.to_string())
+            let text = err.text();
+            ApiError::bad("quote_refused", text.zh, text.en)
         })
 }

@@ -4,14 +4,14 @@
 
 mod apply;
 
-use cunbao_domain::sync::{
-    Change, Handshake, Mutation, MutationResult, MutationStatus, PullResponse, PushResponse,
-};
+use cunbao_domain::sync::{Handshake, Mutation, MutationResult, PullResponse, PushResponse};
+use cunbao_domain::text::Text;
 use sqlx::{AnyPool, Row};
 
+use crate::audit::{audit, AuditEntry};
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::feed::{audit, AuditEntry};
+use crate::feed::change_from_row;
 
 pub async fn handshake(
     pool: &AnyPool,
@@ -43,6 +43,11 @@ pub async fn push(
     mutations: &[Mutation],
 ) -> Result<PushResponse, ApiError> {
     let clinic = caller.clinic()?.to_string();
+    let ctx = apply::Context {
+        caller,
+        clinic: &clinic,
+        catalogue,
+    };
     let _writer = lock.lock().await;
     let mut tx = pool.begin().await?;
     let mut last: i64 = sqlx::query_scalar("SELECT last_seq FROM devices WHERE id = $1")
@@ -55,7 +60,7 @@ pub async fn push(
         if seq <= last {
             results.push(already_applied(&mut tx, caller, m).await?);
         } else if seq == last + 1 {
-            let result = apply::apply(&mut tx, caller, &clinic, catalogue, m).await?;
+            let result = apply::apply(&mut tx, &ctx, m).await?;
             sqlx::query(
                 "INSERT INTO mutations (device_id, seq, record_id, kind, body, result, applied_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -63,7 +68,7 @@ pub async fn push(
             .bind(&caller.device_id)
             .bind(seq)
             .bind(&m.record_id)
-            .bind(apply::kind(&m.body))
+            .bind(m.body.kind())
             .bind(serde_json::to_string(&m.body).expect("serialisable"))
             .bind(serde_json::to_string(&result).expect("serialisable"))
             .bind(chrono::Utc::now().to_rfc3339())
@@ -74,7 +79,7 @@ pub async fn push(
                 AuditEntry {
                     username: &caller.user.username,
                     device_id: Some(&caller.device_id),
-                    action: apply::kind(&m.body),
+                    action: m.body.kind(),
                     subject: &m.record_id,
                     detail: &serde_json::json!({ "seq": m.seq, "status": result.status }),
                 },
@@ -83,24 +88,7 @@ pub async fn push(
             last = seq;
             results.push(result);
         } else {
-            results.push(MutationResult {
-                seq: m.seq,
-                record_id: m.record_id.clone(),
-                status: MutationStatus::Rejected,
-                original_status: None,
-                code: Some("sequence_gap".into()),
-                message_zh: Some(format!(
-                    "缺少第{}条之前的数据，请从第{}条重新上传",
-                    m.seq,
-                    last + 1
-                )),
-                message_en: Some(format!(
-                    "Mutations before {} are missing; send again from {}",
-                    m.seq,
-                    last + 1
-                )),
-                reference: None,
-            });
+            results.push(MutationResult::sequence_gap(m, last as u64 + 1));
         }
     }
     sqlx::query("UPDATE devices SET last_seq = $1 WHERE id = $2")
@@ -126,15 +114,15 @@ async fn already_applied(
             .bind(m.seq as i64)
             .fetch_optional(&mut **tx)
             .await?;
-    let conflict = || MutationResult {
-        seq: m.seq,
-        record_id: m.record_id.clone(),
-        status: MutationStatus::Rejected,
-        original_status: None,
-        code: Some("sequence_conflict".into()),
-        message_zh: Some("该序号已用于另一条记录".into()),
-        message_en: Some("This sequence number was used for another record".into()),
-        reference: None,
+    let conflict = || {
+        MutationResult::rejected(
+            m,
+            "sequence_conflict",
+            Text::new(
+                "该序号已用于另一条记录",
+                "This sequence number was used for another record",
+            ),
+        )
     };
     let Some(row) = row else {
         return Ok(conflict());
@@ -143,11 +131,8 @@ async fn already_applied(
     if record_id != m.record_id {
         return Ok(conflict());
     }
-    let mut original: MutationResult = serde_json::from_str(&row.try_get::<String, _>("result")?)
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    original.original_status = Some(original.status);
-    original.status = MutationStatus::AlreadyApplied;
-    Ok(original)
+    let original: MutationResult = serde_json::from_str(&row.try_get::<String, _>("result")?)?;
+    Ok(MutationResult::already_applied(original))
 }
 
 /// The changes after `after` that the caller may see: a clinic's own changes and
@@ -185,16 +170,11 @@ pub async fn pull(
         }
     };
     let more = rows.len() as i64 > limit;
-    let mut changes = Vec::with_capacity(rows.len());
-    for row in rows.iter().take(limit as usize) {
-        let data: String = row.try_get("data")?;
-        changes.push(Change {
-            cursor: row.try_get::<i64, _>("cursor")? as u64,
-            entity: row.try_get("entity")?,
-            id: row.try_get("entity_id")?,
-            data: serde_json::from_str(&data).map_err(|e| ApiError::Internal(e.to_string()))?,
-        });
-    }
+    let changes = rows
+        .iter()
+        .take(limit as usize)
+        .map(change_from_row)
+        .collect::<Result<Vec<_>, _>>()?;
     let cursor = changes.last().map_or(after, |c| c.cursor);
     Ok(PullResponse {
         changes,

@@ -2,6 +2,7 @@ use super::*;
 use crate::desk::residents::ResidentIndex;
 use crate::storage::memory::MemoryStore;
 use cunbao_domain::enrolment::{Coverage, CoverageBasis};
+use cunbao_domain::money::Money;
 use cunbao_domain::risk::RuleId;
 use cunbao_domain::sample;
 use futures::executor::block_on;

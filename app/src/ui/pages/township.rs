@@ -1,21 +1,12 @@
 use cunbao_domain::sync::Role;
+use cunbao_domain::township::{RecordRow, RecordSummary};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde::Deserialize;
-use serde_json::Value;
 
 use crate::i18n::{status_key, Key};
 use crate::routes::Section;
 use crate::sync::{self, http::get_json};
 use crate::ui::context::use_app;
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-struct RecordRow {
-    id: String,
-    clinic_name: String,
-    status: String,
-    data: Value,
-}
 
 const KINDS: [(&str, Key); 4] = [
     ("claim", Key::Claims),
@@ -62,35 +53,33 @@ fn RecordList(kind: &'static str, title: Key) -> impl IntoView {
         });
     });
     let summary = move |row: &RecordRow| -> String {
-        let d = &row.data;
-        match kind {
-            "claim" => format!(
+        match RecordSummary::read(row) {
+            Some(RecordSummary::Claim(c)) => format!(
                 "{} {} · {} {}",
-                d["visit_date"].as_str().unwrap_or(""),
-                d["person"].as_str().map(mask).unwrap_or_default(),
+                c.visit_date,
+                c.person.masked(),
                 app.t(Key::Fund),
-                d["server_settlement"]["fund"].as_str().unwrap_or("")
+                c.server_settlement.fund
             ),
-            "adjustment" => format!(
+            Some(RecordSummary::Adjustment(a)) => format!(
                 "{} {} → {} ({})",
                 app.t(Key::Fund),
-                d["device_fund"].as_str().unwrap_or(""),
-                d["server_fund"].as_str().unwrap_or(""),
-                d["difference"].as_str().unwrap_or("")
+                a.device_fund,
+                a.server_fund,
+                a.difference
             ),
-            "refund_due" => format!(
-                "{} {}",
+            Some(RecordSummary::RefundDue(r)) => format!("{} {}", app.t(Key::Amount), r.amount),
+            Some(RecordSummary::Enrolment(e)) => {
+                format!("{} {}", e.member.name, e.member.id_number.masked())
+            }
+            Some(RecordSummary::Contribution(c)) => format!(
+                "{} {} · {} {}",
+                c.collected_on,
+                c.receipt_no,
                 app.t(Key::Amount),
-                d["amount"].as_str().unwrap_or("")
+                c.amount
             ),
-            _ => format!(
-                "{} {}",
-                d["member"]["name"].as_str().unwrap_or(""),
-                d["member"]["id_number"]
-                    .as_str()
-                    .map(mask)
-                    .unwrap_or_default()
-            ),
+            None => String::new(),
         }
     };
     view! {
@@ -109,8 +98,7 @@ fn RecordList(kind: &'static str, title: Key) -> impl IntoView {
                         <tbody>
                             {rows.into_iter().map(|row| {
                                 let text = summary(&row);
-                                let status = status_key(&row.status)
-                                    .map_or(row.status.clone(), |k| app.t(k).to_string());
+                                let status = app.t(status_key(kind, &row.status));
                                 view! { <tr>
                                     <td class="mono">{row.id}</td><td>{row.clinic_name}</td>
                                     <td>{status}</td><td>{text}</td>
@@ -122,11 +110,4 @@ fn RecordList(kind: &'static str, title: Key) -> impl IntoView {
             }}
         </section>
     }
-}
-
-/// Lists show ID numbers masked: 110105********002X.
-fn mask(id: &str) -> String {
-    cunbao_domain::id_number::IdNumber::parse(id)
-        .map(|id| id.masked())
-        .unwrap_or_else(|_| id.to_string())
 }

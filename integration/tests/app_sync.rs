@@ -4,6 +4,8 @@
 //! answering, a reply is lost, a batch is sent twice, the server is restored from a backup.
 //! Each test counts the records on both sides at the end.
 
+// The server suites' harness (a server over a fresh SQLite file or PostgreSQL database).
+#[path = "../../server/tests/common/mod.rs"]
 mod common;
 
 use std::cell::RefCell;

@@ -14,6 +14,16 @@ use crate::money::Money;
 use crate::policy::BenefitKind;
 use crate::risk::{IdentityCheck, RuleHit};
 use crate::settlement::{LineInput, Settlement};
+use crate::text::Text;
+
+mod accumulator;
+mod change;
+
+pub use accumulator::AccumulatorKey;
+pub use change::{
+    Adjustment, Change, ChangeBody, ChangeKind, ClaimOutcome, DuplicateEnrolment,
+    RecordedContribution, RecordedEnrolment, RefundDue, Voided, YearToDate,
+};
 
 /// Largest number of mutations accepted in one push.
 pub const MAX_BATCH: usize = 500;
@@ -147,6 +157,18 @@ pub enum MutationBody {
     },
 }
 
+impl MutationBody {
+    /// The kind of mutation, as the server's log and audit name it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            MutationBody::Enrolment { .. } => "enrolment",
+            MutationBody::Contribution { .. } => "contribution",
+            MutationBody::Claim { .. } => "claim",
+            MutationBody::Void { .. } => "void",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
@@ -185,22 +207,95 @@ pub struct MutationResult {
     pub reference: Option<String>,
 }
 
+impl MutationResult {
+    fn answer(m: &Mutation, status: MutationStatus) -> MutationResult {
+        MutationResult {
+            seq: m.seq,
+            record_id: m.record_id.clone(),
+            status,
+            original_status: None,
+            code: None,
+            message_zh: None,
+            message_en: None,
+            reference: None,
+        }
+    }
+
+    /// Applied, with nothing more to say.
+    pub fn applied(m: &Mutation) -> MutationResult {
+        MutationResult::answer(m, MutationStatus::Applied)
+    }
+
+    /// Applied, with a note for the clinic (an adjustment, a refund owed).
+    pub fn applied_with(m: &Mutation, code: &str, message: Text) -> MutationResult {
+        MutationResult::applied(m).with(code, message)
+    }
+
+    /// A business rejection: shown to the user with its reason; the queue moves on.
+    pub fn rejected(m: &Mutation, code: &str, message: Text) -> MutationResult {
+        MutationResult::answer(m, MutationStatus::Rejected).with(code, message)
+    }
+
+    /// The mutation came before: the first answer, repeated.
+    pub fn already_applied(original: MutationResult) -> MutationResult {
+        MutationResult {
+            status: MutationStatus::AlreadyApplied,
+            original_status: Some(original.status),
+            ..original
+        }
+    }
+
+    /// An earlier mutation of the device is missing (`expected` is the next the server
+    /// takes): this one waits until it comes.
+    pub fn sequence_gap(m: &Mutation, expected: u64) -> MutationResult {
+        MutationResult::rejected(
+            m,
+            SEQUENCE_GAP,
+            Text::new(
+                format!("缺少第{}条之前的数据，请从第{expected}条重新上传", m.seq),
+                format!(
+                    "Mutations before {} are missing; send again from {expected}",
+                    m.seq
+                ),
+            ),
+        )
+    }
+
+    /// Names the record that stands (for a duplicate) or was made (an adjustment).
+    pub fn referring_to(self, reference: String) -> MutationResult {
+        MutationResult {
+            reference: Some(reference),
+            ..self
+        }
+    }
+
+    fn with(self, code: &str, message: Text) -> MutationResult {
+        MutationResult {
+            code: Some(code.to_string()),
+            message_zh: Some(message.zh),
+            message_en: Some(message.en),
+            ..self
+        }
+    }
+
+    /// The message in both languages, if there is one.
+    pub fn message(&self) -> Option<Text> {
+        match (&self.message_zh, &self.message_en) {
+            (Some(zh), Some(en)) => Some(Text::new(zh.clone(), en.clone())),
+            (Some(zh), None) => Some(Text::same(zh.clone())),
+            _ => None,
+        }
+    }
+}
+
+/// The code of the answer to a mutation that came before an earlier one of its device.
+pub const SEQUENCE_GAP: &str = "sequence_gap";
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PushResponse {
     pub results: Vec<MutationResult>,
     pub last_applied_seq: u64,
-}
-
-/// One change visible to the caller, in cursor order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Change {
-    pub cursor: u64,
-    /// `enrolment`, `contribution`, `claim`, `adjustment`, `refund_due`, `void`.
-    pub entity: String,
-    pub id: String,
-    pub data: serde_json::Value,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -4,7 +4,7 @@
 //! - the server's claims/s with authoritative re-settlement, on SQLite and, when
 //!   `CUNBAO_TEST_DATABASE_URL` names a PostgreSQL server, on PostgreSQL.
 //!
-//! Run: `cargo bench -p cunbao-server --bench sync` (add `-- 2000` for another count).
+//! Run: `cargo bench -p cunbao-integration --bench sync` (add `-- 2000` for another count).
 
 use std::time::Instant;
 

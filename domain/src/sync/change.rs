@@ -1,0 +1,271 @@
+//! The pulled change feed, typed: one variant per kind of change a device can hear of.
+//!
+//! On the wire a change reads `{cursor, id, entity, data}` — `entity` names the kind and
+//! `data` is that kind's payload — and both sides decode it into [`ChangeBody`]; nobody reads
+//! a change by string index.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::enrolment::{Coverage, Member, MemberContribution};
+use crate::money::Money;
+use crate::settlement::Accumulators;
+
+use super::accumulator::AccumulatorKey;
+
+/// One change visible to the caller, in cursor order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Change {
+    pub cursor: u64,
+    /// The record the change is about (for a void: the voided record).
+    pub id: String,
+    #[serde(flatten)]
+    pub body: ChangeBody,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "entity", content = "data", rename_all = "snake_case")]
+pub enum ChangeBody {
+    /// An enrolment that stands, as the server recorded it.
+    Enrolment(RecordedEnrolment),
+    /// Cash collected at a clinic.
+    Contribution(RecordedContribution),
+    /// The server's outcome of a claim, with the person's year-to-date figures after it.
+    Claim(ClaimOutcome),
+    /// An enrolment that did not stand: the person was already enrolled for the year.
+    DuplicateEnrolment(DuplicateEnrolment),
+    /// The server's fund share differs from the tablet's: goes on the monthly statement.
+    Adjustment(Adjustment),
+    /// Cash collected for an enrolment that did not stand, owed back to the payer.
+    RefundDue(RefundDue),
+    /// A record voided by the device that made it.
+    Void(Voided),
+}
+
+/// The kinds of change, for the feed's `entity` column and for filtering.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ChangeKind {
+    Enrolment,
+    Contribution,
+    Claim,
+    DuplicateEnrolment,
+    Adjustment,
+    RefundDue,
+    Void,
+}
+
+impl ChangeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeKind::Enrolment => "enrolment",
+            ChangeKind::Contribution => "contribution",
+            ChangeKind::Claim => "claim",
+            ChangeKind::DuplicateEnrolment => "duplicate_enrolment",
+            ChangeKind::Adjustment => "adjustment",
+            ChangeKind::RefundDue => "refund_due",
+            ChangeKind::Void => "void",
+        }
+    }
+}
+
+impl ChangeBody {
+    pub fn kind(&self) -> ChangeKind {
+        match self {
+            ChangeBody::Enrolment(_) => ChangeKind::Enrolment,
+            ChangeBody::Contribution(_) => ChangeKind::Contribution,
+            ChangeBody::Claim(_) => ChangeKind::Claim,
+            ChangeBody::DuplicateEnrolment(_) => ChangeKind::DuplicateEnrolment,
+            ChangeBody::Adjustment(_) => ChangeKind::Adjustment,
+            ChangeBody::RefundDue(_) => ChangeKind::RefundDue,
+            ChangeBody::Void(_) => ChangeKind::Void,
+        }
+    }
+
+    /// The payload alone (the feed stores the kind and the payload in two columns).
+    pub fn payload(&self) -> serde_json::Value {
+        match serde_json::to_value(self) {
+            Ok(serde_json::Value::Object(mut map)) => map.remove("data").unwrap_or_default(),
+            _ => serde_json::Value::Null,
+        }
+    }
+
+    /// Rebuilds a change from its kind and payload, as stored by the feed.
+    pub fn from_parts(kind: &str, payload: serde_json::Value) -> serde_json::Result<ChangeBody> {
+        serde_json::from_value(serde_json::json!({ "entity": kind, "data": payload }))
+    }
+}
+
+/// An enrolment as the server holds it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RecordedEnrolment {
+    pub household_id: String,
+    pub member: Member,
+    pub scheme_year: i32,
+    pub enrolled_on: NaiveDate,
+    pub policy_version: String,
+    pub coverage: Coverage,
+    pub contribution: MemberContribution,
+    pub clinic_id: String,
+    /// On a duplicate: the enrolment that stands.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duplicate_of: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RecordedContribution {
+    pub receipt_no: String,
+    pub household_id: String,
+    /// The enrolments (record ids) the payment covers.
+    pub enrolment_ids: Vec<String>,
+    pub amount: Money,
+    pub collected_on: NaiveDate,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ClaimOutcome {
+    pub claim_id: String,
+    pub total: Money,
+    /// What the tablet told the patient the fund pays, and what the server pays.
+    pub device_fund: Money,
+    pub server_fund: Money,
+    pub patient: Money,
+    /// The person's figures after this claim (absent while it waits for review: nothing
+    /// was paid).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accumulators: Option<YearToDate>,
+}
+
+/// A person's year-to-date figures for one cap pool, as of a visit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct YearToDate {
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub key: AccumulatorKey,
+    pub deductible_met: Money,
+    pub fund_paid: Money,
+    pub as_of: NaiveDate,
+}
+
+impl YearToDate {
+    pub fn figures(&self) -> Accumulators {
+        Accumulators {
+            deductible_met: self.deductible_met,
+            fund_paid: self.fund_paid,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DuplicateEnrolment {
+    pub enrolment_id: String,
+    pub duplicate_of: String,
+    /// The person's ID number, masked.
+    pub person: String,
+    pub scheme_year: i32,
+    pub clinic_id: String,
+    pub existing_clinic_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Adjustment {
+    pub adjustment_id: String,
+    pub claim_id: String,
+    pub clinic_id: String,
+    pub visit_date: NaiveDate,
+    /// The person's ID number, masked.
+    pub person: String,
+    pub device_fund: Money,
+    pub server_fund: Money,
+    /// Server minus tablet (negative: the fund pays less than the patient was told).
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    #[serde(with = "rust_decimal::serde::str")]
+    pub difference: Decimal,
+    pub device_accumulators: Accumulators,
+    pub server_accumulators: Accumulators,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RefundDue {
+    pub refund_id: String,
+    pub contribution_id: String,
+    pub enrolment_id: String,
+    #[serde(default)]
+    pub duplicate_of: Option<String>,
+    pub amount: Money,
+    pub clinic_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Voided {
+    pub target_record_id: String,
+    pub reason: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn outcome() -> ChangeBody {
+        ChangeBody::Claim(ClaimOutcome {
+            claim_id: "c-1".into(),
+            total: Money::yuan(114),
+            device_fund: Money::yuan(6),
+            server_fund: Money::yuan(5),
+            patient: Money::yuan(108),
+            accumulators: Some(YearToDate {
+                key: AccumulatorKey::new("11010519491231002X", 2026, "general_outpatient"),
+                deductible_met: Money::yuan(300),
+                fund_paid: Money::yuan(1995),
+                as_of: NaiveDate::from_ymd_opt(2026, 6, 16).unwrap(),
+            }),
+        })
+    }
+
+    #[test]
+    fn a_change_reads_entity_and_data_on_the_wire_and_round_trips() {
+        let change = Change {
+            cursor: 7,
+            id: "c-1".into(),
+            body: outcome(),
+        };
+        let wire = serde_json::to_value(&change).unwrap();
+        assert_eq!(wire["cursor"], 7);
+        assert_eq!(wire["id"], "c-1");
+        assert_eq!(wire["entity"], "claim");
+        assert_eq!(wire["data"]["server_fund"], "5.00");
+        assert_eq!(
+            wire["data"]["accumulators"]["key"],
+            "11010519491231002X|2026|general_outpatient"
+        );
+        assert_eq!(serde_json::from_value::<Change>(wire).unwrap(), change);
+    }
+
+    #[test]
+    fn the_feed_stores_kind_and_payload_apart_and_rebuilds_the_change() {
+        let body = outcome();
+        let payload = body.payload();
+        assert_eq!(payload["claim_id"], "c-1");
+        let back = ChangeBody::from_parts(body.kind().as_str(), payload).unwrap();
+        assert_eq!(back, body);
+        let void = ChangeBody::Void(Voided {
+            target_record_id: "r-1".into(),
+            reason: "录错".into(),
+        });
+        assert_eq!(
+            ChangeBody::from_parts("void", void.payload()).unwrap(),
+            void
+        );
+        assert!(ChangeBody::from_parts("no_such_kind", json!({})).is_err());
+    }
+}

@@ -1,0 +1,67 @@
+//! The township screens' wire types (`/api/v1/township/…`), shared by the server and the app.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::id_number::IdNumber;
+use crate::money::Money;
+use crate::sync::{Adjustment, RecordedEnrolment, RefundDue};
+
+/// One synced record of a township's clinic, as the township's lists get it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RecordRow {
+    pub id: String,
+    /// enrolment, contribution, claim, adjustment or refund_due.
+    pub kind: String,
+    pub clinic_id: String,
+    pub clinic_name: String,
+    pub status: String,
+    pub created_at: String,
+    /// The record as the server holds it; [`RecordSummary::read`] types it.
+    pub data: serde_json::Value,
+}
+
+/// The part of a record the lists show, typed by kind.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RecordSummary {
+    Claim(ClaimSummary),
+    Adjustment(Adjustment),
+    RefundDue(RefundDue),
+    Enrolment(Box<RecordedEnrolment>),
+    Contribution(ContributionSummary),
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ClaimSummary {
+    pub visit_date: NaiveDate,
+    pub person: IdNumber,
+    pub server_settlement: FundFigure,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct FundFigure {
+    pub fund: Money,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ContributionSummary {
+    pub receipt_no: String,
+    pub amount: Money,
+    pub collected_on: NaiveDate,
+}
+
+impl RecordSummary {
+    /// Reads the row's data by its kind; `None` for a kind or shape this version does not know.
+    pub fn read(row: &RecordRow) -> Option<RecordSummary> {
+        let data = row.data.clone();
+        Some(match row.kind.as_str() {
+            "claim" => RecordSummary::Claim(serde_json::from_value(data).ok()?),
+            "adjustment" => RecordSummary::Adjustment(serde_json::from_value(data).ok()?),
+            "refund_due" => RecordSummary::RefundDue(serde_json::from_value(data).ok()?),
+            "enrolment" => RecordSummary::Enrolment(Box::new(serde_json::from_value(data).ok()?)),
+            "contribution" => RecordSummary::Contribution(serde_json::from_value(data).ok()?),
+            _ => return None,
+        })
+    }
+}

@@ -1,0 +1,283 @@
+//! The records repository: every business record a clinic synced (enrolments, contributions,
+//! claims, and what the server derived from them: adjustments, refunds due), with its kind and
+//! status as enums. The SQL for records lives here and nowhere else.
+
+use cunbao_domain::claim::ClaimStatus;
+use cunbao_domain::sync::RecordedEnrolment;
+use serde_json::Value;
+use sqlx::Row;
+
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::feed::Tx;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RecordKind {
+    Enrolment,
+    Contribution,
+    Claim,
+    Adjustment,
+    RefundDue,
+}
+
+impl RecordKind {
+    pub const ALL: [RecordKind; 5] = [
+        RecordKind::Enrolment,
+        RecordKind::Contribution,
+        RecordKind::Claim,
+        RecordKind::Adjustment,
+        RecordKind::RefundDue,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordKind::Enrolment => "enrolment",
+            RecordKind::Contribution => "contribution",
+            RecordKind::Claim => "claim",
+            RecordKind::Adjustment => "adjustment",
+            RecordKind::RefundDue => "refund_due",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<RecordKind> {
+        RecordKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// A record's status; claims have their own state machine ([`ClaimStatus`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RecordStatus {
+    /// An enrolment that stands.
+    Active,
+    /// An enrolment that did not stand (a duplicate).
+    Duplicate,
+    /// A contribution, as collected.
+    Recorded,
+    /// A refund owed to a payer.
+    Due,
+    /// An adjustment not yet on a statement.
+    Open,
+    Claim(ClaimStatus),
+    /// Voided by the device that made it.
+    Void,
+}
+
+impl RecordStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordStatus::Active => "active",
+            RecordStatus::Duplicate => "rejected",
+            RecordStatus::Recorded => "recorded",
+            RecordStatus::Due => "due",
+            RecordStatus::Open => "open",
+            RecordStatus::Claim(status) => status.as_str(),
+            RecordStatus::Void => "void",
+        }
+    }
+}
+
+pub struct NewRecord<'a> {
+    pub id: &'a str,
+    pub kind: RecordKind,
+    pub person: Option<&'a str>,
+    pub scheme_year: Option<i32>,
+    pub status: RecordStatus,
+    pub data: Value,
+}
+
+pub async fn insert(
+    tx: &mut Tx<'_>,
+    caller: &Caller,
+    clinic: &str,
+    r: NewRecord<'_>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO records (id, kind, township_id, clinic_id, device_id, person, scheme_year, \
+         status, data, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(r.id)
+    .bind(r.kind.as_str())
+    .bind(&caller.user.township_id)
+    .bind(clinic)
+    .bind(&caller.device_id)
+    .bind(r.person)
+    .bind(r.scheme_year.map(i64::from))
+    .bind(r.status.as_str())
+    .bind(r.data.to_string())
+    .bind(chrono::Utc::now().to_rfc3339())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn exists(tx: &mut Tx<'_>, id: &str) -> Result<bool, sqlx::Error> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM records WHERE id = $1")
+        .bind(id)
+        .fetch_one(&mut **tx)
+        .await?;
+    Ok(n > 0)
+}
+
+pub struct ActiveEnrolment {
+    pub id: String,
+    pub clinic_id: String,
+    pub record: RecordedEnrolment,
+}
+
+/// The person's enrolment that stands for the scheme year, if any.
+pub async fn active_enrolment(
+    tx: &mut Tx<'_>,
+    person: &str,
+    scheme_year: i32,
+) -> Result<Option<ActiveEnrolment>, ApiError> {
+    let row = sqlx::query(
+        "SELECT id, clinic_id, data FROM records WHERE kind = $1 AND status = $2 \
+         AND person = $3 AND scheme_year = $4",
+    )
+    .bind(RecordKind::Enrolment.as_str())
+    .bind(RecordStatus::Active.as_str())
+    .bind(person)
+    .bind(i64::from(scheme_year))
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    Ok(Some(ActiveEnrolment {
+        id: row.try_get("id")?,
+        clinic_id: row.try_get("clinic_id")?,
+        record: serde_json::from_str(&row.try_get::<String, _>("data")?)?,
+    }))
+}
+
+/// An enrolment that did not stand (a duplicate), if `id` is one.
+pub async fn duplicate_enrolment(
+    tx: &mut Tx<'_>,
+    id: &str,
+) -> Result<Option<RecordedEnrolment>, ApiError> {
+    let row = sqlx::query("SELECT data FROM records WHERE id = $1 AND kind = $2 AND status = $3")
+        .bind(id)
+        .bind(RecordKind::Enrolment.as_str())
+        .bind(RecordStatus::Duplicate.as_str())
+        .fetch_optional(&mut **tx)
+        .await?;
+    match row {
+        Some(row) => Ok(Some(serde_json::from_str(
+            &row.try_get::<String, _>("data")?,
+        )?)),
+        None => Ok(None),
+    }
+}
+
+/// A record's kind, status and the device that made it.
+pub struct Standing {
+    pub kind: String,
+    pub status: String,
+    pub device_id: String,
+}
+
+pub async fn standing(tx: &mut Tx<'_>, id: &str) -> Result<Option<Standing>, sqlx::Error> {
+    let row = sqlx::query("SELECT kind, status, device_id FROM records WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    row.map(|row| {
+        Ok(Standing {
+            kind: row.try_get("kind")?,
+            status: row.try_get("status")?,
+            device_id: row.try_get("device_id")?,
+        })
+    })
+    .transpose()
+}
+
+pub async fn set_status(
+    tx: &mut Tx<'_>,
+    id: &str,
+    status: RecordStatus,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE records SET status = $1 WHERE id = $2")
+        .bind(status.as_str())
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// One claim the server already holds: its id, clinic and stored data.
+pub struct StoredClaim {
+    pub id: String,
+    pub clinic_id: String,
+    pub data: String,
+}
+
+/// The person's paid claims of scheme year `from_year` and later.
+pub async fn paid_claims_since(
+    tx: &mut Tx<'_>,
+    person: &str,
+    from_year: i32,
+) -> Result<Vec<StoredClaim>, sqlx::Error> {
+    let paying: Vec<&str> = ClaimStatus::ALL
+        .into_iter()
+        .filter(|s| s.pays())
+        .map(ClaimStatus::as_str)
+        .collect();
+    let rows = sqlx::query(
+        "SELECT id, clinic_id, data FROM records WHERE kind = $1 \
+         AND status IN ($2, $3, $4) AND person = $5 AND scheme_year >= $6",
+    )
+    .bind(RecordKind::Claim.as_str())
+    .bind(paying[0])
+    .bind(paying[1])
+    .bind(paying[2])
+    .bind(person)
+    .bind(i64::from(from_year))
+    .fetch_all(&mut **tx)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(StoredClaim {
+                id: row.try_get("id")?,
+                clinic_id: row.try_get("clinic_id")?,
+                data: row.try_get("data")?,
+            })
+        })
+        .collect()
+}
+
+/// A record as the township's lists show it.
+pub struct TownshipRow {
+    pub id: String,
+    pub clinic_id: String,
+    pub clinic_name: String,
+    pub status: String,
+    pub created_at: String,
+    pub data: Value,
+}
+
+/// The township's records of one kind, oldest first (at most 2,000).
+pub async fn township_list(
+    pool: &sqlx::AnyPool,
+    township: &str,
+    kind: RecordKind,
+) -> Result<Vec<TownshipRow>, ApiError> {
+    let rows = sqlx::query(
+        "SELECT r.id, r.clinic_id, c.name AS clinic_name, r.status, r.created_at, r.data \
+         FROM records r JOIN clinics c ON c.id = r.clinic_id \
+         WHERE r.township_id = $1 AND r.kind = $2 ORDER BY r.created_at, r.id LIMIT 2000",
+    )
+    .bind(township)
+    .bind(kind.as_str())
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(TownshipRow {
+                id: row.try_get("id")?,
+                clinic_id: row.try_get("clinic_id")?,
+                clinic_name: row.try_get("clinic_name")?,
+                status: row.try_get("status")?,
+                created_at: row.try_get("created_at")?,
+                data: serde_json::from_str(&row.try_get::<String, _>("data")?)?,
+            })
+        })
+        .collect()
+}

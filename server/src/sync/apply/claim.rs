@@ -1,0 +1,300 @@
+//! An outpatient claim: re-settled with the full year's accumulators, the risk rules run again
+//! with the server's wider view, and a difference from what the tablet said recorded as an
+//! adjustment for the monthly statement.
+
+use chrono::{Datelike, Days, NaiveDate};
+use cunbao_domain::catalogue::Catalogue;
+use cunbao_domain::claim::ClaimStatus;
+use cunbao_domain::enrolment::eligibility;
+use cunbao_domain::id_number::IdNumber;
+use cunbao_domain::money::Money;
+use cunbao_domain::names::ItemCode;
+use cunbao_domain::policy::Policy;
+use cunbao_domain::risk::{
+    evaluate, IdentityCheck, PastLine, PastVisit, RiskLine, RiskVisit, RuleHit, Severity,
+};
+use cunbao_domain::settlement::{settle, Accumulators, BenefitParams, LineInput};
+use cunbao_domain::sync::{
+    AccumulatorKey, Adjustment, ChangeBody, ClaimOutcome, Mutation, MutationBody, MutationResult,
+    YearToDate,
+};
+use cunbao_domain::text::Text;
+use serde_json::json;
+
+use super::{policy_named, rejected_by, unknown_policy, Context};
+use crate::error::ApiError;
+use crate::feed::Tx;
+use crate::records::{self, NewRecord, RecordKind, RecordStatus};
+
+pub async fn apply(
+    tx: &mut Tx<'_>,
+    ctx: &Context<'_>,
+    m: &Mutation,
+) -> Result<MutationResult, ApiError> {
+    let MutationBody::Claim {
+        person,
+        visit_date,
+        benefit,
+        policy_version,
+        lines,
+        settlement,
+        diagnoses,
+        identity,
+        pending_review,
+        ..
+    } = &m.body
+    else {
+        unreachable!("dispatched by kind")
+    };
+    let Some(policy) = policy_named(policy_version) else {
+        return Ok(unknown_policy(m, policy_version));
+    };
+    let rule = match policy.benefit(*benefit) {
+        Ok(rule) => rule,
+        Err(err) => return Ok(rejected_by(m, "unknown_benefit", err)),
+    };
+    let year = visit_date.year();
+    let prior = prior_claims(tx, person.as_str(), year).await?;
+    let before = accumulators(&prior, year, &rule.cap_pool);
+    let server = match settle(&BenefitParams::from(rule), before, lines) {
+        Ok(s) => s,
+        Err(err) => return Ok(rejected_by(m, "invalid_claim", err)),
+    };
+    // The risk rules again, with the server's wider view: every clinic's visits, the
+    // enrolment on record, the catalogue in force.
+    let codes: Vec<String> = diagnoses.iter().map(|d| d.code.clone()).collect();
+    let hits = server_risk(
+        tx,
+        &policy,
+        ctx.catalogue,
+        &prior,
+        ServerVisit {
+            claim_id: &m.record_id,
+            person,
+            clinic: ctx.clinic,
+            date: *visit_date,
+            diagnoses: &codes,
+            identity,
+            lines,
+            total: server.total,
+            fund: server.fund,
+        },
+    )
+    .await?;
+    // A claim the server's review finds a warn or block on goes to the township.
+    let flagged = hits.iter().any(|h| h.severity >= Severity::Warn);
+    let status = ClaimStatus::on_arrival(*pending_review, flagged);
+    let mut data = serde_json::to_value(&m.body)?;
+    data["server_settlement"] = json!(server);
+    data["server_rule_hits"] = json!(hits);
+    data["cap_pool"] = json!(rule.cap_pool);
+    data["clinic_id"] = json!(ctx.clinic);
+    let new = NewRecord {
+        id: &m.record_id,
+        kind: RecordKind::Claim,
+        person: Some(person.as_str()),
+        scheme_year: Some(year),
+        status: RecordStatus::Claim(status),
+        data,
+    };
+    records::insert(tx, ctx.caller, ctx.clinic, new).await?;
+    // The claim's change carries the person's year-to-date figures after it (unless it waits
+    // for review: nothing was paid); the clinic's tablets settle the next visit with them.
+    let outcome = ClaimOutcome {
+        claim_id: m.record_id.clone(),
+        total: server.total,
+        device_fund: settlement.fund,
+        server_fund: server.fund,
+        patient: settlement.patient,
+        accumulators: (!*pending_review).then(|| YearToDate {
+            key: AccumulatorKey::new(person.as_str(), year, &rule.cap_pool),
+            deductible_met: server.accumulators_after.deductible_met,
+            fund_paid: server.accumulators_after.fund_paid,
+            as_of: *visit_date,
+        }),
+    };
+    ctx.announce(tx, &m.record_id, &ChangeBody::Claim(outcome))
+        .await?;
+    let difference = server.fund.diff(settlement.fund);
+    if *pending_review || difference.is_zero() {
+        return Ok(MutationResult::applied(m));
+    }
+    let adjustment = Adjustment {
+        adjustment_id: format!("adj-{}", m.record_id),
+        claim_id: m.record_id.clone(),
+        clinic_id: ctx.clinic.to_string(),
+        visit_date: *visit_date,
+        person: person.masked(),
+        device_fund: settlement.fund,
+        server_fund: server.fund,
+        difference,
+        device_accumulators: settlement.accumulators_before,
+        server_accumulators: server.accumulators_before,
+    };
+    let new = NewRecord {
+        id: &adjustment.adjustment_id,
+        kind: RecordKind::Adjustment,
+        person: Some(person.as_str()),
+        scheme_year: Some(year),
+        status: RecordStatus::Open,
+        data: serde_json::to_value(&adjustment)?,
+    };
+    ctx.record_and_announce(tx, new, &ChangeBody::Adjustment(adjustment.clone()))
+        .await?;
+    let (server_fund, device_fund) = (server.fund, settlement.fund);
+    Ok(MutationResult::applied_with(
+        m,
+        "adjusted",
+        Text::new(
+            format!(
+                "按全年累计重新结算：统筹支付应为{server_fund}元（本机为{device_fund}元），差额{difference}元计入月度结算调整"
+            ),
+            format!(
+                "Re-settled with the full year: the fund pays {server_fund} (the tablet said \
+                 {device_fund}); the difference {difference} goes to the monthly statement as \
+                 an adjustment"
+            ),
+        ),
+    )
+    .referring_to(adjustment.adjustment_id))
+}
+
+/// What the rules need of a claim the server already holds; parsed straight from its JSON,
+/// skipping everything else.
+#[derive(Debug, serde::Deserialize)]
+struct PriorClaim {
+    visit_date: NaiveDate,
+    cap_pool: String,
+    server_settlement: PriorSettlement,
+    lines: Vec<PriorLine>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct PriorSettlement {
+    deductible_taken: Money,
+    fund: Money,
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct PriorLine {
+    #[serde(default)]
+    code: Option<String>,
+    quantity: cunbao_domain::quantity::Quantity,
+}
+
+struct Prior {
+    id: String,
+    clinic: String,
+    claim: PriorClaim,
+}
+
+/// The person's paid claims of this scheme year and the one before (one query, parsed once):
+/// the accumulators and the risk history both come from them.
+async fn prior_claims(tx: &mut Tx<'_>, person: &str, year: i32) -> Result<Vec<Prior>, ApiError> {
+    records::paid_claims_since(tx, person, year - 1)
+        .await?
+        .into_iter()
+        .map(|stored| {
+            Ok(Prior {
+                claim: serde_json::from_str(&stored.data)?,
+                id: stored.id,
+                clinic: stored.clinic_id,
+            })
+        })
+        .collect()
+}
+
+/// The year-to-date figures for a cap pool, from every claim the server holds.
+fn accumulators(prior: &[Prior], year: i32, pool: &str) -> Accumulators {
+    prior
+        .iter()
+        .filter(|p| p.claim.visit_date.year() == year && p.claim.cap_pool == pool)
+        .fold(Accumulators::default(), |acc, p| Accumulators {
+            deductible_met: acc.deductible_met + p.claim.server_settlement.deductible_taken,
+            fund_paid: acc.fund_paid + p.claim.server_settlement.fund,
+        })
+}
+
+struct ServerVisit<'a> {
+    claim_id: &'a str,
+    person: &'a IdNumber,
+    clinic: &'a str,
+    date: NaiveDate,
+    diagnoses: &'a [String],
+    identity: &'a IdentityCheck,
+    lines: &'a [LineInput],
+    total: Money,
+    fund: Money,
+}
+
+/// How far back the server's history reaches for the risk rules (per-period limits, visits
+/// per month); within the scheme year and the one before, which `prior_claims` reads.
+const HISTORY_DAYS: u64 = 92;
+
+async fn server_risk(
+    tx: &mut Tx<'_>,
+    policy: &Policy,
+    catalogue: &Catalogue,
+    prior: &[Prior],
+    v: ServerVisit<'_>,
+) -> Result<Vec<RuleHit>, ApiError> {
+    let cover = records::active_enrolment(tx, v.person.as_str(), v.date.year())
+        .await?
+        .map(|e| e.record.coverage);
+    let since = v.date - Days::new(HISTORY_DAYS);
+    let history: Vec<PastVisit> = prior
+        .iter()
+        .filter(|p| (since..=v.date).contains(&p.claim.visit_date))
+        .map(|p| PastVisit {
+            claim_id: p.id.clone(),
+            person: v.person.to_string(),
+            clinic: p.clinic.clone(),
+            date: p.claim.visit_date,
+            lines: p
+                .claim
+                .lines
+                .iter()
+                .filter_map(|l| {
+                    Some(PastLine {
+                        code: l.code.clone()?,
+                        quantity: l.quantity,
+                    })
+                })
+                .collect(),
+        })
+        .collect();
+    let risk_lines = v
+        .lines
+        .iter()
+        .map(|l| {
+            let code = l.code.clone().unwrap_or_default();
+            let item = ItemCode::parse(&code).ok().and_then(|c| catalogue.get(&c));
+            RiskLine {
+                item,
+                name: l
+                    .name
+                    .clone()
+                    .or_else(|| item.map(|i| i.name.clone()))
+                    .unwrap_or_default(),
+                code,
+                price: l.price,
+                quantity: l.quantity,
+            }
+        })
+        .collect();
+    let visit = RiskVisit {
+        claim_id: v.claim_id,
+        person: v.person.as_str(),
+        sex: v.person.sex(),
+        age: v.person.age_on(v.date),
+        clinic: v.clinic,
+        date: v.date,
+        diagnoses: v.diagnoses,
+        identity: v.identity,
+        eligibility: eligibility(cover.as_ref(), false, v.date),
+        lines: risk_lines,
+        total: v.total,
+        fund: v.fund,
+    };
+    Ok(evaluate(&policy.risk, &visit, &history))
+}

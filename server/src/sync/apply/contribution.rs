@@ -1,0 +1,84 @@
+//! Cash collected, with its receipt. Cash collected for an enrolment that did not stand (a
+//! duplicate) is owed back to the payer: a refund due is recorded for it.
+
+use cunbao_domain::money::Money;
+use cunbao_domain::sync::{
+    ChangeBody, Mutation, MutationBody, MutationResult, RecordedContribution, RefundDue,
+};
+use cunbao_domain::text::Text;
+
+use super::Context;
+use crate::error::ApiError;
+use crate::feed::Tx;
+use crate::records::{self, NewRecord, RecordKind, RecordStatus};
+
+pub async fn apply(
+    tx: &mut Tx<'_>,
+    ctx: &Context<'_>,
+    m: &Mutation,
+) -> Result<MutationResult, ApiError> {
+    let MutationBody::Contribution {
+        receipt_no,
+        household_id,
+        enrolment_ids,
+        amount,
+        collected_on,
+    } = &m.body
+    else {
+        unreachable!("dispatched by kind")
+    };
+    let contribution = RecordedContribution {
+        receipt_no: receipt_no.clone(),
+        household_id: household_id.clone(),
+        enrolment_ids: enrolment_ids.clone(),
+        amount: *amount,
+        collected_on: *collected_on,
+    };
+    let new = NewRecord {
+        id: &m.record_id,
+        kind: RecordKind::Contribution,
+        person: None,
+        scheme_year: None,
+        status: RecordStatus::Recorded,
+        data: serde_json::to_value(&m.body)?,
+    };
+    ctx.record_and_announce(tx, new, &ChangeBody::Contribution(contribution))
+        .await?;
+    let mut refunded = Money::ZERO;
+    for enrolment_id in enrolment_ids {
+        let Some(enrolment) = records::duplicate_enrolment(tx, enrolment_id).await? else {
+            continue;
+        };
+        let due = enrolment.contribution.due;
+        refunded = refunded + due;
+        let refund = RefundDue {
+            refund_id: format!("refund-{enrolment_id}"),
+            contribution_id: m.record_id.clone(),
+            enrolment_id: enrolment_id.clone(),
+            duplicate_of: enrolment.duplicate_of.clone(),
+            amount: due,
+            clinic_id: ctx.clinic.to_string(),
+        };
+        let new = NewRecord {
+            id: &refund.refund_id,
+            kind: RecordKind::RefundDue,
+            person: Some(enrolment.member.id_number.as_str()),
+            scheme_year: None,
+            status: RecordStatus::Due,
+            data: serde_json::to_value(&refund)?,
+        };
+        ctx.record_and_announce(tx, new, &ChangeBody::RefundDue(refund.clone()))
+            .await?;
+    }
+    if refunded.is_zero() {
+        return Ok(MutationResult::applied(m));
+    }
+    Ok(MutationResult::applied_with(
+        m,
+        "refund_due",
+        Text::new(
+            format!("其中{refunded}元因重复参保应退还缴费人"),
+            format!("{refunded} yuan of it is owed back to the payer (duplicate enrolment)"),
+        ),
+    ))
+}

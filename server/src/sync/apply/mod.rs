@@ -1,0 +1,99 @@
+//! Applying one mutation inside the push transaction, one module per kind of mutation.
+//! Business rules come from the domain crate; a business rejection is an answer, recorded like
+//! any other, never an error.
+
+mod claim;
+mod contribution;
+mod enrolment;
+mod void;
+
+use cunbao_domain::catalogue::Catalogue;
+use cunbao_domain::policy::Policy;
+use cunbao_domain::sync::{ChangeBody, Mutation, MutationBody, MutationResult};
+use cunbao_domain::text::{Bilingual, Text};
+
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::feed::{append_change, Tx};
+use crate::records::{self, NewRecord};
+
+/// Who is pushing, from which clinic, and what is in force: what every kind of mutation needs.
+pub struct Context<'a> {
+    pub caller: &'a Caller,
+    pub clinic: &'a str,
+    pub catalogue: &'a Catalogue,
+}
+
+impl Context<'_> {
+    fn township(&self) -> &str {
+        &self.caller.user.township_id
+    }
+
+    /// Inserts the record and announces `change` about it to the clinic (and through it the
+    /// township).
+    async fn record_and_announce(
+        &self,
+        tx: &mut Tx<'_>,
+        record: NewRecord<'_>,
+        change: &ChangeBody,
+    ) -> Result<(), sqlx::Error> {
+        let id = record.id;
+        records::insert(tx, self.caller, self.clinic, record).await?;
+        self.announce(tx, id, change).await
+    }
+
+    async fn announce(
+        &self,
+        tx: &mut Tx<'_>,
+        id: &str,
+        change: &ChangeBody,
+    ) -> Result<(), sqlx::Error> {
+        append_change(tx, self.township(), Some(self.clinic), id, change).await?;
+        Ok(())
+    }
+}
+
+pub async fn apply(
+    tx: &mut Tx<'_>,
+    ctx: &Context<'_>,
+    m: &Mutation,
+) -> Result<MutationResult, ApiError> {
+    if !matches!(m.body, MutationBody::Void { .. }) && records::exists(tx, &m.record_id).await? {
+        return Ok(MutationResult::rejected(
+            m,
+            "record_exists",
+            Text::new("记录编号已存在", "A record with this id already exists"),
+        ));
+    }
+    match &m.body {
+        MutationBody::Enrolment { .. } => enrolment::apply(tx, ctx, m).await,
+        MutationBody::Contribution { .. } => contribution::apply(tx, ctx, m).await,
+        MutationBody::Claim { .. } => claim::apply(tx, ctx, m).await,
+        MutationBody::Void {
+            target_record_id,
+            reason,
+        } => void::apply(tx, ctx, m, target_record_id, reason).await,
+    }
+}
+
+/// A rejection whose words come from a domain error.
+fn rejected_by(m: &Mutation, code: &str, err: impl Bilingual) -> MutationResult {
+    MutationResult::rejected(m, code, err.text())
+}
+
+/// The published policy a mutation names.
+fn policy_named(version: &str) -> Option<Policy> {
+    Policy::shipped(version)
+}
+
+/// The answer to a mutation naming a policy the server does not have.
+fn unknown_policy(m: &Mutation, version: &str) -> MutationResult {
+    MutationResult::rejected(
+        m,
+        "unknown_policy",
+        Text::new(
+            format!("未知的政策版本{version}"),
+            format!("Unknown policy version {version}"),
+        ),
+    )
+}
