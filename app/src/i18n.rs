@@ -271,6 +271,11 @@ texts! {
 }
 
 /// The label of a synced record's status, as the server names it.
+/// A key's text in both languages, for a message kept until the language is known.
+pub fn both(key: Key) -> cunbao_domain::text::Text {
+    cunbao_domain::text::Text::new(text(Lang::Zh, key), text(Lang::En, key))
+}
+
 /// The words for a record's status in the township's lists; a claim's status is read as
 /// the claim state machine's. A status this version does not know shows as "other", never as
 /// its code.

@@ -2,6 +2,7 @@
 //! then on. Only a salted PBKDF2-SHA256 hash is kept on the device. Five wrong PINs in a row
 //! forget the PIN and the session: the next unlock is an online sign-in.
 
+use cunbao_domain::text::{Bilingual, Text};
 use pbkdf2::pbkdf2_hmac;
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
@@ -24,21 +25,48 @@ pub struct PinRecord {
     pub failures: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PinError {
-    #[error("PIN须为{PIN_LENGTH}位数字 / The PIN must be {PIN_LENGTH} digits")]
     Format,
-    #[error("两次输入的PIN不一致 / The two PINs differ")]
     Mismatch,
-    #[error("PIN错误，还可再试{0}次 / Wrong PIN; {0} tries left")]
     Wrong(u32),
-    #[error("PIN错误次数过多，请联网重新登录 / Too many wrong PINs; sign in again online")]
     LockedOut,
-    #[error("本机尚未设置PIN，请联网登录 / No PIN on this tablet; sign in online")]
     NotSet,
-    #[error(transparent)]
-    Storage(#[from] StorageError),
+    Storage(StorageError),
 }
+
+impl From<StorageError> for PinError {
+    fn from(e: StorageError) -> PinError {
+        PinError::Storage(e)
+    }
+}
+
+impl Bilingual for PinError {
+    fn text(&self) -> Text {
+        match self {
+            PinError::Format => Text::new(
+                format!("PIN须为{PIN_LENGTH}位数字"),
+                format!("The PIN must be {PIN_LENGTH} digits"),
+            ),
+            PinError::Mismatch => Text::new("两次输入的PIN不一致", "The two PINs differ"),
+            PinError::Wrong(left) => Text::new(
+                format!("PIN错误，还可再试{left}次"),
+                format!("Wrong PIN; {left} tries left"),
+            ),
+            PinError::LockedOut => Text::new(
+                "PIN错误次数过多，请联网重新登录",
+                "Too many wrong PINs; sign in again online",
+            ),
+            PinError::NotSet => Text::new(
+                "本机尚未设置PIN，请联网登录",
+                "No PIN on this tablet; sign in online",
+            ),
+            PinError::Storage(e) => e.text(),
+        }
+    }
+}
+
+cunbao_domain::bilingual_error!(PinError);
 
 /// Checks a new PIN and its confirmation, before anything is sent or stored.
 pub fn validate(pin: &str, confirm: &str) -> Result<(), PinError> {

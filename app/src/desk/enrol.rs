@@ -12,6 +12,7 @@ use cunbao_domain::money::Money;
 use cunbao_domain::names::{PersonName, Phone};
 use cunbao_domain::policy::Policy;
 use cunbao_domain::sync::MutationBody;
+use cunbao_domain::text::{Bilingual, Text};
 use serde::{Deserialize, Serialize};
 
 use super::local;
@@ -47,7 +48,7 @@ pub struct HouseholdDraft {
 pub struct FieldError {
     pub member: usize,
     pub field: &'static str,
-    pub message: String,
+    pub message: Text,
     /// For a duplicate: the enrolment that stands (the screen links to it).
     pub existing: Option<String>,
 }
@@ -67,7 +68,7 @@ fn parse_enum<T: for<'de> Deserialize<'de>>(text: &str) -> Option<T> {
 /// Checks one member's fields; the ID number first (it fills birth date and sex).
 pub fn check_member(draft: &MemberDraft, index: usize) -> Result<Member, Vec<FieldError>> {
     let mut errors = Vec::new();
-    let mut err = |field: &'static str, message: String| {
+    let mut err = |field: &'static str, message: Text| {
         errors.push(FieldError {
             member: index,
             field,
@@ -75,26 +76,31 @@ pub fn check_member(draft: &MemberDraft, index: usize) -> Result<Member, Vec<Fie
             existing: None,
         })
     };
-    let id = IdNumber::parse(draft.id_number.trim()).map_err(|e| err("id_number", e.to_string()));
-    let name = PersonName::parse(draft.name.trim()).map_err(|e| err("name", e.to_string()));
+    let id = IdNumber::parse(draft.id_number.trim()).map_err(|e| err("id_number", e.text()));
+    let name = PersonName::parse(draft.name.trim()).map_err(|e| err("name", e.text()));
     let relationship = parse_enum::<Relationship>(&draft.relationship);
     if relationship.is_none() {
         err(
             "relationship",
-            "请选择与户主关系 / Choose the relationship to the head".into(),
+            Text::new("请选择与户主关系", "Choose the relationship to the head"),
         );
     }
     let phone = match draft.phone.trim() {
         "" => Ok(None),
         text => Phone::parse(text)
             .map(Some)
-            .map_err(|e| err("phone", e.to_string())),
+            .map_err(|e| err("phone", e.text())),
     };
     let subsidy = match draft.subsidy.as_str() {
         "" => Ok(None),
         text => parse_enum::<SubsidyCategory>(text)
             .map(Some)
-            .ok_or_else(|| err("subsidy", "资助类别无效 / Unknown subsidy category".into())),
+            .ok_or_else(|| {
+                err(
+                    "subsidy",
+                    Text::new("资助类别无效", "Unknown subsidy category"),
+                )
+            }),
     };
     let grade = match draft.disability_grade.trim() {
         "" => Ok(None),
@@ -103,7 +109,7 @@ pub fn check_member(draft: &MemberDraft, index: usize) -> Result<Member, Vec<Fie
             _ => {
                 err(
                     "disability_grade",
-                    "残疾等级应为1–4 / The disability grade is 1–4".into(),
+                    Text::new("残疾等级应为1–4", "The disability grade is 1–4"),
                 );
                 Err(())
             }
@@ -149,7 +155,7 @@ pub fn plan(
         errors.push(FieldError {
             member: 0,
             field: "household",
-            message: "请至少登记一名成员 / Add at least one member".into(),
+            message: Text::new("请至少登记一名成员", "Add at least one member"),
             existing: None,
         });
     }
@@ -158,7 +164,7 @@ pub fn plan(
     }
     let known_list = known.known_enrolments();
     for (i, member) in members.iter().enumerate() {
-        let at = |field, message: String| FieldError {
+        let at = |field, message: Text| FieldError {
             member: i,
             field,
             message,
@@ -173,14 +179,14 @@ pub fn plan(
             };
             errors.push(FieldError {
                 existing,
-                ..at("id_number", e.to_string())
+                ..at("id_number", e.text())
             });
         }
         if let Err(e) = coverage(policy, member.id_number.birth_date(), today, None) {
-            errors.push(at("id_number", e.to_string()));
+            errors.push(at("id_number", e.text()));
         }
         if let Err(e) = cunbao_domain::enrolment::member_contribution(policy, member) {
-            errors.push(at("evidence_number", e.to_string()));
+            errors.push(at("evidence_number", e.text()));
         }
     }
     // A new household needs its head; members added to a known one do not.
@@ -204,7 +210,7 @@ pub fn plan(
                 errors.push(FieldError {
                     member: 0,
                     field: "household",
-                    message: e.to_string(),
+                    message: e.text(),
                     existing: None,
                 });
             }

@@ -13,6 +13,7 @@ use cunbao_domain::risk::{
 };
 use cunbao_domain::settlement::{settle, Accumulators, BenefitParams, LineInput, Settlement};
 use cunbao_domain::sync::{AccumulatorKey, MutationBody, YearToDate};
+use cunbao_domain::text::{Bilingual, Text};
 use serde::{Deserialize, Serialize};
 
 use super::catalogue::CatalogueIndex;
@@ -72,14 +73,16 @@ impl Quote {
     }
 
     /// Whether it may be confirmed with what was typed (a warn needs a written reason).
-    pub fn can_confirm(&self, reason: &str) -> Result<(), String> {
+    pub fn can_confirm(&self, reason: &str) -> Result<(), Text> {
         match self.worst() {
-            Some(Severity::Block) => {
-                Err("存在禁止结算的审核结果 / A rule blocks this settlement".into())
-            }
-            Some(Severity::Warn) if reason.trim().chars().count() < 4 => Err(
-                "请填写理由（至少4个字） / Give a written reason (at least 4 characters)".into(),
-            ),
+            Some(Severity::Block) => Err(Text::new(
+                "存在禁止结算的审核结果",
+                "A rule blocks this settlement",
+            )),
+            Some(Severity::Warn) if reason.trim().chars().count() < 4 => Err(Text::new(
+                "请填写理由（至少4个字）",
+                "Give a written reason (at least 4 characters)",
+            )),
             _ => Ok(()),
         }
     }
@@ -89,27 +92,28 @@ impl Quote {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LineError {
     pub line: usize,
-    pub message: String,
+    pub message: Text,
 }
 
 /// Parses a typed quantity: positive, at most 2 decimals, at most [`MAX_QUANTITY`].
-pub fn parse_quantity(text: &str) -> Result<Quantity, String> {
-    let q = Quantity::parse(text.trim()).map_err(|e| e.to_string())?;
+pub fn parse_quantity(text: &str) -> Result<Quantity, Text> {
+    let q = Quantity::parse(text.trim()).map_err(|e| e.text())?;
     if q.value().is_zero() {
-        return Err("数量须大于0 / The quantity must be above 0".into());
+        return Err(Text::new("数量须大于0", "The quantity must be above 0"));
     }
     if q.value().scale() > 2 {
-        return Err("数量最多两位小数 / At most 2 decimals".into());
+        return Err(Text::new("数量最多两位小数", "At most 2 decimals"));
     }
     if q.value() > MAX_QUANTITY.into() {
-        return Err(format!(
-            "数量不能超过{MAX_QUANTITY} / At most {MAX_QUANTITY}"
+        return Err(Text::new(
+            format!("数量不能超过{MAX_QUANTITY}"),
+            format!("At most {MAX_QUANTITY}"),
         ));
     }
     Ok(q)
 }
 
-pub fn identity(draft: &VisitDraft) -> Result<IdentityCheck, String> {
+pub fn identity(draft: &VisitDraft) -> Result<IdentityCheck, Text> {
     Ok(match draft.identity.as_str() {
         "social_security_card" => IdentityCheck::SocialSecurityCard,
         "id_card" => IdentityCheck::IdCard,
@@ -117,7 +121,7 @@ pub fn identity(draft: &VisitDraft) -> Result<IdentityCheck, String> {
         "proxy" => IdentityCheck::Proxy {
             proxy_id: match draft.proxy_id.trim() {
                 "" => None,
-                text => Some(IdNumber::parse(text).map_err(|e| e.to_string())?),
+                text => Some(IdNumber::parse(text).map_err(|e| e.text())?),
             },
             relationship: serde_json::from_value(serde_json::Value::String(
                 draft.proxy_relationship.clone(),
@@ -125,7 +129,12 @@ pub fn identity(draft: &VisitDraft) -> Result<IdentityCheck, String> {
             .ok()
             .filter(|r: &Relationship| *r != Relationship::Head),
         },
-        _ => return Err("请选择核验身份的方式 / Choose how identity was checked".into()),
+        _ => {
+            return Err(Text::new(
+                "请选择核验身份的方式",
+                "Choose how identity was checked",
+            ))
+        }
     })
 }
 
@@ -254,7 +263,7 @@ pub fn quote(
     acc: LocalAccumulators,
     history: &[PastVisit],
     today: NaiveDate,
-) -> Result<(Quote, Vec<LineError>), String> {
+) -> Result<(Quote, Vec<LineError>), Text> {
     let mut errors = Vec::new();
     let mut lines = Vec::new();
     let mut items = Vec::new();
@@ -262,7 +271,7 @@ pub fn quote(
         let Some(item) = catalogue.get(&line.code) else {
             errors.push(LineError {
                 line: i,
-                message: "目录中没有该项目 / Not in the catalogue on this tablet".into(),
+                message: Text::new("目录中没有该项目", "Not in the catalogue on this tablet"),
             });
             continue;
         };
@@ -275,9 +284,9 @@ pub fn quote(
         }
     }
     let benefit = outpatient_benefit(&draft.diagnoses);
-    let rule = policy.benefit(benefit).map_err(|e| e.to_string())?;
+    let rule = policy.benefit(benefit).map_err(|e| e.text())?;
     let settlement =
-        settle(&BenefitParams::from(rule), acc.figures, &lines).map_err(|e| e.to_string())?;
+        settle(&BenefitParams::from(rule), acc.figures, &lines).map_err(|e| e.text())?;
     let identity = identity(draft).unwrap_or(IdentityCheck::IdCard);
     let eligibility = patient.eligibility(today);
     let member = &patient.record.member;
@@ -342,16 +351,13 @@ pub async fn save(
     draft: &VisitDraft,
     quote: &Quote,
     ctx: ClaimContext<'_>,
-) -> Result<ClaimRecord, String> {
+) -> Result<ClaimRecord, Text> {
     quote.can_confirm(&draft.reason)?;
     let identity = identity(draft)?;
     if draft.diagnoses.is_empty() {
-        return Err("请选择诊断 / Choose a diagnosis".into());
+        return Err(Text::new("请选择诊断", "Choose a diagnosis"));
     }
-    let rule = ctx
-        .policy
-        .benefit(quote.benefit)
-        .map_err(|e| e.to_string())?;
+    let rule = ctx.policy.benefit(quote.benefit).map_err(|e| e.text())?;
     let reason = Some(draft.reason.trim().to_string()).filter(|r| !r.is_empty());
     let record = ClaimRecord {
         claim_id: ctx.claim_id.clone(),
@@ -392,7 +398,7 @@ pub async fn save(
         reason,
         pending_review: quote.pending_review,
     };
-    let fail = |e: StorageError| e.to_string();
+    let fail = |e: StorageError| e.text();
     let mut batch = Batch::default();
     batch
         .put(StoreName::Claims, &ctx.claim_id, &record)
@@ -413,28 +419,28 @@ pub async fn void(
     claim_id: &str,
     reason: &str,
     now_ms: u64,
-) -> Result<(), String> {
+) -> Result<(), Text> {
     if reason.trim().chars().count() < 2 {
-        return Err("请填写作废理由 / Give a reason for the void".into());
+        return Err(Text::new("请填写作废理由", "Give a reason for the void"));
     }
-    let pending = outbox::pending(store).await.map_err(|e| e.to_string())?;
+    let pending = outbox::pending(store).await.map_err(|e| e.text())?;
     let uploaded = !pending.iter().any(|e| e.mutation.record_id == claim_id);
     if uploaded {
-        return Err(
-            "已上传的结算只能由乡镇作废 / An uploaded claim can only be voided by the township"
-                .into(),
-        );
+        return Err(Text::new(
+            "已上传的结算只能由乡镇作废",
+            "An uploaded claim can only be voided by the township",
+        ));
     }
     let mut record: ClaimRecord = store
         .get_as(StoreName::Claims, claim_id)
         .await
-        .map_err(|e| e.to_string())?
-        .ok_or("找不到该结算 / No such claim")?;
+        .map_err(|e| e.text())?
+        .ok_or_else(|| Text::new("找不到该结算", "No such claim"))?;
     record.voided = Some(reason.trim().to_string());
     let mut batch = Batch::default();
     batch
         .put(StoreName::Claims, claim_id, &record)
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| e.text())?;
     outbox::commit_with_entries(
         store,
         batch,
@@ -449,7 +455,7 @@ pub async fn void(
     )
     .await
     .map(drop)
-    .map_err(|e| e.to_string())
+    .map_err(|e| e.text())
 }
 
 #[cfg(test)]

@@ -19,22 +19,44 @@ mod js_json;
 pub use batch::{Batch, Write};
 pub use schema::{IndexName, StoreName};
 
+use cunbao_domain::text::{Bilingual, Text};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StorageError {
-    #[error("本地数据库无法打开 / the local database cannot be opened: {0}")]
     Open(String),
-    #[error("本地数据库读写失败 / local database operation failed: {0}")]
     Operation(String),
-    #[error("本地数据格式错误 / stored data is not in the expected format: {0}")]
     Format(String),
     /// An insert found its key taken (another tab wrote it first); nothing was written.
-    #[error("记录已存在 / the record already exists: {0}")]
     Conflict(String),
 }
+
+impl Bilingual for StorageError {
+    fn text(&self) -> Text {
+        match self {
+            StorageError::Open(why) => Text::new(
+                format!("本地数据库无法打开：{why}"),
+                format!("the local database cannot be opened: {why}"),
+            ),
+            StorageError::Operation(why) => Text::new(
+                format!("本地数据库读写失败：{why}"),
+                format!("local database operation failed: {why}"),
+            ),
+            StorageError::Format(why) => Text::new(
+                format!("本地数据格式错误：{why}"),
+                format!("stored data is not in the expected format: {why}"),
+            ),
+            StorageError::Conflict(key) => Text::new(
+                format!("记录已存在：{key}"),
+                format!("the record already exists: {key}"),
+            ),
+        }
+    }
+}
+
+cunbao_domain::bilingual_error!(StorageError);
 
 /// A key-value store with named object stores. Keys are strings; values are JSON, so money
 /// (serialised as decimal strings) is stored exactly. Writes of several records in one call

@@ -20,6 +20,7 @@ use cunbao_domain::sync::{
     AccumulatorKey, Change, ChangeBody, MutationStatus, PushRequest, SignInRequest, SignInResponse,
     UserInfo, YearToDate, MAX_BATCH, SEQUENCE_GAP,
 };
+use cunbao_domain::text::{Bilingual, Text};
 use serde_json::{json, Value};
 
 use crate::desk::residents::EnrolmentRecord;
@@ -33,15 +34,36 @@ const CURSOR: &str = "pull_cursor";
 const LAST_SYNC: &str = "last_sync_ms";
 const PULL_PAGE: u32 = 1_000;
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SyncError {
-    #[error("尚未登录 / not signed in")]
     NotSignedIn,
-    #[error(transparent)]
-    Transport(#[from] TransportError),
-    #[error(transparent)]
-    Storage(#[from] StorageError),
+    Transport(TransportError),
+    Storage(StorageError),
 }
+
+impl From<TransportError> for SyncError {
+    fn from(e: TransportError) -> SyncError {
+        SyncError::Transport(e)
+    }
+}
+
+impl From<StorageError> for SyncError {
+    fn from(e: StorageError) -> SyncError {
+        SyncError::Storage(e)
+    }
+}
+
+impl Bilingual for SyncError {
+    fn text(&self) -> Text {
+        match self {
+            SyncError::NotSignedIn => Text::new("尚未登录", "not signed in"),
+            SyncError::Transport(e) => e.text(),
+            SyncError::Storage(e) => e.text(),
+        }
+    }
+}
+
+cunbao_domain::bilingual_error!(SyncError);
 
 impl SyncError {
     pub fn is_retryable(&self) -> bool {

@@ -6,21 +6,19 @@ use cunbao_domain::sync::{
     CataloguePage, Handshake, PullResponse, PushRequest, PushResponse, SignInRequest,
     SignInResponse,
 };
+use cunbao_domain::text::{Bilingual, Text};
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TransportError {
     /// No answer: offline, connection dropped, timed out, or a 5xx. Retry later.
-    #[error("网络不可用或服务器暂时无响应 / no network or the server did not answer: {0}")]
     Unavailable(String),
     /// The server refused who we are (bad or revoked token, wrong password).
-    #[error("{message_zh} / {message_en}")]
     Unauthorized {
         code: String,
         message_zh: String,
         message_en: String,
     },
     /// The server refused the request itself (4xx): retrying the same request will not help.
-    #[error("{message_zh} / {message_en}")]
     Refused {
         status: u16,
         code: String,
@@ -28,6 +26,29 @@ pub enum TransportError {
         message_en: String,
     },
 }
+
+impl Bilingual for TransportError {
+    fn text(&self) -> Text {
+        match self {
+            TransportError::Unavailable(why) => Text::new(
+                format!("网络不可用或服务器暂时无响应：{why}"),
+                format!("no network or the server did not answer: {why}"),
+            ),
+            TransportError::Unauthorized {
+                message_zh,
+                message_en,
+                ..
+            }
+            | TransportError::Refused {
+                message_zh,
+                message_en,
+                ..
+            } => Text::new(message_zh.clone(), message_en.clone()),
+        }
+    }
+}
+
+cunbao_domain::bilingual_error!(TransportError);
 
 impl TransportError {
     pub fn is_retryable(&self) -> bool {

@@ -1,5 +1,6 @@
 //! State shared by every screen, provided once by `App` as a small `Copy` struct.
 
+use cunbao_domain::text::{Bilingual, Text};
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -22,7 +23,7 @@ use crate::ui::sync_runner;
 pub enum DeviceState {
     Opening,
     Ready { device_id: String, schema: u32 },
-    Failed(String),
+    Failed(Text),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -48,8 +49,8 @@ pub struct AppContext {
     pub device: RwSignal<DeviceState>,
     pub sync: RwSignal<SyncStatus>,
     pub sync_running: RwSignal<bool>,
-    /// The last sync's failure, both languages ("中文 / English").
-    pub sync_error: RwSignal<Option<String>>,
+    /// The last sync's failure, in both languages.
+    pub sync_error: RwSignal<Option<Text>>,
     pub sync_attempt: StoredValue<u32>,
     /// A device-setup download under way.
     pub setup_progress: RwSignal<Option<crate::sync::setup::Progress>>,
@@ -116,7 +117,7 @@ impl AppContext {
                     }
                     sync_runner::request(ctx);
                 }
-                Err(err) => ctx.device.set(DeviceState::Failed(err.to_string())),
+                Err(err) => ctx.device.set(DeviceState::Failed(err.text())),
             }
         });
         ctx
@@ -167,12 +168,11 @@ impl AppContext {
         self.store.get_value()
     }
 
-    /// Picks the current language's half of a bilingual "中文 / English" message.
-    pub fn pick(&self, both: &str) -> String {
-        match (both.split_once(" / "), self.lang.get()) {
-            (Some((zh, _)), Lang::Zh) => zh.to_string(),
-            (Some((_, en)), Lang::En) => en.to_string(),
-            (None, _) => both.to_string(),
+    /// The current language's half of a bilingual message (reactive).
+    pub fn say(&self, text: &Text) -> String {
+        match self.lang.get() {
+            Lang::Zh => text.zh.clone(),
+            Lang::En => text.en.clone(),
         }
     }
 

@@ -2,6 +2,7 @@
 //! and when the user asks — one tab at a time (Web Locks), retrying with exponential backoff
 //! and jitter after a failure.
 
+use cunbao_domain::text::Bilingual;
 use std::cell::RefCell;
 use std::future::Future;
 use std::rc::Rc;
@@ -83,7 +84,7 @@ pub fn request(ctx: AppContext) {
             Some(Err(SyncError::NotSignedIn)) => ctx.sync_error.set(None),
             Some(Err(err)) => {
                 let retry = err.is_retryable();
-                ctx.sync_error.set(Some(err.to_string()));
+                ctx.sync_error.set(Some(err.text()));
                 if retry {
                     let attempt = ctx.sync_attempt.get_value();
                     ctx.sync_attempt.set_value(attempt + 1);

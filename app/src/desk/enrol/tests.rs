@@ -105,7 +105,11 @@ fn a_household_of_four_with_a_dibao_member_and_a_newborn_is_priced_and_saved() {
         // The same people again: refused as duplicates, naming the standing enrolment.
         let again = super::plan(&draft, &policy, &index, today).unwrap_err();
         assert_eq!(again.len(), 4);
-        assert!(again[0].message.contains("不能重复参保"), "{:?}", again[0]);
+        assert!(
+            again[0].message.zh.contains("不能重复参保"),
+            "{:?}",
+            again[0]
+        );
         let head = index.search("张建军", 1)[0];
         assert_eq!(
             again[0].existing.as_deref(),
@@ -128,8 +132,8 @@ fn each_wrong_field_is_named_and_the_id_number_error_is_precise() {
     let errors = plan(&draft, &policy, &ResidentIndex::default(), today).unwrap_err();
     let at = |m: usize, f: &str| errors.iter().find(|e| e.member == m && e.field == f);
     let id = at(0, "id_number").expect("id error");
-    assert!(id.message.contains("校验位错误"), "{}", id.message);
-    assert!(id.message.contains(&good[17..]), "{}", id.message);
+    assert!(id.message.zh.contains("校验位错误"), "{}", id.message);
+    assert!(id.message.zh.contains(&good[17..]), "{}", id.message);
     assert!(at(1, "name").is_some());
     // Evidence is checked once every field parses; fix the others and it is reported.
     draft.members[0].id_number = good;

@@ -77,7 +77,7 @@ fn quote_fresh(
     cat: &CatalogueIndex,
     person: &Resident,
     draft: &VisitDraft,
-) -> Result<(Quote, Vec<LineError>), String> {
+) -> Result<(Quote, Vec<LineError>), cunbao_domain::text::Text> {
     quote(
         policy,
         cat,

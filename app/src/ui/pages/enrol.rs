@@ -1,3 +1,4 @@
+use cunbao_domain::text::{Bilingual, Text};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
@@ -81,7 +82,7 @@ fn EnrolForm() -> impl IntoView {
     });
     let tried = RwSignal::new(false);
     let busy = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<Text>);
     // What was typed comes back after a reload or a crashed tab.
     let household = query.with_untracked(|q| q.get("household").unwrap_or_default());
     keep_draft(
@@ -149,7 +150,7 @@ fn EnrolForm() -> impl IntoView {
                     crate::ui::sync_runner::refresh(app);
                     app.reload_desk();
                 }
-                Err(err) => error.set(Some(err.to_string())),
+                Err(err) => error.set(Some(err.text())),
             }
             busy.set(false);
         });
@@ -169,7 +170,7 @@ fn EnrolForm() -> impl IntoView {
                 Err(errors) => errors
                     .iter()
                     .find(|e: &&FieldError| e.member == i && e.field == field)
-                    .map(|e| (app.pick(&e.message), e.existing.clone())),
+                    .map(|e| (app.say(&e.message), e.existing.clone())),
                 Ok(_) => None,
             })
         }
@@ -193,13 +194,13 @@ fn EnrolForm() -> impl IntoView {
             </div>
             {move || checked.with(|c| match c {
                 Err(errors) => errors.iter().find(|e| e.field == "household").map(|e| {
-                    let text = app.pick(&e.message);
+                    let text = app.say(&e.message);
                     view! { <p class="field-error" role="alert">{text}</p> }
                 }),
                 Ok(_) => None,
             })}
             <Totals checked=checked/>
-            {move || error.get().map(|e| view! { <p class="field-error" role="alert">{app.pick(&e)}</p> })}
+            {move || error.get().map(|e| view! { <p class="field-error" role="alert">{app.say(&e)}</p> })}
             <button class="primary big" type="submit" data-testid="collect"
                 disabled=move || busy.get() || (tried.get() && checked.with(|c| c.is_err()))>
                 {move || if busy.get() { app.t(Key::Saving) } else { app.t(Key::CollectAndSave) }}

@@ -12,7 +12,7 @@ pub fn HomePage() -> impl IntoView {
     let database = move || match app.device.get() {
         DeviceState::Opening => app.t(Key::DatabaseOpening).to_string(),
         DeviceState::Ready { schema, .. } => format!("{} {schema}", app.t(Key::DatabaseReady)),
-        DeviceState::Failed(err) => format!("{}: {err}", app.t(Key::DatabaseFailed)),
+        DeviceState::Failed(err) => format!("{}: {}", app.t(Key::DatabaseFailed), app.say(&err)),
     };
     let device_id = move || match app.device.get() {
         DeviceState::Ready { device_id, .. } => device_id,

@@ -1,3 +1,4 @@
+use cunbao_domain::text::{Bilingual, Text};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -12,7 +13,7 @@ use crate::ui::sync_runner;
 pub fn LockScreen() -> impl IntoView {
     let app = use_app();
     let entered = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<Text>);
     let busy = RwSignal::new(false);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -35,7 +36,7 @@ pub fn LockScreen() -> impl IntoView {
                         let _ = w.location().set_href("/sync");
                     }
                 }
-                Err(err) => error.set(Some(err.to_string())),
+                Err(err) => error.set(Some(err.text())),
             }
             entered.set(String::new());
             busy.set(false);
@@ -53,7 +54,7 @@ pub fn LockScreen() -> impl IntoView {
                     maxlength="6" autofocus
                     prop:value=entered on:input=move |ev| entered.set(event_target_value(&ev))/>
             </label>
-            {move || error.get().map(|e| view! { <p class="field-error" role="alert">{app.pick(&e)}</p> })}
+            {move || error.get().map(|e| view! { <p class="field-error" role="alert">{app.say(&e)}</p> })}
             <button class="primary" type="submit" disabled=move || busy.get()>{move || app.t(Key::Unlock)}</button>
         </form>
     }

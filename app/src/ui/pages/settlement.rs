@@ -1,5 +1,6 @@
 use cunbao_domain::diagnosis::DIAGNOSES;
 use cunbao_domain::risk::{PastVisit, Severity};
+use cunbao_domain::text::{Bilingual, Text};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
@@ -82,7 +83,7 @@ fn VisitForm(
     // the save takes long enough to notice (a redraw while the disk writes would delay the slip).
     let saving = StoredValue::new(false);
     let busy = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<Text>);
     // The patient's accumulators and history, read from the device when patient or benefit change.
     let figures = RwSignal::new(None::<(LocalAccumulators, Vec<PastVisit>)>);
 
@@ -154,9 +155,10 @@ fn VisitForm(
             return;
         };
         if !line_errors.is_empty() {
-            error.set(Some(
-                "请先改正标红的行 / Correct the lines marked in red first".into(),
-            ));
+            error.set(Some(Text::new(
+                "请先改正标红的行",
+                "Correct the lines marked in red first",
+            )));
             return;
         }
         let Some(store) = app.store() else { return };
@@ -230,14 +232,14 @@ fn VisitForm(
                 <Lines draft=draft quote=quote/>
                 <Breakdown quote=quote figures=figures/>
                 <Risk draft=draft quote=quote/>
-                {move || error.get().map(|e| view! { <p class="field-error" role="alert" data-testid="settle-error">{app.pick(&e)}</p> })}
+                {move || error.get().map(|e| view! { <p class="field-error" role="alert" data-testid="settle-error">{app.say(&e)}</p> })}
                 {move || quote.get().and_then(|r| r.ok()).map(|(q, _)| {
                     let reason = draft.with(|d| d.reason.clone());
                     let allowed = q.can_confirm(&reason);
                     let blocked_text = allowed.clone().err();
                     let label = if q.pending_review { app.t(Key::SaveForReview) } else { app.t(Key::ConfirmSettle) };
                     view! {
-                        {blocked_text.map(|t| view! { <p class="field-error" data-testid="confirm-blocked">{app.pick(&t)}</p> })}
+                        {blocked_text.map(|t| view! { <p class="field-error" data-testid="confirm-blocked">{app.say(&t)}</p> })}
                         <button class="primary big" data-testid="confirm-settle"
                             disabled=move || busy.get() || allowed.is_err() on:click=confirm>
                             {label}
@@ -317,7 +319,7 @@ fn IdentityFields(draft: RwSignal<VisitDraft>) -> impl IntoView {
                         {move || {
                             let id = draft.with(|d| d.proxy_id.clone());
                             (!id.is_empty()).then(|| cunbao_domain::id_number::IdNumber::parse(&id).err()).flatten()
-                                .map(|e| view! { <span class="field-error">{app.pick(&e.to_string())}</span> })
+                                .map(|e| view! { <span class="field-error">{app.say(&e.text())}</span> })
                         }}
                     </label>
                     <label>
@@ -425,7 +427,7 @@ fn bring_up(input: &web_sys::HtmlInputElement) {
     }
 }
 
-type QuoteMemo = Memo<Option<Result<(visit::Quote, Vec<visit::LineError>), String>>>;
+type QuoteMemo = Memo<Option<Result<(visit::Quote, Vec<visit::LineError>), Text>>>;
 
 #[component]
 fn Lines(draft: RwSignal<VisitDraft>, quote: QuoteMemo) -> impl IntoView {
@@ -436,8 +438,8 @@ fn Lines(draft: RwSignal<VisitDraft>, quote: QuoteMemo) -> impl IntoView {
             Some(Ok((_, errors))) => errors
                 .iter()
                 .find(|e| e.line == i)
-                .map(|e| app.pick(&e.message)),
-            Some(Err(e)) => (i == 0).then(|| app.pick(e)),
+                .map(|e| app.say(&e.message)),
+            Some(Err(e)) => (i == 0).then(|| app.say(e)),
             None => None,
         })
     };

@@ -1,4 +1,5 @@
 use cunbao_domain::sync::SignInRequest;
+use cunbao_domain::text::{Bilingual, Text};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -33,17 +34,17 @@ fn SignInForm() -> impl IntoView {
     let pin = RwSignal::new(String::new());
     let pin_again = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<Text>);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Some(store) = app.store() else { return };
         if !app.online.get_untracked() {
-            error.set(Some(app.t(Key::SignInNeedsNetwork).to_string()));
+            error.set(Some(crate::i18n::both(Key::SignInNeedsNetwork)));
             return;
         }
         let new_pin = pin.get_untracked();
         if let Err(err) = crate::pin::validate(&new_pin, &pin_again.get_untracked()) {
-            error.set(Some(err.to_string()));
+            error.set(Some(err.text()));
             return;
         }
         let name = device_name.get_untracked();
@@ -68,15 +69,15 @@ fn SignInForm() -> impl IntoView {
                     if let Err(err) =
                         crate::pin::set(store.as_ref(), &user.username, &new_pin, &salt).await
                     {
-                        error.set(Some(err.to_string()));
+                        error.set(Some(err.text()));
                     }
                     sync_runner::refresh(app);
                     sync_runner::request(app);
                 }
                 Err(SyncError::Transport(TransportError::Unavailable(_))) => {
-                    error.set(Some(app.t(Key::SignInNeedsNetwork).to_string()))
+                    error.set(Some(crate::i18n::both(Key::SignInNeedsNetwork)))
                 }
-                Err(err) => error.set(Some(err.to_string())),
+                Err(err) => error.set(Some(err.text())),
             }
             busy.set(false);
         });
@@ -111,7 +112,7 @@ fn SignInForm() -> impl IntoView {
                     maxlength="6" required
                     prop:value=pin_again on:input=move |ev| pin_again.set(event_target_value(&ev))/>
             </label>
-            {move || error.get().map(|e| view! { <p class="field-error" role="alert">{app.pick(&e)}</p> })}
+            {move || error.get().map(|e| view! { <p class="field-error" role="alert">{app.say(&e)}</p> })}
             <button class="primary" type="submit" disabled=move || busy.get()>
                 {move || if busy.get() { app.t(Key::SigningIn) } else { app.t(Key::SignIn) }}
             </button>
@@ -126,16 +127,13 @@ fn SyncStatusView() -> impl IntoView {
     let sign_out = move |_| {
         let Some(store) = app.store() else { return };
         if app.sync.get_untracked().pending > 0 {
-            app.sync_error.set(Some(format!(
-                "{} / {}",
-                crate::i18n::text(crate::i18n::Lang::Zh, Key::SignOutBlocked),
-                crate::i18n::text(crate::i18n::Lang::En, Key::SignOutBlocked)
-            )));
+            app.sync_error
+                .set(Some(crate::i18n::both(Key::SignOutBlocked)));
             return;
         }
         spawn_local(async move {
             if let Err(err) = sync::sign_out(store.as_ref()).await {
-                app.sync_error.set(Some(err.to_string()));
+                app.sync_error.set(Some(err.text()));
             }
             sync_runner::refresh(app);
         });
@@ -179,7 +177,7 @@ fn SyncStatusView() -> impl IntoView {
             </dl>
             {move || app.sync_error.get().map(|e| view! {
                 <p class="field-error" role="alert" data-testid="sync-error">
-                    {app.t(Key::SyncFailed)}": "{app.pick(&e)}
+                    {app.t(Key::SyncFailed)}": "{app.say(&e)}
                 </p>
             })}
             <div class="actions">

@@ -1,4 +1,5 @@
 use cunbao_domain::money::Money;
+use cunbao_domain::text::Text;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
@@ -104,7 +105,7 @@ fn ClaimRow<F: Fn() + Copy + Send + Sync + 'static>(
     let app = use_app();
     let reason = RwSignal::new(String::new());
     let open = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<Text>);
     let id = claim.claim_id.clone();
     let do_void = move |_| {
         let Some(store) = app.store() else { return };
@@ -135,7 +136,7 @@ fn ClaimRow<F: Fn() + Copy + Send + Sync + 'static>(
                     <button data-testid="confirm-void" on:click=do_void.clone()>{move || app.t(Key::Void)}</button>
                 </Show>
             })}
-            {move || error.get().map(|e| view! { <span class="field-error">{app.pick(&e)}</span> })}
+            {move || error.get().map(|e| view! { <span class="field-error">{app.say(&e)}</span> })}
         </li>
     }
 }

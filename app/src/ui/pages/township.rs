@@ -1,4 +1,5 @@
 use cunbao_domain::sync::Role;
+use cunbao_domain::text::{Bilingual, Text};
 use cunbao_domain::township::{RecordRow, RecordSummary};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -38,7 +39,7 @@ pub fn TownshipPage() -> impl IntoView {
 #[component]
 fn RecordList(kind: &'static str, title: Key) -> impl IntoView {
     let app = use_app();
-    let rows = RwSignal::new(None::<Result<Vec<RecordRow>, String>>);
+    let rows = RwSignal::new(None::<Result<Vec<RecordRow>, Text>>);
     Effect::new(move |_| {
         // Reload when sync finishes a round.
         let _ = app.sync.get().last_sync_ms;
@@ -49,7 +50,7 @@ fn RecordList(kind: &'static str, title: Key) -> impl IntoView {
             };
             let path = format!("/api/v1/township/records?kind={kind}");
             let result = get_json::<Vec<RecordRow>>(&path, &session.token).await;
-            rows.set(Some(result.map_err(|e| e.to_string())));
+            rows.set(Some(result.map_err(|e| e.text())));
         });
     });
     let summary = move |row: &RecordRow| -> String {
@@ -87,7 +88,7 @@ fn RecordList(kind: &'static str, title: Key) -> impl IntoView {
             <h2>{move || app.t(title)}</h2>
             {move || match rows.get() {
                 None => view! { <p>{app.t(Key::Loading)}</p> }.into_any(),
-                Some(Err(e)) => view! { <p class="field-error">{app.pick(&e)}</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="field-error">{app.say(&e)}</p> }.into_any(),
                 Some(Ok(rows)) if rows.is_empty() => view! { <p>{app.t(Key::Empty)}</p> }.into_any(),
                 Some(Ok(rows)) => view! {
                     <table class="records">
