@@ -337,3 +337,43 @@ pub async fn status(store: &impl Store) -> Result<SyncStatus, StorageError> {
         last_sync_ms: store.get_as(StoreName::Meta, LAST_SYNC).await?,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::storage::memory::MemoryStore;
+    use cunbao_domain::sync::RecordedContribution;
+    use futures::executor::block_on;
+
+    /// Pulling back this tablet's own contribution keeps its printable receipt; a
+    /// contribution made on another tablet of the clinic is filed as the server has it.
+    #[test]
+    fn a_pulled_contribution_never_replaces_this_tablets_own_receipt() {
+        block_on(async {
+            let store = MemoryStore::default();
+            let receipt = json!({ "receipt_no": "RABC-000001", "payer": "张三" });
+            store
+                .put(StoreName::Contributions, "own", receipt.clone())
+                .await
+                .unwrap();
+            let pulled = |id: &str, cursor| Change {
+                cursor,
+                id: id.to_string(),
+                body: ChangeBody::Contribution(RecordedContribution {
+                    receipt_no: format!("R-{id}"),
+                    household_id: "h1".into(),
+                    enrolment_ids: vec!["e1".into()],
+                    amount: Money::yuan(390),
+                    collected_on: NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(),
+                }),
+            };
+            apply_changes(&store, &[pulled("own", 1), pulled("other", 2)])
+                .await
+                .unwrap();
+            let own = store.get(StoreName::Contributions, "own").await.unwrap();
+            assert_eq!(own, Some(receipt));
+            let other = store.get(StoreName::Contributions, "other").await.unwrap();
+            assert_eq!(other.unwrap()["receipt_no"], "R-other");
+        });
+    }
+}
