@@ -69,7 +69,9 @@ impl cunbao_app::sync::transport::HttpClient for Socket {
 async fn run(label: &str, url: &str, count: usize) {
     let pool = db::open(url).await.unwrap();
     seed::seed(&pool, &seed::LIANGJIANG).await.unwrap();
-    let state = AppState::new(pool.clone(), ClientFiles::default());
+    let state = AppState::load(pool.clone(), ClientFiles::default())
+        .await
+        .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app(state)).await.unwrap() });

@@ -312,7 +312,7 @@ async fn a_restored_server_gets_the_lost_work_again() {
 
     // The server is restored from the backup taken after e1: e2 and e3 are gone there.
     let restored = cunbao_server::db::open(&backup).await.unwrap();
-    *net.0.state.borrow_mut() = AppState::new(restored, Default::default());
+    *net.0.state.borrow_mut() = AppState::load(restored, Default::default()).await.unwrap();
     let report = sync_once(&tablet.store, &net, 3).await.unwrap();
     assert_eq!(report.resent, 2);
     assert_eq!(report.applied, 2);

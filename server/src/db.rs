@@ -21,6 +21,8 @@ pub enum DbError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("数据库错误 / database error: {0}")]
     Sql(#[from] sqlx::Error),
+    #[error("无法发布随附的政策与目录 / cannot publish the shipped policy and catalogue: {0}")]
+    Publish(String),
 }
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -67,6 +69,9 @@ pub async fn open(url: &str) -> Result<AnyPool, DbError> {
         })?;
     MIGRATOR.run(&pool).await?;
     ensure_epoch(&pool).await?;
+    crate::published::ensure_shipped(&pool)
+        .await
+        .map_err(|e| DbError::Publish(e.to_string()))?;
     Ok(pool)
 }
 

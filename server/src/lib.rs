@@ -9,9 +9,11 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod feed;
+pub mod published;
 pub mod quote_command;
 pub mod records;
 pub mod seed;
+pub mod state;
 pub mod sync;
 pub mod telemetry;
 
@@ -24,6 +26,8 @@ use tower_http::trace::TraceLayer;
 
 use crate::client::ClientFiles;
 use crate::config::Config;
+use crate::error::ApiError;
+use crate::state::InForce;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -34,27 +38,27 @@ pub struct AppState {
     pub write_lock: Arc<tokio::sync::Mutex<()>>,
     /// Verified against when a username is unknown, so sign-in timing reveals nothing.
     pub dummy_hash: Arc<str>,
-    /// The catalogue and policy in force. Publishing new versions is the township's (a later
-    /// issue); until then these are the shipped sample versions.
-    pub catalogue: Arc<cunbao_domain::catalogue::Catalogue>,
-    pub policy: Arc<cunbao_domain::policy::Policy>,
+    /// The published policies and the catalogue in force, read from the database at start.
+    pub in_force: Arc<InForce>,
 }
 
 impl AppState {
-    pub fn new(db: sqlx::AnyPool, client: ClientFiles) -> AppState {
-        AppState {
+    /// The state over an opened database: reads what is in force on today's date.
+    pub async fn load(db: sqlx::AnyPool, client: ClientFiles) -> Result<AppState, ApiError> {
+        let today = chrono::Local::now().date_naive();
+        let in_force = InForce::load(&db, today).await?;
+        Ok(AppState {
             db,
             client: Arc::new(client),
             write_lock: Arc::default(),
             dummy_hash: api::dummy_hash().into(),
-            catalogue: Arc::new(cunbao_domain::sample::catalogue()),
-            policy: Arc::new(cunbao_domain::policy::Policy::sample_2025()),
-        }
+            in_force: Arc::new(in_force),
+        })
     }
 
     /// Serves another catalogue (benchmarks use a large synthetic one).
     pub fn with_catalogue(mut self, catalogue: cunbao_domain::catalogue::Catalogue) -> AppState {
-        self.catalogue = Arc::new(catalogue);
+        self.in_force = Arc::new(self.in_force.as_ref().clone().with_catalogue(catalogue));
         self
     }
 }
@@ -107,6 +111,8 @@ pub enum StartError {
     },
     #[error("服务器错误 / server error: {0}")]
     Serve(std::io::Error),
+    #[error("无法读取生效的政策与目录 / cannot read the policy and catalogue in force: {0}")]
+    InForce(ApiError),
 }
 
 pub async fn run(config: Config) -> Result<(), StartError> {
@@ -140,7 +146,9 @@ pub async fn run(config: Config) -> Result<(), StartError> {
             })?;
     let addr = listener.local_addr().map_err(StartError::Serve)?;
     tracing::info!(%addr, data_dir = %config.data_dir.display(), build = %client.version, "Cunbao server listening");
-    let mut state = AppState::new(db.clone(), client);
+    let mut state = AppState::load(db.clone(), client)
+        .await
+        .map_err(StartError::InForce)?;
     if let Some(size) = config.synthetic_catalogue {
         tracing::warn!(size, "serving a synthetic catalogue (benchmarks only)");
         state = state.with_catalogue(cunbao_domain::synthetic::catalogue(size, 1));

@@ -34,7 +34,7 @@ async fn fixture() -> Fixture {
     let client = ClientFiles::load(&dist).unwrap();
     Fixture {
         _dir: dir,
-        state: AppState::new(db, client),
+        state: AppState::load(db, client).await.unwrap(),
     }
 }
 

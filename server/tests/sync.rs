@@ -407,7 +407,9 @@ async fn the_server_restored_from_a_backup_gets_the_work_again() {
     // The server is restored from the backup: the device's acknowledged 2 and 3 are gone.
     let restored = cunbao_server::db::open(&backup).await.unwrap();
     let s2 = TestServer {
-        state: cunbao_server::AppState::new(restored, Default::default()),
+        state: cunbao_server::AppState::load(restored, Default::default())
+            .await
+            .unwrap(),
         ..s
     };
     let (_, hs) = s2

@@ -38,7 +38,7 @@ pub async fn page(
     _caller: Caller,
     ApiQuery(query): ApiQuery<PageQuery>,
 ) -> Result<Json<CataloguePage>, ApiError> {
-    let catalogue = &state.catalogue;
+    let catalogue = &state.in_force.catalogue;
     let total = catalogue.items.len() as u64;
     let start = query.offset.min(total) as usize;
     let end = (query.offset + query.limit.clamp(1, MAX_PAGE)).min(total) as usize;
@@ -55,5 +55,5 @@ pub async fn page(
 #[utoipa::path(get, path = "/policy", tag = "catalogue", security(("bearer" = [])),
     responses((status = 200, body = Policy), (status = 401, description = "Missing, unknown or revoked token", body = ApiErrorBody)))]
 pub async fn policy(State(state): State<AppState>, _caller: Caller) -> Json<Policy> {
-    Json(state.policy.as_ref().clone())
+    Json(state.in_force.policy.as_ref().clone())
 }

@@ -20,8 +20,8 @@ pub async fn handshake(
         sync::handshake(
             &state.db,
             &caller,
-            &state.catalogue.version,
-            &state.policy.version,
+            &state.in_force.catalogue.version,
+            &state.in_force.policy.version,
         )
         .await?,
     ))
@@ -49,7 +49,7 @@ pub async fn push(
         sync::push(
             &state.db,
             &state.write_lock,
-            &state.catalogue,
+            &state.in_force,
             &caller,
             &request.mutations,
         )

@@ -38,7 +38,7 @@ pub async fn handshake(
 pub async fn push(
     pool: &AnyPool,
     lock: &tokio::sync::Mutex<()>,
-    catalogue: &cunbao_domain::catalogue::Catalogue,
+    in_force: &crate::state::InForce,
     caller: &Caller,
     mutations: &[Mutation],
 ) -> Result<PushResponse, ApiError> {
@@ -46,7 +46,7 @@ pub async fn push(
     let ctx = apply::Context {
         caller,
         clinic: &clinic,
-        catalogue,
+        in_force,
     };
     let _writer = lock.lock().await;
     let mut tx = pool.begin().await?;

@@ -52,7 +52,7 @@ impl TestServer {
         seed::seed(&pool, &seed::LIANGJIANG).await.unwrap();
         seed::seed(&pool, &OTHER_TOWNSHIP).await.unwrap();
         TestServer {
-            state: AppState::new(pool, ClientFiles::default()),
+            state: AppState::load(pool, ClientFiles::default()).await.unwrap(),
             backend,
             url,
             _dir: dir,

@@ -21,7 +21,7 @@ use cunbao_domain::sync::{
 use cunbao_domain::text::Text;
 use serde_json::json;
 
-use super::{policy_named, rejected_by, unknown_policy, Context};
+use super::{rejected_by, unknown_policy, Context};
 use crate::error::ApiError;
 use crate::feed::Tx;
 use crate::records::{self, NewRecord, RecordKind, RecordStatus};
@@ -46,7 +46,7 @@ pub async fn apply(
     else {
         unreachable!("dispatched by kind")
     };
-    let Some(policy) = policy_named(policy_version) else {
+    let Some(policy) = ctx.policy_named(policy_version) else {
         return Ok(unknown_policy(m, policy_version));
     };
     let rule = match policy.benefit(*benefit) {
@@ -65,8 +65,8 @@ pub async fn apply(
     let codes: Vec<String> = diagnoses.iter().map(|d| d.code.clone()).collect();
     let hits = server_risk(
         tx,
-        &policy,
-        ctx.catalogue,
+        policy,
+        &ctx.in_force.catalogue,
         &prior,
         ServerVisit {
             claim_id: &m.record_id,

@@ -8,7 +8,7 @@ use cunbao_domain::sync::{
 };
 use cunbao_domain::text::Text;
 
-use super::{policy_named, rejected_by, unknown_policy, Context};
+use super::{rejected_by, unknown_policy, Context};
 use crate::error::ApiError;
 use crate::feed::{append_change, Tx};
 use crate::records::{self, NewRecord, RecordKind, RecordStatus};
@@ -28,7 +28,7 @@ pub async fn apply(
     else {
         unreachable!("dispatched by kind")
     };
-    let Some(policy) = policy_named(policy_version) else {
+    let Some(policy) = ctx.policy_named(policy_version) else {
         return Ok(unknown_policy(m, policy_version));
     };
     if *scheme_year != policy.scheme_year {
@@ -41,11 +41,11 @@ pub async fn apply(
             ),
         ));
     }
-    let cover = match coverage(&policy, member.id_number.birth_date(), *enrolled_on, None) {
+    let cover = match coverage(policy, member.id_number.birth_date(), *enrolled_on, None) {
         Ok(cover) => cover,
         Err(err) => return Ok(rejected_by(m, "outside_scheme", err)),
     };
-    let due = match member_contribution(&policy, member) {
+    let due = match member_contribution(policy, member) {
         Ok(c) => c,
         Err(err) => return Ok(rejected_by(m, "invalid_enrolment", err)),
     };

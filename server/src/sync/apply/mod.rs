@@ -7,7 +7,6 @@ mod contribution;
 mod enrolment;
 mod void;
 
-use cunbao_domain::catalogue::Catalogue;
 use cunbao_domain::policy::Policy;
 use cunbao_domain::sync::{ChangeBody, Mutation, MutationBody, MutationResult};
 use cunbao_domain::text::{Bilingual, Text};
@@ -16,12 +15,13 @@ use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::feed::{append_change, Tx};
 use crate::records::{self, NewRecord};
+use crate::state::InForce;
 
 /// Who is pushing, from which clinic, and what is in force: what every kind of mutation needs.
 pub struct Context<'a> {
     pub caller: &'a Caller,
     pub clinic: &'a str,
-    pub catalogue: &'a Catalogue,
+    pub in_force: &'a InForce,
 }
 
 impl Context<'_> {
@@ -81,9 +81,11 @@ fn rejected_by(m: &Mutation, code: &str, err: impl Bilingual) -> MutationResult 
     MutationResult::rejected(m, code, err.text())
 }
 
-/// The published policy a mutation names.
-fn policy_named(version: &str) -> Option<Policy> {
-    Policy::shipped(version)
+impl Context<'_> {
+    /// The published policy a mutation names.
+    fn policy_named(&self, version: &str) -> Option<&Policy> {
+        self.in_force.policy(version)
+    }
 }
 
 /// The answer to a mutation naming a policy the server does not have.
