@@ -245,6 +245,7 @@ texts! {
     Adjustments => ("结算调整", "Adjustments"),
     RefundsDue => ("应退缴费", "Refunds due"),
     Enrolments => ("参保登记", "Enrolments"),
+    Contributions => ("缴费记录", "Contributions"),
     Clinic => ("卫生室", "Clinic"),
     Status => ("状态", "Status"),
     Amount => ("金额", "Amount"),

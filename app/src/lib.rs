@@ -8,6 +8,7 @@ pub mod pin;
 pub mod routes;
 pub mod storage;
 pub mod sync;
+pub mod township;
 
 #[cfg(target_arch = "wasm32")]
 pub mod device;

@@ -7,10 +7,9 @@ use pbkdf2::pbkdf2_hmac;
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
-use crate::storage::{StorageError, Store, StoreName};
-use crate::sync::SESSION;
+use crate::storage::meta::{self, MetaKey};
+use crate::storage::{StorageError, Store};
 
-const KEY: &str = "pin";
 /// Enough work to make each guess cost something on a stolen tablet, little enough to unlock
 /// at once on a slow one.
 const ROUNDS: u32 = 20_000;
@@ -99,12 +98,12 @@ pub async fn set(
         hash: derive(pin, salt),
         failures: 0,
     };
-    store.put_as(StoreName::Meta, KEY, &record).await?;
+    meta::put(store, MetaKey::Pin, &record).await?;
     Ok(())
 }
 
 pub async fn record(store: &impl Store) -> Result<Option<PinRecord>, StorageError> {
-    store.get_as(StoreName::Meta, KEY).await
+    meta::get(store, MetaKey::Pin).await
 }
 
 /// Unlocks with the PIN, offline. A wrong PIN counts; the fifth in a row forgets the PIN and
@@ -116,7 +115,7 @@ pub async fn unlock(store: &impl Store, pin: &str) -> Result<(), PinError> {
     if derive(pin, &record.salt) == record.hash {
         if record.failures > 0 {
             record.failures = 0;
-            store.put_as(StoreName::Meta, KEY, &record).await?;
+            meta::put(store, MetaKey::Pin, &record).await?;
         }
         return Ok(());
     }
@@ -125,20 +124,21 @@ pub async fn unlock(store: &impl Store, pin: &str) -> Result<(), PinError> {
         forget(store).await?;
         return Err(PinError::LockedOut);
     }
-    store.put_as(StoreName::Meta, KEY, &record).await?;
+    meta::put(store, MetaKey::Pin, &record).await?;
     Err(PinError::Wrong(MAX_FAILURES - record.failures))
 }
 
 /// Forgets the PIN and the session (sign-out, or too many wrong PINs).
 pub async fn forget(store: &impl Store) -> Result<(), StorageError> {
-    store.delete(StoreName::Meta, KEY).await?;
-    store.delete(StoreName::Meta, SESSION).await
+    meta::delete(store, MetaKey::Pin).await?;
+    meta::delete(store, MetaKey::Session).await
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::storage::memory::MemoryStore;
+    use crate::storage::StoreName;
     use futures::executor::block_on;
     use serde_json::json;
 
@@ -160,7 +160,11 @@ mod tests {
             let store = MemoryStore::default();
             assert_eq!(unlock(&store, "123456").await, Err(PinError::NotSet));
             set(&store, "lijia", "123456", "salt-1").await.unwrap();
-            let stored = store.get(StoreName::Meta, KEY).await.unwrap().unwrap();
+            let stored = store
+                .get(StoreName::Meta, &MetaKey::Pin.key())
+                .await
+                .unwrap()
+                .unwrap();
             assert!(!stored.to_string().contains("123456"));
             assert_eq!(unlock(&store, "123456").await, Ok(()));
             // Another salt gives another hash for the same PIN.
@@ -175,7 +179,11 @@ mod tests {
         block_on(async {
             let store = MemoryStore::default();
             store
-                .put(StoreName::Meta, SESSION, json!({"token": "t"}))
+                .put(
+                    StoreName::Meta,
+                    &MetaKey::Session.key(),
+                    json!({"token": "t"}),
+                )
                 .await
                 .unwrap();
             store
@@ -191,7 +199,13 @@ mod tests {
             }
             assert_eq!(unlock(&store, "000000").await, Err(PinError::LockedOut));
             assert_eq!(unlock(&store, "123456").await, Err(PinError::NotSet));
-            assert_eq!(store.get(StoreName::Meta, SESSION).await.unwrap(), None);
+            assert_eq!(
+                store
+                    .get(StoreName::Meta, &MetaKey::Session.key())
+                    .await
+                    .unwrap(),
+                None
+            );
             assert!(store.get(StoreName::Outbox, "1").await.unwrap().is_some());
         });
     }

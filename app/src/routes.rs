@@ -1,4 +1,5 @@
-//! The app's sections: one typed list drives the router and the navigation bar.
+//! The app's addresses: the sections (one typed list drives the navigation bar and the start
+//! screen) and [`Route`], every address a link or a navigation goes to.
 
 use crate::i18n::Key;
 
@@ -68,9 +69,67 @@ impl Section {
     }
 }
 
-/// The slip of a saved claim: the settlement screen shows it at this address.
-pub fn slip_path(claim_id: &str) -> String {
-    format!("{}/{claim_id}", Section::Settlement.path())
+/// Every address the app links or navigates to. Pages build addresses only through
+/// [`Route::href`]; the router (`ui::App`) matches them with [`Route::pattern`]'s patterns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route<'a> {
+    /// A section's own screen.
+    Section(Section),
+    /// One resident (an enrolment) and their household.
+    Resident { enrolment_id: &'a str },
+    /// The receipt of a household's contributions.
+    Receipt { receipt_no: &'a str },
+    /// The slip of a saved claim: the settlement screen shows it at this address.
+    Slip { claim_id: &'a str },
+    /// The settlement form with the patient already chosen.
+    SettleFor { enrolment_id: &'a str },
+    /// The enrolment form, adding to an enrolled household.
+    AddToHousehold { household_id: &'a str },
+}
+
+impl Route<'_> {
+    pub fn href(&self) -> String {
+        match *self {
+            Route::Section(section) => section.path().to_string(),
+            Route::Resident { enrolment_id } => format!("/residents/{enrolment_id}"),
+            Route::Receipt { receipt_no } => format!("/receipt/{receipt_no}"),
+            Route::Slip { claim_id } => format!("{}/{claim_id}", Section::Settlement.path()),
+            Route::SettleFor { enrolment_id } => {
+                format!("{}?patient={enrolment_id}", Section::Settlement.path())
+            }
+            Route::AddToHousehold { household_id } => {
+                format!("{}?household={household_id}", Section::Enrol.path())
+            }
+        }
+    }
+
+    /// The router's path pattern that matches [`Route::href`] (the router's `path!` takes
+    /// these same strings as literals).
+    pub fn pattern(&self) -> &'static str {
+        match *self {
+            Route::Section(section) => section.pattern(),
+            Route::Resident { .. } => "/residents/:id",
+            Route::Receipt { .. } => "/receipt/:no",
+            Route::Slip { .. } | Route::SettleFor { .. } => Section::Settlement.pattern(),
+            Route::AddToHousehold { .. } => Section::Enrol.pattern(),
+        }
+    }
+}
+
+impl From<Section> for Route<'_> {
+    fn from(section: Section) -> Self {
+        Route::Section(section)
+    }
+}
+
+impl Section {
+    /// The router's path pattern for the section's screen.
+    pub fn pattern(self) -> &'static str {
+        match self {
+            Section::Settlement => "/settlement/:claim?",
+            section => section.path(),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -84,5 +143,82 @@ mod tests {
         }
         assert_eq!(Section::from_path("/residents/"), Some(Section::Residents));
         assert_eq!(Section::from_path("/nowhere"), None);
+    }
+
+    /// Whether `href` (query string aside) matches a router pattern: `:name` is one segment,
+    /// `:name?` an optional last one.
+    fn matches(pattern: &str, href: &str) -> bool {
+        let path = href.split('?').next().unwrap_or_default();
+        let mut wanted = pattern.split('/').skip(1).filter(|s| !s.is_empty());
+        let mut given = path.split('/').skip(1).filter(|s| !s.is_empty());
+        loop {
+            match (wanted.next(), given.next()) {
+                (None, None) => return true,
+                (Some(w), None) => return w.ends_with('?') && wanted.next().is_none(),
+                (None, Some(_)) => return false,
+                (Some(w), Some(g)) if w.starts_with(':') || w == g => {}
+                (Some(_), Some(_)) => return false,
+            }
+        }
+    }
+
+    #[test]
+    fn hrefs_are_the_app_addresses() {
+        let cases = [
+            (Route::Section(Section::Home), "/"),
+            (Route::Section(Section::Township), "/township"),
+            (
+                Route::Resident {
+                    enrolment_id: "e-1",
+                },
+                "/residents/e-1",
+            ),
+            (
+                Route::Receipt {
+                    receipt_no: "R20250101-0001",
+                },
+                "/receipt/R20250101-0001",
+            ),
+            (Route::Slip { claim_id: "c-1" }, "/settlement/c-1"),
+            (
+                Route::SettleFor {
+                    enrolment_id: "e-1",
+                },
+                "/settlement?patient=e-1",
+            ),
+            (
+                Route::AddToHousehold {
+                    household_id: "h-1",
+                },
+                "/enrol?household=h-1",
+            ),
+        ];
+        for (route, href) in cases {
+            assert_eq!(route.href(), href);
+        }
+        assert_eq!(Route::from(Section::Sync).href(), "/sync");
+    }
+
+    #[test]
+    fn hrefs_match_their_router_patterns() {
+        let mut routes: Vec<Route> = Section::ALL.into_iter().map(Route::Section).collect();
+        routes.extend([
+            Route::Resident {
+                enrolment_id: "e-1",
+            },
+            Route::Receipt { receipt_no: "R1" },
+            Route::Slip { claim_id: "c-1" },
+            Route::SettleFor {
+                enrolment_id: "e-1",
+            },
+            Route::AddToHousehold {
+                household_id: "h-1",
+            },
+        ]);
+        for route in routes {
+            assert!(matches(route.pattern(), &route.href()), "{route:?}");
+        }
+        assert!(!matches("/residents/:id", "/residents"));
+        assert!(!matches("/receipt/:no", "/residents/e-1"));
     }
 }

@@ -4,7 +4,7 @@
 
 use cunbao_app::storage::indexeddb::IndexedDbStore;
 use cunbao_app::storage::schema::SCHEMA_VERSION;
-use cunbao_app::storage::{suite, Store, StoreName};
+use cunbao_app::storage::{Store, StoreName};
 use serde_json::json;
 use wasm_bindgen_test::*;
 
@@ -14,10 +14,24 @@ fn unique_name(prefix: &str) -> String {
     format!("{prefix}-{}", js_sys::Math::random().to_bits())
 }
 
-#[wasm_bindgen_test]
-async fn indexeddb_passes_the_shared_store_suite() {
-    suite::run(|| async { IndexedDbStore::open(&unique_name("suite")).await.unwrap() }).await;
+mod store_suite;
+
+/// One browser test per case of the shared store suite, each on a fresh database.
+macro_rules! on_indexeddb {
+    ($($case:ident),* $(,)?) => {
+        mod suite {
+            use super::*;
+            $(
+                #[wasm_bindgen_test]
+                async fn $case() {
+                    let store = IndexedDbStore::open(&unique_name(stringify!($case))).await.unwrap();
+                    super::store_suite::$case(&store).await;
+                }
+            )*
+        }
+    };
 }
+store_suite_cases!(on_indexeddb);
 
 #[wasm_bindgen_test]
 async fn data_survives_closing_and_reopening_the_database() {

@@ -7,6 +7,41 @@ use crate::id_number::IdNumber;
 use crate::money::Money;
 use crate::sync::{Adjustment, RecordedEnrolment, RefundDue};
 
+/// The kinds of record a clinic's work leaves on the server; `as_str()` is the name on the
+/// wire and in the database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RecordKind {
+    Enrolment,
+    Contribution,
+    Claim,
+    Adjustment,
+    RefundDue,
+}
+
+impl RecordKind {
+    pub const ALL: [RecordKind; 5] = [
+        RecordKind::Enrolment,
+        RecordKind::Contribution,
+        RecordKind::Claim,
+        RecordKind::Adjustment,
+        RecordKind::RefundDue,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordKind::Enrolment => "enrolment",
+            RecordKind::Contribution => "contribution",
+            RecordKind::Claim => "claim",
+            RecordKind::Adjustment => "adjustment",
+            RecordKind::RefundDue => "refund_due",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<RecordKind> {
+        RecordKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
 /// One synced record of a township's clinic, as the township's lists get it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -55,13 +90,16 @@ impl RecordSummary {
     /// Reads the row's data by its kind; `None` for a kind or shape this version does not know.
     pub fn read(row: &RecordRow) -> Option<RecordSummary> {
         let data = row.data.clone();
-        Some(match row.kind.as_str() {
-            "claim" => RecordSummary::Claim(serde_json::from_value(data).ok()?),
-            "adjustment" => RecordSummary::Adjustment(serde_json::from_value(data).ok()?),
-            "refund_due" => RecordSummary::RefundDue(serde_json::from_value(data).ok()?),
-            "enrolment" => RecordSummary::Enrolment(Box::new(serde_json::from_value(data).ok()?)),
-            "contribution" => RecordSummary::Contribution(serde_json::from_value(data).ok()?),
-            _ => return None,
+        Some(match RecordKind::parse(&row.kind)? {
+            RecordKind::Claim => RecordSummary::Claim(serde_json::from_value(data).ok()?),
+            RecordKind::Adjustment => RecordSummary::Adjustment(serde_json::from_value(data).ok()?),
+            RecordKind::RefundDue => RecordSummary::RefundDue(serde_json::from_value(data).ok()?),
+            RecordKind::Enrolment => {
+                RecordSummary::Enrolment(Box::new(serde_json::from_value(data).ok()?))
+            }
+            RecordKind::Contribution => {
+                RecordSummary::Contribution(serde_json::from_value(data).ok()?)
+            }
         })
     }
 }

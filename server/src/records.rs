@@ -4,45 +4,13 @@
 
 use cunbao_domain::claim::ClaimStatus;
 use cunbao_domain::sync::RecordedEnrolment;
+pub use cunbao_domain::township::RecordKind;
 use serde_json::Value;
 use sqlx::Row;
 
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::feed::Tx;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum RecordKind {
-    Enrolment,
-    Contribution,
-    Claim,
-    Adjustment,
-    RefundDue,
-}
-
-impl RecordKind {
-    pub const ALL: [RecordKind; 5] = [
-        RecordKind::Enrolment,
-        RecordKind::Contribution,
-        RecordKind::Claim,
-        RecordKind::Adjustment,
-        RecordKind::RefundDue,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RecordKind::Enrolment => "enrolment",
-            RecordKind::Contribution => "contribution",
-            RecordKind::Claim => "claim",
-            RecordKind::Adjustment => "adjustment",
-            RecordKind::RefundDue => "refund_due",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<RecordKind> {
-        RecordKind::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-}
 
 /// A record's status; claims have their own state machine ([`ClaimStatus`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -5,10 +5,9 @@ use cunbao_domain::policy::Policy;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use crate::storage::meta::{self, MetaKey};
 use crate::storage::{StorageError, Store, StoreName};
 use crate::sync::setup;
-
-const RECEIPT_SEQ: &str = "receipt_seq";
 
 /// The policy this device holds (downloaded at device setup).
 pub async fn policy(store: &impl Store) -> Result<Option<Policy>, StorageError> {
@@ -22,15 +21,14 @@ pub async fn policy(store: &impl Store) -> Result<Option<Policy>, StorageError> 
 /// a running number. Device ids are random UUIDs, so numbers are unique across devices
 /// without any coordination.
 pub async fn next_receipt_no(store: &impl Store, device_id: &str) -> Result<String, StorageError> {
-    let seq: u64 = store
-        .get_as(StoreName::Meta, RECEIPT_SEQ)
-        .await?
-        .unwrap_or(0)
-        + 1;
+    let seq: u64 = meta::get(store, MetaKey::ReceiptSeq).await?.unwrap_or(0) + 1;
     store
         .put_all_durable(
             StoreName::Meta,
-            &[(RECEIPT_SEQ.to_string(), serde_json::json!(seq))],
+            &[(
+                MetaKey::ReceiptSeq.key().into_owned(),
+                serde_json::json!(seq),
+            )],
         )
         .await?;
     let prefix: String = device_id
@@ -42,9 +40,10 @@ pub async fn next_receipt_no(store: &impl Store, device_id: &str) -> Result<Stri
     Ok(format!("R{prefix}-{seq:06}"))
 }
 
-/// Where the draft of form `name` is kept (Meta store).
+/// Where the draft of form `name` is kept (Meta store), for batches that remove it with the
+/// record the form made.
 pub fn draft_key(name: &str) -> String {
-    format!("draft:{name}")
+    MetaKey::Draft(name).key().into_owned()
 }
 
 /// A form's text as typed, kept on the device so that a reload or a crashed tab loses nothing.
@@ -53,21 +52,18 @@ pub async fn save_draft<T: Serialize>(
     name: &str,
     draft: &T,
 ) -> Result<(), StorageError> {
-    store.put_as(StoreName::Meta, &draft_key(name), draft).await
+    meta::put(store, MetaKey::Draft(name), draft).await
 }
 
 pub async fn load_draft<T: DeserializeOwned>(
     store: &impl Store,
     name: &str,
 ) -> Result<Option<T>, StorageError> {
-    store
-        .get_as(StoreName::Meta, &draft_key(name))
-        .await
-        .or(Ok(None))
+    meta::get(store, MetaKey::Draft(name)).await.or(Ok(None))
 }
 
 pub async fn clear_draft(store: &impl Store, name: &str) -> Result<(), StorageError> {
-    store.delete(StoreName::Meta, &draft_key(name)).await
+    meta::delete(store, MetaKey::Draft(name)).await
 }
 
 #[cfg(test)]

@@ -129,13 +129,3 @@ impl Store for MemoryStore {
         Ok(())
     }
 }
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn passes_the_shared_store_suite() {
-        futures::executor::block_on(super::super::suite::run(|| async {
-            super::MemoryStore::new()
-        }));
-    }
-}

@@ -1,10 +1,78 @@
-//! Small facts about this device kept in the `meta` store.
+//! Small facts about this device kept in the `meta` store, each under a [`MetaKey`].
+
+use std::borrow::Cow;
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 
 use super::{StorageError, Store, StoreName};
 use crate::i18n::Lang;
 
-pub const DEVICE_ID: &str = "device_id";
-pub const LANG: &str = "lang";
+/// The keys of the `meta` store. The strings are what is stored (and what the e2e tests read),
+/// so they never change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MetaKey<'a> {
+    /// This device's id.
+    DeviceId,
+    /// The interface language chosen.
+    Lang,
+    /// The operator's PIN (a salted hash).
+    Pin,
+    /// The signed-in session: token and user.
+    Session,
+    /// The server epoch the last handshake reported.
+    ServerEpoch,
+    /// Where the next pull starts.
+    PullCursor,
+    /// When the last sync round ended.
+    LastSync,
+    CatalogueVersion,
+    PolicyVersion,
+    /// The running number of this device's receipts.
+    ReceiptSeq,
+    /// The draft of the named form.
+    Draft(&'a str),
+    /// The last schema version whose data step has run (see `schema::migrate_data`).
+    DataVersion,
+}
+
+impl MetaKey<'_> {
+    pub fn key(&self) -> Cow<'static, str> {
+        Cow::Borrowed(match self {
+            MetaKey::DeviceId => "device_id",
+            MetaKey::Lang => "lang",
+            MetaKey::Pin => "pin",
+            MetaKey::Session => "session",
+            MetaKey::ServerEpoch => "server_epoch",
+            MetaKey::PullCursor => "pull_cursor",
+            MetaKey::LastSync => "last_sync_ms",
+            MetaKey::CatalogueVersion => "catalogue_version",
+            MetaKey::PolicyVersion => "policy_version",
+            MetaKey::ReceiptSeq => "receipt_seq",
+            MetaKey::Draft(name) => return Cow::Owned(format!("draft:{name}")),
+            MetaKey::DataVersion => "data_version",
+        })
+    }
+}
+
+pub async fn get<T: DeserializeOwned>(
+    store: &impl Store,
+    key: MetaKey<'_>,
+) -> Result<Option<T>, StorageError> {
+    store.get_as(StoreName::Meta, &key.key()).await
+}
+
+pub async fn put<T: Serialize>(
+    store: &impl Store,
+    key: MetaKey<'_>,
+    value: &T,
+) -> Result<(), StorageError> {
+    store.put_as(StoreName::Meta, &key.key(), value).await
+}
+
+pub async fn delete(store: &impl Store, key: MetaKey<'_>) -> Result<(), StorageError> {
+    store.delete(StoreName::Meta, &key.key()).await
+}
 
 /// This device's id: made once, on the first start, by `new_id`, and kept from then on.
 /// Records made offline carry it so that ids and receipt numbers never collide across devices.
@@ -12,22 +80,22 @@ pub async fn device_id(
     store: &impl Store,
     new_id: impl FnOnce() -> String,
 ) -> Result<String, StorageError> {
-    if let Some(id) = store.get_as::<String>(StoreName::Meta, DEVICE_ID).await? {
+    if let Some(id) = get::<String>(store, MetaKey::DeviceId).await? {
         return Ok(id);
     }
     let id = new_id();
-    store.put_as(StoreName::Meta, DEVICE_ID, &id).await?;
+    put(store, MetaKey::DeviceId, &id).await?;
     Ok(id)
 }
 
 /// The interface language the user chose, or the default (zh-CN).
 pub async fn lang(store: &impl Store) -> Result<Lang, StorageError> {
-    let tag = store.get_as::<String>(StoreName::Meta, LANG).await?;
+    let tag = get::<String>(store, MetaKey::Lang).await?;
     Ok(tag.as_deref().and_then(Lang::from_tag).unwrap_or_default())
 }
 
 pub async fn set_lang(store: &impl Store, lang: Lang) -> Result<(), StorageError> {
-    store.put_as(StoreName::Meta, LANG, &lang.tag()).await
+    put(store, MetaKey::Lang, &lang.tag()).await
 }
 
 #[cfg(test)]
@@ -35,6 +103,27 @@ mod tests {
     use super::*;
     use crate::storage::memory::MemoryStore;
     use futures::executor::block_on;
+
+    #[test]
+    fn keys_are_the_strings_stored_since_the_first_release() {
+        let keys = [
+            (MetaKey::DeviceId, "device_id"),
+            (MetaKey::Lang, "lang"),
+            (MetaKey::Pin, "pin"),
+            (MetaKey::Session, "session"),
+            (MetaKey::ServerEpoch, "server_epoch"),
+            (MetaKey::PullCursor, "pull_cursor"),
+            (MetaKey::LastSync, "last_sync_ms"),
+            (MetaKey::CatalogueVersion, "catalogue_version"),
+            (MetaKey::PolicyVersion, "policy_version"),
+            (MetaKey::ReceiptSeq, "receipt_seq"),
+            (MetaKey::Draft("visit"), "draft:visit"),
+            (MetaKey::DataVersion, "data_version"),
+        ];
+        for (key, stored) in keys {
+            assert_eq!(key.key(), stored);
+        }
+    }
 
     #[test]
     fn device_id_is_made_once_and_kept() {
@@ -55,7 +144,11 @@ mod tests {
             set_lang(&store, Lang::En).await.unwrap();
             assert_eq!(lang(&store).await.unwrap(), Lang::En);
             store
-                .put(StoreName::Meta, LANG, serde_json::json!("xx"))
+                .put(
+                    StoreName::Meta,
+                    &MetaKey::Lang.key(),
+                    serde_json::json!("xx"),
+                )
                 .await
                 .unwrap();
             assert_eq!(lang(&store).await.unwrap(), Lang::Zh);

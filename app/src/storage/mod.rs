@@ -1,13 +1,12 @@
 //! The tablet's local storage: one trait, an in-memory implementation (native tests, and a
-//! fallback) and the IndexedDB one (rexie) the app runs on. `suite` holds the shared test suite
-//! every implementation must pass.
+//! fallback) and the IndexedDB one (rexie) the app runs on. Every implementation passes the
+//! shared test suite in `app/tests/store_suite/`.
 
 pub mod batch;
 pub mod last_keys;
 pub mod memory;
 pub mod meta;
 pub mod schema;
-pub mod suite;
 
 #[cfg(target_arch = "wasm32")]
 pub mod durable;

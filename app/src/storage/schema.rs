@@ -2,9 +2,15 @@
 //! introduces; opening the database declares every store of every version up to the current
 //! one, so an upgrade from any older version ends with the full set. Indexes ([`IndexName`])
 //! are declared with their store; the browser fills a new index from the records already
-//! there, so adding one needs no data step.
+//! there, so adding one needs no data step. A version that changes the shape of records
+//! already stored names a data step in [`data_steps`], run once after the upgrade.
 
 use std::fmt;
+
+use futures::future::LocalBoxFuture;
+
+use super::meta::{self, MetaKey};
+use super::{StorageError, Store};
 
 pub const DB_NAME: &str = "cunbao";
 
@@ -49,6 +55,34 @@ pub const VERSIONS: &[(u32, &[StoreName])] = &[
     // Version 3 adds the indexes of `IndexName`, no store.
     (3, &[]),
 ];
+
+/// A data step: rewrites the records of an opened database after its version's structural
+/// upgrade (a field renamed, a record split). It must also do no harm on empty stores: a new
+/// database runs every step.
+pub type DataStep<S> = for<'a> fn(&'a S) -> LocalBoxFuture<'a, Result<(), StorageError>>;
+
+/// The data steps: (version, step), in version order. No version has one yet; one is added as
+/// `(4, |store| Box::pin(step_4(store)))`.
+pub fn data_steps<S: Store>() -> Vec<(u32, DataStep<S>)> {
+    Vec::new()
+}
+
+/// Runs, in version order, the steps newer than the last one run on this database, recording
+/// each version reached under [`MetaKey::DataVersion`] as it completes, so that each step runs
+/// once. Called once the database is open, before anything reads it. Returns how many ran.
+pub async fn migrate_data<S: Store>(
+    store: &S,
+    steps: &[(u32, DataStep<S>)],
+) -> Result<usize, StorageError> {
+    let reached: u32 = meta::get(store, MetaKey::DataVersion).await?.unwrap_or(0);
+    let mut ran = 0;
+    for (version, step) in steps.iter().filter(|(version, _)| *version > reached) {
+        step(store).await?;
+        meta::put(store, MetaKey::DataVersion, version).await?;
+        ran += 1;
+    }
+    Ok(ran)
+}
 
 /// The indexes: records of a store looked up by one field without reading the others. The
 /// year's outbox and claims grow all year; the desk reads only the few it needs.
@@ -155,6 +189,8 @@ pub fn current_stores() -> impl Iterator<Item = StoreName> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::storage::memory::MemoryStore;
+    use futures::executor::block_on;
     use std::collections::HashSet;
 
     #[test]
@@ -197,5 +233,54 @@ mod tests {
             IndexName::ReceiptsByNumber.value_of(&serde_json::json!(7)),
             None
         );
+    }
+
+    #[test]
+    fn data_steps_belong_to_versions_in_order() {
+        let versions: Vec<u32> = data_steps::<MemoryStore>()
+            .iter()
+            .map(|(v, _)| *v)
+            .collect();
+        assert!(versions.windows(2).all(|w| w[0] < w[1]));
+        assert!(versions.iter().all(|v| (1..=SCHEMA_VERSION).contains(v)));
+    }
+
+    #[test]
+    fn a_data_step_runs_once_and_not_again() {
+        async fn mark_persons(store: &MemoryStore) -> Result<(), StorageError> {
+            for (key, mut person) in store.all(StoreName::Persons).await? {
+                person["name"] = format!("{}!", person["name"].as_str().unwrap_or("")).into();
+                store.put(StoreName::Persons, &key, person).await?;
+            }
+            Ok(())
+        }
+        block_on(async {
+            let store = MemoryStore::new();
+            store
+                .put(
+                    StoreName::Persons,
+                    "p1",
+                    serde_json::json!({ "name": "张三" }),
+                )
+                .await
+                .unwrap();
+            let steps: Vec<(u32, DataStep<MemoryStore>)> =
+                vec![(SCHEMA_VERSION, |store| Box::pin(mark_persons(store)))];
+            assert_eq!(migrate_data(&store, &steps).await.unwrap(), 1);
+            assert_eq!(migrate_data(&store, &steps).await.unwrap(), 0);
+            let person = store.get(StoreName::Persons, "p1").await.unwrap().unwrap();
+            assert_eq!(person["name"], "张三!");
+            let reached: Option<u32> = meta::get(&store, MetaKey::DataVersion).await.unwrap();
+            assert_eq!(reached, Some(SCHEMA_VERSION));
+        });
+    }
+
+    #[test]
+    fn no_data_step_writes_nothing() {
+        block_on(async {
+            let store = MemoryStore::new();
+            assert_eq!(migrate_data(&store, &data_steps()).await.unwrap(), 0);
+            assert_eq!(store.count(StoreName::Meta).await.unwrap(), 0);
+        });
     }
 }

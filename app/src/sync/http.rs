@@ -1,13 +1,13 @@
 //! The browser's HTTP client: `fetch` to the server that served the app.
 
 use gloo_net::http::{Method, RequestBuilder};
-use serde::de::DeserializeOwned;
 
 use super::transport::{Api, HttpClient, TransportError};
 
 pub struct Fetch;
 
-/// The transport the app syncs with.
+/// The server's API as the app reaches it: the sync engine's transport and the township
+/// screens' reads.
 pub const FETCH: Api<Fetch> = Api(Fetch);
 
 impl HttpClient for Fetch {
@@ -42,9 +42,4 @@ impl HttpClient for Fetch {
         let json = response.json().await.unwrap_or(serde_json::Value::Null);
         Ok((status, json))
     }
-}
-
-/// A GET with the device's token, for read-only screens (township records).
-pub async fn get_json<T: DeserializeOwned>(path: &str, token: &str) -> Result<T, TransportError> {
-    FETCH.call("GET", path, Some(token), None).await
 }

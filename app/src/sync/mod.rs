@@ -24,14 +24,11 @@ use cunbao_domain::text::{Bilingual, Text};
 use serde_json::{json, Value};
 
 use crate::desk::residents::EnrolmentRecord;
+use crate::storage::meta::{self, MetaKey};
 use crate::storage::{StorageError, Store, StoreName};
 use outbox::OutboxEntry;
 use transport::{Transport, TransportError};
 
-pub(crate) const SESSION: &str = "session";
-const EPOCH: &str = "server_epoch";
-const CURSOR: &str = "pull_cursor";
-const LAST_SYNC: &str = "last_sync_ms";
 const PULL_PAGE: u32 = 1_000;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,7 +86,7 @@ pub async fn sign_in(
     request: &SignInRequest,
 ) -> Result<UserInfo, SyncError> {
     let session = transport.sign_in(request).await?;
-    store.put_as(StoreName::Meta, SESSION, &session).await?;
+    meta::put(store, MetaKey::Session, &session).await?;
     Ok(session.user)
 }
 
@@ -99,7 +96,7 @@ pub async fn sign_out(store: &impl Store) -> Result<(), StorageError> {
 }
 
 pub async fn session(store: &impl Store) -> Result<Option<SignInResponse>, StorageError> {
-    store.get_as(StoreName::Meta, SESSION).await
+    meta::get(store, MetaKey::Session).await
 }
 
 /// One full sync round: device setup if the catalogue or policy changed, push, pull.
@@ -126,9 +123,7 @@ pub async fn sync_with_progress(
     if handshake.last_applied_seq < outbox::last_answered(store).await? {
         report.resent = outbox::reopen_after(store, handshake.last_applied_seq).await?;
     }
-    store
-        .put_as(StoreName::Meta, EPOCH, &handshake.server_epoch)
-        .await?;
+    meta::put(store, MetaKey::ServerEpoch, &handshake.server_epoch).await?;
     setup::bring_up_to_date(store, transport, token, &handshake, progress).await?;
 
     let pending: Vec<_> = outbox::pending(store)
@@ -179,18 +174,18 @@ pub async fn sync_with_progress(
         }
     }
 
-    let mut cursor: u64 = store.get_as(StoreName::Meta, CURSOR).await?.unwrap_or(0);
+    let mut cursor: u64 = meta::get(store, MetaKey::PullCursor).await?.unwrap_or(0);
     loop {
         let page = transport.pull(token, cursor, PULL_PAGE).await?;
         apply_changes(store, &page.changes).await?;
         report.pulled += page.changes.len();
         cursor = page.cursor;
-        store.put_as(StoreName::Meta, CURSOR, &cursor).await?;
+        meta::put(store, MetaKey::PullCursor, &cursor).await?;
         if !page.more {
             break;
         }
     }
-    store.put_as(StoreName::Meta, LAST_SYNC, &now_ms).await?;
+    meta::put(store, MetaKey::LastSync, &now_ms).await?;
     Ok(report)
 }
 
@@ -334,7 +329,7 @@ pub async fn status(store: &impl Store) -> Result<SyncStatus, StorageError> {
         },
         pending: outbox::pending(store).await?.len(),
         failed: outbox::rejected(store).await?,
-        last_sync_ms: store.get_as(StoreName::Meta, LAST_SYNC).await?,
+        last_sync_ms: meta::get(store, MetaKey::LastSync).await?,
     })
 }
 

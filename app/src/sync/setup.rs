@@ -8,10 +8,9 @@ use serde_json::Value;
 
 use super::transport::Transport;
 use super::SyncError;
+use crate::storage::meta::{self, MetaKey};
 use crate::storage::{StorageError, Store, StoreName};
 
-const CATALOGUE_VERSION: &str = "catalogue_version";
-const POLICY_VERSION: &str = "policy_version";
 pub const PAGE: u64 = 2_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,11 +24,11 @@ pub enum Progress {
 }
 
 pub async fn catalogue_version(store: &impl Store) -> Result<Option<String>, StorageError> {
-    store.get_as(StoreName::Meta, CATALOGUE_VERSION).await
+    meta::get(store, MetaKey::CatalogueVersion).await
 }
 
 pub async fn policy_version(store: &impl Store) -> Result<Option<String>, StorageError> {
-    store.get_as(StoreName::Meta, POLICY_VERSION).await
+    meta::get(store, MetaKey::PolicyVersion).await
 }
 
 pub async fn bring_up_to_date(
@@ -45,9 +44,7 @@ pub async fn bring_up_to_date(
         store
             .put_as(StoreName::Policies, &policy.version, &policy)
             .await?;
-        store
-            .put_as(StoreName::Meta, POLICY_VERSION, &policy.version)
-            .await?;
+        meta::put(store, MetaKey::PolicyVersion, &policy.version).await?;
     }
     if catalogue_version(store).await?.as_deref() == Some(handshake.catalogue_version.as_str()) {
         return Ok(());
@@ -79,9 +76,7 @@ pub async fn bring_up_to_date(
     };
     // Only now does the device switch to the new version; then the old one is removed.
     let old = catalogue_version(store).await?;
-    store
-        .put_as(StoreName::Meta, CATALOGUE_VERSION, &version)
-        .await?;
+    meta::put(store, MetaKey::CatalogueVersion, &version).await?;
     if let Some(old) = old.filter(|old| *old != version) {
         let prefix = format!("{old}|");
         for (key, _) in store.all(StoreName::CatalogueItems).await? {

@@ -7,6 +7,9 @@ use cunbao_domain::sync::{
     SignInResponse,
 };
 use cunbao_domain::text::{Bilingual, Text};
+use cunbao_domain::township::RecordRow;
+
+use crate::township::RecordKind;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TransportError {
@@ -85,6 +88,16 @@ impl<C: HttpClient> Api<C> {
             return Err(error_from(status, &json));
         }
         serde_json::from_value(json).map_err(|e| TransportError::Unavailable(e.to_string()))
+    }
+
+    /// Township staff: the synced records of one kind across the township's clinics.
+    pub async fn township_records(
+        &self,
+        token: &str,
+        kind: RecordKind,
+    ) -> Result<Vec<RecordRow>, TransportError> {
+        let path = format!("/api/v1/township/records?kind={}", kind.as_str());
+        self.call("GET", &path, Some(token), None).await
     }
 }
 

@@ -1,6 +1,6 @@
 //! State shared by every screen, provided once by `App` as a small `Copy` struct.
 
-use cunbao_domain::text::{Bilingual, Text};
+use cunbao_domain::text::Text;
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -15,9 +15,7 @@ use crate::device;
 use crate::i18n::{text, Key, Lang};
 use crate::storage::indexeddb::IndexedDbStore;
 use crate::storage::meta;
-use crate::storage::schema::SCHEMA_VERSION;
 use crate::sync::SyncStatus;
-use crate::ui::sync_runner;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum DeviceState {
@@ -65,9 +63,9 @@ pub struct AppContext {
 }
 
 impl AppContext {
-    /// Creates the shared state and starts opening the local database.
-    pub fn start() -> AppContext {
-        let ctx = AppContext {
+    /// The shared state before the local database is open; `boot::start` opens it.
+    pub(crate) fn new() -> AppContext {
+        AppContext {
             lang: RwSignal::new(Lang::default()),
             online: RwSignal::new(device::is_online()),
             shell_cached: RwSignal::new(device::shell_cached()),
@@ -82,45 +80,7 @@ impl AppContext {
             desk: RwSignal::new(None),
             saved_claim: StoredValue::new(None),
             store: StoredValue::new_local(None),
-        };
-        sync_runner::install(ctx);
-        let online = ctx.online;
-        let _ = window_event_listener(leptos::ev::online, move |_| online.set(true));
-        let _ = window_event_listener(leptos::ev::offline, move |_| online.set(false));
-        // The service worker takes control shortly after the first load (`clients.claim()`).
-        device::on_shell_cached(move || ctx.shell_cached.set(true));
-        Effect::new(move |_| {
-            let tag = ctx.lang.get().tag();
-            if let Some(root) = document().document_element() {
-                let _ = root.set_attribute("lang", tag);
-            }
-        });
-        spawn_local(async move {
-            match device::open().await {
-                Ok((store, device_id)) => {
-                    if let Ok(lang) = meta::lang(&store).await {
-                        ctx.lang.set(lang);
-                    }
-                    let signed_in = matches!(crate::sync::session(&store).await, Ok(Some(_)));
-                    let pin_set = matches!(crate::pin::record(&store).await, Ok(Some(_)));
-                    ctx.locked.set(signed_in && pin_set);
-                    ctx.store.set_value(Some(Rc::new(store)));
-                    ctx.device.set(DeviceState::Ready {
-                        device_id,
-                        schema: SCHEMA_VERSION,
-                    });
-                    sync_runner::ask_persistent_storage();
-                    sync_runner::refresh(ctx);
-                    // A locked tablet reads the desk's data once unlocked.
-                    if !ctx.locked.get_untracked() {
-                        ctx.reload_desk();
-                    }
-                    sync_runner::request(ctx);
-                }
-                Err(err) => ctx.device.set(DeviceState::Failed(err.text())),
-            }
-        });
-        ctx
+        }
     }
 
     /// Reads the desk's data again (after a sync or a save). The catalogue is read only when
@@ -166,6 +126,11 @@ impl AppContext {
     /// The opened local database, once it is open.
     pub fn store(&self) -> Option<Rc<IndexedDbStore>> {
         self.store.get_value()
+    }
+
+    /// Hands the opened local database to every screen.
+    pub fn set_store(&self, store: IndexedDbStore) {
+        self.store.set_value(Some(Rc::new(store)));
     }
 
     /// The current language's half of a bilingual message (reactive).

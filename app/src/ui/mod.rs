@@ -1,6 +1,7 @@
 //! The Leptos interface: `App` sets up shared state and the router; pages and components
 //! only wire signals to the logic in the crate's other modules.
 
+pub mod boot;
 pub mod components;
 pub mod context;
 pub mod format;
@@ -13,7 +14,6 @@ use leptos_router::path;
 
 use components::header::Header;
 use components::nav::NavBar;
-use context::AppContext;
 use pages::enrol::EnrolPage;
 use pages::home::HomePage;
 use pages::lock::LockScreen;
@@ -27,7 +27,7 @@ use pages::township::TownshipPage;
 
 #[component]
 pub fn App() -> impl IntoView {
-    let ctx = AppContext::start();
+    let ctx = boot::start();
     provide_context(ctx);
     view! {
         <Router>

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::routes::Section;
+use crate::routes::{Route, Section};
 use crate::ui::context::use_app;
 
 /// The section tabs; the router marks the current one with `aria-current="page"`.
@@ -14,7 +14,7 @@ pub fn NavBar() -> impl IntoView {
                 .into_iter()
                 .map(|section| {
                     view! {
-                        <A href=section.path() exact=true>
+                        <A href=Route::Section(section).href() exact=true>
                             {move || app.t(section.label())}
                         </A>
                     }

@@ -13,6 +13,7 @@ use wasm_bindgen::JsCast;
 use crate::desk::residents::Resident;
 use crate::device::today;
 use crate::i18n::{Key, Lang};
+use crate::routes::Route;
 use crate::ui::components::desk::{desk, eligibility_label, eligibility_tone};
 use crate::ui::context::AppContext;
 
@@ -157,9 +158,13 @@ fn patch_rows(
                 let target = li.first_element_child().ok_or("row without content")?;
                 if was.map(|w| &w.key) != Some(&row.key) {
                     match action {
-                        RowAction::Open => {
-                            target.set_attribute("href", &format!("/residents/{}", row.key))?
-                        }
+                        RowAction::Open => target.set_attribute(
+                            "href",
+                            &Route::Resident {
+                                enrolment_id: &row.key,
+                            }
+                            .href(),
+                        )?,
                         RowAction::Pick => target.set_attribute("data-pick", &row.key)?,
                     }
                 }

@@ -2,6 +2,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::i18n::Key;
+use crate::routes::{Route, Section};
 use crate::ui::context::use_app;
 use crate::ui::format::time_of;
 
@@ -31,7 +32,7 @@ pub fn SyncBar() -> impl IntoView {
         )
     };
     view! {
-        <A href="/sync" attr:class="sync-bar" attr:data-testid="sync-bar">
+        <A href=Route::Section(Section::Sync).href() attr:class="sync-bar" attr:data-testid="sync-bar">
             <span class:sync-problem=move || app.sync_error.get().is_some() || !app.sync.get().failed.is_empty()>
                 {text}
             </span>

@@ -8,7 +8,7 @@ use crate::desk::enrol::{plan, save, FieldError, HouseholdDraft, MemberDraft, Sa
 use crate::desk::local;
 use crate::device::{new_uuid, now_ms, today};
 use crate::i18n::Key;
-use crate::routes::Section;
+use crate::routes::{Route, Section};
 use crate::ui::components::desk::{date_text, desk, keep_draft, WithDesk};
 use crate::ui::context::{use_app, DeviceState};
 use cunbao_domain::id_number::{IdNumber, Sex};
@@ -144,7 +144,10 @@ fn EnrolForm() -> impl IntoView {
                 // Only now, with everything on disk, is the receipt shown.
                 Ok(receipt) => {
                     navigate(
-                        &format!("/receipt/{}", receipt.receipt_no),
+                        &Route::Receipt {
+                            receipt_no: &receipt.receipt_no,
+                        }
+                        .href(),
                         Default::default(),
                     );
                     crate::ui::sync_runner::refresh(app);
@@ -270,7 +273,7 @@ where
             get().map(|(e, existing)| view! {
             <span class="field-error" data-testid=format!("error-{i}-{field}")>{e}</span>
             {existing.map(|id| view! {
-                <A href=format!("/residents/{id}") attr:data-testid="existing-enrolment">{move || app.t(Key::SeeExisting)}</A>
+                <A href=Route::Resident { enrolment_id: &id }.href() attr:data-testid="existing-enrolment">{move || app.t(Key::SeeExisting)}</A>
             })}
         })
         }

@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::i18n::Key;
-use crate::routes::Section;
+use crate::routes::{Route, Section};
 use crate::ui::context::{use_app, DeviceState};
 
 /// The start screen: where this device stands, and the way into each section.
@@ -44,7 +44,7 @@ pub fn HomePage() -> impl IntoView {
                 .filter_map(|section| section.plan().map(|plan| (section, plan)))
                 .map(|(section, plan)| {
                     view! {
-                        <A href=section.path() attr:class="tile">
+                        <A href=Route::Section(section).href() attr:class="tile">
                             <span class="tile-title">{move || app.t(section.label())}</span>
                             <span class="tile-plan">{move || app.t(plan)}</span>
                         </A>

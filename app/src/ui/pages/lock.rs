@@ -4,6 +4,7 @@ use leptos::task::spawn_local;
 
 use crate::i18n::Key;
 use crate::pin::{self, PinError};
+use crate::routes::{Route, Section};
 use crate::ui::context::use_app;
 use crate::ui::sync_runner;
 
@@ -33,7 +34,7 @@ pub fn LockScreen() -> impl IntoView {
                     app.locked.set(false);
                     sync_runner::refresh(app);
                     if let Some(w) = web_sys::window() {
-                        let _ = w.location().set_href("/sync");
+                        let _ = w.location().set_href(&Route::Section(Section::Sync).href());
                     }
                 }
                 Err(err) => error.set(Some(err.text())),

@@ -2,6 +2,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::i18n::Key;
+use crate::routes::{Route, Section};
 use crate::ui::context::use_app;
 
 #[component]
@@ -9,6 +10,6 @@ pub fn NotFoundPage() -> impl IntoView {
     let app = use_app();
     view! {
         <h1 data-testid="section-title">{move || app.t(Key::NotFoundTitle)}</h1>
-        <p><A href="/">{move || app.t(Key::BackHome)}</A></p>
+        <p><A href=Route::Section(Section::Home).href()>{move || app.t(Key::BackHome)}</A></p>
     }
 }

@@ -5,6 +5,7 @@ use leptos_router::hooks::use_params_map;
 
 use crate::desk::enrol::{receipt, Receipt};
 use crate::i18n::Key;
+use crate::routes::{Route, Section};
 use crate::ui::components::desk::date_text;
 use crate::ui::components::print::PrintButtons;
 use crate::ui::context::use_app;
@@ -50,8 +51,8 @@ pub fn ReceiptPage() -> impl IntoView {
             </article>
             <PrintButtons/>
             <div class="actions no-print">
-                <A href="/enrol" attr:class="button">{move || app.t(Key::NewHousehold)}</A>
-                <A href="/today" attr:class="button">{move || app.t(Key::NavToday)}</A>
+                <A href=Route::Section(Section::Enrol).href() attr:class="button">{move || app.t(Key::NewHousehold)}</A>
+                <A href=Route::Section(Section::Today).href() attr:class="button">{move || app.t(Key::NavToday)}</A>
             </div>
         }.into_any(),
     }

@@ -5,7 +5,7 @@ use leptos_router::hooks::use_params_map;
 
 use crate::device::today;
 use crate::i18n::Key;
-use crate::routes::Section;
+use crate::routes::{Route, Section};
 use crate::ui::components::desk::{date_text, desk, EligibilityBadge, WithDesk};
 use crate::ui::components::search_results::{found_residents, keep_rows, RowAction};
 use crate::ui::context::use_app;
@@ -37,7 +37,7 @@ fn ResidentSearch() -> impl IntoView {
                 <input class="search" type="search" data-testid="resident-search" autofocus
                     placeholder=move || app.t(Key::SearchResidents)
                     on:input=move |ev| query.set(event_target_value(&ev))/>
-                <A href="/enrol" attr:class="button primary">{move || app.t(Key::NewHousehold)}</A>
+                <A href=Route::Section(Section::Enrol).href() attr:class="button primary">{move || app.t(Key::NewHousehold)}</A>
             </div>
             <p class="hint">{move || app.t(Key::ResidentsOnDevice)}": "{count}</p>
             <Show when=move || results.with(Vec::is_empty) && !query.with(|q| q.trim().is_empty())>
@@ -69,7 +69,7 @@ fn PendingDocumentsList() -> impl IntoView {
                         let doc = r.record.pending_document.clone().expect("filtered");
                         view! {
                             <li>
-                                <A href=format!("/residents/{}", r.enrolment_id)>{r.name().to_string()}</A>
+                                <A href=Route::Resident { enrolment_id: &r.enrolment_id }.href()>{r.name().to_string()}</A>
                                 <span>{doc.missing}</span>
                                 <span>{move || app.t(Key::Deadline)}" "{date_text(doc.deadline)}</span>
                             </li>
@@ -134,8 +134,8 @@ fn PersonView() -> impl IntoView {
                     })}
                 </dl>
                 <div class="actions">
-                    <A href=format!("/settlement?patient={}", r.enrolment_id) attr:class="button primary">{move || app.t(Key::Settle)}</A>
-                    <A href=format!("/enrol?household={}", r.record.household_id) attr:class="button">{move || app.t(Key::AddToHousehold)}</A>
+                    <A href=Route::SettleFor { enrolment_id: &r.enrolment_id }.href() attr:class="button primary">{move || app.t(Key::Settle)}</A>
+                    <A href=Route::AddToHousehold { household_id: &r.record.household_id }.href() attr:class="button">{move || app.t(Key::AddToHousehold)}</A>
                 </div>
             </section>
             <section class="card">
@@ -145,7 +145,7 @@ fn PersonView() -> impl IntoView {
                         let name = m.name().to_string();
                         view! {
                         <li>
-                            <A href=format!("/residents/{}", m.enrolment_id)><strong>{name}</strong></A>
+                            <A href=Route::Resident { enrolment_id: &m.enrolment_id }.href()><strong>{name}</strong></A>
                             <span class="mono">{m.record.member.id_number.masked()}</span>
                             <EligibilityBadge eligibility=m.eligibility(today())/>
                         </li>

@@ -5,6 +5,7 @@ use leptos_router::components::A;
 use crate::desk::visit::ClaimRecord;
 use crate::html::escape;
 use crate::i18n::{Key, Lang};
+use crate::routes::{Route, Section};
 use crate::storage::{Store, StoreName};
 use crate::ui::components::desk::date_text;
 use crate::ui::components::print::PrintButtons;
@@ -45,8 +46,8 @@ pub fn ClaimSlip(id: String) -> impl IntoView {
             <article class="slip" data-testid="slip" inner_html=move || slip_html(app, &c)></article>
             <PrintButtons/>
             <div class="actions no-print">
-                <A href="/settlement" attr:class="button">{move || app.t(Key::NewVisit)}</A>
-                <A href="/today" attr:class="button">{move || app.t(Key::NavToday)}</A>
+                <A href=Route::Section(Section::Settlement).href() attr:class="button">{move || app.t(Key::NewVisit)}</A>
+                <A href=Route::Section(Section::Today).href() attr:class="button">{move || app.t(Key::NavToday)}</A>
             </div>
         }
         .into_any(),

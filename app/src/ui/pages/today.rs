@@ -8,7 +8,7 @@ use crate::desk::enrol::{receipts_on, Receipt};
 use crate::desk::visit::{claims_on, void, ClaimRecord};
 use crate::device::{now_ms, today};
 use crate::i18n::Key;
-use crate::routes::{slip_path, Section};
+use crate::routes::{Route, Section};
 use crate::sync::outbox;
 use crate::ui::context::use_app;
 
@@ -66,7 +66,7 @@ pub fn TodayPage() -> impl IntoView {
                     <h2>{move || app.t(Key::TodayEnrolments)}" ("{enrolled.len()}")"</h2>
                     <ul class="people">
                         {enrolled.into_iter().map(|(id, name, masked)| view! {
-                            <li><A href=format!("/residents/{id}")>{name}</A><span class="mono">{masked}</span></li>
+                            <li><A href=Route::Resident { enrolment_id: &id }.href()>{name}</A><span class="mono">{masked}</span></li>
                         }).collect_view()}
                     </ul>
                 </section>
@@ -76,7 +76,7 @@ pub fn TodayPage() -> impl IntoView {
                         <tbody>
                             {d.receipts.clone().into_iter().map(|r| view! {
                                 <tr>
-                                    <td class="mono"><A href=format!("/receipt/{}", r.receipt_no)>{r.receipt_no.clone()}</A></td>
+                                    <td class="mono"><A href=Route::Receipt { receipt_no: &r.receipt_no }.href()>{r.receipt_no.clone()}</A></td>
                                     <td>{r.payer.clone()}</td>
                                     <td class="num">"¥"{r.total.to_string()}</td>
                                 </tr>
@@ -124,7 +124,7 @@ fn ClaimRow<F: Fn() + Copy + Send + Sync + 'static>(
     let can_void = voided.is_none() && !uploaded;
     view! {
         <li data-testid="claim-row">
-            <A href=slip_path(&claim.claim_id)>{claim.patient_name.clone()}</A>
+            <A href=Route::Slip { claim_id: &claim.claim_id }.href()>{claim.patient_name.clone()}</A>
             <span class="num">"¥"{claim.settlement.total.to_string()}" · "{move || app.t(Key::FundPays)}" ¥"{claim.settlement.fund.to_string()}</span>
             <span class="badge">{move || if voided.is_some() { app.t(Key::Voided) } else if uploaded { app.t(Key::Uploaded) } else { app.t(Key::NotUploaded) }}</span>
             {can_void.then(|| view! {

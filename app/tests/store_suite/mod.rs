@@ -1,37 +1,38 @@
-//! The shared test suite for [`Store`] implementations: run natively against the memory store
-//! and in headless Chromium against IndexedDB (`app/tests/indexeddb.rs`). Each case gets a
-//! fresh, empty store from `make`.
-
-use std::future::Future;
+//! The shared test suite for [`Store`] implementations, one test per case: natively against the
+//! memory store (`memory_store.rs`) and in headless Chromium against IndexedDB
+//! (`indexeddb.rs`). It lives with the tests, so the shipped app does not carry it.
+#![allow(dead_code)]
 
 use serde_json::{json, Value};
 
-use super::{Batch, IndexName, StorageError, Store, StoreName};
+use cunbao_app::storage::{Batch, IndexName, StorageError, Store, StoreName};
 
-pub async fn run<S, F, Fut>(mut make: F)
-where
-    S: Store,
-    F: FnMut() -> Fut,
-    Fut: Future<Output = S>,
-{
-    missing_keys_read_as_none(&make().await).await;
-    put_then_get_returns_the_value(&make().await).await;
-    put_replaces(&make().await).await;
-    stores_are_separate(&make().await).await;
-    all_lists_in_key_order(&make().await).await;
-    delete_removes_and_tolerates_missing(&make().await).await;
-    put_all_writes_every_record(&make().await).await;
-    values_survive_exactly(&make().await).await;
-    typed_access_round_trips(&make().await).await;
-    last_key_is_the_greatest(&make().await).await;
-    durable_writes_read_back(&make().await).await;
-    a_batch_lands_across_stores(&make().await).await;
-    a_batch_with_a_taken_insert_writes_nothing(&make().await).await;
-    the_known_last_key_follows_reads_and_inserts(&make().await).await;
-    an_index_finds_records_by_one_field(&make().await).await;
+/// Calls `$m!(case, case, …)` with every case of the suite, so each runner makes one test per
+/// case, each on a fresh, empty store.
+#[macro_export]
+macro_rules! store_suite_cases {
+    ($m:ident) => {
+        $m!(
+            missing_keys_read_as_none,
+            put_then_get_returns_the_value,
+            put_replaces,
+            stores_are_separate,
+            all_lists_in_key_order,
+            delete_removes_and_tolerates_missing,
+            put_all_writes_every_record,
+            values_survive_exactly,
+            typed_access_round_trips,
+            last_key_is_the_greatest,
+            durable_writes_read_back,
+            a_batch_lands_across_stores,
+            a_batch_with_a_taken_insert_writes_nothing,
+            the_known_last_key_follows_reads_and_inserts,
+            an_index_finds_records_by_one_field
+        );
+    };
 }
 
-async fn an_index_finds_records_by_one_field(s: &impl Store) {
+pub async fn an_index_finds_records_by_one_field(s: &impl Store) {
     let entry = |seq: u32, state: &str| json!({ "seq": seq, "state": { "state": state } });
     for (key, value) in [
         ("0003", entry(3, "pending")),
@@ -95,7 +96,7 @@ async fn an_index_finds_records_by_one_field(s: &impl Store) {
         .is_empty());
 }
 
-async fn the_known_last_key_follows_reads_and_inserts(s: &impl Store) {
+pub async fn the_known_last_key_follows_reads_and_inserts(s: &impl Store) {
     let known = |key: &str| Some(Some(key.to_string()));
     assert_eq!(s.known_last_key(StoreName::Outbox), None);
     // An empty store, once read, is known to have no last key.
@@ -144,7 +145,7 @@ async fn the_known_last_key_follows_reads_and_inserts(s: &impl Store) {
     assert_eq!(s.known_last_key(StoreName::Claims), None);
 }
 
-async fn a_batch_lands_across_stores(s: &impl Store) {
+pub async fn a_batch_lands_across_stores(s: &impl Store) {
     s.put(StoreName::Meta, "draft:visit", json!({"lines": 3}))
         .await
         .unwrap();
@@ -174,7 +175,7 @@ async fn a_batch_lands_across_stores(s: &impl Store) {
     assert_eq!(s.get(StoreName::Meta, "draft:visit").await.unwrap(), None);
 }
 
-async fn a_batch_with_a_taken_insert_writes_nothing(s: &impl Store) {
+pub async fn a_batch_with_a_taken_insert_writes_nothing(s: &impl Store) {
     s.put(StoreName::Outbox, "00000000000000000001", json!("first"))
         .await
         .unwrap();
@@ -199,7 +200,7 @@ async fn a_batch_with_a_taken_insert_writes_nothing(s: &impl Store) {
     );
 }
 
-async fn durable_writes_read_back(s: &impl Store) {
+pub async fn durable_writes_read_back(s: &impl Store) {
     let records = vec![
         (
             "r-1".to_string(),
@@ -216,7 +217,7 @@ async fn durable_writes_read_back(s: &impl Store) {
     assert_eq!(s.all(StoreName::Contributions).await.unwrap(), records);
 }
 
-async fn last_key_is_the_greatest(s: &impl Store) {
+pub async fn last_key_is_the_greatest(s: &impl Store) {
     assert_eq!(s.last_key(StoreName::Outbox).await.unwrap(), None);
     for key in [
         "00000000000000000002",
@@ -232,15 +233,15 @@ async fn last_key_is_the_greatest(s: &impl Store) {
     assert_eq!(s.last_key(StoreName::Claims).await.unwrap(), None);
 }
 
-async fn missing_keys_read_as_none(s: &impl Store) {
-    for store in super::schema::current_stores() {
+pub async fn missing_keys_read_as_none(s: &impl Store) {
+    for store in cunbao_app::storage::schema::current_stores() {
         assert_eq!(s.get(store, "nothing").await.unwrap(), None, "{store}");
         assert_eq!(s.count(store).await.unwrap(), 0, "{store}");
         assert!(s.all(store).await.unwrap().is_empty(), "{store}");
     }
 }
 
-async fn put_then_get_returns_the_value(s: &impl Store) {
+pub async fn put_then_get_returns_the_value(s: &impl Store) {
     let person = json!({"name": "张三", "id_number": "11010519491231002X"});
     s.put(StoreName::Persons, "p-1", person.clone())
         .await
@@ -252,7 +253,7 @@ async fn put_then_get_returns_the_value(s: &impl Store) {
     assert_eq!(s.count(StoreName::Persons).await.unwrap(), 1);
 }
 
-async fn put_replaces(s: &impl Store) {
+pub async fn put_replaces(s: &impl Store) {
     s.put(StoreName::Meta, "lang", json!("zh-CN"))
         .await
         .unwrap();
@@ -264,7 +265,7 @@ async fn put_replaces(s: &impl Store) {
     assert_eq!(s.count(StoreName::Meta).await.unwrap(), 1);
 }
 
-async fn stores_are_separate(s: &impl Store) {
+pub async fn stores_are_separate(s: &impl Store) {
     s.put(StoreName::Claims, "k", json!(1)).await.unwrap();
     s.put(StoreName::Enrolments, "k", json!(2)).await.unwrap();
     assert_eq!(s.get(StoreName::Claims, "k").await.unwrap(), Some(json!(1)));
@@ -275,7 +276,7 @@ async fn stores_are_separate(s: &impl Store) {
     assert_eq!(s.get(StoreName::Households, "k").await.unwrap(), None);
 }
 
-async fn all_lists_in_key_order(s: &impl Store) {
+pub async fn all_lists_in_key_order(s: &impl Store) {
     for key in ["0003", "0001", "0010", "0002"] {
         s.put(StoreName::Outbox, key, json!({ "seq": key }))
             .await
@@ -294,7 +295,7 @@ async fn all_lists_in_key_order(s: &impl Store) {
     assert_eq!(keys, ["0001", "0002", "0003", "0010"]);
 }
 
-async fn delete_removes_and_tolerates_missing(s: &impl Store) {
+pub async fn delete_removes_and_tolerates_missing(s: &impl Store) {
     s.put(StoreName::Contributions, "r-1", json!("x"))
         .await
         .unwrap();
@@ -306,7 +307,7 @@ async fn delete_removes_and_tolerates_missing(s: &impl Store) {
     assert_eq!(s.count(StoreName::Contributions).await.unwrap(), 0);
 }
 
-async fn put_all_writes_every_record(s: &impl Store) {
+pub async fn put_all_writes_every_record(s: &impl Store) {
     let records: Vec<(String, Value)> = (0..250)
         .map(|i| {
             (
@@ -322,7 +323,7 @@ async fn put_all_writes_every_record(s: &impl Store) {
     assert_eq!(s.all(StoreName::CatalogueItems).await.unwrap(), records);
 }
 
-async fn values_survive_exactly(s: &impl Store) {
+pub async fn values_survive_exactly(s: &impl Store) {
     // Money travels as decimal strings; nothing may turn it into a float on the way.
     let claim = json!({
         "total": "114.60",
@@ -338,7 +339,7 @@ async fn values_survive_exactly(s: &impl Store) {
     assert_eq!(s.get(StoreName::Claims, "c-1").await.unwrap(), Some(claim));
 }
 
-async fn typed_access_round_trips(s: &impl Store) {
+pub async fn typed_access_round_trips(s: &impl Store) {
     #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
     struct Household {
         head: String,
@@ -357,5 +358,5 @@ async fn typed_access_round_trips(s: &impl Store) {
         .await
         .unwrap();
     let wrong: Result<Option<Household>, _> = s.get_as(StoreName::Households, "h-2").await;
-    assert!(matches!(wrong, Err(super::StorageError::Format(_))));
+    assert!(matches!(wrong, Err(StorageError::Format(_))));
 }

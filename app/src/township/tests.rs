@@ -1,0 +1,138 @@
+use serde_json::{json, Value};
+
+use super::*;
+
+const PERSON: &str = "11010519491231002X";
+
+fn row(kind: &str, status: &str, data: Value) -> RecordRow {
+    RecordRow {
+        id: format!("{kind}-1"),
+        kind: kind.into(),
+        clinic_id: "c-1".into(),
+        clinic_name: "李家村卫生室".into(),
+        status: status.into(),
+        created_at: "2025-03-01T08:00:00Z".into(),
+        data,
+    }
+}
+
+fn accumulators() -> Value {
+    json!({ "deductible_met": "0", "fund_paid": "0" })
+}
+
+#[test]
+fn lists_are_the_four_kinds_with_their_headings() {
+    let listed: Vec<(&str, Key)> = LISTED.into_iter().map(|k| (k.as_str(), title(k))).collect();
+    assert_eq!(
+        listed,
+        [
+            ("claim", Key::Claims),
+            ("adjustment", Key::Adjustments),
+            ("refund_due", Key::RefundsDue),
+            ("enrolment", Key::Enrolments),
+        ]
+    );
+}
+
+#[test]
+fn claim_shows_visit_masked_person_and_fund() {
+    let claim = row(
+        "claim",
+        "settled",
+        json!({
+            "visit_date": "2025-03-01",
+            "person": PERSON,
+            "server_settlement": { "fund": "42.5" },
+        }),
+    );
+    let shown = ListedRow::new(Lang::En, RecordKind::Claim, claim.clone());
+    assert_eq!(shown.summary, "2025-03-01 110105********002X · Fund 42.50");
+    assert_eq!(shown.status, text(Lang::En, Key::StatusSettled));
+    assert_eq!(shown.id, "claim-1");
+    assert_eq!(shown.clinic_name, "李家村卫生室");
+    assert_eq!(
+        summary(Lang::Zh, &claim),
+        "2025-03-01 110105********002X · 统筹支付 42.50"
+    );
+}
+
+#[test]
+fn adjustment_shows_both_fund_figures_and_the_difference() {
+    let adjustment = row(
+        "adjustment",
+        "open",
+        json!({
+            "adjustment_id": "adj-1",
+            "claim_id": "c-1",
+            "clinic_id": "c-1",
+            "visit_date": "2025-03-01",
+            "person": "110105********002X",
+            "device_fund": "50",
+            "server_fund": "40",
+            "difference": "-10.00",
+            "device_accumulators": accumulators(),
+            "server_accumulators": accumulators(),
+        }),
+    );
+    let shown = ListedRow::new(Lang::En, RecordKind::Adjustment, adjustment);
+    assert_eq!(shown.summary, "Fund 50.00 → 40.00 (-10.00)");
+    assert_eq!(shown.status, text(Lang::En, Key::StatusOpen));
+}
+
+#[test]
+fn refund_and_contribution_show_amounts() {
+    let refund = row(
+        "refund_due",
+        "due",
+        json!({
+            "refund_id": "r-1",
+            "contribution_id": "k-1",
+            "enrolment_id": "e-1",
+            "amount": "380",
+            "clinic_id": "c-1",
+        }),
+    );
+    assert_eq!(summary(Lang::En, &refund), "Amount 380.00");
+    let contribution = row(
+        "contribution",
+        "recorded",
+        json!({ "receipt_no": "R-7", "amount": "760", "collected_on": "2025-01-05" }),
+    );
+    assert_eq!(
+        summary(Lang::Zh, &contribution),
+        "2025-01-05 R-7 · 金额 760.00"
+    );
+}
+
+#[test]
+fn enrolment_shows_name_and_masked_id() {
+    let enrolment = row(
+        "enrolment",
+        "active",
+        json!({
+            "household_id": "h-1",
+            "member": { "id_number": PERSON, "name": "黄桂英", "relationship": "head" },
+            "scheme_year": 2025,
+            "enrolled_on": "2025-01-05",
+            "policy_version": "2025.1",
+            "coverage": {
+                "basis": "on_time",
+                "from": "2025-01-01",
+                "to": "2025-12-31",
+                "benefits_from": "2025-01-01",
+            },
+            "contribution": { "id_number": PERSON, "gross": "380", "subsidy": "0", "due": "380" },
+            "clinic_id": "c-1",
+        }),
+    );
+    assert_eq!(summary(Lang::En, &enrolment), "黄桂英 110105********002X");
+}
+
+#[test]
+fn unknown_kind_or_shape_shows_nothing_and_status_other() {
+    let odd = row("claim", "weird", json!({ "visit_date": "not a date" }));
+    let shown = ListedRow::new(Lang::En, RecordKind::Claim, odd);
+    assert_eq!(shown.summary, "");
+    assert_eq!(shown.status, text(Lang::En, Key::StatusOther));
+    assert_eq!(summary(Lang::En, &row("void", "void", json!({}))), "");
+}

@@ -1,0 +1,66 @@
+//! The start-up sequence, run once by `App`: the shared state and the browser's events, then
+//! the local database opened (its data brought up to date), the language and lock read, the
+//! desk loaded and the first sync asked for.
+
+use cunbao_domain::text::Bilingual;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::device;
+use crate::storage::indexeddb::IndexedDbStore;
+use crate::storage::schema::{self, SCHEMA_VERSION};
+use crate::storage::{meta, StorageError};
+use crate::ui::context::{AppContext, DeviceState};
+use crate::ui::sync_runner;
+
+/// Creates the shared state and starts opening the local database.
+pub fn start() -> AppContext {
+    let ctx = AppContext::new();
+    sync_runner::install(ctx);
+    let online = ctx.online;
+    let _ = window_event_listener(leptos::ev::online, move |_| online.set(true));
+    let _ = window_event_listener(leptos::ev::offline, move |_| online.set(false));
+    // The service worker takes control shortly after the first load (`clients.claim()`).
+    device::on_shell_cached(move || ctx.shell_cached.set(true));
+    Effect::new(move |_| {
+        let tag = ctx.lang.get().tag();
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("lang", tag);
+        }
+    });
+    spawn_local(open(ctx));
+    ctx
+}
+
+async fn open(ctx: AppContext) {
+    match open_store().await {
+        Ok((store, device_id)) => {
+            if let Ok(lang) = meta::lang(&store).await {
+                ctx.lang.set(lang);
+            }
+            let signed_in = matches!(crate::sync::session(&store).await, Ok(Some(_)));
+            let pin_set = matches!(crate::pin::record(&store).await, Ok(Some(_)));
+            ctx.locked.set(signed_in && pin_set);
+            ctx.set_store(store);
+            ctx.device.set(DeviceState::Ready {
+                device_id,
+                schema: SCHEMA_VERSION,
+            });
+            sync_runner::ask_persistent_storage();
+            sync_runner::refresh(ctx);
+            // A locked tablet reads the desk's data once unlocked.
+            if !ctx.locked.get_untracked() {
+                ctx.reload_desk();
+            }
+            sync_runner::request(ctx);
+        }
+        Err(err) => ctx.device.set(DeviceState::Failed(err.text())),
+    }
+}
+
+/// The database opened, this device's id, and the data steps not yet run on it done.
+async fn open_store() -> Result<(IndexedDbStore, String), StorageError> {
+    let (store, device_id) = device::open().await?;
+    schema::migrate_data(&store, &schema::data_steps()).await?;
+    Ok((store, device_id))
+}
