@@ -2,7 +2,144 @@
 //! moves between them. A decision the township takes on a settled claim (void, refund) needs a
 //! second person: one proposes, another approves.
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+
+use crate::catalogue::CatalogueItem;
+use crate::diagnosis::RecordedDiagnosis;
+use crate::enrolment::Eligibility;
+use crate::id_number::IdNumber;
+use crate::policy::BenefitKind;
+use crate::risk::{IdentityCheck, PastLine, PastVisit, RiskLine, RiskVisit, RuleHit};
+use crate::settlement::{LineInput, Settlement};
+
+/// A claim as recorded at the desk: one shape on the tablet, on the wire and on the server
+/// (each adds only what it alone knows beside it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Claim {
+    pub person: IdNumber,
+    pub visit_date: NaiveDate,
+    pub diagnoses: Vec<RecordedDiagnosis>,
+    pub identity: IdentityCheck,
+    pub benefit: BenefitKind,
+    pub policy_version: String,
+    pub catalogue_version: String,
+    pub lines: Vec<LineInput>,
+    /// What the patient was told.
+    pub settlement: Settlement,
+    #[serde(default)]
+    pub rule_hits: Vec<RuleHit>,
+    /// A written reason, when a warn rule required one.
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// Over the policy's offline limit: not settled at the desk; the township reviews it and
+    /// it is settled after approval.
+    #[serde(default)]
+    pub pending_review: bool,
+}
+
+impl Claim {
+    /// The diagnoses' ICD-10 codes.
+    pub fn diagnosis_codes(&self) -> Vec<String> {
+        self.diagnoses.iter().map(|d| d.code.clone()).collect()
+    }
+
+    /// This claim as an earlier visit in a later visit's risk history.
+    pub fn as_past_visit(&self, claim_id: &str, clinic: &str) -> PastVisit {
+        past_visit(
+            claim_id,
+            self.person.as_str(),
+            clinic,
+            self.visit_date,
+            &self.lines,
+        )
+    }
+}
+
+/// A settled visit as the risk rules look back on it; lines without a code cannot repeat
+/// another and are left out.
+pub fn past_visit(
+    claim_id: &str,
+    person: &str,
+    clinic: &str,
+    date: NaiveDate,
+    lines: &[LineInput],
+) -> PastVisit {
+    PastVisit {
+        claim_id: claim_id.to_string(),
+        person: person.to_string(),
+        clinic: clinic.to_string(),
+        date,
+        lines: lines
+            .iter()
+            .filter_map(|l| {
+                Some(PastLine {
+                    code: l.code.clone()?,
+                    quantity: l.quantity,
+                })
+            })
+            .collect(),
+    }
+}
+
+/// What the risk rules need to know of a visit being settled, gathered the same way at the
+/// desk (before the claim exists) and on the server (from the claim as recorded).
+pub struct VisitFacts<'a> {
+    pub claim_id: &'a str,
+    pub person: &'a IdNumber,
+    pub clinic: &'a str,
+    pub date: NaiveDate,
+    /// ICD-10 codes.
+    pub diagnoses: &'a [String],
+    pub identity: &'a IdentityCheck,
+    pub eligibility: Eligibility,
+    pub lines: &'a [LineInput],
+    /// The settlement's figures the rules weigh.
+    pub total: crate::money::Money,
+    pub fund: crate::money::Money,
+}
+
+impl<'a> VisitFacts<'a> {
+    /// The risk rules' view of the visit; `item` finds a line's catalogue item.
+    pub fn risk_visit(
+        &self,
+        item: impl Fn(&LineInput) -> Option<&'a CatalogueItem>,
+    ) -> RiskVisit<'a> {
+        RiskVisit {
+            claim_id: self.claim_id,
+            person: self.person.as_str(),
+            sex: self.person.sex(),
+            age: self.person.age_on(self.date),
+            clinic: self.clinic,
+            date: self.date,
+            diagnoses: self.diagnoses,
+            identity: self.identity,
+            eligibility: self.eligibility,
+            lines: self
+                .lines
+                .iter()
+                .map(|l| {
+                    let item = item(l);
+                    RiskLine {
+                        item,
+                        code: l.code.clone().unwrap_or_default(),
+                        name: l
+                            .name
+                            .clone()
+                            .or_else(|| item.map(|i| i.name.clone()))
+                            .unwrap_or_default(),
+                        price: l.price,
+                        quantity: l.quantity,
+                    }
+                })
+                .collect(),
+            total: self.total,
+            fund: self.fund,
+        }
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

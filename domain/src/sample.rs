@@ -1,6 +1,7 @@
 //! The sample data shipped with Cunbao: the 2025 sample county policy (see `policy`) and a
 //! catalogue of real, common village-clinic items (`data/catalogue-sample.csv`).
 
+use crate::claim::Claim;
 use chrono::NaiveDate;
 
 use crate::catalogue::Catalogue;
@@ -37,7 +38,7 @@ pub fn general_outpatient_claim(
     let benefit = BenefitKind::GeneralOutpatient;
     let params = BenefitParams::from(policy.benefit(benefit).expect("the policy has it"));
     let settlement = settle(&params, before, &lines).expect("the lines settle");
-    MutationBody::Claim {
+    MutationBody::Claim(Box::new(Claim {
         person,
         visit_date,
         diagnoses: vec![RecordedDiagnosis {
@@ -48,11 +49,11 @@ pub fn general_outpatient_claim(
         policy_version: policy.version.clone(),
         catalogue_version: catalogue_version.to_string(),
         lines,
-        settlement: Box::new(settlement),
+        settlement,
         rule_hits: vec![],
         reason: None,
         pending_review: false,
-    }
+    }))
 }
 
 #[cfg(test)]

@@ -269,10 +269,10 @@ async fn the_year_to_date_figures_reach_the_tablet(backend: Backend) {
         lines,
         Accumulators::default(),
     );
-    let MutationBody::Claim { settlement, .. } = &body else {
+    let MutationBody::Claim(claim) = &body else {
         unreachable!("a claim")
     };
-    let after = settlement.accumulators_after;
+    let after = claim.settlement.accumulators_after;
     outbox::enqueue(&tablet.store, "k1", body, 0).await.unwrap();
     sync_once(&tablet.store, &net, 1).await.unwrap();
     let figures = accumulators(

@@ -7,6 +7,7 @@ mod common;
 use axum::http::{Method, StatusCode};
 use chrono::NaiveDate;
 use common::{Backend, TestServer};
+use cunbao_domain::claim::Claim;
 use cunbao_domain::enrolment::{Member, Relationship};
 use cunbao_domain::id_number::{compose, IdNumber};
 use cunbao_domain::names::PersonName;
@@ -186,8 +187,8 @@ async fn a_rejection_never_blocks_the_queue(backend: Backend) {
     let s = TestServer::start(backend).await;
     let (token, _) = s.sign_in("lijia").await;
     let mut bad = claim(2, "k-bad", &person(1), day(3, 1), Accumulators::default());
-    if let MutationBody::Claim { policy_version, .. } = &mut bad.body {
-        *policy_version = "no-such-policy".into();
+    if let MutationBody::Claim(claim) = &mut bad.body {
+        claim.policy_version = "no-such-policy".into();
     }
     let batch = [
         enrolment(1, "e1", &person(1)),
@@ -317,10 +318,10 @@ async fn the_server_reruns_the_risk_rules_with_its_wider_history(backend: Backen
     let x = person(21);
     let one_amoxicillin = |seq, record: &str, who: &IdNumber| {
         let mut m = claim(seq, record, who, day(5, 6), Accumulators::default());
-        if let MutationBody::Claim {
-            lines, settlement, ..
-        } = &mut m.body
-        {
+        if let MutationBody::Claim(claim) = &mut m.body {
+            let Claim {
+                lines, settlement, ..
+            } = claim.as_mut();
             let catalogue = sample::catalogue();
             let amox = catalogue
                 .items
@@ -331,7 +332,7 @@ async fn the_server_reruns_the_risk_rules_with_its_wider_history(backend: Backen
             let policy = Policy::sample_2025();
             let params =
                 BenefitParams::from(policy.benefit(BenefitKind::GeneralOutpatient).unwrap());
-            **settlement = settle(&params, Accumulators::default(), lines).unwrap();
+            *settlement = settle(&params, Accumulators::default(), lines).unwrap();
         }
         m
     };

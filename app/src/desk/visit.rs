@@ -3,16 +3,15 @@
 //! record and outbox entry written with strict durability before success is shown.
 
 use chrono::{Datelike, NaiveDate};
+use cunbao_domain::claim::{Claim, VisitFacts};
 use cunbao_domain::diagnosis::{outpatient_benefit, RecordedDiagnosis};
 use cunbao_domain::enrolment::{Eligibility, Relationship};
 use cunbao_domain::id_number::IdNumber;
 use cunbao_domain::policy::{BenefitKind, Policy};
 use cunbao_domain::quantity::Quantity;
-use cunbao_domain::risk::{
-    evaluate, worst, IdentityCheck, PastLine, PastVisit, RiskLine, RiskVisit, RuleHit, Severity,
-};
+use cunbao_domain::risk::{evaluate, worst, IdentityCheck, PastVisit, RuleHit, Severity};
 use cunbao_domain::settlement::{settle, Accumulators, BenefitParams, LineInput, Settlement};
-use cunbao_domain::sync::{AccumulatorKey, MutationBody, YearToDate};
+use cunbao_domain::sync::{AccumulatorKey, ClaimOutcome, MutationBody, YearToDate};
 use cunbao_domain::text::{Bilingual, Text};
 use serde::{Deserialize, Serialize};
 
@@ -138,31 +137,25 @@ pub fn identity(draft: &VisitDraft) -> Result<IdentityCheck, Text> {
     })
 }
 
-/// A claim as this tablet keeps it (what the patient was told), beside the server's answer
-/// once pulled.
+/// A claim as this tablet keeps it: the claim as recorded (what the patient was told, the same
+/// shape as sent to the server), what only the tablet knows beside it, and the server's
+/// outcome once pulled. Stored flat: `person` and `visit_date` are top-level fields, which
+/// the local database indexes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClaimRecord {
     pub claim_id: String,
     pub enrolment_id: String,
-    pub person: IdNumber,
     pub patient_name: String,
-    pub visit_date: NaiveDate,
     pub saved_at_ms: u64,
-    pub benefit: BenefitKind,
     pub cap_pool: String,
-    pub diagnoses: Vec<String>,
-    pub identity: IdentityCheck,
-    pub lines: Vec<LineInput>,
-    pub settlement: Settlement,
-    pub hits: Vec<RuleHit>,
-    #[serde(default)]
-    pub reason: Option<String>,
-    pub pending_review: bool,
-    pub policy_version: String,
-    pub catalogue_version: String,
     pub operator: String,
     #[serde(default)]
     pub voided: Option<String>,
+    /// The server's figures, after a sync pulled them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server: Option<ClaimOutcome>,
+    #[serde(flatten)]
+    pub claim: Claim,
 }
 
 /// This tablet's claims (records with the tablet's figures) of one patient, newest first.
@@ -212,15 +205,16 @@ pub async fn accumulators(
         .map(|e| e.mutation.record_id)
         .collect();
     for claim in own.iter().filter(|c| {
-        c.person.as_str() == person
-            && c.visit_date.year() == year
+        c.claim.person.as_str() == person
+            && c.claim.visit_date.year() == year
             && c.cap_pool == pool
             && c.voided.is_none()
-            && !c.pending_review
+            && !c.claim.pending_review
             && (server.is_none() || pending.contains(&c.claim_id))
     }) {
-        acc.figures.deductible_met = acc.figures.deductible_met + claim.settlement.deductible_taken;
-        acc.figures.fund_paid = acc.figures.fund_paid + claim.settlement.fund;
+        let settlement = &claim.claim.settlement;
+        acc.figures.deductible_met = acc.figures.deductible_met + settlement.deductible_taken;
+        acc.figures.fund_paid = acc.figures.fund_paid + settlement.fund;
         acc.local_claims += 1;
     }
     Ok(acc)
@@ -229,21 +223,8 @@ pub async fn accumulators(
 /// The person's earlier visits on this tablet, for the risk rules.
 pub fn history(own: &[ClaimRecord], person: &str) -> Vec<PastVisit> {
     own.iter()
-        .filter(|c| c.person.as_str() == person && c.voided.is_none())
-        .map(|c| PastVisit {
-            claim_id: c.claim_id.clone(),
-            person: person.to_string(),
-            clinic: "this".into(),
-            date: c.visit_date,
-            lines: c
-                .lines
-                .iter()
-                .map(|l| PastLine {
-                    code: l.code.clone().unwrap_or_default(),
-                    quantity: l.quantity,
-                })
-                .collect(),
-        })
+        .filter(|c| c.claim.person.as_str() == person && c.voided.is_none())
+        .map(|c| c.claim.as_past_visit(&c.claim_id, "this"))
         .collect()
 }
 
@@ -266,7 +247,6 @@ pub fn quote(
 ) -> Result<(Quote, Vec<LineError>), Text> {
     let mut errors = Vec::new();
     let mut lines = Vec::new();
-    let mut items = Vec::new();
     for (i, line) in draft.lines.iter().enumerate() {
         let Some(item) = catalogue.get(&line.code) else {
             errors.push(LineError {
@@ -278,7 +258,6 @@ pub fn quote(
         match parse_quantity(&line.quantity) {
             Ok(q) => {
                 lines.push(LineInput::from_item(item, q));
-                items.push(item);
             }
             Err(message) => errors.push(LineError { line: i, message }),
         }
@@ -289,31 +268,19 @@ pub fn quote(
         settle(&BenefitParams::from(rule), acc.figures, &lines).map_err(|e| e.text())?;
     let identity = identity(draft).unwrap_or(IdentityCheck::IdCard);
     let eligibility = patient.eligibility(today);
-    let member = &patient.record.member;
-    let visit = RiskVisit {
+    let facts = VisitFacts {
         claim_id: "new",
-        person: member.id_number.as_str(),
-        sex: member.id_number.sex(),
-        age: member.id_number.age_on(today),
+        person: &patient.record.member.id_number,
         clinic: "this",
         date: today,
         diagnoses: &draft.diagnoses,
         identity: &identity,
         eligibility,
-        lines: lines
-            .iter()
-            .zip(&items)
-            .map(|(l, item)| RiskLine {
-                item: Some(item),
-                code: item.code.to_string(),
-                name: item.name.clone(),
-                price: l.price,
-                quantity: l.quantity,
-            })
-            .collect(),
+        lines: &lines,
         total: settlement.total,
         fund: settlement.fund,
     };
+    let visit = facts.risk_visit(|line| catalogue.get(line.code.as_deref()?));
     let hits = evaluate(&policy.risk, &visit, history);
     let pending_review = !policy
         .offline_limit
@@ -359,29 +326,8 @@ pub async fn save(
     }
     let rule = ctx.policy.benefit(quote.benefit).map_err(|e| e.text())?;
     let reason = Some(draft.reason.trim().to_string()).filter(|r| !r.is_empty());
-    let record = ClaimRecord {
-        claim_id: ctx.claim_id.clone(),
-        enrolment_id: patient.enrolment_id.clone(),
+    let claim = Claim {
         person: patient.record.member.id_number.clone(),
-        patient_name: patient.name().to_string(),
-        visit_date: ctx.today,
-        saved_at_ms: ctx.now_ms,
-        benefit: quote.benefit,
-        cap_pool: rule.cap_pool.clone(),
-        diagnoses: draft.diagnoses.clone(),
-        identity: identity.clone(),
-        lines: quote.lines.clone(),
-        settlement: quote.settlement.clone(),
-        hits: quote.hits.clone(),
-        reason: reason.clone(),
-        pending_review: quote.pending_review,
-        policy_version: ctx.policy.version.clone(),
-        catalogue_version: ctx.catalogue_version.to_string(),
-        operator: ctx.operator.to_string(),
-        voided: None,
-    };
-    let body = MutationBody::Claim {
-        person: record.person.clone(),
         visit_date: ctx.today,
         diagnoses: draft
             .diagnoses
@@ -393,11 +339,23 @@ pub async fn save(
         policy_version: ctx.policy.version.clone(),
         catalogue_version: ctx.catalogue_version.to_string(),
         lines: quote.lines.clone(),
-        settlement: Box::new(quote.settlement.clone()),
+        settlement: quote.settlement.clone(),
         rule_hits: quote.hits.clone(),
         reason,
         pending_review: quote.pending_review,
     };
+    let record = ClaimRecord {
+        claim_id: ctx.claim_id.clone(),
+        enrolment_id: patient.enrolment_id.clone(),
+        patient_name: patient.name().to_string(),
+        saved_at_ms: ctx.now_ms,
+        cap_pool: rule.cap_pool.clone(),
+        operator: ctx.operator.to_string(),
+        voided: None,
+        server: None,
+        claim: claim.clone(),
+    };
+    let body = MutationBody::Claim(Box::new(claim));
     let fail = |e: StorageError| e.text();
     let mut batch = Batch::default();
     batch

@@ -3,6 +3,7 @@
 //! shared test suite in `app/tests/store_suite/`.
 
 pub mod batch;
+pub mod data_steps;
 pub mod last_keys;
 pub mod memory;
 pub mod meta;

@@ -15,7 +15,7 @@ use super::{StorageError, Store};
 pub const DB_NAME: &str = "cunbao";
 
 /// Bump this and add a step to `VERSIONS` for every change to the stores.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum StoreName {
@@ -54,6 +54,8 @@ pub const VERSIONS: &[(u32, &[StoreName])] = &[
     (2, &[StoreName::Notices]),
     // Version 3 adds the indexes of `IndexName`, no store.
     (3, &[]),
+    // Version 4 changes the shape of stored claims (a data step), no store.
+    (4, &[]),
 ];
 
 /// A data step: rewrites the records of an opened database after its version's structural
@@ -61,10 +63,11 @@ pub const VERSIONS: &[(u32, &[StoreName])] = &[
 /// database runs every step.
 pub type DataStep<S> = for<'a> fn(&'a S) -> LocalBoxFuture<'a, Result<(), StorageError>>;
 
-/// The data steps: (version, step), in version order. No version has one yet; one is added as
-/// `(4, |store| Box::pin(step_4(store)))`.
+/// The data steps: (version, step), in version order.
 pub fn data_steps<S: Store>() -> Vec<(u32, DataStep<S>)> {
-    Vec::new()
+    vec![(4, |store| {
+        Box::pin(super::data_steps::claims_carry_the_claim_shape(store))
+    })]
 }
 
 /// Runs, in version order, the steps newer than the last one run on this database, recording
@@ -279,8 +282,21 @@ mod tests {
     fn no_data_step_writes_nothing() {
         block_on(async {
             let store = MemoryStore::new();
-            assert_eq!(migrate_data(&store, &data_steps()).await.unwrap(), 0);
+            let none: Vec<(u32, DataStep<MemoryStore>)> = Vec::new();
+            assert_eq!(migrate_data(&store, &none).await.unwrap(), 0);
             assert_eq!(store.count(StoreName::Meta).await.unwrap(), 0);
+        });
+    }
+
+    #[test]
+    fn a_new_database_runs_todays_steps_once() {
+        block_on(async {
+            let store = MemoryStore::new();
+            let steps = data_steps();
+            assert_eq!(migrate_data(&store, &steps).await.unwrap(), steps.len());
+            assert_eq!(migrate_data(&store, &steps).await.unwrap(), 0);
+            let reached: Option<u32> = meta::get(&store, MetaKey::DataVersion).await.unwrap();
+            assert_eq!(reached, steps.last().map(|(v, _)| *v));
         });
     }
 }

@@ -24,6 +24,7 @@ use cunbao_domain::text::{Bilingual, Text};
 use serde_json::{json, Value};
 
 use crate::desk::residents::EnrolmentRecord;
+use crate::desk::visit::ClaimRecord;
 use crate::storage::meta::{self, MetaKey};
 use crate::storage::{StorageError, Store, StoreName};
 use outbox::OutboxEntry;
@@ -212,14 +213,13 @@ async fn apply_changes(store: &impl Store, changes: &[Change]) -> Result<(), Sto
                 }
             }
             ChangeBody::Claim(outcome) => {
-                // Keep what the tablet recorded; add the server's figures beside it.
-                let mut claim = store
-                    .get(StoreName::Claims, &id)
-                    .await?
-                    .filter(Value::is_object)
-                    .unwrap_or_else(|| json!({}));
-                claim["server"] = to_json(outcome);
-                store.put(StoreName::Claims, &id, claim).await?;
+                // Keep what the tablet recorded; add the server's figures beside it (a claim
+                // of another tablet of the clinic is not kept here, only its figures below).
+                let own: Option<ClaimRecord> = store.get_as(StoreName::Claims, &id).await?;
+                if let Some(mut own) = own {
+                    own.server = Some(outcome.clone());
+                    store.put_as(StoreName::Claims, &id, &own).await?;
+                }
                 // The person's year-to-date figures after this claim, for the next visit.
                 if let Some(figures) = &outcome.accumulators {
                     notices.push(Notice::accumulators(figures));

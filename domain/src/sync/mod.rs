@@ -7,13 +7,9 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::diagnosis::RecordedDiagnosis;
+use crate::claim::Claim;
 use crate::enrolment::Member;
-use crate::id_number::IdNumber;
 use crate::money::Money;
-use crate::policy::BenefitKind;
-use crate::risk::{IdentityCheck, RuleHit};
-use crate::settlement::{LineInput, Settlement};
 use crate::text::Text;
 
 mod accumulator;
@@ -128,28 +124,9 @@ pub enum MutationBody {
         amount: Money,
         collected_on: NaiveDate,
     },
-    /// An outpatient claim settled (or saved for review) on the tablet.
-    Claim {
-        person: IdNumber,
-        visit_date: NaiveDate,
-        diagnoses: Vec<RecordedDiagnosis>,
-        identity: IdentityCheck,
-        benefit: BenefitKind,
-        policy_version: String,
-        catalogue_version: String,
-        lines: Vec<LineInput>,
-        /// What the patient was told (boxed: it is most of the claim's size).
-        settlement: Box<Settlement>,
-        #[serde(default)]
-        rule_hits: Vec<RuleHit>,
-        /// A written reason, when a warn rule required one.
-        #[serde(default)]
-        reason: Option<String>,
-        /// Over the policy's offline limit: not settled at the desk; the township reviews it
-        /// and it is settled after approval.
-        #[serde(default)]
-        pending_review: bool,
-    },
+    /// An outpatient claim settled (or saved for review) on the tablet (boxed: it is most of
+    /// a batch's size).
+    Claim(Box<Claim>),
     /// Voids a record of this device that the township has not yet acted on.
     Void {
         target_record_id: String,
@@ -163,7 +140,7 @@ impl MutationBody {
         match self {
             MutationBody::Enrolment { .. } => "enrolment",
             MutationBody::Contribution { .. } => "contribution",
-            MutationBody::Claim { .. } => "claim",
+            MutationBody::Claim(_) => "claim",
             MutationBody::Void { .. } => "void",
         }
     }

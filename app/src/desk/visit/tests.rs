@@ -157,7 +157,7 @@ fn the_worked_example_settles_to_the_specified_figures_warns_flags_and_saves_dur
         assert!(kept().await.is_some());
         draft.reason = "患者自述血压偏高，医生开具".into();
         let saved = save(&store, person, &draft, &q, ctx("c1")).await.unwrap();
-        assert_eq!(saved.settlement.fund.to_string(), "6.00");
+        assert_eq!(saved.claim.settlement.fund.to_string(), "6.00");
         // The claim, its outbox entry and the end of the draft land together.
         assert_eq!(outbox::entries(&store).await.unwrap().len(), 1);
         assert!(kept().await.is_none());

@@ -59,14 +59,14 @@ pub fn ClaimSlip(id: String) -> impl IntoView {
 /// is written with one DOM call rather than a few hundred (see `search_results`).
 fn slip_html(app: AppContext, c: &ClaimRecord) -> String {
     let t = |key: Key| escape(app.t(key));
-    let s = &c.settlement;
+    let s = &c.claim.settlement;
     // `elementtiming`: the browser can report when the slip was first painted (the desk bench
     // reads it).
     let mut html = format!(
         r#"<h1 elementtiming="slip">{}</h1>"#,
         t(Key::SettlementSlip)
     );
-    if c.pending_review {
+    if c.claim.pending_review {
         html += &format!(r#"<p class="notice-lead">{}</p>"#, t(Key::PendingReview));
     }
     if let Some(reason) = &c.voided {
@@ -80,12 +80,12 @@ fn slip_html(app: AppContext, c: &ClaimRecord) -> String {
         r#"<dl><dt>{}</dt><dd>{} <span class="mono">{}</span></dd><dt>{}</dt><dd>{} {}</dd><dt>{}</dt><dd>{}</dd></dl>"#,
         t(Key::Patient),
         escape(&c.patient_name),
-        escape(&c.person.masked()),
+        escape(&c.claim.person.masked()),
         t(Key::VisitDate),
-        date_text(c.visit_date),
+        date_text(c.claim.visit_date),
         time_of(c.saved_at_ms),
         t(Key::Diagnosis),
-        escape(&c.diagnoses.join("、")),
+        escape(&c.claim.diagnosis_codes().join("、")),
     );
     html += &format!(
         r#"<table><thead><tr><th>{}</th><th class="num">{}</th><th class="num">{}</th><th class="num">{}</th><th class="num">{}</th></tr></thead><tbody>"#,
@@ -95,7 +95,7 @@ fn slip_html(app: AppContext, c: &ClaimRecord) -> String {
         t(Key::SelfPayFull),
         t(Key::SelfPayFirst),
     );
-    for (line, figures) in c.lines.iter().zip(&s.lines) {
+    for (line, figures) in c.claim.lines.iter().zip(&s.lines) {
         html += &format!(
             r#"<tr><td>{}</td><td class="num">{}</td><td class="num">{}</td><td class="num">{}</td><td class="num">{}</td></tr>"#,
             escape(line.name.as_deref().unwrap_or_default()),
@@ -126,9 +126,9 @@ fn slip_html(app: AppContext, c: &ClaimRecord) -> String {
         t(Key::FundPaid),
         s.accumulators_after.fund_paid,
     );
-    if !c.hits.is_empty() {
+    if !c.claim.rule_hits.is_empty() {
         html += r#"<ul class="risk">"#;
-        for hit in &c.hits {
+        for hit in &c.claim.rule_hits {
             let message = match app.lang.get() {
                 Lang::Zh => &hit.message_zh,
                 Lang::En => &hit.message_en,

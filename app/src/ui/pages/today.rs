@@ -125,7 +125,7 @@ fn ClaimRow<F: Fn() + Copy + Send + Sync + 'static>(
     view! {
         <li data-testid="claim-row">
             <A href=Route::Slip { claim_id: &claim.claim_id }.href()>{claim.patient_name.clone()}</A>
-            <span class="num">"¥"{claim.settlement.total.to_string()}" · "{move || app.t(Key::FundPays)}" ¥"{claim.settlement.fund.to_string()}</span>
+            <span class="num">"¥"{claim.claim.settlement.total.to_string()}" · "{move || app.t(Key::FundPays)}" ¥"{claim.claim.settlement.fund.to_string()}</span>
             <span class="badge">{move || if voided.is_some() { app.t(Key::Voided) } else if uploaded { app.t(Key::Uploaded) } else { app.t(Key::NotUploaded) }}</span>
             {can_void.then(|| view! {
                 <Show when=move || open.get() fallback=move || view! {

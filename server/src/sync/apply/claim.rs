@@ -3,23 +3,18 @@
 //! adjustment for the monthly statement.
 
 use chrono::{Datelike, Days, NaiveDate};
-use cunbao_domain::catalogue::Catalogue;
-use cunbao_domain::claim::ClaimStatus;
+use cunbao_domain::claim::{past_visit, Claim, ClaimStatus, VisitFacts};
 use cunbao_domain::enrolment::eligibility;
 use cunbao_domain::id_number::IdNumber;
 use cunbao_domain::money::Money;
 use cunbao_domain::names::ItemCode;
-use cunbao_domain::policy::Policy;
-use cunbao_domain::risk::{
-    evaluate, IdentityCheck, PastLine, PastVisit, RiskLine, RiskVisit, RuleHit, Severity,
-};
-use cunbao_domain::settlement::{settle, Accumulators, BenefitParams, LineInput};
+use cunbao_domain::risk::{evaluate, PastVisit, RuleHit, Severity};
+use cunbao_domain::settlement::{settle, Accumulators, BenefitParams, LineInput, Settlement};
 use cunbao_domain::sync::{
     AccumulatorKey, Adjustment, ChangeBody, ClaimOutcome, Mutation, MutationBody, MutationResult,
     YearToDate,
 };
 use cunbao_domain::text::Text;
-use serde_json::json;
 
 use super::{rejected_by, unknown_policy, Context};
 use crate::error::ApiError;
@@ -31,21 +26,20 @@ pub async fn apply(
     ctx: &Context<'_>,
     m: &Mutation,
 ) -> Result<MutationResult, ApiError> {
-    let MutationBody::Claim {
+    let MutationBody::Claim(claim) = &m.body else {
+        unreachable!("dispatched by kind")
+    };
+    let Claim {
         person,
         visit_date,
         benefit,
         policy_version,
         lines,
         settlement,
-        diagnoses,
         identity,
         pending_review,
         ..
-    } = &m.body
-    else {
-        unreachable!("dispatched by kind")
-    };
+    } = claim.as_ref();
     let Some(policy) = ctx.policy_named(policy_version) else {
         return Ok(unknown_policy(m, policy_version));
     };
@@ -62,40 +56,45 @@ pub async fn apply(
     };
     // The risk rules again, with the server's wider view: every clinic's visits, the
     // enrolment on record, the catalogue in force.
-    let codes: Vec<String> = diagnoses.iter().map(|d| d.code.clone()).collect();
-    let hits = server_risk(
-        tx,
-        policy,
-        &ctx.in_force.catalogue,
-        &prior,
-        ServerVisit {
-            claim_id: &m.record_id,
-            person,
-            clinic: ctx.clinic,
-            date: *visit_date,
-            diagnoses: &codes,
-            identity,
-            lines,
-            total: server.total,
-            fund: server.fund,
-        },
-    )
-    .await?;
+    let cover = records::active_enrolment(tx, person.as_str(), year)
+        .await?
+        .map(|e| e.record.coverage);
+    let codes = claim.diagnosis_codes();
+    let facts = VisitFacts {
+        claim_id: &m.record_id,
+        person,
+        clinic: ctx.clinic,
+        date: *visit_date,
+        diagnoses: &codes,
+        identity,
+        eligibility: eligibility(cover.as_ref(), false, *visit_date),
+        lines,
+        total: server.total,
+        fund: server.fund,
+    };
+    let catalogue = &ctx.in_force.catalogue;
+    let visit = facts.risk_visit(|line| {
+        let code = ItemCode::parse(line.code.as_deref()?).ok()?;
+        catalogue.get(&code)
+    });
+    let hits = evaluate(&policy.risk, &visit, &history(&prior, person, *visit_date));
     // A claim the server's review finds a warn or block on goes to the township.
     let flagged = hits.iter().any(|h| h.severity >= Severity::Warn);
     let status = ClaimStatus::on_arrival(*pending_review, flagged);
-    let mut data = serde_json::to_value(&m.body)?;
-    data["server_settlement"] = json!(server);
-    data["server_rule_hits"] = json!(hits);
-    data["cap_pool"] = json!(rule.cap_pool);
-    data["clinic_id"] = json!(ctx.clinic);
+    let recorded = RecordedClaim {
+        claim,
+        server_settlement: &server,
+        server_rule_hits: &hits,
+        cap_pool: &rule.cap_pool,
+        clinic_id: ctx.clinic,
+    };
     let new = NewRecord {
         id: &m.record_id,
         kind: RecordKind::Claim,
         person: Some(person.as_str()),
         scheme_year: Some(year),
         status: RecordStatus::Claim(status),
-        data,
+        data: serde_json::to_value(&recorded)?,
     };
     records::insert(tx, ctx.caller, ctx.clinic, new).await?;
     // The claim's change carries the person's year-to-date figures after it (unless it waits
@@ -159,6 +158,18 @@ pub async fn apply(
     .referring_to(adjustment.adjustment_id))
 }
 
+/// A claim as the server records it: the claim as the tablet sent it, and beside it the
+/// server's own settlement and rule findings.
+#[derive(serde::Serialize)]
+struct RecordedClaim<'a> {
+    #[serde(flatten)]
+    claim: &'a Claim,
+    server_settlement: &'a Settlement,
+    server_rule_hits: &'a [RuleHit],
+    cap_pool: &'a str,
+    clinic_id: &'a str,
+}
+
 /// What the rules need of a claim the server already holds; parsed straight from its JSON,
 /// skipping everything else.
 #[derive(Debug, serde::Deserialize)]
@@ -166,20 +177,13 @@ struct PriorClaim {
     visit_date: NaiveDate,
     cap_pool: String,
     server_settlement: PriorSettlement,
-    lines: Vec<PriorLine>,
+    lines: Vec<LineInput>,
 }
 
 #[derive(Debug, serde::Deserialize)]
 struct PriorSettlement {
     deductible_taken: Money,
     fund: Money,
-}
-
-#[derive(Debug, serde::Deserialize)]
-struct PriorLine {
-    #[serde(default)]
-    code: Option<String>,
-    quantity: cunbao_domain::quantity::Quantity,
 }
 
 struct Prior {
@@ -215,86 +219,24 @@ fn accumulators(prior: &[Prior], year: i32, pool: &str) -> Accumulators {
         })
 }
 
-struct ServerVisit<'a> {
-    claim_id: &'a str,
-    person: &'a IdNumber,
-    clinic: &'a str,
-    date: NaiveDate,
-    diagnoses: &'a [String],
-    identity: &'a IdentityCheck,
-    lines: &'a [LineInput],
-    total: Money,
-    fund: Money,
-}
-
 /// How far back the server's history reaches for the risk rules (per-period limits, visits
 /// per month); within the scheme year and the one before, which `prior_claims` reads.
 const HISTORY_DAYS: u64 = 92;
 
-async fn server_risk(
-    tx: &mut Tx<'_>,
-    policy: &Policy,
-    catalogue: &Catalogue,
-    prior: &[Prior],
-    v: ServerVisit<'_>,
-) -> Result<Vec<RuleHit>, ApiError> {
-    let cover = records::active_enrolment(tx, v.person.as_str(), v.date.year())
-        .await?
-        .map(|e| e.record.coverage);
-    let since = v.date - Days::new(HISTORY_DAYS);
-    let history: Vec<PastVisit> = prior
+/// The person's visits the rules look back on, from every clinic.
+fn history(prior: &[Prior], person: &IdNumber, date: NaiveDate) -> Vec<PastVisit> {
+    let since = date - Days::new(HISTORY_DAYS);
+    prior
         .iter()
-        .filter(|p| (since..=v.date).contains(&p.claim.visit_date))
-        .map(|p| PastVisit {
-            claim_id: p.id.clone(),
-            person: v.person.to_string(),
-            clinic: p.clinic.clone(),
-            date: p.claim.visit_date,
-            lines: p
-                .claim
-                .lines
-                .iter()
-                .filter_map(|l| {
-                    Some(PastLine {
-                        code: l.code.clone()?,
-                        quantity: l.quantity,
-                    })
-                })
-                .collect(),
+        .filter(|p| (since..=date).contains(&p.claim.visit_date))
+        .map(|p| {
+            past_visit(
+                &p.id,
+                person.as_str(),
+                &p.clinic,
+                p.claim.visit_date,
+                &p.claim.lines,
+            )
         })
-        .collect();
-    let risk_lines = v
-        .lines
-        .iter()
-        .map(|l| {
-            let code = l.code.clone().unwrap_or_default();
-            let item = ItemCode::parse(&code).ok().and_then(|c| catalogue.get(&c));
-            RiskLine {
-                item,
-                name: l
-                    .name
-                    .clone()
-                    .or_else(|| item.map(|i| i.name.clone()))
-                    .unwrap_or_default(),
-                code,
-                price: l.price,
-                quantity: l.quantity,
-            }
-        })
-        .collect();
-    let visit = RiskVisit {
-        claim_id: v.claim_id,
-        person: v.person.as_str(),
-        sex: v.person.sex(),
-        age: v.person.age_on(v.date),
-        clinic: v.clinic,
-        date: v.date,
-        diagnoses: v.diagnoses,
-        identity: v.identity,
-        eligibility: eligibility(cover.as_ref(), false, v.date),
-        lines: risk_lines,
-        total: v.total,
-        fund: v.fund,
-    };
-    Ok(evaluate(&policy.risk, &visit, &history))
+        .collect()
 }
