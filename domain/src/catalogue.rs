@@ -35,13 +35,7 @@ pub enum ItemClass {
 }
 
 impl ItemClass {
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            ItemClass::A => "甲类",
-            ItemClass::B => "乙类",
-            ItemClass::SelfPay => "自费",
-        }
-    }
+    pub const ALL: [ItemClass; 3] = [ItemClass::A, ItemClass::B, ItemClass::SelfPay];
 }
 
 /// A limit on how much may be dispensed within a number of days (限量).

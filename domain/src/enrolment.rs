@@ -31,6 +31,18 @@ pub enum Relationship {
     Other,
 }
 
+impl Relationship {
+    pub const ALL: [Relationship; 7] = [
+        Relationship::Head,
+        Relationship::Spouse,
+        Relationship::Child,
+        Relationship::Parent,
+        Relationship::Grandchild,
+        Relationship::Sibling,
+        Relationship::Other,
+    ];
+}
+
 /// 医疗救助资助参保 categories.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -65,6 +77,16 @@ pub enum EvidenceKind {
     FamilyPlanningCertificate,
 }
 
+impl EvidenceKind {
+    pub const ALL: [EvidenceKind; 5] = [
+        EvidenceKind::TekunCertificate,
+        EvidenceKind::DibaoCertificate,
+        EvidenceKind::TownshipIncomeCertificate,
+        EvidenceKind::DisabilityCertificate,
+        EvidenceKind::FamilyPlanningCertificate,
+    ];
+}
+
 impl Bilingual for EvidenceKind {
     fn text(&self) -> Text {
         let (zh, en) = match self {
@@ -84,6 +106,14 @@ impl Bilingual for EvidenceKind {
 }
 
 impl SubsidyCategory {
+    pub const ALL: [SubsidyCategory; 5] = [
+        SubsidyCategory::Tekun,
+        SubsidyCategory::Dibao,
+        SubsidyCategory::LowIncome,
+        SubsidyCategory::SevereDisability,
+        SubsidyCategory::FamilyPlanningSpecial,
+    ];
+
     pub fn evidence(self) -> EvidenceKind {
         match self {
             SubsidyCategory::Tekun => EvidenceKind::TekunCertificate,
@@ -93,15 +123,21 @@ impl SubsidyCategory {
             SubsidyCategory::FamilyPlanningSpecial => EvidenceKind::FamilyPlanningCertificate,
         }
     }
+}
 
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            SubsidyCategory::Tekun => "特困人员",
-            SubsidyCategory::Dibao => "低保对象",
-            SubsidyCategory::LowIncome => "低收入家庭成员",
-            SubsidyCategory::SevereDisability => "重度残疾人",
-            SubsidyCategory::FamilyPlanningSpecial => "计生特殊家庭",
-        }
+/// The category's name, for the domain's own messages (the screens have their own labels).
+impl Bilingual for SubsidyCategory {
+    fn text(&self) -> Text {
+        let (zh, en) = match self {
+            SubsidyCategory::Tekun => ("特困人员", "extreme poverty"),
+            SubsidyCategory::Dibao => ("低保对象", "minimum living allowance"),
+            SubsidyCategory::LowIncome => ("低收入家庭成员", "low-income family"),
+            SubsidyCategory::SevereDisability => ("重度残疾人", "severe disability"),
+            SubsidyCategory::FamilyPlanningSpecial => {
+                ("计生特殊家庭", "family-planning special family")
+            }
+        };
+        Text::new(zh, en)
     }
 }
 
@@ -133,7 +169,7 @@ pub struct Member {
 pub enum EnrolmentError {
     MissingEvidence {
         name: String,
-        category: &'static str,
+        category: SubsidyCategory,
         expected: EvidenceKind,
     },
     DisabilityGrade {
@@ -160,9 +196,14 @@ impl Bilingual for EnrolmentError {
                 category,
                 expected,
             } => Text::new(
-                format!("{name}：{category}需要提供{}的证件号", expected.text().zh),
                 format!(
-                    "{name}: the {category} category needs the number of the {}",
+                    "{name}：{}需要提供{}的证件号",
+                    category.text().zh,
+                    expected.text().zh
+                ),
+                format!(
+                    "{name}: the {} category needs the number of the {}",
+                    category.text().en,
                     expected.text().en
                 ),
             ),
@@ -218,7 +259,7 @@ pub fn member_contribution(
                 .filter(|e| e.kind == expected && !e.number.trim().is_empty())
                 .ok_or_else(|| EnrolmentError::MissingEvidence {
                     name: member.name.to_string(),
-                    category: category.label_zh(),
+                    category,
                     expected,
                 })?;
             if category == SubsidyCategory::SevereDisability

@@ -56,6 +56,10 @@ pub enum Severity {
     Block,
 }
 
+impl Severity {
+    pub const ALL: [Severity; 3] = [Severity::Flag, Severity::Warn, Severity::Block];
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]

@@ -4,15 +4,15 @@
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRef, FromRequestParts};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use cunbao_domain::sync::{Role, UserInfo};
 use sha2::{Digest, Sha256};
-use sqlx::Row;
+use sqlx::AnyPool;
 
+use crate::accounts;
 use crate::error::ApiError;
-use crate::AppState;
 
 pub fn random_hex(bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];
@@ -45,23 +45,6 @@ pub fn token_hash(token: &str) -> String {
         .collect()
 }
 
-pub fn role_name(role: Role) -> &'static str {
-    match role {
-        Role::ClinicAssistant => "clinic_assistant",
-        Role::TownshipReviewer => "township_reviewer",
-        Role::Administrator => "administrator",
-    }
-}
-
-pub fn role_from_name(name: &str) -> Option<Role> {
-    match name {
-        "clinic_assistant" => Some(Role::ClinicAssistant),
-        "township_reviewer" => Some(Role::TownshipReviewer),
-        "administrator" => Some(Role::Administrator),
-        _ => None,
-    }
-}
-
 /// The signed-in user and device behind a request.
 #[derive(Debug, Clone)]
 pub struct Caller {
@@ -87,39 +70,29 @@ impl Caller {
     }
 }
 
-impl FromRequestParts<AppState> for Caller {
+/// Any state the database pool can be taken from (the server's `AppState`).
+impl<S: Send + Sync> FromRequestParts<S> for Caller
+where
+    AnyPool: FromRef<S>,
+{
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Caller, ApiError> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Caller, ApiError> {
         let token = parts
             .headers
             .get(AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
             .ok_or(ApiError::Unauthenticated)?;
-        let row = sqlx::query(
-            "SELECT d.id, d.revoked_at, u.username, u.display_name, u.role, u.township_id, \
-             u.clinic_id FROM devices d JOIN users u ON u.username = d.username \
-             WHERE d.token_hash = $1",
-        )
-        .bind(token_hash(token.trim()))
-        .fetch_optional(&state.db)
-        .await?
-        .ok_or(ApiError::BadToken)?;
-        if row.try_get::<Option<String>, _>("revoked_at")?.is_some() {
+        let holder = accounts::token_holder(&AnyPool::from_ref(state), &token_hash(token.trim()))
+            .await?
+            .ok_or(ApiError::BadToken)?;
+        if holder.revoked {
             return Err(ApiError::DeviceRevoked);
         }
-        let role: String = row.try_get("role")?;
         Ok(Caller {
-            device_id: row.try_get("id")?,
-            user: UserInfo {
-                username: row.try_get("username")?,
-                display_name: row.try_get("display_name")?,
-                role: role_from_name(&role)
-                    .ok_or_else(|| ApiError::internal(format!("unknown role {role}")))?,
-                township_id: row.try_get("township_id")?,
-                clinic_id: row.try_get("clinic_id")?,
-            },
+            device_id: holder.device_id,
+            user: holder.user,
         })
     }
 }

@@ -1,6 +1,7 @@
 //! Cunbao's sync server. `app(state)` builds the whole HTTP surface so tests can drive it
 //! in-process; `run(config)` opens the database, binds and serves until Ctrl-C or SIGTERM.
 
+pub mod accounts;
 pub mod api;
 pub mod audit;
 pub mod auth;
@@ -40,6 +41,12 @@ pub struct AppState {
     pub dummy_hash: Arc<str>,
     /// The published policies and the catalogue in force, read from the database at start.
     pub in_force: Arc<InForce>,
+}
+
+impl axum::extract::FromRef<AppState> for sqlx::AnyPool {
+    fn from_ref(state: &AppState) -> sqlx::AnyPool {
+        state.db.clone()
+    }
 }
 
 impl AppState {

@@ -4,7 +4,7 @@
 use cunbao_domain::sync::Role;
 use sqlx::AnyPool;
 
-use crate::auth::{hash_password, role_name};
+use crate::auth::hash_password;
 
 pub const SAMPLE_PASSWORD: &str = "cunbao2025";
 
@@ -89,7 +89,7 @@ pub async fn seed(pool: &AnyPool, territory: &Territory) -> Result<(), sqlx::Err
         .bind(user.username)
         .bind(user.display_name)
         .bind(&hash)
-        .bind(role_name(user.role))
+        .bind(user.role.as_str())
         .bind(township)
         .bind(user.clinic)
         .execute(pool)

@@ -36,6 +36,27 @@ pub enum Role {
     Administrator,
 }
 
+impl Role {
+    pub const ALL: [Role; 3] = [
+        Role::ClinicAssistant,
+        Role::TownshipReviewer,
+        Role::Administrator,
+    ];
+
+    /// As stored and sent (the serde name).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::ClinicAssistant => "clinic_assistant",
+            Role::TownshipReviewer => "township_reviewer",
+            Role::Administrator => "administrator",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]

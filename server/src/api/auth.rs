@@ -1,13 +1,13 @@
 use axum::extract::{Path, State};
 use axum::Json;
 use cunbao_domain::api::ApiErrorBody;
-use cunbao_domain::sync::{Role, SignInRequest, SignInResponse, UserInfo};
+use cunbao_domain::sync::{Role, SignInRequest, SignInResponse};
 use serde_json::json;
-use sqlx::Row;
 
 use super::ApiJson;
+use crate::accounts;
 use crate::audit::{audit, AuditEntry};
-use crate::auth::{hash_password, random_hex, role_from_name, token_hash, verify_password, Caller};
+use crate::auth::{hash_password, random_hex, token_hash, verify_password, Caller};
 use crate::error::ApiError;
 use crate::AppState;
 
@@ -28,48 +28,31 @@ pub async fn sign_in(
             "Give the device a name (at most 60 characters)",
         ));
     }
-    let row = sqlx::query(
-        "SELECT username, display_name, password_hash, role, township_id, clinic_id FROM users \
-         WHERE username = $1",
-    )
-    .bind(request.username.trim())
-    .fetch_optional(&state.db)
-    .await?;
+    let found = accounts::user_with_password(&state.db, request.username.trim()).await?;
     // Verify against a dummy hash for unknown users too, so timing does not reveal them.
-    let hash = match &row {
-        Some(row) => row.try_get::<String, _>("password_hash")?,
+    let hash = match &found {
+        Some((_, hash)) => hash.clone(),
         None => state.dummy_hash.to_string(),
     };
     let password = request.password.clone();
     let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
         .await
         .map_err(|e| ApiError::Internal(Box::new(e)))?;
-    let row = match (ok, row) {
-        (true, Some(row)) => row,
+    let user = match (ok, found) {
+        (true, Some((user, _))) => user,
         _ => return Err(ApiError::BadCredentials),
-    };
-    let role: String = row.try_get("role")?;
-    let user = UserInfo {
-        username: row.try_get("username")?,
-        display_name: row.try_get("display_name")?,
-        role: role_from_name(&role).ok_or_else(|| ApiError::internal(format!("role {role}")))?,
-        township_id: row.try_get("township_id")?,
-        clinic_id: row.try_get("clinic_id")?,
     };
     let token = random_hex(32);
     let device_id = format!("dev-{}", random_hex(8));
     let _writer = state.write_lock.lock().await;
     let mut tx = state.db.begin().await?;
-    sqlx::query(
-        "INSERT INTO devices (id, username, name, token_hash, created_at, last_seq) \
-         VALUES ($1, $2, $3, $4, $5, 0)",
+    accounts::register_device(
+        &mut tx,
+        &device_id,
+        &user.username,
+        device_name,
+        &token_hash(&token),
     )
-    .bind(&device_id)
-    .bind(&user.username)
-    .bind(device_name)
-    .bind(token_hash(&token))
-    .bind(chrono::Utc::now().to_rfc3339())
-    .execute(&mut *tx)
     .await?;
     audit(
         &mut tx,
@@ -101,29 +84,19 @@ pub async fn revoke_device(
     caller: Caller,
     Path(device_id): Path<String>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let row = sqlx::query(
-        "SELECT u.username, u.township_id FROM devices d JOIN users u ON u.username = d.username \
-         WHERE d.id = $1",
-    )
-    .bind(&device_id)
-    .fetch_optional(&state.db)
-    .await?
-    // Another territory's device is reported exactly like a missing one.
-    .ok_or(ApiError::Forbidden)?;
-    let owner: String = row.try_get("username")?;
-    let township: String = row.try_get("township_id")?;
-    let allowed = owner == caller.user.username
-        || (caller.user.role == Role::Administrator && township == caller.user.township_id);
+    let owner = accounts::device_owner(&state.db, &device_id)
+        .await?
+        // Another territory's device is reported exactly like a missing one.
+        .ok_or(ApiError::Forbidden)?;
+    let allowed = owner.username == caller.user.username
+        || (caller.user.role == Role::Administrator
+            && owner.township_id == caller.user.township_id);
     if !allowed {
         return Err(ApiError::Forbidden);
     }
     let _writer = state.write_lock.lock().await;
     let mut tx = state.db.begin().await?;
-    sqlx::query("UPDATE devices SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
-        .bind(chrono::Utc::now().to_rfc3339())
-        .bind(&device_id)
-        .execute(&mut *tx)
-        .await?;
+    accounts::revoke_device(&mut tx, &device_id).await?;
     audit(
         &mut tx,
         AuditEntry {
@@ -131,7 +104,7 @@ pub async fn revoke_device(
             device_id: Some(&caller.device_id),
             action: "revoke_device",
             subject: &device_id,
-            detail: &json!({ "owner": owner }),
+            detail: &json!({ "owner": owner.username }),
         },
     )
     .await?;

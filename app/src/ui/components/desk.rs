@@ -5,7 +5,7 @@ use cunbao_domain::enrolment::Eligibility;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::i18n::Key;
+use crate::i18n::{DatedLabel, Key};
 use crate::ui::context::{use_app, Desk};
 
 /// Renders `children` with the desk's data once the tablet is set up (policy downloaded);
@@ -69,15 +69,6 @@ pub fn desk() -> Desk {
     use_app().desk.get().expect("inside WithDesk")
 }
 
-pub fn eligibility_label(app: crate::ui::context::AppContext, e: Eligibility) -> String {
-    match e {
-        Eligibility::Eligible => app.t(Key::Eligible).to_string(),
-        Eligibility::Waiting { until } => format!("{} {until}", app.t(Key::WaitingUntil)),
-        Eligibility::NotEnrolled => app.t(Key::NotEnrolled).to_string(),
-        Eligibility::Suspended => app.t(Key::Suspended).to_string(),
-    }
-}
-
 /// How eligibility is coloured: `ok`, `warn` or `bad`.
 pub fn eligibility_tone(e: Eligibility) -> &'static str {
     match e {
@@ -92,7 +83,7 @@ pub fn EligibilityBadge(eligibility: Eligibility) -> impl IntoView {
     let app = use_app();
     view! {
         <span class=format!("badge {}", eligibility_tone(eligibility)) data-testid="eligibility">
-            {move || eligibility_label(app, eligibility)}
+            {move || eligibility.label(app.lang.get())}
         </span>
     }
 }

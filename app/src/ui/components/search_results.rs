@@ -6,15 +6,15 @@
 //! texts of the rows that changed ([`keep_rows`]); a click on a row is read from the list
 //! (`data-pick`) by one handler.
 
-use cunbao_domain::catalogue::{CatalogueItem, ItemClass};
+use cunbao_domain::catalogue::CatalogueItem;
 use leptos::prelude::{Effect, Get, Memo, NodeRef, RwSignal};
 use wasm_bindgen::JsCast;
 
 use crate::desk::residents::Resident;
 use crate::device::today;
-use crate::i18n::{Key, Lang};
+use crate::i18n::{DatedLabel, Key, Label, Lang};
 use crate::routes::Route;
-use crate::ui::components::desk::{desk, eligibility_label, eligibility_tone};
+use crate::ui::components::desk::{desk, eligibility_tone};
 use crate::ui::context::AppContext;
 
 /// Rows shown per search. Each row that changes costs about 0.8 ms of layout and paint at 4×
@@ -67,7 +67,7 @@ fn resident_row(app: AppContext, resident: &Resident, day: chrono::NaiveDate) ->
         details: format!(
             "{}{SEP}{}",
             resident.record.member.id_number.masked(),
-            eligibility_label(app, eligibility)
+            eligibility.label(app.lang.get())
         ),
     }
 }
@@ -100,7 +100,7 @@ fn item_row(app: AppContext, lang: Lang, item: &CatalogueItem) -> Row {
         name: item.name.clone(),
         details: format!(
             "{}{SEP}{} / {}{SEP}¥{}{standard}{SEP}{}",
-            class_label(lang, item.class),
+            item.class.label(lang),
             item.specification,
             item.unit,
             item.price,
@@ -207,15 +207,6 @@ fn empty_row(
     target.append_child(&document.create_text_node(""))?;
     li.append_child(&target)?;
     Ok(li)
-}
-
-pub fn class_label(lang: Lang, class: ItemClass) -> &'static str {
-    match (lang, class) {
-        (Lang::Zh, c) => c.label_zh(),
-        (Lang::En, ItemClass::A) => "A",
-        (Lang::En, ItemClass::B) => "B",
-        (Lang::En, ItemClass::SelfPay) => "self-pay",
-    }
 }
 
 /// The `data-pick` of the row a click landed in, if any.

@@ -7,52 +7,14 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use crate::desk::enrol::{plan, save, FieldError, HouseholdDraft, MemberDraft, SaveContext};
 use crate::desk::local;
 use crate::device::{new_uuid, now_ms, today};
-use crate::i18n::Key;
+use crate::i18n::{option_value, Key, Label};
 use crate::routes::{Route, Section};
 use crate::ui::components::desk::{date_text, desk, keep_draft, WithDesk};
 use crate::ui::context::{use_app, DeviceState};
+use cunbao_domain::enrolment::{Relationship, SubsidyCategory};
 use cunbao_domain::id_number::{IdNumber, Sex};
 
 const DRAFT: &str = "enrol";
-
-pub const RELATIONSHIPS: [(&str, &str, &str); 7] = [
-    ("head", "户主", "Head"),
-    ("spouse", "配偶", "Spouse"),
-    ("child", "子女", "Child"),
-    ("parent", "父母", "Parent"),
-    ("grandchild", "孙子女", "Grandchild"),
-    ("sibling", "兄弟姐妹", "Sibling"),
-    ("other", "其他", "Other"),
-];
-
-const SUBSIDIES: [(&str, &str, &str); 6] = [
-    ("", "无", "None"),
-    (
-        "tekun",
-        "特困人员（特困供养证）",
-        "Extreme poverty (certificate)",
-    ),
-    (
-        "dibao",
-        "低保对象（低保证）",
-        "Minimum living allowance (dibao card)",
-    ),
-    (
-        "low_income",
-        "低收入家庭成员（乡镇收入证明）",
-        "Low-income family (township certificate)",
-    ),
-    (
-        "severe_disability",
-        "重度残疾人（残疾人证，一、二级）",
-        "Severe disability (grade 1–2 card)",
-    ),
-    (
-        "family_planning_special",
-        "计生特殊家庭（证明）",
-        "Family-planning special family",
-    ),
-];
 
 /// Household enrolment: every field checked as typed, the contribution computed by the
 /// policy, cash collected, a numbered receipt saved durably.
@@ -309,8 +271,8 @@ where
                 <label>
                     <span>{move || app.t(Key::Relationship)}</span>
                     <select name=format!("relationship_{i}") prop:value=value("relationship") on:change=on("relationship")>
-                        {RELATIONSHIPS.into_iter().map(|(v, zh, en)| view! {
-                            <option value=v>{move || if app.lang.get() == crate::i18n::Lang::Zh { zh } else { en }}</option>
+                        {Relationship::ALL.into_iter().map(|r| view! {
+                            <option value=option_value(r)>{move || r.label(app.lang.get())}</option>
                         }).collect_view()}
                     </select>
                     {error("relationship")}
@@ -323,8 +285,9 @@ where
                 <label>
                     <span>{move || app.t(Key::SubsidyCategory)}</span>
                     <select name=format!("subsidy_{i}") prop:value=value("subsidy") on:change=on("subsidy")>
-                        {SUBSIDIES.into_iter().map(|(v, zh, en)| view! {
-                            <option value=v>{move || if app.lang.get() == crate::i18n::Lang::Zh { zh } else { en }}</option>
+                        <option value="">{move || app.t(Key::None)}</option>
+                        {SubsidyCategory::ALL.into_iter().map(|c| view! {
+                            <option value=option_value(c)>{move || c.label(app.lang.get())}</option>
                         }).collect_view()}
                     </select>
                     {error("subsidy")}

@@ -1,10 +1,10 @@
+use cunbao_domain::enrolment::Relationship;
 use cunbao_domain::text::Bilingual;
 use leptos::prelude::*;
 
 use crate::desk::visit::VisitDraft;
-use crate::i18n::{Key, Lang};
+use crate::i18n::{option_value, Key, Label};
 use crate::ui::context::use_app;
-use crate::ui::pages::enrol::RELATIONSHIPS;
 
 #[component]
 pub fn IdentityFields(draft: RwSignal<VisitDraft>) -> impl IntoView {
@@ -45,8 +45,8 @@ pub fn IdentityFields(draft: RwSignal<VisitDraft>) -> impl IntoView {
                         <select name="proxy_relationship" prop:value=move || draft.with(|d| d.proxy_relationship.clone())
                             on:change=move |ev| draft.update(|d| d.proxy_relationship = event_target_value(&ev))>
                             <option value="">"—"</option>
-                            {RELATIONSHIPS.into_iter().skip(1).map(|(v, zh, en)| view! {
-                                <option value=v>{move || if app.lang.get() == Lang::Zh { zh } else { en }}</option>
+                            {Relationship::ALL.into_iter().filter(|r| *r != Relationship::Head).map(|r| view! {
+                                <option value=option_value(r)>{move || r.label(app.lang.get())}</option>
                             }).collect_view()}
                         </select>
                     </label>

@@ -2,9 +2,8 @@ use leptos::prelude::*;
 
 use super::QuoteMemo;
 use crate::desk::visit::VisitDraft;
-use crate::i18n::Key;
+use crate::i18n::{Key, Label};
 use crate::ui::components::desk::desk;
-use crate::ui::components::search_results::class_label;
 use crate::ui::context::use_app;
 
 #[component]
@@ -52,7 +51,7 @@ pub fn Lines(draft: RwSignal<VisitDraft>, quote: QuoteMemo) -> impl IntoView {
                             view! {
                                 <tr data-testid=format!("line-{i}")>
                                     <td>{item.as_ref().map(|it| it.name.clone()).unwrap_or(code.clone())}</td>
-                                    <td>{let class = item.as_ref().map(|it| it.class); move || class.map(|c| class_label(app.lang.get(), c)).unwrap_or("—")}</td>
+                                    <td>{let class = item.as_ref().map(|it| it.class); move || class.map(|c| c.label(app.lang.get())).unwrap_or("—")}</td>
                                     <td class="num">{item.as_ref().map(|it| it.price.to_string())}</td>
                                     <td>
                                         <input class="qty" inputmode="decimal" name=format!("qty_{i}")

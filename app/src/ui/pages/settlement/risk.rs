@@ -3,7 +3,7 @@ use leptos::prelude::*;
 
 use super::QuoteMemo;
 use crate::desk::visit::VisitDraft;
-use crate::i18n::{Key, Lang};
+use crate::i18n::{Key, Label, Lang};
 use crate::ui::context::use_app;
 
 #[component]
@@ -29,13 +29,14 @@ pub fn Risk(draft: RwSignal<VisitDraft>, quote: QuoteMemo) -> impl IntoView {
                 view! {
                     <ul class="risk">
                         {list.into_iter().map(|h| {
-                            let (class, key) = match h.severity {
-                                Severity::Block => ("risk-block", Key::Block),
-                                Severity::Warn => ("risk-warn", Key::Warn),
-                                Severity::Flag => ("risk-flag", Key::Flag),
+                            let class = match h.severity {
+                                Severity::Block => "risk-block",
+                                Severity::Warn => "risk-warn",
+                                Severity::Flag => "risk-flag",
                             };
+                            let severity = h.severity.label(app.lang.get());
                             let text = if app.lang.get() == Lang::Zh { h.message_zh } else { h.message_en };
-                            view! { <li class=class><span class="badge">{app.t(key)}</span>" "{text}</li> }
+                            view! { <li class=class><span class="badge">{severity}</span>" "{text}</li> }
                         }).collect_view()}
                     </ul>
                 }.into_any()

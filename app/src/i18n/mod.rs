@@ -35,6 +35,9 @@ impl Lang {
 
 use cunbao_domain::claim::ClaimStatus;
 
+pub mod labels;
+pub use labels::{option_value, DatedLabel, Label};
+
 /// Declares every interface text once: the `Key` variant, its Chinese and its English.
 macro_rules! texts {
     ($($key:ident => ($zh:expr, $en:expr $(,)?),)*) => {
@@ -282,15 +285,7 @@ pub fn both(key: Key) -> cunbao_domain::text::Text {
 /// its code.
 pub fn status_key(kind: &str, status: &str) -> Key {
     if kind == "claim" {
-        return match ClaimStatus::parse(status) {
-            Some(ClaimStatus::Settled) => Key::StatusSettled,
-            Some(ClaimStatus::Flagged) => Key::StatusFlagged,
-            Some(ClaimStatus::PendingReview) => Key::StatusPendingReview,
-            Some(ClaimStatus::Approved) => Key::StatusApproved,
-            Some(ClaimStatus::Rejected) => Key::StatusClaimRejected,
-            Some(ClaimStatus::Voided) => Key::StatusVoid,
-            None => Key::StatusOther,
-        };
+        return ClaimStatus::parse(status).map_or(Key::StatusOther, labels::claim_status_key);
     }
     match status {
         "active" => Key::StatusActive,
