@@ -2,6 +2,7 @@
 //! populations (5,000 persons in about 1,500 households) with valid ID numbers, some newborns
 //! and some subsidised members. Same seed, same data, on every machine.
 
+use crate::text::Bilingual;
 use std::collections::HashSet;
 
 use chrono::{Days, NaiveDate};
@@ -196,7 +197,7 @@ fn subsidy(rng: &mut Rng, household: usize) -> (Option<SubsidyCategory>, Option<
     };
     let evidence = Evidence {
         kind: category.evidence(),
-        number: format!("{:?}-{household:05}-{roll}", category.evidence()),
+        number: format!("{}-{household:05}-{roll}", category.evidence().text().zh),
         disability_grade: (category == SubsidyCategory::SevereDisability)
             .then(|| 1 + rng.below(2) as u8),
     };

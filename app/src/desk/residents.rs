@@ -2,60 +2,14 @@
 //! searchable as one types (ID number, name, name pinyin initials).
 
 use chrono::NaiveDate;
-use cunbao_domain::enrolment::{eligibility, Coverage, Eligibility, KnownEnrolment, Member};
+use cunbao_domain::enrolment::{eligibility, Eligibility, KnownEnrolment};
 use cunbao_domain::names::pinyin_initials;
-use cunbao_domain::sync::RecordedEnrolment;
 use cunbao_domain::text_search::{first_found, PrefixIndex, SubstringIndex};
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::storage::{StorageError, Store, StoreName};
 
-/// Papers accepted as missing (容缺受理), listed until completed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PendingDocument {
-    pub missing: String,
-    pub deadline: NaiveDate,
-}
-
-/// An enrolment as the Enrolments store holds it: the server's record (pulled) or one made on
-/// this device (`receipt_no` set), same shape.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EnrolmentRecord {
-    pub household_id: String,
-    pub member: Member,
-    pub scheme_year: i32,
-    pub enrolled_on: NaiveDate,
-    pub policy_version: String,
-    #[serde(default)]
-    pub coverage: Option<Coverage>,
-    /// Set by the server on a duplicate: the enrolment that stands.
-    #[serde(default)]
-    pub duplicate_of: Option<String>,
-    #[serde(default)]
-    pub pending_document: Option<PendingDocument>,
-    #[serde(default)]
-    pub receipt_no: Option<String>,
-}
-
-impl EnrolmentRecord {
-    /// The server's enrolment, keeping what only this tablet knew of its own (the receipt,
-    /// papers still missing).
-    pub fn pulled(server: RecordedEnrolment, own: Option<EnrolmentRecord>) -> EnrolmentRecord {
-        let own = own.as_ref();
-        EnrolmentRecord {
-            household_id: server.household_id,
-            member: server.member,
-            scheme_year: server.scheme_year,
-            enrolled_on: server.enrolled_on,
-            policy_version: server.policy_version,
-            coverage: Some(server.coverage),
-            duplicate_of: server.duplicate_of,
-            pending_document: own.and_then(|o| o.pending_document.clone()),
-            receipt_no: own.and_then(|o| o.receipt_no.clone()),
-        }
-    }
-}
+pub use crate::storage::records::{EnrolmentRecord, PendingDocument};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Resident {
@@ -219,6 +173,7 @@ impl ResidentIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use cunbao_domain::enrolment::Member;
     use cunbao_domain::enrolment::Relationship;
     use cunbao_domain::id_number::IdNumber;
     use cunbao_domain::names::PersonName;

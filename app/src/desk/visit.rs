@@ -11,15 +11,16 @@ use cunbao_domain::policy::{BenefitKind, Policy};
 use cunbao_domain::quantity::Quantity;
 use cunbao_domain::risk::{evaluate, worst, IdentityCheck, PastVisit, RuleHit, Severity};
 use cunbao_domain::settlement::{settle, Accumulators, BenefitParams, LineInput, Settlement};
-use cunbao_domain::sync::{AccumulatorKey, ClaimOutcome, MutationBody, YearToDate};
+use cunbao_domain::sync::{AccumulatorKey, MutationBody, YearToDate};
 use cunbao_domain::text::{Bilingual, Text};
 use serde::{Deserialize, Serialize};
 
 use super::catalogue::CatalogueIndex;
 use super::local;
 use super::residents::Resident;
+use crate::storage::records::Notice;
 use crate::storage::{Batch, IndexName, StorageError, Store, StoreName};
-use crate::sync::{outbox, Notice};
+use crate::sync::outbox;
 
 /// Largest quantity accepted on one line.
 pub const MAX_QUANTITY: u32 = 999;
@@ -137,26 +138,7 @@ pub fn identity(draft: &VisitDraft) -> Result<IdentityCheck, Text> {
     })
 }
 
-/// A claim as this tablet keeps it: the claim as recorded (what the patient was told, the same
-/// shape as sent to the server), what only the tablet knows beside it, and the server's
-/// outcome once pulled. Stored flat: `person` and `visit_date` are top-level fields, which
-/// the local database indexes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ClaimRecord {
-    pub claim_id: String,
-    pub enrolment_id: String,
-    pub patient_name: String,
-    pub saved_at_ms: u64,
-    pub cap_pool: String,
-    pub operator: String,
-    #[serde(default)]
-    pub voided: Option<String>,
-    /// The server's figures, after a sync pulled them.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub server: Option<ClaimOutcome>,
-    #[serde(flatten)]
-    pub claim: Claim,
-}
+pub use crate::storage::records::ClaimRecord;
 
 /// This tablet's claims (records with the tablet's figures) of one patient, newest first.
 pub async fn claims_of(store: &impl Store, person: &str) -> Result<Vec<ClaimRecord>, StorageError> {

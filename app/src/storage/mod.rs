@@ -7,6 +7,7 @@ pub mod data_steps;
 pub mod last_keys;
 pub mod memory;
 pub mod meta;
+pub mod records;
 pub mod schema;
 
 #[cfg(target_arch = "wasm32")]

@@ -14,18 +14,15 @@ pub mod transport;
 #[cfg(target_arch = "wasm32")]
 pub mod http;
 
-use chrono::NaiveDate;
-use cunbao_domain::money::Money;
 use cunbao_domain::sync::{
-    AccumulatorKey, Change, ChangeBody, MutationStatus, PushRequest, SignInRequest, SignInResponse,
-    UserInfo, YearToDate, MAX_BATCH, SEQUENCE_GAP,
+    Change, ChangeBody, MutationStatus, PushRequest, SignInRequest, SignInResponse, UserInfo,
+    MAX_BATCH, SEQUENCE_GAP,
 };
 use cunbao_domain::text::{Bilingual, Text};
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use crate::desk::residents::EnrolmentRecord;
-use crate::desk::visit::ClaimRecord;
 use crate::storage::meta::{self, MetaKey};
+use crate::storage::records::{ClaimRecord, EnrolmentRecord, Notice};
 use crate::storage::{StorageError, Store, StoreName};
 use outbox::OutboxEntry;
 use transport::{Transport, TransportError};
@@ -256,59 +253,6 @@ fn to_json(value: &impl serde::Serialize) -> Value {
     serde_json::to_value(value).expect("wire types serialise")
 }
 
-/// What the Notices store holds: `{entity, id, data}` under `{entity}:{id}`.
-pub struct Notice;
-
-impl Notice {
-    /// The key of a person's year-to-date figures from the server.
-    pub fn accumulators_key(key: &AccumulatorKey) -> String {
-        format!("accumulators:{key}")
-    }
-
-    fn accumulators(figures: &YearToDate) -> (String, Value) {
-        (
-            Notice::accumulators_key(&figures.key),
-            json!({ "entity": "accumulators", "id": figures.key, "data": figures }),
-        )
-    }
-
-    fn of(change: &Change) -> (String, Value) {
-        let entity = change.body.kind().as_str();
-        (
-            format!("{entity}:{}", change.id),
-            json!({ "entity": entity, "id": change.id, "data": change.body.payload() }),
-        )
-    }
-
-    /// The server's year-to-date figures for `key`, if a pulled claim brought them.
-    pub async fn year_to_date(
-        store: &impl Store,
-        key: &AccumulatorKey,
-    ) -> Result<Option<YearToDate>, StorageError> {
-        // The figures are filed under their key; what is read is the figures alone.
-        #[derive(serde::Deserialize)]
-        struct Stored {
-            data: Figures,
-        }
-        #[derive(serde::Deserialize)]
-        struct Figures {
-            deductible_met: Money,
-            fund_paid: Money,
-            as_of: NaiveDate,
-        }
-        let stored: Option<Stored> = store
-            .get(StoreName::Notices, &Notice::accumulators_key(key))
-            .await?
-            .and_then(|v| serde_json::from_value(v).ok());
-        Ok(stored.map(|Stored { data }| YearToDate {
-            key: key.clone(),
-            deductible_met: data.deductible_met,
-            fund_paid: data.fund_paid,
-            as_of: data.as_of,
-        }))
-    }
-}
-
 /// Where the device stands, for the always-visible sync bar.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SyncStatus {
@@ -337,8 +281,11 @@ pub async fn status(store: &impl Store) -> Result<SyncStatus, StorageError> {
 mod tests {
     use super::*;
     use crate::storage::memory::MemoryStore;
+    use chrono::NaiveDate;
+    use cunbao_domain::money::Money;
     use cunbao_domain::sync::RecordedContribution;
     use futures::executor::block_on;
+    use serde_json::json;
 
     /// Pulling back this tablet's own contribution keeps its printable receipt; a
     /// contribution made on another tablet of the clinic is filed as the server has it.

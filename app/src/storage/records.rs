@@ -1,0 +1,132 @@
+//! The shapes of the records the tablet keeps in its stores, written by the desk and by the
+//! sync engine alike: enrolments, claims and the notices the server sent.
+
+use chrono::NaiveDate;
+use cunbao_domain::claim::Claim;
+use cunbao_domain::enrolment::{Coverage, Member};
+use cunbao_domain::money::Money;
+use cunbao_domain::sync::{AccumulatorKey, Change, ClaimOutcome, RecordedEnrolment, YearToDate};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use super::{StorageError, Store, StoreName};
+
+/// Papers accepted as missing (容缺受理), listed until completed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingDocument {
+    pub missing: String,
+    pub deadline: NaiveDate,
+}
+
+/// An enrolment as the Enrolments store holds it: the server's record (pulled) or one made on
+/// this device (`receipt_no` set), same shape.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrolmentRecord {
+    pub household_id: String,
+    pub member: Member,
+    pub scheme_year: i32,
+    pub enrolled_on: NaiveDate,
+    pub policy_version: String,
+    #[serde(default)]
+    pub coverage: Option<Coverage>,
+    /// Set by the server on a duplicate: the enrolment that stands.
+    #[serde(default)]
+    pub duplicate_of: Option<String>,
+    #[serde(default)]
+    pub pending_document: Option<PendingDocument>,
+    #[serde(default)]
+    pub receipt_no: Option<String>,
+}
+
+impl EnrolmentRecord {
+    /// The server's enrolment, keeping what only this tablet knew of its own (the receipt,
+    /// papers still missing).
+    pub fn pulled(server: RecordedEnrolment, own: Option<EnrolmentRecord>) -> EnrolmentRecord {
+        let own = own.as_ref();
+        EnrolmentRecord {
+            household_id: server.household_id,
+            member: server.member,
+            scheme_year: server.scheme_year,
+            enrolled_on: server.enrolled_on,
+            policy_version: server.policy_version,
+            coverage: Some(server.coverage),
+            duplicate_of: server.duplicate_of,
+            pending_document: own.and_then(|o| o.pending_document.clone()),
+            receipt_no: own.and_then(|o| o.receipt_no.clone()),
+        }
+    }
+}
+
+/// A claim as this tablet keeps it: the claim as recorded (what the patient was told, the same
+/// shape as sent to the server), what only the tablet knows beside it, and the server's
+/// outcome once pulled. Stored flat: `person` and `visit_date` are top-level fields, which
+/// the local database indexes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClaimRecord {
+    pub claim_id: String,
+    pub enrolment_id: String,
+    pub patient_name: String,
+    pub saved_at_ms: u64,
+    pub cap_pool: String,
+    pub operator: String,
+    #[serde(default)]
+    pub voided: Option<String>,
+    /// The server's figures, after a sync pulled them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server: Option<ClaimOutcome>,
+    #[serde(flatten)]
+    pub claim: Claim,
+}
+
+/// What the Notices store holds: `{entity, id, data}` under `{entity}:{id}`.
+pub struct Notice;
+
+impl Notice {
+    /// The key of a person's year-to-date figures from the server.
+    pub fn accumulators_key(key: &AccumulatorKey) -> String {
+        format!("accumulators:{key}")
+    }
+
+    pub fn accumulators(figures: &YearToDate) -> (String, Value) {
+        (
+            Notice::accumulators_key(&figures.key),
+            json!({ "entity": "accumulators", "id": figures.key, "data": figures }),
+        )
+    }
+
+    pub fn of(change: &Change) -> (String, Value) {
+        let entity = change.body.kind().as_str();
+        (
+            format!("{entity}:{}", change.id),
+            json!({ "entity": entity, "id": change.id, "data": change.body.payload() }),
+        )
+    }
+
+    /// The server's year-to-date figures for `key`, if a pulled claim brought them.
+    pub async fn year_to_date(
+        store: &impl Store,
+        key: &AccumulatorKey,
+    ) -> Result<Option<YearToDate>, StorageError> {
+        // The figures are filed under their key; what is read is the figures alone.
+        #[derive(serde::Deserialize)]
+        struct Stored {
+            data: Figures,
+        }
+        #[derive(serde::Deserialize)]
+        struct Figures {
+            deductible_met: Money,
+            fund_paid: Money,
+            as_of: NaiveDate,
+        }
+        let stored: Option<Stored> = store
+            .get(StoreName::Notices, &Notice::accumulators_key(key))
+            .await?
+            .and_then(|v| serde_json::from_value(v).ok());
+        Ok(stored.map(|Stored { data }| YearToDate {
+            key: key.clone(),
+            deductible_met: data.deductible_met,
+            fund_paid: data.fund_paid,
+            as_of: data.as_of,
+        }))
+    }
+}
