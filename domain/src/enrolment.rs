@@ -85,11 +85,10 @@ impl EvidenceKind {
         EvidenceKind::DisabilityCertificate,
         EvidenceKind::FamilyPlanningCertificate,
     ];
-}
 
-impl Bilingual for EvidenceKind {
-    fn text(&self) -> Text {
-        let (zh, en) = match self {
+    /// The document's name (Chinese, English).
+    pub fn words(self) -> (&'static str, &'static str) {
+        match self {
             EvidenceKind::TekunCertificate => ("特困供养证", "extreme-poverty support certificate"),
             EvidenceKind::DibaoCertificate => ("低保证", "minimum-living-allowance certificate"),
             EvidenceKind::TownshipIncomeCertificate => {
@@ -100,7 +99,13 @@ impl Bilingual for EvidenceKind {
                 "计生特殊家庭证明",
                 "family-planning special family certificate",
             ),
-        };
+        }
+    }
+}
+
+impl Bilingual for EvidenceKind {
+    fn text(&self) -> Text {
+        let (zh, en) = self.words();
         Text::new(zh, en)
     }
 }

@@ -78,18 +78,7 @@ impl Label for SubsidyCategory {
 
 impl Label for EvidenceKind {
     fn label(self, lang: Lang) -> &'static str {
-        let (zh, en) = match self {
-            EvidenceKind::TekunCertificate => ("特困供养证", "extreme-poverty support certificate"),
-            EvidenceKind::DibaoCertificate => ("低保证", "minimum-living-allowance certificate"),
-            EvidenceKind::TownshipIncomeCertificate => {
-                ("乡镇收入证明", "township income certificate")
-            }
-            EvidenceKind::DisabilityCertificate => ("残疾人证", "disability certificate"),
-            EvidenceKind::FamilyPlanningCertificate => (
-                "计生特殊家庭证明",
-                "family-planning special family certificate",
-            ),
-        };
+        let (zh, en) = self.words();
         pick(lang, zh, en)
     }
 }
