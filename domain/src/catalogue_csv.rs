@@ -38,39 +38,59 @@ impl Bilingual for CsvError {
 
 crate::bilingual_error!(CsvError);
 
+/// Reads a catalogue, stopping at the first wrong line.
 pub fn parse_catalogue(
     text: &str,
     version: &str,
     published_on: NaiveDate,
 ) -> Result<Catalogue, CsvError> {
+    parse_catalogue_all(text, version, published_on, 1).map_err(|mut errors| errors.remove(0))
+}
+
+/// Reads a catalogue, reporting every wrong line (at most `max_errors`): what a township
+/// needs to mend a file before it is published. Nothing is returned unless every line reads.
+pub fn parse_catalogue_all(
+    text: &str,
+    version: &str,
+    published_on: NaiveDate,
+    max_errors: usize,
+) -> Result<Catalogue, Vec<CsvError>> {
     let mut lines = text.lines().enumerate();
     let header = lines.next().map(|(_, l)| l.trim()).unwrap_or_default();
-    if header != HEADER {
-        return Err(CsvError {
+    if header.trim_start_matches('\u{feff}') != HEADER {
+        return Err(vec![CsvError {
             line: 1,
             message: Text::new(
                 format!("表头应为：{HEADER}"),
                 format!("the header must be: {HEADER}"),
             ),
-        });
+        }]);
     }
     let mut items: Vec<CatalogueItem> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut errors = Vec::new();
     for (i, line) in lines {
+        if errors.len() >= max_errors.max(1) {
+            break;
+        }
         if line.trim().is_empty() {
             continue;
         }
         let n = i + 1;
-        let item = parse_row(line).map_err(|message| CsvError { line: n, message })?;
-        if items.iter().any(|other| other.code == item.code) {
-            return Err(CsvError {
+        match parse_row(line) {
+            Err(message) => errors.push(CsvError { line: n, message }),
+            Ok(item) if !seen.insert(item.code.clone()) => errors.push(CsvError {
                 line: n,
                 message: Text::new(
                     format!("编码{}重复", item.code),
                     format!("duplicate code {}", item.code),
                 ),
-            });
+            }),
+            Ok(item) => items.push(item),
         }
-        items.push(item);
+    }
+    if !errors.is_empty() {
+        return Err(errors);
     }
     Ok(Catalogue {
         version: version.to_string(),
@@ -210,6 +230,32 @@ mod tests {
         assert_eq!(item.per_period_limit.as_ref().unwrap().days, 30);
         assert_eq!(item.diagnosis_restriction, ["I10", "I11"]);
         assert_eq!((item.min_age, item.max_age), (Some(18), None));
+    }
+
+    #[test]
+    fn every_wrong_line_is_reported_and_nothing_is_read() {
+        let text = format!(
+            "{HEADER}\nX1,甲,drug,A,,,1.00,,,,,,,,,\nX2,乙,drug,B,,,2.00,,,,,,,,,\n\
+             X3,丙,drug,A,,,abc,,,,,,,,,\nX1,丁,drug,A,,,1.00,,,,,,,,,\nX4,戊,drug,A,,,4.00,,,,,,,,,\n"
+        );
+        let errors = parse_catalogue_all(&text, "v1", on(), 100).unwrap_err();
+        let lines: Vec<usize> = errors.iter().map(|e| e.line).collect();
+        assert_eq!(lines, [3, 4, 5]);
+        assert!(errors[0].message.en.contains("first_self_pay_ratio"));
+        assert!(errors[1].text().zh.starts_with("第4行：price："));
+        assert!(errors[2].message.zh.contains("重复"));
+        assert_eq!(
+            parse_catalogue_all(&text, "v1", on(), 2).unwrap_err().len(),
+            2
+        );
+        let good = format!("\u{feff}{HEADER}\nX1,甲,drug,A,,,1.00,,,,,,,,,\n");
+        assert_eq!(
+            parse_catalogue_all(&good, "v1", on(), 100)
+                .unwrap()
+                .items
+                .len(),
+            1
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@
 pub mod api;
 pub mod catalogue;
 pub mod catalogue_csv;
+pub mod catalogue_diff;
 pub mod claim;
 pub mod diagnosis;
 pub mod enrolment;

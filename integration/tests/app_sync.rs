@@ -412,8 +412,75 @@ async fn a_revoked_tablet_gets_nothing_more() {
     );
 }
 
+/// A township publishes a new catalogue while a tablet is offline: the tablet's next sync
+/// brings it (the old one replaced completely), and a claim settled before keeps the version
+/// and prices it was settled with.
+async fn a_catalogue_published_while_offline_arrives_with_the_next_sync(backend: Backend) {
+    use cunbao_domain::catalogue_csv::HEADER;
+    use cunbao_domain::quantity::Quantity;
+    use cunbao_domain::sample;
+    use cunbao_domain::settlement::{Accumulators, LineInput};
+    use cunbao_server::publishing;
+
+    let s = TestServer::start(backend).await;
+    let net = in_process(s.state.clone());
+    let tablet = Tablet::signed_in(&net, "lijia").await;
+    tablet.enrol("e1", &person(1)).await;
+    let catalogue = sample::catalogue();
+    let amoxicillin = &catalogue.items[0];
+    let body = sample::general_outpatient_claim(
+        &Policy::sample_2025(),
+        &catalogue.version,
+        person(1),
+        NaiveDate::from_ymd_opt(2025, 3, 2).unwrap(),
+        vec![LineInput::from_item(amoxicillin, Quantity::whole(1))],
+        Accumulators::default(),
+    );
+    outbox::enqueue(&tablet.store, "k-before", body, 0)
+        .await
+        .unwrap();
+    sync_once(&tablet.store, &net, 1).await.unwrap();
+
+    // Offline now; the township publishes a catalogue that prices the item anew.
+    let csv = format!(
+        "{HEADER}\n{},{},drug,A,,盒,99.99,,,,,,,,,\nNEW0001,新药,drug,A,,盒,5.00,,,,,,,,,\n",
+        amoxicillin.code, amoxicillin.name
+    );
+    let effective = chrono::Local::now().date_naive();
+    let plan = publishing::plan_catalogue(&s.state.db, &csv, "county-next.1", effective)
+        .await
+        .unwrap();
+    assert_eq!(plan.diff.added.len(), 1);
+    assert_eq!(plan.diff.removed.len(), catalogue.items.len() - 1);
+    publishing::publish_catalogue(&s.state.db, &plan)
+        .await
+        .unwrap();
+
+    sync_once(&tablet.store, &net, 2).await.unwrap();
+    let status = sync::status(&tablet.store).await.unwrap();
+    assert_eq!(status.catalogue, Some(("county-next.1".to_string(), 2)));
+    let item: Value = tablet
+        .store
+        .get(
+            StoreName::CatalogueItems,
+            &format!("county-next.1|{}", amoxicillin.code),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(item["price"], "99.99");
+    let claim: String = sqlx::query_scalar("SELECT data FROM records WHERE id = 'k-before'")
+        .fetch_one(&s.state.db)
+        .await
+        .unwrap();
+    let claim: Value = serde_json::from_str(&claim).unwrap();
+    assert_eq!(claim["catalogue_version"], catalogue.version);
+    assert_eq!(claim["lines"][0]["price"], "12.50");
+}
+
 on_both_databases!(
     faults_never_lose_or_double_anything,
     two_clinics_and_the_township_see_the_duplicate,
     the_year_to_date_figures_reach_the_tablet,
+    a_catalogue_published_while_offline_arrives_with_the_next_sync,
 );

@@ -10,7 +10,9 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod feed;
+pub mod publish_command;
 pub mod published;
+pub mod publishing;
 pub mod quote_command;
 pub mod records;
 pub mod seed;
@@ -28,7 +30,7 @@ use tower_http::trace::TraceLayer;
 use crate::client::ClientFiles;
 use crate::config::Config;
 use crate::error::ApiError;
-use crate::state::InForce;
+use crate::state::{Current, InForce};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -39,8 +41,8 @@ pub struct AppState {
     pub write_lock: Arc<tokio::sync::Mutex<()>>,
     /// Verified against when a username is unknown, so sign-in timing reveals nothing.
     pub dummy_hash: Arc<str>,
-    /// The published policies and the catalogue in force, read from the database at start.
-    pub in_force: Arc<InForce>,
+    /// The published policies and the catalogue in force, read from the database.
+    pub current: Arc<Current>,
 }
 
 impl axum::extract::FromRef<AppState> for sqlx::AnyPool {
@@ -50,22 +52,27 @@ impl axum::extract::FromRef<AppState> for sqlx::AnyPool {
 }
 
 impl AppState {
-    /// The state over an opened database: reads what is in force on today's date.
+    /// The state over an opened database; fails when nothing is in force.
     pub async fn load(db: sqlx::AnyPool, client: ClientFiles) -> Result<AppState, ApiError> {
-        let today = chrono::Local::now().date_naive();
-        let in_force = InForce::load(&db, today).await?;
-        Ok(AppState {
+        let state = AppState {
             db,
             client: Arc::new(client),
             write_lock: Arc::default(),
             dummy_hash: api::dummy_hash().into(),
-            in_force: Arc::new(in_force),
-        })
+            current: Arc::new(Current::new(None)),
+        };
+        state.in_force().await?;
+        Ok(state)
+    }
+
+    /// What is in force now (read again after a publication or on a new day).
+    pub async fn in_force(&self) -> Result<Arc<InForce>, ApiError> {
+        self.current.get(&self.db).await
     }
 
     /// Serves another catalogue (benchmarks use a large synthetic one).
     pub fn with_catalogue(mut self, catalogue: cunbao_domain::catalogue::Catalogue) -> AppState {
-        self.in_force = Arc::new(self.in_force.as_ref().clone().with_catalogue(catalogue));
+        self.current = Arc::new(Current::new(Some(catalogue)));
         self
     }
 }

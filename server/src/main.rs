@@ -1,4 +1,4 @@
-use cunbao_server::{config::Config, quote_command, run};
+use cunbao_server::{config::Config, publish_command, quote_command, run};
 
 const USAGE: &str = "\
 村保 Cunbao server
@@ -8,6 +8,10 @@ USAGE:
     cunbao-server quote [FILE]  settle a JSON scenario (FILE, or standard input) and print
                                 the breakdown as JSON (see README.md, \"quote\")
 ";
+
+fn usage() -> String {
+    format!("{USAGE}{}", publish_command::USAGE)
+}
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -20,12 +24,21 @@ fn main() {
         [] => serve(),
         ["quote"] => std::process::exit(quote_command::run(None)),
         ["quote", file] => std::process::exit(quote_command::run(Some(file))),
-        ["help" | "--help" | "-h"] => print!("{USAGE}"),
+        ["publish", what, ..] => std::process::exit(publish(what, &args[2..])),
+        ["help" | "--help" | "-h"] => print!("{}", usage()),
         _ => {
-            eprint!("无法识别的参数 / unrecognised arguments: {args:?}\n\n{USAGE}");
+            eprint!(
+                "无法识别的参数 / unrecognised arguments: {args:?}\n\n{}",
+                usage()
+            );
             std::process::exit(2);
         }
     }
+}
+
+#[tokio::main]
+async fn publish(what: &str, args: &[String]) -> i32 {
+    publish_command::run(what, args).await
 }
 
 #[tokio::main]

@@ -57,6 +57,26 @@ pub async fn publish<T: Serialize>(
     Ok(done.rows_affected() == 1)
 }
 
+pub async fn exists(pool: &AnyPool, kind: VersionKind, version: &str) -> Result<bool, ApiError> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM published_versions WHERE kind = $1 AND version = $2",
+    )
+    .bind(kind.as_str())
+    .bind(version)
+    .fetch_one(pool)
+    .await?;
+    Ok(n > 0)
+}
+
+/// Changes whenever a version is published: how many there are.
+pub async fn generation(pool: &AnyPool) -> Result<i64, ApiError> {
+    Ok(
+        sqlx::query_scalar("SELECT COUNT(*) FROM published_versions")
+            .fetch_one(pool)
+            .await?,
+    )
+}
+
 /// Every published version of a kind, by the day it takes effect.
 pub async fn all<T: DeserializeOwned>(
     pool: &AnyPool,

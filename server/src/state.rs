@@ -1,8 +1,9 @@
 //! What the server pays by: the published policies and the catalogue in force, read from the
-//! database once at start ([`InForce::load`]) and held for every request.
+//! database ([`InForce::load`]) and held between requests by [`Current`], which reads them
+//! again when a version is published (by this process or any other) or the day changes.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use chrono::NaiveDate;
 use cunbao_domain::catalogue::Catalogue;
@@ -47,12 +48,6 @@ impl InForce {
     pub fn policy(&self, version: &str) -> Option<&Policy> {
         self.policies.get(version).map(Arc::as_ref)
     }
-
-    /// Serves another catalogue (benchmarks use a large synthetic one).
-    pub fn with_catalogue(mut self, catalogue: Catalogue) -> InForce {
-        self.catalogue = Arc::new(catalogue);
-        self
-    }
 }
 
 /// The body of the latest version effective on `today` (versions come sorted by effect).
@@ -63,4 +58,50 @@ fn in_force<T>(versions: &[published::Published<T>], today: NaiveDate) -> Option
         .find(|v| v.effective_from <= today)
         .or(versions.first())
         .map(|v| &v.body)
+}
+
+/// The versions in force, as of the last check: what was published (the number of versions)
+/// and the day they were read for.
+struct Held {
+    generation: i64,
+    day: NaiveDate,
+    in_force: Arc<InForce>,
+}
+
+/// The holder every request asks for what is in force ([`Current::get`]): one cheap query
+/// tells whether anything was published since; if so, or on a new day, it reads again.
+pub struct Current {
+    held: RwLock<Option<Held>>,
+    /// A catalogue that overrides the published ones (benchmarks serve a synthetic one).
+    pinned_catalogue: Option<Arc<Catalogue>>,
+}
+
+impl Current {
+    pub fn new(pinned_catalogue: Option<Catalogue>) -> Current {
+        Current {
+            held: RwLock::new(None),
+            pinned_catalogue: pinned_catalogue.map(Arc::new),
+        }
+    }
+
+    pub async fn get(&self, db: &AnyPool) -> Result<Arc<InForce>, ApiError> {
+        let generation = published::generation(db).await?;
+        let day = chrono::Local::now().date_naive();
+        if let Some(held) = self.held.read().expect("not poisoned").as_ref() {
+            if held.generation == generation && held.day == day {
+                return Ok(held.in_force.clone());
+            }
+        }
+        let mut in_force = InForce::load(db, day).await?;
+        if let Some(catalogue) = &self.pinned_catalogue {
+            in_force.catalogue = catalogue.clone();
+        }
+        let in_force = Arc::new(in_force);
+        *self.held.write().expect("not poisoned") = Some(Held {
+            generation,
+            day,
+            in_force: in_force.clone(),
+        });
+        Ok(in_force)
+    }
 }

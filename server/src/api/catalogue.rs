@@ -38,7 +38,8 @@ pub async fn page(
     _caller: Caller,
     ApiQuery(query): ApiQuery<PageQuery>,
 ) -> Result<Json<CataloguePage>, ApiError> {
-    let catalogue = &state.in_force.catalogue;
+    let in_force = state.in_force().await?;
+    let catalogue = &in_force.catalogue;
     let total = catalogue.items.len() as u64;
     let start = query.offset.min(total) as usize;
     let end = (query.offset + query.limit.clamp(1, MAX_PAGE)).min(total) as usize;
@@ -54,6 +55,9 @@ pub async fn page(
 /// The policy in force.
 #[utoipa::path(get, path = "/policy", tag = "catalogue", security(("bearer" = [])),
     responses((status = 200, body = Policy), (status = 401, description = "Missing, unknown or revoked token", body = ApiErrorBody)))]
-pub async fn policy(State(state): State<AppState>, _caller: Caller) -> Json<Policy> {
-    Json(state.in_force.policy.as_ref().clone())
+pub async fn policy(
+    State(state): State<AppState>,
+    _caller: Caller,
+) -> Result<Json<Policy>, ApiError> {
+    Ok(Json(state.in_force().await?.policy.as_ref().clone()))
 }

@@ -16,12 +16,13 @@ pub async fn handshake(
     State(state): State<AppState>,
     caller: Caller,
 ) -> Result<Json<Handshake>, ApiError> {
+    let in_force = state.in_force().await?;
     Ok(Json(
         sync::handshake(
             &state.db,
             &caller,
-            &state.in_force.catalogue.version,
-            &state.in_force.policy.version,
+            &in_force.catalogue.version,
+            &in_force.policy.version,
         )
         .await?,
     ))
@@ -45,11 +46,12 @@ pub async fn push(
             format!("At most {MAX_BATCH} mutations per batch; send smaller batches"),
         ));
     }
+    let in_force = state.in_force().await?;
     Ok(Json(
         sync::push(
             &state.db,
             &state.write_lock,
-            &state.in_force,
+            &in_force,
             &caller,
             &request.mutations,
         )
