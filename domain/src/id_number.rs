@@ -86,7 +86,7 @@ pub fn check_digit(first17: &[u8; 17]) -> char {
 impl IdNumber {
     /// Validates an ID number as typed; a lowercase x is accepted and stored as X.
     pub fn parse(text: &str) -> Result<IdNumber, IdNumberError> {
-        let text: String = text.trim().to_uppercase();
+        let text = as_typed(text);
         if text.is_empty() {
             return Err(IdNumberError::Empty);
         }
@@ -176,6 +176,21 @@ fn birth_date_of(digits: &str) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(year, month, day)
 }
 
+/// An ID number as people type and copy it, in the plain form: full-width digits and Ｘ (from a
+/// Chinese input method) become ASCII, a lower-case x an X, and the spaces and hyphens some
+/// cards and forms print between groups are left out. Nothing else is changed or dropped: a
+/// 19th character stays, for [`IdNumber::parse`] to refuse with its count.
+pub fn as_typed(text: &str) -> String {
+    text.chars()
+        .filter_map(|c| match c {
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32),
+            'Ｘ' | 'ｘ' | 'x' => Some('X'),
+            ' ' | '\u{3000}' | '\t' | '-' | '－' | '—' => None,
+            c => Some(c),
+        })
+        .collect()
+}
+
 impl fmt::Display for IdNumber {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
@@ -205,6 +220,32 @@ pub fn compose(region: &str, birth: NaiveDate, sequence: u16) -> IdNumber {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ids_are_read_as_people_type_them() {
+        let plain = IdNumber::parse("11010519491231002X").unwrap();
+        for typed in [
+            "１１０１０５１９４９１２３１００２Ｘ",
+            "110105 19491231 002x",
+            "110105-19491231-002X",
+            "  110105\u{3000}1949 1231 002X ",
+        ] {
+            assert_eq!(IdNumber::parse(typed), Ok(plain.clone()), "{typed:?}");
+        }
+        // A 19th character is refused with a message, never silently dropped.
+        assert_eq!(
+            IdNumber::parse("11010519491231002X1"),
+            Err(IdNumberError::Length { found: 19 })
+        );
+        assert_eq!(
+            IdNumber::parse("110105194912310021X")
+                .unwrap_err()
+                .text()
+                .zh,
+            "身份证号应为18位，现为19位"
+        );
+        assert_eq!(as_typed("１１０１０５"), "110105");
+    }
 
     #[test]
     fn the_standard_example_is_valid_and_decodes() {

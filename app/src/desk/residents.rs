@@ -117,7 +117,8 @@ impl ResidentIndex {
             return Vec::new();
         }
         let lower = query.to_ascii_lowercase();
-        let upper = query.to_ascii_uppercase();
+        // An ID number as typed: full-width digits, spaces and hyphens between groups.
+        let upper = cunbao_domain::id_number::as_typed(query).to_ascii_uppercase();
         let mut found: Vec<&Resident> = first_found(
             vec![
                 self.names.containing(query),
@@ -221,6 +222,8 @@ mod tests {
         };
         assert_eq!(names("110105194"), ["王秀兰"]);
         assert_eq!(names("11010519491231002x"), ["王秀兰"]);
+        assert_eq!(names("１１０１０５１９４"), ["王秀兰"], "full-width digits");
+        assert_eq!(names("110105 1949"), ["王秀兰"], "grouped as on the card");
         assert_eq!(names("秀"), ["王秀兰"]);
         assert_eq!(names("ljg"), ["李建国"]);
         assert_eq!(names("LJ"), ["李建国"]);

@@ -5,7 +5,10 @@ use cunbao_domain::enrolment::Eligibility;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use leptos_router::components::A;
+
 use crate::i18n::{DatedLabel, Key};
+use crate::routes::{Route, Section};
 use crate::ui::context::{use_app, Desk};
 
 /// Renders `children` with the desk's data once the tablet is set up (policy downloaded);
@@ -19,7 +22,10 @@ pub fn WithDesk(children: ChildrenFn) -> impl IntoView {
     };
     view! {
         <Show when=ready fallback=move || view! {
-            <p class="card notice" data-testid="needs-setup">{move || app.t(Key::NeedsSetup)}</p>
+            <p class="card notice" data-testid="needs-setup">
+                {move || app.t(Key::NeedsSetup)}" "
+                <A href=Route::Section(Section::Sync).href()>{move || app.t(Key::GoSignIn)}</A>
+            </p>
         }>
             {children()}
         </Show>

@@ -258,7 +258,7 @@ where
             <div class="grid">
                 <label>
                     <span>{move || app.t(Key::IdNumber)}</span>
-                    <input name=format!("id_number_{i}") maxlength="18" inputmode="text" autocomplete="off"
+                    <input name=format!("id_number_{i}") inputmode="text" autocomplete="off"
                         prop:value=value("id_number") on:input=on("id_number")/>
                     {error("id_number")}
                     {move || derived().map(|d| view! { <span class="hint" data-testid=format!("derived-{i}")>{d}</span> })}

@@ -11,11 +11,15 @@ pub fn HomePage() -> impl IntoView {
     let app = use_app();
     let database = move || match app.device.get() {
         DeviceState::Opening => app.t(Key::DatabaseOpening).to_string(),
-        DeviceState::Ready { schema, .. } => format!("{} {schema}", app.t(Key::DatabaseReady)),
+        DeviceState::Ready { .. } => app.t(Key::DatabaseWorking).to_string(),
         DeviceState::Failed(err) => format!("{}: {}", app.t(Key::DatabaseFailed), app.say(&err)),
     };
     let device_id = move || match app.device.get() {
         DeviceState::Ready { device_id, .. } => device_id,
+        _ => "—".to_string(),
+    };
+    let schema = move || match app.device.get() {
+        DeviceState::Ready { schema, .. } => schema.to_string(),
         _ => "—".to_string(),
     };
     let shell = move || {
@@ -30,13 +34,20 @@ pub fn HomePage() -> impl IntoView {
         <section class="card status" data-testid="device-status">
             <h2>{move || app.t(Key::DeviceStatus)}</h2>
             <dl>
-                <dt>{move || app.t(Key::DeviceId)}</dt>
-                <dd data-testid="device-id" class="mono">{device_id}</dd>
                 <dt>{move || app.t(Key::LocalDatabase)}</dt>
                 <dd data-testid="database-state">{database}</dd>
                 <dt>{move || app.t(Key::AppShell)}</dt>
                 <dd data-testid="shell-state">{shell}</dd>
             </dl>
+            <details class="tech">
+                <summary>{move || app.t(Key::TechDetails)}</summary>
+                <dl>
+                    <dt>{move || app.t(Key::DeviceId)}</dt>
+                    <dd data-testid="device-id" class="mono">{device_id}</dd>
+                    <dt>{move || app.t(Key::SchemaVersion)}</dt>
+                    <dd data-testid="schema-version">{schema}</dd>
+                </dl>
+            </details>
         </section>
         <div class="tiles">
             {Section::ALL

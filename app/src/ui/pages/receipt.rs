@@ -28,7 +28,7 @@ pub fn ReceiptPage() -> impl IntoView {
     move || {
         match found.get() {
         None => view! { <p>{app.t(Key::Loading)}</p> }.into_any(),
-        Some(None) => view! { <p class="card notice">{app.t(Key::NoMatch)}</p> }.into_any(),
+        Some(None) => view! { <p class="card notice" data-testid="not-found">{move || app.t(Key::NoSuchReceipt)}</p> }.into_any(),
         Some(Some(r)) => view! {
             <article class="slip" data-testid="receipt">
                 <h1>{move || app.t(Key::Receipt)}</h1>

@@ -41,7 +41,7 @@ pub fn ClaimSlip(id: String) -> impl IntoView {
     move || {
         match found.get() {
         None => view! { <p>{app.t(Key::Loading)}</p> }.into_any(),
-        Some(None) => view! { <p class="card notice">{app.t(Key::NoMatch)}</p> }.into_any(),
+        Some(None) => view! { <p class="card notice" data-testid="not-found">{move || app.t(Key::NoSuchClaim)}</p> }.into_any(),
         Some(Some(c)) => view! {
             <article class="slip" data-testid="slip" inner_html=move || slip_html(app, &c)></article>
             <PrintButtons/>

@@ -61,9 +61,13 @@ pub fn TodayPage() -> impl IntoView {
             let enrolled: Vec<(String, String, String)> = d.receipts.iter().flat_map(|r| {
                 r.members.iter().map(|m| (m.enrolment_id.clone(), m.name.clone(), m.id_masked.clone())).collect::<Vec<_>>()
             }).collect();
+            let none = move || view! { <p class="empty">{move || app.t(Key::NothingToday)}</p> };
+            let (no_enrolments, no_receipts, no_claims) =
+                (enrolled.is_empty(), d.receipts.is_empty(), d.claims.is_empty());
             view! {
                 <section class="card" data-testid="today-enrolments">
                     <h2>{move || app.t(Key::TodayEnrolments)}" ("{enrolled.len()}")"</h2>
+                    {no_enrolments.then(none)}
                     <ul class="people">
                         {enrolled.into_iter().map(|(id, name, masked)| view! {
                             <li><A href=Route::Resident { enrolment_id: &id }.href()>{name}</A><span class="mono">{masked}</span></li>
@@ -72,6 +76,7 @@ pub fn TodayPage() -> impl IntoView {
                 </section>
                 <section class="card" data-testid="today-receipts">
                     <h2>{move || app.t(Key::TodayReceipts)}</h2>
+                    {no_receipts.then(none)}
                     <table class="records">
                         <tbody>
                             {d.receipts.clone().into_iter().map(|r| view! {
@@ -87,6 +92,7 @@ pub fn TodayPage() -> impl IntoView {
                 </section>
                 <section class="card" data-testid="today-claims">
                     <h2>{move || app.t(Key::TodayClaims)}</h2>
+                    {no_claims.then(none)}
                     <ul class="claims">
                         {d.claims.into_iter().map(|(c, uploaded)| view! { <ClaimRow claim=c uploaded=uploaded on_void=reload/> }).collect_view()}
                     </ul>

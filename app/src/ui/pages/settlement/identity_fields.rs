@@ -32,7 +32,7 @@ pub fn IdentityFields(draft: RwSignal<VisitDraft>) -> impl IntoView {
                 <div class="grid">
                     <label>
                         <span>{move || app.t(Key::ProxyId)}</span>
-                        <input name="proxy_id" maxlength="18" prop:value=move || draft.with(|d| d.proxy_id.clone())
+                        <input name="proxy_id" prop:value=move || draft.with(|d| d.proxy_id.clone())
                             on:input=move |ev| draft.update(|d| d.proxy_id = event_target_value(&ev).trim().to_uppercase())/>
                         {move || {
                             let id = draft.with(|d| d.proxy_id.clone());
