@@ -37,7 +37,8 @@ test("first load online shows the home page in Chinese and caches the shell", as
   assert.equal(await page.locator("html").getAttribute("lang"), "zh-CN");
   await page.getByRole("heading", { level: 1 }).filter({ hasText: "村保" }).waitFor();
   assert.equal(await page.getByTestId("net-status").innerText(), "在线");
-  deviceId = (await page.getByTestId("device-id").innerText()).trim();
+  // The device id is under the closed "technical details", for support staff.
+  deviceId = (await page.getByTestId("device-id").textContent()).trim();
   assert.match(deviceId, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   assert.equal(await readMeta(page, "device_id"), deviceId);
   await page.getByTestId("shell-state").filter({ hasText: "已缓存" }).waitFor();
@@ -50,7 +51,7 @@ test("with no network at all, a reload still renders the app and every section",
   await page.reload();
   await waitForAppReady(page);
   await page.getByTestId("net-status").filter({ hasText: "离线" }).waitFor();
-  assert.equal((await page.getByTestId("device-id").innerText()).trim(), deviceId);
+  assert.equal((await page.getByTestId("device-id").textContent()).trim(), deviceId);
   await page.screenshot({ path: join(artifactsDir, "home-offline-zh-CN-1280x800.png") });
 
   const sections = [

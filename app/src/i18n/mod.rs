@@ -73,7 +73,7 @@ texts! {
     GoSignIn => ("去登录", "Sign in"),
     TechDetails => ("技术信息（供维护人员查看）", "Technical details (for support staff)"),
     SchemaVersion => ("数据结构版本", "Schema version"),
-    DatabaseWorking => ("正常，可离线使用", "working, usable offline"),
+    DatabaseWorking => ("已就绪，可离线使用", "ready, usable offline"),
     ResidentsOnDevice => ("本机参保人", "Residents on this tablet"),
     PendingDocuments => ("待补资料（容缺受理）", "Papers to bring (accepted as missing)"),
     Deadline => ("截止", "Deadline"),
