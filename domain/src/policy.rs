@@ -3,7 +3,7 @@
 //! numbers; they all come from here.
 
 use crate::text::{Bilingual, Text};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::enrolment::SubsidyCategory;
@@ -222,6 +222,35 @@ impl Policy {
             .expect("shipped policy is valid")
     }
 
+    /// A sample county policy for `year`, derived from the 2025 sample: the same figures, the
+    /// dates moved to that year, and only the fixed-date public holidays (New Year's Day, Labour
+    /// Day, National Day); marked as a sample in its name and version. Sample data for the
+    /// scheme years around today is made with it, so a demonstration works on any date.
+    pub fn sample_for(year: i32) -> Policy {
+        let mut p = Policy::sample_2025();
+        let shift = |d: NaiveDate| {
+            NaiveDate::from_ymd_opt(d.year() + year - 2025, d.month(), d.day())
+                .expect("no 29 February in the sample's dates")
+        };
+        p.version = format!("county-sample-{year}.1");
+        p.name = format!(
+            "{year}年度城乡居民基本医疗保险县级政策（样例，由2025年样例推算） / {year} sample \
+             county policy (derived from the 2025 sample)"
+        );
+        p.scheme_year = year;
+        p.coverage_from = shift(p.coverage_from);
+        p.coverage_to = shift(p.coverage_to);
+        let e = &mut p.enrolment;
+        e.collection_from = shift(e.collection_from);
+        e.collection_to = shift(e.collection_to);
+        e.working_weekends.clear();
+        e.holidays = [(1, 1), (5, 1), (10, 1), (10, 2), (10, 3)]
+            .into_iter()
+            .filter_map(|(m, d)| NaiveDate::from_ymd_opt(year, m, d))
+            .collect();
+        p
+    }
+
     /// The policies shipped with Cunbao, by version.
     pub fn shipped(version: &str) -> Option<Policy> {
         [Policy::sample_2025(), Policy::sample_2021()]
@@ -256,6 +285,40 @@ impl Policy {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sample_policy_for_any_year_has_that_years_dates_and_the_same_figures() {
+        let base = Policy::sample_2025();
+        for year in [2024, 2026, 2027, 2030] {
+            let p = Policy::sample_for(year);
+            assert_eq!(p.version, format!("county-sample-{year}.1"));
+            assert!(p.name.contains("样例"));
+            assert_eq!(p.scheme_year, year);
+            assert_eq!(
+                p.coverage_from,
+                NaiveDate::from_ymd_opt(year, 1, 1).unwrap()
+            );
+            assert_eq!(
+                p.coverage_to,
+                NaiveDate::from_ymd_opt(year, 12, 31).unwrap()
+            );
+            assert_eq!(
+                p.enrolment.collection_from,
+                NaiveDate::from_ymd_opt(year - 1, 9, 1).unwrap()
+            );
+            assert_eq!(
+                p.enrolment.collection_to,
+                NaiveDate::from_ymd_opt(year - 1, 12, 31).unwrap()
+            );
+            assert!(p.enrolment.holidays.iter().all(|d| d.year() == year));
+            assert_eq!(p.benefits, base.benefits);
+            assert_eq!(
+                p.enrolment.contribution_per_person,
+                base.enrolment.contribution_per_person
+            );
+            assert!(p.check().is_ok());
+        }
+    }
 
     #[test]
     fn the_2025_sample_policy_has_product_md_figures() {

@@ -90,4 +90,86 @@ async fn the_versions_in_force_come_from_the_database(backend: Backend) {
     assert_eq!(page["total"], 10);
 }
 
-on_both_databases!(the_versions_in_force_come_from_the_database);
+/// Back-payment (断保补缴) on the server: last year's cover ended on 31 December; enrolling
+/// again within the policy's 3 months keeps cover continuous (no waiting period), a day later
+/// it is a late enrolment that waits. Needs last year's policy, published like any other.
+async fn a_lapse_of_three_months_is_back_paid_on_the_server(backend: Backend) {
+    use cunbao_domain::enrolment::{Member, Relationship};
+    use cunbao_domain::id_number::compose;
+    use cunbao_domain::names::PersonName;
+    use cunbao_domain::sync::{Mutation, MutationBody};
+
+    let s = TestServer::start(backend).await;
+    let last_year = Policy::sample_for(2024);
+    let body = serde_json::to_value(&last_year).unwrap();
+    let (version, from) = (last_year.version.clone(), last_year.coverage_from);
+    published::publish(&s.state.db, VersionKind::Policy, &version, from, &body)
+        .await
+        .unwrap();
+    let enrol = |seq: u64,
+                 record: &str,
+                 id: &cunbao_domain::id_number::IdNumber,
+                 policy: &Policy,
+                 on: NaiveDate| Mutation {
+        seq,
+        record_id: record.into(),
+        body: MutationBody::Enrolment {
+            household_id: format!("hh-{record}"),
+            member: Member {
+                id_number: id.clone(),
+                name: PersonName::parse("韦志明").unwrap(),
+                relationship: Relationship::Head,
+                phone: None,
+                subsidy: None,
+                evidence: None,
+            },
+            scheme_year: policy.scheme_year,
+            enrolled_on: on,
+            policy_version: policy.version.clone(),
+        },
+    };
+    let this_year = Policy::sample_2025();
+    let (a, b) = (
+        compose("110105", day(1980, 3, 4), 11),
+        compose("110105", day(1981, 5, 6), 22),
+    );
+    let (token, _) = s.sign_in("lijia").await;
+    let batch = [
+        enrol(1, "a-2024", &a, &last_year, day(2023, 11, 2)),
+        enrol(2, "b-2024", &b, &last_year, day(2023, 11, 2)),
+        enrol(3, "a-2025", &a, &this_year, day(2025, 3, 31)),
+        enrol(4, "b-2025", &b, &this_year, day(2025, 4, 1)),
+    ];
+    let (status, body) = s
+        .call(
+            Method::POST,
+            "/api/v1/sync/push",
+            Some(&token),
+            Some(serde_json::json!({ "mutations": batch })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let db = s.state.db.clone();
+    let coverage = |id: &'static str| {
+        let db = db.clone();
+        async move {
+            let data: String = sqlx::query_scalar("SELECT data FROM records WHERE id = $1")
+                .bind(id)
+                .fetch_one(&db)
+                .await
+                .unwrap();
+            serde_json::from_str::<serde_json::Value>(&data).unwrap()["coverage"].clone()
+        }
+    };
+    let a_cover = coverage("a-2025").await;
+    assert_eq!(a_cover["basis"], "continuous");
+    assert_eq!(a_cover["benefits_from"], "2025-03-31");
+    let b_cover = coverage("b-2025").await;
+    assert_eq!(b_cover["basis"], "late");
+    assert_eq!(b_cover["benefits_from"], "2025-07-01");
+}
+
+on_both_databases!(
+    the_versions_in_force_come_from_the_database,
+    a_lapse_of_three_months_is_back_paid_on_the_server,
+);

@@ -4,8 +4,8 @@
 
 use chrono::NaiveDate;
 use cunbao_domain::enrolment::{
-    check_not_enrolled, coverage, household_contribution, pending_documents_deadline, Evidence,
-    HouseholdContribution, Member, Relationship, SubsidyCategory,
+    check_not_enrolled, coverage, household_contribution, pending_documents_deadline, Coverage,
+    Evidence, HouseholdContribution, Member, Relationship, SubsidyCategory,
 };
 use cunbao_domain::id_number::IdNumber;
 use cunbao_domain::money::Money;
@@ -57,6 +57,9 @@ pub struct FieldError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {
     pub members: Vec<Member>,
+    /// Each member's coverage: a lapse within the policy's allowance since the cover of the
+    /// year before keeps it continuous (back-payment, no waiting period).
+    pub coverages: Vec<Coverage>,
     pub pending: Vec<Option<String>>,
     pub contribution: HouseholdContribution,
 }
@@ -163,6 +166,7 @@ pub fn plan(
         return Err(errors);
     }
     let known_list = known.known_enrolments();
+    let mut coverages = Vec::new();
     for (i, member) in members.iter().enumerate() {
         let at = |field, message: Text| FieldError {
             member: i,
@@ -182,8 +186,10 @@ pub fn plan(
                 ..at("id_number", e.text())
             });
         }
-        if let Err(e) = coverage(policy, member.id_number.birth_date(), today, None) {
-            errors.push(at("id_number", e.text()));
+        let prior = known.cover_to(member.id_number.as_str(), policy.scheme_year - 1);
+        match coverage(policy, member.id_number.birth_date(), today, prior) {
+            Ok(cover) => coverages.push(cover),
+            Err(e) => errors.push(at("id_number", e.text())),
         }
         if let Err(e) = cunbao_domain::enrolment::member_contribution(policy, member) {
             errors.push(at("evidence_number", e.text()));
@@ -222,6 +228,7 @@ pub fn plan(
     }
     Ok(Plan {
         members,
+        coverages,
         pending: draft
             .members
             .iter()
@@ -289,11 +296,12 @@ pub async fn save(
     let mut batch = Batch::default();
     let mut mutations = Vec::new();
     let mut lines = Vec::new();
-    for ((member, due), pending) in plan
+    for (((member, due), pending), cover) in plan
         .members
         .iter()
         .zip(&plan.contribution.members)
         .zip(&plan.pending)
+        .zip(&plan.coverages)
     {
         let enrolment_id = (ctx.new_id)();
         let record = EnrolmentRecord {
@@ -302,7 +310,7 @@ pub async fn save(
             scheme_year: ctx.policy.scheme_year,
             enrolled_on: ctx.today,
             policy_version: ctx.policy.version.clone(),
-            coverage: coverage(ctx.policy, member.id_number.birth_date(), ctx.today, None).ok(),
+            coverage: Some(*cover),
             duplicate_of: None,
             pending_document: pending.as_ref().map(|missing| PendingDocument {
                 missing: missing.clone(),

@@ -148,6 +148,14 @@ impl ResidentIndex {
             .find(|r| r.active() && r.id_number() == id_number && r.record.scheme_year == year)
     }
 
+    /// The last day of the person's cover in scheme year `year`, if they had one that stood.
+    pub fn cover_to(&self, id_number: &str, year: i32) -> Option<NaiveDate> {
+        self.active_for(id_number, year)?
+            .record
+            .coverage
+            .map(|c| c.to)
+    }
+
     pub fn household(&self, household_id: &str) -> Vec<&Resident> {
         self.residents
             .iter()

@@ -161,3 +161,46 @@ fn a_missing_paper_is_accepted_with_a_deadline() {
         assert_eq!(doc.deadline, pending_documents_deadline(&policy, today));
     });
 }
+
+/// Back-payment (断保补缴): a person whose cover ended on 31 December and who enrols again
+/// within the policy's 3 months keeps continuous cover with no waiting period; a day later
+/// it is a late enrolment with a waiting period.
+#[test]
+fn a_lapse_of_three_months_is_back_paid_and_a_day_more_waits() {
+    use cunbao_domain::enrolment::{Coverage, CoverageBasis};
+    let policy = Policy::sample_2025();
+    let person = compose("110105", day(1980, 3, 4), 11);
+    let last_year = EnrolmentRecord {
+        household_id: "h-old".into(),
+        member: check_member(&member(&person, "张建军", "head"), 0).unwrap(),
+        scheme_year: 2024,
+        enrolled_on: day(2023, 11, 2),
+        policy_version: "county-sample-2024.1".into(),
+        coverage: Some(Coverage {
+            basis: CoverageBasis::OnTime,
+            from: day(2024, 1, 1),
+            to: day(2024, 12, 31),
+            benefits_from: day(2024, 1, 1),
+        }),
+        duplicate_of: None,
+        pending_document: None,
+        receipt_no: None,
+    };
+    let known = ResidentIndex::from_records(vec![(
+        "e-2024".into(),
+        serde_json::to_value(&last_year).unwrap(),
+    )]);
+    let draft = HouseholdDraft {
+        household_id: String::new(),
+        members: vec![member(&person, "张建军", "head")],
+    };
+    let within = plan(&draft, &policy, &known, day(2025, 3, 31)).unwrap();
+    assert_eq!(within.coverages[0].basis, CoverageBasis::Continuous);
+    assert_eq!(within.coverages[0].benefits_from, day(2025, 3, 31));
+    let later = plan(&draft, &policy, &known, day(2025, 4, 1)).unwrap();
+    assert_eq!(later.coverages[0].basis, CoverageBasis::Late);
+    assert_eq!(later.coverages[0].benefits_from, day(2025, 7, 1));
+    // Nobody known from last year: late, with the waiting period.
+    let stranger = plan(&draft, &policy, &ResidentIndex::default(), day(2025, 3, 31)).unwrap();
+    assert_eq!(stranger.coverages[0].basis, CoverageBasis::Late);
+}

@@ -41,7 +41,12 @@ pub async fn apply(
             ),
         ));
     }
-    let cover = match coverage(policy, member.id_number.birth_date(), *enrolled_on, None) {
+    // A lapse within the policy's allowance since last year's cover keeps it continuous
+    // (back-payment): no waiting period.
+    let prior = records::active_enrolment(tx, member.id_number.as_str(), scheme_year - 1)
+        .await?
+        .map(|e| e.record.coverage.to);
+    let cover = match coverage(policy, member.id_number.birth_date(), *enrolled_on, prior) {
         Ok(cover) => cover,
         Err(err) => return Ok(rejected_by(m, "outside_scheme", err)),
     };
