@@ -258,6 +258,11 @@ impl Policy {
             .find(|p| p.version == version)
     }
 
+    /// Whether enrolment for this scheme year is in its concentrated collection period on `day`.
+    pub fn collecting_on(&self, day: NaiveDate) -> bool {
+        (self.enrolment.collection_from..=self.enrolment.collection_to).contains(&day)
+    }
+
     pub fn benefit(&self, kind: BenefitKind) -> Result<&BenefitRule, PolicyError> {
         self.benefits
             .iter()
@@ -282,9 +287,77 @@ impl Policy {
     }
 }
 
+/// The policy a visit on `date` is settled under: the one whose scheme year covers the date
+/// (the latest version, if several do).
+pub fn for_visit(policies: &[Policy], date: NaiveDate) -> Option<&Policy> {
+    policies
+        .iter()
+        .filter(|p| p.covers(date))
+        .max_by(|a, b| a.version.cmp(&b.version))
+}
+
+/// The policy an enrolment made on `day` is for: next year's while its collection period is
+/// open (renewal and new enrolment on time), otherwise the year that covers the day (a late
+/// enrolment, or a back-payment).
+pub fn for_enrolment(policies: &[Policy], day: NaiveDate) -> Option<&Policy> {
+    policies
+        .iter()
+        .filter(|p| p.collecting_on(day))
+        .max_by_key(|p| p.scheme_year)
+        .or_else(|| for_visit(policies, day))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_visit_is_settled_under_its_years_policy_and_november_enrols_for_next_year() {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        let policies = [
+            Policy::sample_2021(),
+            Policy::sample_2025(),
+            Policy::sample_for(2026),
+            Policy::sample_for(2027),
+        ];
+        let version = |p: Option<&Policy>| p.map(|p| p.version.clone());
+        assert_eq!(
+            version(for_visit(&policies, day(2025, 6, 16))),
+            Some("county-sample-2025.1".into())
+        );
+        assert_eq!(
+            version(for_visit(&policies, day(2026, 11, 30))),
+            Some("county-sample-2026.1".into())
+        );
+        assert_eq!(
+            version(for_visit(&policies, day(2026, 12, 31))),
+            Some("county-sample-2026.1".into())
+        );
+        assert_eq!(version(for_visit(&policies, day(2028, 1, 1))), None);
+        // In the collection period (1 Sep – 31 Dec) the clinic collects next year's.
+        assert_eq!(
+            version(for_enrolment(&policies, day(2026, 11, 30))),
+            Some("county-sample-2027.1".into())
+        );
+        assert_eq!(
+            version(for_enrolment(&policies, day(2026, 9, 1))),
+            Some("county-sample-2027.1".into())
+        );
+        // Outside it, an enrolment is for the year under way.
+        assert_eq!(
+            version(for_enrolment(&policies, day(2026, 8, 31))),
+            Some("county-sample-2026.1".into())
+        );
+        assert_eq!(
+            version(for_enrolment(&policies, day(2025, 6, 16))),
+            Some("county-sample-2025.1".into())
+        );
+        // The day after the collection period closes: next year has begun; its late enrolment.
+        assert_eq!(
+            version(for_enrolment(&policies, day(2027, 1, 1))),
+            Some("county-sample-2027.1".into())
+        );
+    }
 
     #[test]
     fn a_sample_policy_for_any_year_has_that_years_dates_and_the_same_figures() {

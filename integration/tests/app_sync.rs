@@ -380,6 +380,46 @@ async fn device_setup_downloads_the_catalogue_and_policy_once_with_progress() {
     );
 }
 
+/// With this and next year's sample policies published (as `./run.sh` does), a tablet holds
+/// every published policy after its first sync and settles today's visits under this year's.
+#[tokio::test]
+async fn the_tablet_holds_every_published_policy_and_picks_todays() {
+    use chrono::Datelike;
+    use cunbao_app::desk::local;
+    use cunbao_domain::policy::{for_enrolment, for_visit};
+
+    let s = TestServer::start(Backend::Sqlite).await;
+    let today = chrono::Local::now().date_naive();
+    cunbao_server::published::ensure_sample_years(&s.state.db, today)
+        .await
+        .unwrap();
+    let net = in_process(s.state.clone());
+    let tablet = Tablet::signed_in(&net, "lijia").await;
+    sync_once(&tablet.store, &net, 1).await.unwrap();
+    let held: Vec<String> = local::policies(&tablet.store)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| p.version)
+        .collect();
+    let (this_year, next_year) = (
+        format!("county-sample-{}.1", today.year()),
+        format!("county-sample-{}.1", today.year() + 1),
+    );
+    assert_eq!(held, ["county-sample-2025.1", &this_year, &next_year]);
+    let policies = local::policies(&tablet.store).await.unwrap();
+    assert_eq!(for_visit(&policies, today).unwrap().version, this_year);
+    let enrolling = &for_enrolment(&policies, today).unwrap().version;
+    let collecting = today.month() >= 9;
+    assert_eq!(enrolling, if collecting { &next_year } else { &this_year });
+    // Nothing is downloaded again on the next round.
+    let mut again = Vec::new();
+    sync::sync_with_progress(&tablet.store, &net, 2, &mut |p| again.push(p))
+        .await
+        .unwrap();
+    assert!(again.is_empty());
+}
+
 #[tokio::test]
 async fn a_revoked_tablet_gets_nothing_more() {
     let s = TestServer::start(Backend::Sqlite).await;

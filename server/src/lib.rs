@@ -139,7 +139,10 @@ pub async fn run(config: Config) -> Result<(), StartError> {
         seed::seed(&db, &seed::LIANGJIANG)
             .await
             .map_err(db::DbError::Sql)?;
-        tracing::info!("sample territory 两江镇 and its users are in place");
+        published::ensure_sample_years(&db, chrono::Local::now().date_naive())
+            .await
+            .map_err(StartError::InForce)?;
+        tracing::info!("sample territory 两江镇, its users and this and next year's sample policies are in place");
     }
     let client = ClientFiles::load(&config.client_dir).map_err(|source| StartError::Client {
         path: config.client_dir.display().to_string(),

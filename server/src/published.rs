@@ -103,10 +103,13 @@ pub async fn all<T: DeserializeOwned>(
         .collect()
 }
 
-/// Publishes the shipped sample policies and catalogue where they are not yet published, so a
-/// new database has something in force.
-pub async fn ensure_shipped(pool: &AnyPool) -> Result<(), ApiError> {
-    for policy in [Policy::sample_2021(), Policy::sample_2025()] {
+/// Sample data that does not go stale: sample county policies for the scheme year under way
+/// and the next (derived from the 2025 sample, marked as samples), published if missing, so a
+/// demonstration settles this year's visits and collects next year's contributions on any date.
+pub async fn ensure_sample_years(pool: &AnyPool, today: NaiveDate) -> Result<(), ApiError> {
+    use chrono::Datelike;
+    for year in [today.year(), today.year() + 1] {
+        let policy = Policy::sample_for(year);
         publish(
             pool,
             VersionKind::Policy,
@@ -116,6 +119,21 @@ pub async fn ensure_shipped(pool: &AnyPool) -> Result<(), ApiError> {
         )
         .await?;
     }
+    Ok(())
+}
+
+/// Publishes the shipped sample policy and catalogue where they are not yet published, so a
+/// new database has something in force.
+pub async fn ensure_shipped(pool: &AnyPool) -> Result<(), ApiError> {
+    let policy = Policy::sample_2025();
+    publish(
+        pool,
+        VersionKind::Policy,
+        &policy.version,
+        policy.coverage_from,
+        &policy,
+    )
+    .await?;
     let catalogue: Catalogue = cunbao_domain::sample::catalogue();
     publish(
         pool,

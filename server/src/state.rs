@@ -44,6 +44,13 @@ impl InForce {
         })
     }
 
+    /// Every published policy's version, oldest scheme year first.
+    pub fn policy_versions(&self) -> Vec<String> {
+        let mut all: Vec<&Arc<Policy>> = self.policies.values().collect();
+        all.sort_by(|a, b| (a.scheme_year, &a.version).cmp(&(b.scheme_year, &b.version)));
+        all.into_iter().map(|p| p.version.clone()).collect()
+    }
+
     /// A published policy by version.
     pub fn policy(&self, version: &str) -> Option<&Policy> {
         self.policies.get(version).map(Arc::as_ref)

@@ -17,6 +17,18 @@ pub async fn policy(store: &impl Store) -> Result<Option<Policy>, StorageError> 
     }
 }
 
+/// Every policy this device holds, oldest scheme year first.
+pub async fn policies(store: &impl Store) -> Result<Vec<Policy>, StorageError> {
+    let mut all: Vec<Policy> = store
+        .all(StoreName::Policies)
+        .await?
+        .into_iter()
+        .filter_map(|(_, value)| serde_json::from_value(value).ok())
+        .collect();
+    all.sort_by(|a, b| (a.scheme_year, &a.version).cmp(&(b.scheme_year, &b.version)));
+    Ok(all)
+}
+
 /// The next receipt number of this device: `R` + the first 8 characters of the device id +
 /// a running number. Device ids are random UUIDs, so numbers are unique across devices
 /// without any coordination.

@@ -38,13 +38,25 @@ pub async fn bring_up_to_date(
     handshake: &Handshake,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<(), SyncError> {
-    if policy_version(store).await?.as_deref() != Some(handshake.policy_version.as_str()) {
-        progress(Progress::Policy);
-        let policy = transport.policy(token).await?;
-        store
-            .put_as(StoreName::Policies, &policy.version, &policy)
-            .await?;
-        meta::put(store, MetaKey::PolicyVersion, &policy.version).await?;
+    // Every published policy this device does not hold yet (a visit is settled under its
+    // year's, an enrolment in the collection period under next year's); the one in force last,
+    // so that its version is noted only once it is here.
+    let in_force = handshake.policy_version.as_str();
+    let versions = handshake
+        .policy_versions
+        .iter()
+        .map(String::as_str)
+        .filter(|v| *v != in_force)
+        .chain([in_force]);
+    for version in versions {
+        if store.get(StoreName::Policies, version).await?.is_none() {
+            progress(Progress::Policy);
+            let policy = transport.policy(token, version).await?;
+            store.put_as(StoreName::Policies, version, &policy).await?;
+        }
+    }
+    if policy_version(store).await?.as_deref() != Some(in_force) {
+        meta::put(store, MetaKey::PolicyVersion, &in_force).await?;
     }
     if catalogue_version(store).await?.as_deref() == Some(handshake.catalogue_version.as_str()) {
         return Ok(());

@@ -145,8 +145,9 @@ impl<C: HttpClient> Transport for Api<C> {
         self.call("GET", &path, Some(token), None).await
     }
 
-    async fn policy(&self, token: &str) -> Result<Policy, TransportError> {
-        self.call("GET", "/api/v1/policy", Some(token), None).await
+    async fn policy(&self, token: &str, version: &str) -> Result<Policy, TransportError> {
+        let path = format!("/api/v1/policy?version={version}");
+        self.call("GET", &path, Some(token), None).await
     }
 }
 
@@ -173,7 +174,8 @@ pub trait Transport {
         offset: u64,
         limit: u64,
     ) -> Result<CataloguePage, TransportError>;
-    async fn policy(&self, token: &str) -> Result<Policy, TransportError>;
+    /// A published policy by version.
+    async fn policy(&self, token: &str, version: &str) -> Result<Policy, TransportError>;
 }
 
 /// Turns an API error body (`{code, message_zh, message_en}`) and status into an error.

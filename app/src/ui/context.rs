@@ -4,7 +4,7 @@ use cunbao_domain::text::Text;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use cunbao_domain::policy::Policy;
+use cunbao_domain::policy::{for_enrolment, for_visit, Policy};
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -31,10 +31,16 @@ pub struct StorageInfo {
     pub persisted: bool,
 }
 
-/// The policy, catalogue and residents on this device.
+/// The policies, catalogue and residents on this device.
 #[derive(Clone)]
 pub struct Desk {
+    /// The policy of today's visits: the one whose scheme year covers today.
     pub policy: Option<Arc<Policy>>,
+    /// The policy of today's enrolments: next year's in its collection period, else this
+    /// year's.
+    pub enrolment_policy: Option<Arc<Policy>>,
+    /// Whether the device holds any policy at all (none: it is not set up yet).
+    pub has_policies: bool,
     pub catalogue: Arc<CatalogueIndex>,
     pub residents: Arc<ResidentIndex>,
 }
@@ -90,11 +96,12 @@ impl AppContext {
         let desk = self.desk;
         spawn_local(async move {
             let store = store.as_ref();
-            let policy = crate::desk::local::policy(store)
+            let policies = crate::desk::local::policies(store)
                 .await
-                .ok()
-                .flatten()
-                .map(Arc::new);
+                .unwrap_or_default();
+            let today = crate::device::today();
+            let policy = for_visit(&policies, today).cloned().map(Arc::new);
+            let enrolment_policy = for_enrolment(&policies, today).cloned().map(Arc::new);
             let version = crate::sync::setup::catalogue_version(store)
                 .await
                 .ok()
@@ -107,6 +114,8 @@ impl AppContext {
             let residents = Arc::new(ResidentIndex::load(store).await.unwrap_or_default());
             desk.set(Some(Desk {
                 policy,
+                enrolment_policy,
+                has_policies: !policies.is_empty(),
                 catalogue,
                 residents,
             }));

@@ -100,6 +100,10 @@ pub struct Handshake {
     /// The catalogue and policy versions in force; a device holding others downloads them.
     pub catalogue_version: String,
     pub policy_version: String,
+    /// Every published policy: a tablet settles each visit under its year's policy and
+    /// collects next year's contributions under next year's, so it holds them all.
+    #[serde(default)]
+    pub policy_versions: Vec<String>,
 }
 
 /// One page of the catalogue in force (`GET /api/v1/catalogue?offset=&limit=`).

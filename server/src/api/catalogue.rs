@@ -52,12 +52,36 @@ pub async fn page(
     }))
 }
 
-/// The policy in force.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PolicyQuery {
+    /// A published version; without it, the policy in force.
+    #[serde(default)]
+    version: Option<String>,
+}
+
+/// A published policy (the one in force, or the version asked for).
 #[utoipa::path(get, path = "/policy", tag = "catalogue", security(("bearer" = [])),
-    responses((status = 200, body = Policy), (status = 401, description = "Missing, unknown or revoked token", body = ApiErrorBody)))]
+    params(PolicyQuery),
+    responses((status = 200, body = Policy), (status = 401, description = "Missing, unknown or revoked token", body = ApiErrorBody),
+        (status = 400, description = "No such published version", body = ApiErrorBody)))]
 pub async fn policy(
     State(state): State<AppState>,
     _caller: Caller,
+    ApiQuery(query): ApiQuery<PolicyQuery>,
 ) -> Result<Json<Policy>, ApiError> {
-    Ok(Json(state.in_force().await?.policy.as_ref().clone()))
+    let in_force = state.in_force().await?;
+    let policy = match &query.version {
+        None => Some(in_force.policy.as_ref()),
+        Some(version) => in_force.policy(version),
+    };
+    policy.cloned().map(Json).ok_or_else(|| {
+        let version = query.version.unwrap_or_default();
+        ApiError::bad(
+            "unknown_policy",
+            format!("没有已发布的政策版本{version}"),
+            format!("No published policy version {version}"),
+        )
+    })
 }

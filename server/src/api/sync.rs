@@ -17,15 +17,7 @@ pub async fn handshake(
     caller: Caller,
 ) -> Result<Json<Handshake>, ApiError> {
     let in_force = state.in_force().await?;
-    Ok(Json(
-        sync::handshake(
-            &state.db,
-            &caller,
-            &in_force.catalogue.version,
-            &in_force.policy.version,
-        )
-        .await?,
-    ))
+    Ok(Json(sync::handshake(&state.db, &caller, &in_force).await?))
 }
 
 /// A batch of this device's mutations, applied in order and exactly once.

@@ -16,8 +16,7 @@ use crate::feed::change_from_row;
 pub async fn handshake(
     pool: &AnyPool,
     caller: &Caller,
-    catalogue_version: &str,
-    policy_version: &str,
+    in_force: &crate::state::InForce,
 ) -> Result<Handshake, ApiError> {
     let last: i64 = sqlx::query_scalar("SELECT last_seq FROM devices WHERE id = $1")
         .bind(&caller.device_id)
@@ -27,8 +26,9 @@ pub async fn handshake(
         server_epoch: crate::db::epoch(pool).await?,
         last_applied_seq: last as u64,
         user: caller.user.clone(),
-        catalogue_version: catalogue_version.to_string(),
-        policy_version: policy_version.to_string(),
+        catalogue_version: in_force.catalogue.version.clone(),
+        policy_version: in_force.policy.version.clone(),
+        policy_versions: in_force.policy_versions(),
     })
 }
 

@@ -20,12 +20,25 @@ pub fn WithDesk(children: ChildrenFn) -> impl IntoView {
         app.desk
             .with(|d| d.as_ref().is_some_and(|d| d.policy.is_some()))
     };
+    let set_up = move || {
+        app.desk
+            .with(|d| d.as_ref().is_some_and(|d| d.has_policies))
+    };
     view! {
-        <Show when=ready fallback=move || view! {
-            <p class="card notice" data-testid="needs-setup">
-                {move || app.t(Key::NeedsSetup)}" "
-                <A href=Route::Section(Section::Sync).href()>{move || app.t(Key::GoSignIn)}</A>
-            </p>
+        <Show when=ready fallback=move || if set_up() {
+            view! {
+                <p class="card notice" data-testid="no-policy-today">
+                    {move || app.t(Key::NoPolicyToday)}" "
+                    <A href=Route::Section(Section::Sync).href()>{move || app.t(Key::NavSync)}</A>
+                </p>
+            }.into_any()
+        } else {
+            view! {
+                <p class="card notice" data-testid="needs-setup">
+                    {move || app.t(Key::NeedsSetup)}" "
+                    <A href=Route::Section(Section::Sync).href()>{move || app.t(Key::GoSignIn)}</A>
+                </p>
+            }.into_any()
         }>
             {children()}
         </Show>

@@ -59,9 +59,16 @@ fn EnrolForm() -> impl IntoView {
             _ => {}
         },
     );
+    // Next year's policy in its collection period, else this year's.
+    let enrolment_policy = move || {
+        let desk = desk();
+        desk.enrolment_policy
+            .or(desk.policy)
+            .expect("inside WithDesk")
+    };
     let checked = Memo::new(move |_| {
         let desk = desk();
-        let policy = desk.policy.clone().expect("inside WithDesk");
+        let policy = enrolment_policy();
         draft.with(|d| plan(d, &policy, &desk.residents, today()))
     });
     let count = Memo::new(move |_| draft.with(|d| d.members.len()));
@@ -75,7 +82,7 @@ fn EnrolForm() -> impl IntoView {
         let DeviceState::Ready { device_id, .. } = app.device.get_untracked() else {
             return;
         };
-        let policy = desk().policy.expect("inside WithDesk");
+        let policy = enrolment_policy();
         let collector = untrack(|| app.user_name());
         let d = draft.get_untracked();
         busy.set(true);
@@ -141,6 +148,16 @@ fn EnrolForm() -> impl IntoView {
         }
     };
     view! {
+        <p class="card notice" data-testid="enrolment-year">{move || {
+            let policy = enrolment_policy();
+            let mut text = format!("{}：{}", app.t(Key::EnrollingFor), policy.scheme_year);
+            if policy.collecting_on(today()) {
+                text += &format!(" · {} {}", app.t(Key::CollectionUntil), policy.enrolment.collection_to);
+            } else {
+                text += &format!(" · {}", app.t(Key::LateEnrolment));
+            }
+            text
+        }}</p>
         <form class="enrol" on:submit=submit data-testid="enrol-form" novalidate>
             {move || {
                 let household = draft.with(|d| d.household_id.clone());
