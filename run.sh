@@ -31,4 +31,4 @@ cat <<MSG
   按 Ctrl-C 停止 / press Ctrl-C to stop
 
 MSG
-CUNBAO_BIND="$BIND" CUNBAO_SAMPLE_DATA=1 exec target/release/cunbao-server
+CUNBAO_BIND="$BIND" CUNBAO_SAMPLE_DATA=1 CUNBAO_SAMPLE_RESIDENTS="${CUNBAO_SAMPLE_RESIDENTS:-150}" exec target/release/cunbao-server

@@ -5,6 +5,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
+  api,
   artifactsDir,
   idNumber,
   launchBrowser,
@@ -62,4 +63,55 @@ test("on today's date the desk enrols for the scheme year that is open and says 
   await notice.waitFor();
   await page.screenshot({ path: join(artifactsDir, "today-enrol-zh-CN-412x915.png") });
   await context.close();
+});
+
+test("on today's date a sample resident is found and a visit is settled, and the township sees it", async () => {
+  const demo = await startServer({ name: "today-demo", sampleData: true, env: { CUNBAO_SAMPLE_RESIDENTS: "20" } });
+  try {
+    // One of 大坪村's sample residents, as the clinic's tablets pull them.
+    const signIn = await api(demo.url, "/api/v1/auth/sign-in", {
+      body: { username: "daping", password: "cunbao2025", device_name: "查询" },
+    });
+    const pulled = await api(demo.url, "/api/v1/sync/pull?after=0&limit=5000", { token: signIn.json.token });
+    const enrolment = pulled.json.changes.find((c) => c.entity === "enrolment" && c.data.member.relationship === "spouse");
+    const name = enrolment.data.member.name;
+
+    const context = await newTabletContext(browser, { width: 1280, height: 800 });
+    const page = await context.newPage();
+    await page.goto(demo.url);
+    await waitForAppReady(page);
+    await signInWithForm(page, "daping");
+    await page.getByTestId("signed-in-as").filter({ hasText: "黄建国" }).waitFor();
+    await page.getByRole("navigation").getByRole("link", { name: "门诊结算", exact: true }).click();
+    await page.getByTestId("patient-search").fill(name);
+    await page.getByRole("button", { name: new RegExp(name) }).first().click();
+    await page.getByTestId("patient").waitFor();
+    await page.getByTestId("diagnosis-select").selectOption("J06.9");
+    await page.getByTestId("catalogue-search").fill("一般诊疗");
+    await page.getByTestId("catalogue-results").getByRole("button").filter({ hasText: "一般诊疗费" }).first().click();
+    await page.getByTestId("breakdown").getByTestId("total").filter({ hasText: "10.00" }).waitFor();
+    await page.screenshot({ path: join(artifactsDir, "today-settlement-zh-CN-1280x800.png") });
+    await page.getByTestId("confirm-settle").click();
+    await page.getByTestId("slip").waitFor();
+    assert.match(await page.getByTestId("slip").innerText(), new RegExp(name));
+    await page.screenshot({ path: join(artifactsDir, "today-slip-zh-CN-1280x800.png") });
+    await page.getByRole("navigation").getByRole("link", { name: "数据同步", exact: true }).click();
+    await page.getByTestId("sync-now").click();
+    await page.getByTestId("sync-bar").filter({ hasText: "待上传 0" }).waitFor();
+
+    // The township sees the clinic's visit of today.
+    const reviewer = await api(demo.url, "/api/v1/auth/sign-in", {
+      body: { username: "shenhe", password: "cunbao2025", device_name: "乡镇" },
+    });
+    const claims = await api(demo.url, "/api/v1/township/records?kind=claim", { token: reviewer.json.token });
+    const today = new Date();
+    const day = `${today.getFullYear()}-${String(today.getMonth() + 1).padStart(2, "0")}-${String(today.getDate()).padStart(2, "0")}`;
+    assert.ok(
+      claims.json.some((r) => r.clinic_name === "大坪村卫生室" && r.data.visit_date === day && r.data.person === enrolment.data.member.id_number),
+      "the township lists today's claim",
+    );
+    await context.close();
+  } finally {
+    await demo.stop();
+  }
 });

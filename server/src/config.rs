@@ -15,6 +15,9 @@ pub struct Config {
     pub database_url: Option<String>,
     /// `CUNBAO_SAMPLE_DATA=1`: make sure the sample township and users exist.
     pub sample_data: bool,
+    /// `CUNBAO_SAMPLE_RESIDENTS=N` (with sample data): N sample households per clinic enrolled
+    /// for the scheme year under way, some with a visit settled (`./run.sh` asks for 150).
+    pub sample_residents: Option<usize>,
     /// `CUNBAO_SYNTHETIC_CATALOGUE=N`: serve a deterministic N-item catalogue (benchmarks).
     pub synthetic_catalogue: Option<usize>,
 }
@@ -36,6 +39,9 @@ impl Config {
             .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../app/dist")));
         let database_url = std::env::var("DATABASE_URL").ok().filter(|u| !u.is_empty());
         let sample_data = std::env::var("CUNBAO_SAMPLE_DATA").is_ok_and(|v| v == "1");
+        let sample_residents = std::env::var("CUNBAO_SAMPLE_RESIDENTS")
+            .ok()
+            .and_then(|n| n.parse().ok());
         let synthetic_catalogue = std::env::var("CUNBAO_SYNTHETIC_CATALOGUE")
             .ok()
             .and_then(|n| n.parse().ok());
@@ -45,6 +51,7 @@ impl Config {
             client_dir,
             database_url,
             sample_data,
+            sample_residents,
             synthetic_catalogue,
         })
     }

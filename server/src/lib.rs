@@ -15,6 +15,7 @@ pub mod published;
 pub mod publishing;
 pub mod quote_command;
 pub mod records;
+pub mod sample_residents;
 pub mod seed;
 pub mod state;
 pub mod sync;
@@ -166,6 +167,15 @@ pub async fn run(config: Config) -> Result<(), StartError> {
     let mut state = AppState::load(db.clone(), client)
         .await
         .map_err(StartError::InForce)?;
+    if let Some(households) = config.sample_residents.filter(|_| config.sample_data) {
+        let today = chrono::Local::now().date_naive();
+        let applied = sample_residents::ensure(&state, &seed::LIANGJIANG, today, households)
+            .await
+            .map_err(StartError::InForce)?;
+        if applied > 0 {
+            tracing::info!(applied, "sample residents enrolled for this scheme year");
+        }
+    }
     if let Some(size) = config.synthetic_catalogue {
         tracing::warn!(size, "serving a synthetic catalogue (benchmarks only)");
         state = state.with_catalogue(cunbao_domain::synthetic::catalogue(size, 1));

@@ -172,4 +172,66 @@ async fn a_lapse_of_three_months_is_back_paid_on_the_server(backend: Backend) {
 on_both_databases!(
     the_versions_in_force_come_from_the_database,
     a_lapse_of_three_months_is_back_paid_on_the_server,
+    sample_residents_are_enrolled_for_the_year_under_way,
 );
+
+/// `./run.sh`'s sample residents: every clinic of the sample township gets households enrolled
+/// for the scheme year under way and some visits settled, through the real push path, with
+/// nothing refused; a second start adds nothing.
+async fn sample_residents_are_enrolled_for_the_year_under_way(backend: Backend) {
+    use chrono::Datelike;
+    use cunbao_server::{sample_residents, seed};
+
+    let s = TestServer::start(backend).await;
+    let today = chrono::Local::now().date_naive();
+    published::ensure_sample_years(&s.state.db, today)
+        .await
+        .unwrap();
+    let applied = sample_residents::ensure(&s.state, &seed::LIANGJIANG, today, 20)
+        .await
+        .unwrap();
+    assert!(applied > 3 * 20, "{applied}");
+    let year = today.year();
+    for clinic in ["clinic-lijia", "clinic-daping", "clinic-shimen"] {
+        let enrolled = s
+            .count(&format!(
+                "SELECT COUNT(*) FROM records WHERE kind = 'enrolment' AND status = 'active' \
+                 AND clinic_id = '{clinic}' AND scheme_year = {year}"
+            ))
+            .await;
+        assert!(enrolled >= 20, "{clinic}: {enrolled}");
+    }
+    assert_eq!(
+        s.count("SELECT COUNT(*) FROM mutations WHERE result LIKE '%\"status\":\"rejected\"%'")
+            .await,
+        0
+    );
+    if today.ordinal() > 45 {
+        let settled = s
+            .count("SELECT COUNT(*) FROM records WHERE kind = 'claim' AND status IN ('settled', 'flagged')")
+            .await;
+        assert!(settled >= 3, "{settled}");
+    }
+    // The clinic's tablets pull their own residents only.
+    let (token, _) = s.sign_in("lijia").await;
+    let (_, page) = s
+        .call(
+            Method::GET,
+            "/api/v1/sync/pull?after=0&limit=5000",
+            Some(&token),
+            None,
+        )
+        .await;
+    let changes = page["changes"].as_array().unwrap();
+    assert!(changes.iter().any(|c| c["entity"] == "enrolment"));
+    assert!(changes
+        .iter()
+        .filter(|c| c["entity"] == "enrolment")
+        .all(|c| c["data"]["clinic_id"] == "clinic-lijia"));
+    assert_eq!(
+        sample_residents::ensure(&s.state, &seed::LIANGJIANG, today, 20)
+            .await
+            .unwrap(),
+        0
+    );
+}

@@ -1,0 +1,152 @@
+//! Sample residents for a demonstration (`./run.sh`): a few hundred households per clinic of
+//! the sample township, enrolled for the scheme year under way, with some visits settled —
+//! made by the deterministic generator and applied through the same push path a tablet uses,
+//! so records, change feed, accumulators and audit are what real work leaves. Idempotent: a
+//! clinic that already has enrolments for the year is left alone.
+
+use chrono::{Days, NaiveDate};
+use cunbao_domain::enrolment::household_contribution;
+use cunbao_domain::policy::for_visit;
+use cunbao_domain::quantity::Quantity;
+use cunbao_domain::settlement::{Accumulators, LineInput};
+use cunbao_domain::sync::{Mutation, MutationBody, Role, MAX_BATCH};
+use cunbao_domain::synthetic;
+use sqlx::AnyPool;
+
+use crate::auth::{random_hex, token_hash, Caller};
+use crate::error::ApiError;
+use crate::seed::Territory;
+use crate::{accounts, AppState};
+
+/// How many of each clinic's households had a visit settled.
+const VISITS: usize = 15;
+
+/// Enrols `households` sample households at each clinic of `territory` for the scheme year
+/// that covers `today`; the number of mutations applied.
+pub async fn ensure(
+    state: &AppState,
+    territory: &Territory,
+    today: NaiveDate,
+    households: usize,
+) -> Result<usize, ApiError> {
+    let in_force = state.in_force().await?;
+    let policies: Vec<_> = in_force
+        .policy_versions()
+        .iter()
+        .filter_map(|v| in_force.policy(v).cloned())
+        .collect();
+    let Some(policy) = for_visit(&policies, today).cloned() else {
+        return Ok(0);
+    };
+    let mut applied = 0;
+    for (n, user) in territory.users.iter().enumerate() {
+        let (Role::ClinicAssistant, Some(clinic)) = (user.role, user.clinic) else {
+            continue;
+        };
+        if enrolled(&state.db, clinic, policy.scheme_year).await? > 0 {
+            continue;
+        }
+        let caller = seed_device(&state.db, user.username).await?;
+        let enrolled_on = policy.enrolment.collection_from + Days::new(75);
+        let mut mutations = Vec::new();
+        let mut push = |body: MutationBody, id: String| {
+            mutations.push(Mutation {
+                seq: mutations.len() as u64 + 1,
+                record_id: id,
+                body,
+            })
+        };
+        let population = synthetic::population(households, 7_000 + n as u64, enrolled_on);
+        let mut visits = 0;
+        for household in &population {
+            let Ok(due) = household_contribution(&policy, &household.members) else {
+                continue;
+            };
+            let hid = format!("sample-{clinic}-{}-{}", policy.scheme_year, household.id);
+            let mut ids = Vec::new();
+            for (i, member) in household.members.iter().enumerate() {
+                let id = format!("{hid}-{i}");
+                ids.push(id.clone());
+                push(
+                    MutationBody::Enrolment {
+                        household_id: hid.clone(),
+                        member: member.clone(),
+                        scheme_year: policy.scheme_year,
+                        enrolled_on,
+                        policy_version: policy.version.clone(),
+                    },
+                    id,
+                );
+            }
+            push(
+                MutationBody::Contribution {
+                    receipt_no: format!("RSAMPLE-{}", household.id),
+                    household_id: hid.clone(),
+                    enrolment_ids: ids,
+                    amount: due.total_due,
+                    collected_on: enrolled_on,
+                },
+                format!("{hid}-c"),
+            );
+            // Some heads of household were seen at the clinic in the last weeks.
+            let visit_date = today - Days::new(1 + (visits as u64 * 3) % 40);
+            if visits < VISITS && visit_date >= policy.coverage_from {
+                let catalogue = &in_force.catalogue;
+                let lines = catalogue
+                    .items
+                    .iter()
+                    .skip(visits * 7 % catalogue.items.len().max(1))
+                    .take(2)
+                    .map(|item| LineInput::from_item(item, Quantity::whole(1)))
+                    .collect();
+                push(
+                    cunbao_domain::sample::general_outpatient_claim(
+                        &policy,
+                        &catalogue.version,
+                        household.members[0].id_number.clone(),
+                        visit_date,
+                        lines,
+                        Accumulators::default(),
+                    ),
+                    format!("{hid}-v"),
+                );
+                visits += 1;
+            }
+        }
+        for batch in mutations.chunks(MAX_BATCH) {
+            crate::sync::push(&state.db, &state.write_lock, &in_force, &caller, batch).await?;
+        }
+        applied += mutations.len();
+    }
+    Ok(applied)
+}
+
+async fn enrolled(db: &AnyPool, clinic: &str, year: i32) -> Result<i64, ApiError> {
+    Ok(sqlx::query_scalar(
+        "SELECT COUNT(*) FROM records WHERE kind = 'enrolment' AND clinic_id = $1 \
+         AND scheme_year = $2",
+    )
+    .bind(clinic)
+    .bind(i64::from(year))
+    .fetch_one(db)
+    .await?)
+}
+
+/// A device of the clinic's user that did the sample work (its token is thrown away).
+async fn seed_device(db: &AnyPool, username: &str) -> Result<Caller, ApiError> {
+    let (user, _) = accounts::user_with_password(db, username)
+        .await?
+        .ok_or_else(|| ApiError::internal(format!("no sample user {username}")))?;
+    let device_id = format!("dev-sample-{}", random_hex(6));
+    let mut tx = db.begin().await?;
+    accounts::register_device(
+        &mut tx,
+        &device_id,
+        username,
+        "示例数据",
+        &token_hash(&random_hex(32)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Caller { device_id, user })
+}
