@@ -109,31 +109,27 @@ pub async fn all<T: DeserializeOwned>(
 pub async fn ensure_sample_years(pool: &AnyPool, today: NaiveDate) -> Result<(), ApiError> {
     use chrono::Datelike;
     for year in [today.year(), today.year() + 1] {
-        let policy = Policy::sample_for(year);
-        publish(
-            pool,
-            VersionKind::Policy,
-            &policy.version,
-            policy.coverage_from,
-            &policy,
-        )
-        .await?;
+        publish_policy(pool, &Policy::sample_for(year)).await?;
     }
     Ok(())
 }
 
-/// Publishes the shipped sample policy and catalogue where they are not yet published, so a
-/// new database has something in force.
-pub async fn ensure_shipped(pool: &AnyPool) -> Result<(), ApiError> {
-    let policy = Policy::sample_2025();
+/// Publishes a policy taking effect when its coverage starts.
+async fn publish_policy(pool: &AnyPool, policy: &Policy) -> Result<bool, ApiError> {
     publish(
         pool,
         VersionKind::Policy,
         &policy.version,
         policy.coverage_from,
-        &policy,
+        policy,
     )
-    .await?;
+    .await
+}
+
+/// Publishes the shipped sample policy and catalogue where they are not yet published, so a
+/// new database has something in force.
+pub async fn ensure_shipped(pool: &AnyPool) -> Result<(), ApiError> {
+    publish_policy(pool, &Policy::sample_2025()).await?;
     let catalogue: Catalogue = cunbao_domain::sample::catalogue();
     publish(
         pool,

@@ -94,10 +94,7 @@ async fn the_versions_in_force_come_from_the_database(backend: Backend) {
 /// again within the policy's 3 months keeps cover continuous (no waiting period), a day later
 /// it is a late enrolment that waits. Needs last year's policy, published like any other.
 async fn a_lapse_of_three_months_is_back_paid_on_the_server(backend: Backend) {
-    use cunbao_domain::enrolment::{Member, Relationship};
     use cunbao_domain::id_number::compose;
-    use cunbao_domain::names::PersonName;
-    use cunbao_domain::sync::{Mutation, MutationBody};
 
     let s = TestServer::start(backend).await;
     let last_year = Policy::sample_for(2024);
@@ -106,27 +103,8 @@ async fn a_lapse_of_three_months_is_back_paid_on_the_server(backend: Backend) {
     published::publish(&s.state.db, VersionKind::Policy, &version, from, &body)
         .await
         .unwrap();
-    let enrol = |seq: u64,
-                 record: &str,
-                 id: &cunbao_domain::id_number::IdNumber,
-                 policy: &Policy,
-                 on: NaiveDate| Mutation {
-        seq,
-        record_id: record.into(),
-        body: MutationBody::Enrolment {
-            household_id: format!("hh-{record}"),
-            member: Member {
-                id_number: id.clone(),
-                name: PersonName::parse("韦志明").unwrap(),
-                relationship: Relationship::Head,
-                phone: None,
-                subsidy: None,
-                evidence: None,
-            },
-            scheme_year: policy.scheme_year,
-            enrolled_on: on,
-            policy_version: policy.version.clone(),
-        },
+    let enrol = |seq, record: &str, id, policy: &Policy, on| {
+        common::enrolment_on(seq, record, id, &policy.version, policy.scheme_year, on)
     };
     let this_year = Policy::sample_2025();
     let (a, b) = (

@@ -8,9 +8,7 @@ use axum::http::{Method, StatusCode};
 use chrono::NaiveDate;
 use common::{Backend, TestServer};
 use cunbao_domain::claim::Claim;
-use cunbao_domain::enrolment::{Member, Relationship};
 use cunbao_domain::id_number::{compose, IdNumber};
-use cunbao_domain::names::PersonName;
 use cunbao_domain::policy::{BenefitKind, Policy};
 use cunbao_domain::quantity::Quantity;
 use cunbao_domain::sample;
@@ -29,24 +27,8 @@ fn person(n: u16) -> IdNumber {
 }
 
 fn enrolment(seq: u64, record: &str, id: &IdNumber) -> Mutation {
-    Mutation {
-        seq,
-        record_id: record.into(),
-        body: MutationBody::Enrolment {
-            household_id: format!("hh-{record}"),
-            member: Member {
-                id_number: id.clone(),
-                name: PersonName::parse("韦志明").unwrap(),
-                relationship: Relationship::Head,
-                phone: None,
-                subsidy: None,
-                evidence: None,
-            },
-            scheme_year: 2025,
-            enrolled_on: NaiveDate::from_ymd_opt(2024, 11, 5).unwrap(),
-            policy_version: POLICY.into(),
-        },
-    }
+    let on = NaiveDate::from_ymd_opt(2024, 11, 5).unwrap();
+    common::enrolment_on(seq, record, id, POLICY, 2025, on)
 }
 
 fn contribution(seq: u64, record: &str, enrolments: &[&str]) -> Mutation {

@@ -132,6 +132,36 @@ async fn send(state: &AppState, request: Request<Body>) -> (StatusCode, Value) {
     (status, json)
 }
 
+/// A household head (韦志明) enrolled on `on` for the scheme year of `policy` (a version).
+pub fn enrolment_on(
+    seq: u64,
+    record: &str,
+    id: &cunbao_domain::id_number::IdNumber,
+    policy: &str,
+    scheme_year: i32,
+    on: chrono::NaiveDate,
+) -> cunbao_domain::sync::Mutation {
+    use cunbao_domain::enrolment::{Member, Relationship};
+    cunbao_domain::sync::Mutation {
+        seq,
+        record_id: record.into(),
+        body: cunbao_domain::sync::MutationBody::Enrolment {
+            household_id: format!("hh-{record}"),
+            member: Member {
+                id_number: id.clone(),
+                name: cunbao_domain::names::PersonName::parse("韦志明").unwrap(),
+                relationship: Relationship::Head,
+                phone: None,
+                subsidy: None,
+                evidence: None,
+            },
+            scheme_year,
+            enrolled_on: on,
+            policy_version: policy.into(),
+        },
+    }
+}
+
 /// Generates `sqlite::name` and `postgres::name` tests from `async fn name(Backend)`.
 #[macro_export]
 macro_rules! on_both_databases {
