@@ -47,6 +47,17 @@ test("on today's date the desk enrols for the scheme year that is open and says 
     assert.match(await notice.innerText(), /已过集中缴费期/);
   }
   await page.screenshot({ path: join(artifactsDir, "today-enrol-zh-CN-1280x800.png") });
+  // In the collection period this year is still open too (late, or back-paid): the desk asks.
+  const choice = page.getByTestId("enrolment-year-choice");
+  if (collecting) {
+    await choice.getByRole("radio").nth(1).check();
+    await notice.filter({ hasText: `本次登记参保年度：${year}` }).waitFor();
+    assert.match(await notice.innerText(), /已过集中缴费期/);
+    await choice.getByRole("radio").nth(0).check();
+    await notice.filter({ hasText: `本次登记参保年度：${year + 1}` }).waitFor();
+  } else {
+    assert.equal(await choice.count(), 0);
+  }
 
   const head = idNumber("110105", "19760812", 17);
   const m = page.getByTestId("member-0");

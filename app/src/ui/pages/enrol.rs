@@ -59,12 +59,25 @@ fn EnrolForm() -> impl IntoView {
             _ => {}
         },
     );
-    // Next year's policy in its collection period, else this year's.
+    // Next year's policy in its collection period, else this year's. While next year's is
+    // being collected, this year's is still open too (late enrolment, back-payment): the
+    // assistant chooses, next year first.
+    let this_year_chosen = RwSignal::new(false);
+    let both_open = move || {
+        let desk = desk();
+        match (&desk.policy, &desk.enrolment_policy) {
+            (Some(this), Some(next)) if this.version != next.version => {
+                Some((this.clone(), next.clone()))
+            }
+            _ => None,
+        }
+    };
     let enrolment_policy = move || {
         let desk = desk();
-        desk.enrolment_policy
-            .or(desk.policy)
-            .expect("inside WithDesk")
+        match desk.policy {
+            Some(this) if this_year_chosen.get() && both_open().is_some() => this,
+            this => desk.enrolment_policy.or(this).expect("inside WithDesk"),
+        }
     };
     let checked = Memo::new(move |_| {
         let desk = desk();
@@ -158,6 +171,23 @@ fn EnrolForm() -> impl IntoView {
             }
             text
         }}</p>
+        {move || both_open().map(|(this, next)| view! {
+            <fieldset class="card year-choice" data-testid="enrolment-year-choice">
+                <legend>{move || app.t(Key::ChooseYear)}</legend>
+                <div class="choices" role="radiogroup">
+                <label class="choice">
+                    <input type="radio" name="scheme_year" prop:checked=move || !this_year_chosen.get()
+                        on:change=move |_| this_year_chosen.set(false)/>
+                    {format!("{}", next.scheme_year)}" · "{move || app.t(Key::NextYearOnTime)}
+                </label>
+                <label class="choice">
+                    <input type="radio" name="scheme_year" prop:checked=move || this_year_chosen.get()
+                        on:change=move |_| this_year_chosen.set(true)/>
+                    {format!("{}", this.scheme_year)}" · "{move || app.t(Key::ThisYearLate)}
+                </label>
+                </div>
+            </fieldset>
+        })}
         <form class="enrol" on:submit=submit data-testid="enrol-form" novalidate>
             {move || {
                 let household = draft.with(|d| d.household_id.clone());
