@@ -147,7 +147,42 @@ async fn a_lapse_of_three_months_is_back_paid_on_the_server(backend: Backend) {
     assert_eq!(b_cover["benefits_from"], "2025-07-01");
 }
 
+/// Two server processes on one database: what one publishes, the other serves from its next
+/// request (each holds its own copy; the database tells it something changed).
+async fn a_version_published_through_one_process_is_served_by_another(backend: Backend) {
+    let s = TestServer::start(backend).await;
+    let other = cunbao_server::AppState::load(s.state.db.clone(), Default::default())
+        .await
+        .unwrap();
+    let (token, _) = s.sign_in("lijia").await;
+    let handshake = |state: cunbao_server::AppState| {
+        let token = token.clone();
+        async move {
+            common::request(&state, "GET", "/api/v1/sync/handshake", Some(&token), None)
+                .await
+                .1
+        }
+    };
+    assert_eq!(
+        handshake(other.clone()).await["catalogue_version"],
+        "sample-2025.1"
+    );
+    let csv = format!(
+        "{}\nX1,新药,drug,A,,盒,5.00,,,,,,,,,\n",
+        cunbao_domain::catalogue_csv::HEADER
+    );
+    let plan =
+        cunbao_server::publishing::plan_catalogue(&s.state.db, &csv, "v-other", day(2026, 1, 1))
+            .await
+            .unwrap();
+    cunbao_server::publishing::publish_catalogue(&s.state.db, &plan)
+        .await
+        .unwrap();
+    assert_eq!(handshake(other).await["catalogue_version"], "v-other");
+}
+
 on_both_databases!(
+    a_version_published_through_one_process_is_served_by_another,
     the_versions_in_force_come_from_the_database,
     a_lapse_of_three_months_is_back_paid_on_the_server,
     sample_residents_are_enrolled_for_the_year_under_way,
