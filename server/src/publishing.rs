@@ -68,7 +68,10 @@ impl Bilingual for PublishError {
                     "version {v} is published already and cannot change; choose another version"
                 ),
             ),
-            PublishError::Internal(_) => Text::new("服务器内部错误", "internal server error"),
+            PublishError::Internal(e) => Text::new(
+                format!("数据库或内部错误：{e}"),
+                format!("database or internal error: {e}"),
+            ),
         }
     }
 }

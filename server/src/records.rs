@@ -183,23 +183,23 @@ pub async fn paid_claims_since(
     person: &str,
     from_year: i32,
 ) -> Result<Vec<StoredClaim>, sqlx::Error> {
-    let paying: Vec<&str> = ClaimStatus::ALL
+    // The statuses the fund pays, from the state machine (the enum's own names, not input).
+    let paying: Vec<String> = ClaimStatus::ALL
         .into_iter()
         .filter(|s| s.pays())
-        .map(ClaimStatus::as_str)
+        .map(|s| format!("'{}'", s.as_str()))
         .collect();
-    let rows = sqlx::query(
+    let sql = format!(
         "SELECT id, clinic_id, data FROM records WHERE kind = $1 \
-         AND status IN ($2, $3, $4) AND person = $5 AND scheme_year >= $6",
-    )
-    .bind(RecordKind::Claim.as_str())
-    .bind(paying[0])
-    .bind(paying[1])
-    .bind(paying[2])
-    .bind(person)
-    .bind(i64::from(from_year))
-    .fetch_all(&mut **tx)
-    .await?;
+         AND status IN ({}) AND person = $2 AND scheme_year >= $3",
+        paying.join(", ")
+    );
+    let rows = sqlx::query(&sql)
+        .bind(RecordKind::Claim.as_str())
+        .bind(person)
+        .bind(i64::from(from_year))
+        .fetch_all(&mut **tx)
+        .await?;
     rows.iter()
         .map(|row| {
             Ok(StoredClaim {
