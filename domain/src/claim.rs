@@ -38,6 +38,10 @@ pub struct Claim {
     /// it is settled after approval.
     #[serde(default)]
     pub pending_review: bool,
+    /// The patient was told of the self-pay part before it was settled (知情告知); required
+    /// whenever the settlement has a full self-pay part.
+    #[serde(default)]
+    pub self_pay_informed: bool,
 }
 
 impl Claim {

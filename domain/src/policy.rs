@@ -116,6 +116,10 @@ pub struct EnrolmentRules {
     /// Concentrated collection period for this scheme year (in the year before).
     pub collection_from: NaiveDate,
     pub collection_to: NaiveDate,
+    /// Renewal deadline for people already enrolled (续保截止, end of November in reference
+    /// 003); a renewal after it is accepted and marked late for the township.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renewal_deadline: Option<NaiveDate>,
     /// A newborn enrolled within this many days of birth is covered from the birth month.
     pub newborn_window_days: u32,
     /// Waiting period after late enrolment or a lapse.
@@ -204,6 +208,11 @@ impl Policy {
         if self.enrolment.collection_from > self.enrolment.collection_to {
             return e("collection period ends before it starts");
         }
+        if let Some(deadline) = self.enrolment.renewal_deadline {
+            if !self.in_collection_period(deadline) {
+                return e("the renewal deadline is outside the collection period");
+            }
+        }
         if self.benefits.is_empty() {
             return e("no benefits");
         }
@@ -243,6 +252,7 @@ impl Policy {
         let e = &mut p.enrolment;
         e.collection_from = shift(e.collection_from);
         e.collection_to = shift(e.collection_to);
+        e.renewal_deadline = e.renewal_deadline.map(shift);
         e.working_weekends.clear();
         e.holidays = [(1, 1), (5, 1), (10, 1), (10, 2), (10, 3)]
             .into_iter()
@@ -261,6 +271,14 @@ impl Policy {
     /// Whether enrolment for this scheme year is in its concentrated collection period on `day`.
     pub fn collecting_on(&self, day: NaiveDate) -> bool {
         (self.enrolment.collection_from..=self.enrolment.collection_to).contains(&day)
+    }
+
+    /// Whether a renewal (the person was covered last year) made on `day` is after the
+    /// renewal deadline: accepted, and marked late for the township.
+    pub fn late_renewal(&self, day: NaiveDate) -> bool {
+        self.enrolment
+            .renewal_deadline
+            .is_some_and(|deadline| day > deadline)
     }
 
     pub fn benefit(&self, kind: BenefitKind) -> Result<&BenefitRule, PolicyError> {
@@ -391,6 +409,24 @@ mod tests {
             );
             assert!(p.check().is_ok());
         }
+    }
+
+    #[test]
+    fn a_renewal_after_the_deadline_is_late_and_the_deadline_moves_with_the_year() {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        let p = Policy::sample_for(2027);
+        assert_eq!(p.enrolment.renewal_deadline, Some(day(2026, 11, 30)));
+        assert!(!p.late_renewal(day(2026, 11, 30)));
+        assert!(p.late_renewal(day(2026, 12, 1)));
+        assert!(p.late_renewal(day(2027, 1, 5)));
+        // A policy without one marks nothing late; one outside the collection period is refused.
+        let mut none = p.clone();
+        none.enrolment.renewal_deadline = None;
+        assert!(!none.late_renewal(day(2026, 12, 31)));
+        let mut wrong = p;
+        wrong.enrolment.renewal_deadline = Some(day(2026, 8, 31));
+        let json = serde_json::to_string(&wrong).unwrap();
+        assert!(Policy::from_json(&json).is_err());
     }
 
     #[test]

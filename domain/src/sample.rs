@@ -38,6 +38,7 @@ pub fn general_outpatient_claim(
     let benefit = BenefitKind::GeneralOutpatient;
     let params = BenefitParams::from(policy.benefit(benefit).expect("the policy has it"));
     let settlement = settle(&params, before, &lines).expect("the lines settle");
+    let self_pay_informed = settlement.has_self_pay();
     MutationBody::Claim(Box::new(Claim {
         person,
         visit_date,
@@ -53,6 +54,7 @@ pub fn general_outpatient_claim(
         rule_hits: vec![],
         reason: None,
         pending_review: false,
+        self_pay_informed,
     }))
 }
 

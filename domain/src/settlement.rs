@@ -125,6 +125,14 @@ pub struct Settlement {
     pub accumulators_after: Accumulators,
 }
 
+impl Settlement {
+    /// Whether the visit has a full self-pay part (out-of-catalogue lines, or prices above
+    /// the payment standard): the patient must be told of it first (知情告知).
+    pub fn has_self_pay(&self) -> bool {
+        !self.self_pay_full.is_zero()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SettlementError {
     NoLines,

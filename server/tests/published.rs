@@ -147,6 +147,73 @@ async fn a_lapse_of_three_months_is_back_paid_on_the_server(backend: Backend) {
     assert_eq!(b_cover["benefits_from"], "2025-07-01");
 }
 
+/// Renewal (续保) for next year: on the policy's renewal deadline it is on time; a day later it
+/// is accepted and marked late for the township; a first enrolment on that day is not a renewal.
+async fn a_renewal_after_the_deadline_is_accepted_and_marked_late(backend: Backend) {
+    use cunbao_domain::id_number::compose;
+
+    let s = TestServer::start(backend).await;
+    let last_year = Policy::sample_for(2024);
+    let body = serde_json::to_value(&last_year).unwrap();
+    let (version, from) = (last_year.version.clone(), last_year.coverage_from);
+    published::publish(&s.state.db, VersionKind::Policy, &version, from, &body)
+        .await
+        .unwrap();
+    let this_year = Policy::sample_2025();
+    let deadline = this_year.enrolment.renewal_deadline.unwrap();
+    assert_eq!(deadline, day(2024, 11, 30));
+    let enrol = |seq, record: &str, id, policy: &Policy, on| {
+        common::enrolment_on(seq, record, id, &policy.version, policy.scheme_year, on)
+    };
+    let (a, b, c) = (
+        compose("110105", day(1970, 1, 2), 31),
+        compose("110105", day(1971, 2, 3), 42),
+        compose("110105", day(1972, 3, 4), 53),
+    );
+    let (token, _) = s.sign_in("lijia").await;
+    let batch = [
+        enrol(1, "a-2024", &a, &last_year, day(2023, 11, 2)),
+        enrol(2, "b-2024", &b, &last_year, day(2023, 11, 2)),
+        enrol(3, "a-2025", &a, &this_year, deadline),
+        enrol(4, "b-2025", &b, &this_year, deadline.succ_opt().unwrap()),
+        enrol(5, "c-2025", &c, &this_year, deadline.succ_opt().unwrap()),
+    ];
+    let (status, body) = s
+        .call(
+            Method::POST,
+            "/api/v1/sync/push",
+            Some(&token),
+            Some(serde_json::json!({ "mutations": batch })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    for result in body["results"].as_array().unwrap() {
+        assert_eq!(result["status"], "applied", "{result}");
+    }
+    let (township, _) = s.sign_in("shenhe").await;
+    let (status, page) = s
+        .call(
+            Method::GET,
+            "/api/v1/township/records?kind=enrolment",
+            Some(&township),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let late = |id: &str| {
+        let row = page
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == id)
+            .unwrap_or_else(|| panic!("{id} listed: {page}"));
+        row["data"]["late_renewal"].as_bool().unwrap_or(false)
+    };
+    assert!(!late("a-2025"), "on the deadline");
+    assert!(late("b-2025"), "a day after the deadline");
+    assert!(!late("c-2025"), "a first enrolment is not a renewal");
+}
+
 /// Two server processes on one database: what one publishes, the other serves from its next
 /// request (each holds its own copy; the database tells it something changed).
 async fn a_version_published_through_one_process_is_served_by_another(backend: Backend) {
@@ -185,6 +252,7 @@ on_both_databases!(
     a_version_published_through_one_process_is_served_by_another,
     the_versions_in_force_come_from_the_database,
     a_lapse_of_three_months_is_back_paid_on_the_server,
+    a_renewal_after_the_deadline_is_accepted_and_marked_late,
     sample_residents_are_enrolled_for_the_year_under_way,
 );
 

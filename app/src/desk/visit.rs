@@ -42,6 +42,9 @@ pub struct VisitDraft {
     pub diagnoses: Vec<String>,
     pub lines: Vec<LineDraft>,
     pub reason: String,
+    /// The assistant confirms the patient was told of the self-pay part (知情告知).
+    #[serde(default)]
+    pub self_pay_told: bool,
 }
 
 /// The person's year-to-date figures as this tablet knows them, and how fresh they are.
@@ -72,8 +75,16 @@ impl Quote {
         worst(&self.hits)
     }
 
-    /// Whether it may be confirmed with what was typed (a warn needs a written reason).
-    pub fn can_confirm(&self, reason: &str) -> Result<(), Text> {
+    /// Whether it may be confirmed with what was typed (a warn needs a written reason; a
+    /// self-pay part needs the patient told first).
+    pub fn can_confirm(&self, draft: &VisitDraft) -> Result<(), Text> {
+        if self.settlement.has_self_pay() && !draft.self_pay_told {
+            return Err(Text::new(
+                "有自费部分：请先告知患者并勾选确认",
+                "There is a self-pay part: tell the patient first and tick the confirmation",
+            ));
+        }
+        let reason = &draft.reason;
         match self.worst() {
             Some(Severity::Block) => Err(Text::new(
                 "存在禁止结算的审核结果",
@@ -301,7 +312,7 @@ pub async fn save(
     quote: &Quote,
     ctx: ClaimContext<'_>,
 ) -> Result<ClaimRecord, Text> {
-    quote.can_confirm(&draft.reason)?;
+    quote.can_confirm(draft)?;
     let identity = identity(draft)?;
     if draft.diagnoses.is_empty() {
         return Err(Text::new("请选择诊断", "Choose a diagnosis"));
@@ -325,6 +336,7 @@ pub async fn save(
         rule_hits: quote.hits.clone(),
         reason,
         pending_review: quote.pending_review,
+        self_pay_informed: quote.settlement.has_self_pay() && draft.self_pay_told,
     };
     let record = ClaimRecord {
         claim_id: ctx.claim_id.clone(),

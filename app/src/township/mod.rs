@@ -67,7 +67,11 @@ pub fn summary(lang: Lang, record: &RecordRow) -> String {
         ),
         Some(RecordSummary::RefundDue(r)) => format!("{} {}", t(Key::Amount), r.amount),
         Some(RecordSummary::Enrolment(e)) => {
-            format!("{} {}", e.member.name, e.member.id_number.masked())
+            let mut text = format!("{} {}", e.member.name, e.member.id_number.masked());
+            if e.late_renewal {
+                text += &format!(" · {}", t(Key::LateRenewalMark));
+            }
+            text
         }
         Some(RecordSummary::Contribution(c)) => format!(
             "{} {} · {} {}",

@@ -113,6 +113,10 @@ pub struct RecordedEnrolment {
     /// On a duplicate: the enrolment that stands.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duplicate_of: Option<String>,
+    /// A renewal (covered last year) made after the policy's renewal deadline: accepted, and
+    /// marked for the township.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub late_renewal: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

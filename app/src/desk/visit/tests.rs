@@ -156,8 +156,17 @@ fn the_worked_example_settles_to_the_specified_figures_warns_flags_and_saves_dur
         assert!(save(&store, person, &draft, &q, ctx("c1")).await.is_err());
         assert!(kept().await.is_some());
         draft.reason = "患者自述血压偏高，医生开具".into();
+        // A reason, but the patient not yet told of the self-pay part (48.00 + 1.60): refused.
+        assert!(q.settlement.has_self_pay());
+        let untold = save(&store, person, &draft, &q, ctx("c1"))
+            .await
+            .unwrap_err();
+        assert!(untold.zh.contains("自费"), "{}", untold.zh);
+        assert!(kept().await.is_some());
+        draft.self_pay_told = true;
         let saved = save(&store, person, &draft, &q, ctx("c1")).await.unwrap();
         assert_eq!(saved.claim.settlement.fund.to_string(), "6.00");
+        assert!(saved.claim.self_pay_informed);
         // The claim, its outbox entry and the end of the draft land together.
         assert_eq!(outbox::entries(&store).await.unwrap().len(), 1);
         assert!(kept().await.is_none());
@@ -193,7 +202,9 @@ fn a_proxy_without_relationship_blocks_and_nonsense_quantities_are_refused() {
     draft.lines.truncate(1);
     let (q, _) = quote_fresh(&policy, &cat, person, &draft).unwrap();
     assert_eq!(q.worst(), Some(Severity::Block));
-    assert!(q.can_confirm("任何理由都不行").is_err());
+    draft.reason = "任何理由都不行".into();
+    draft.self_pay_told = true;
+    assert!(q.can_confirm(&draft).is_err());
     for bad in ["-1", "0", "1.234", "1000", "abc", ""] {
         assert!(parse_quantity(bad).is_err(), "{bad}");
     }

@@ -166,6 +166,11 @@ fn EnrolForm() -> impl IntoView {
             let mut text = format!("{}：{}", app.t(Key::EnrollingFor), policy.scheme_year);
             if policy.collecting_on(today()) {
                 text += &format!(" · {} {}", app.t(Key::CollectionUntil), policy.enrolment.collection_to);
+                match policy.enrolment.renewal_deadline {
+                    Some(_) if policy.late_renewal(today()) => text += &format!(" · {}", app.t(Key::RenewalLate)),
+                    Some(deadline) => text += &format!(" · {} {deadline}", app.t(Key::RenewalUntil)),
+                    None => {}
+                }
             } else {
                 text += &format!(" · {}", app.t(Key::LateEnrolment));
             }

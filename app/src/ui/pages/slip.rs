@@ -118,8 +118,10 @@ fn slip_html(app: AppContext, c: &ClaimRecord) -> String {
             t(key)
         );
     }
+    html += "</dl>";
+    html += &self_pay_html(app, c);
     html += &format!(
-        r#"</dl><p class="hint">{}: {} {} · {} {}</p>"#,
+        r#"<p class="hint">{}: {} {} · {} {}</p>"#,
         t(Key::YearToDate),
         t(Key::DeductibleMet),
         s.accumulators_after.deductible_met,
@@ -142,6 +144,39 @@ fn slip_html(app: AppContext, c: &ClaimRecord) -> String {
         t(Key::Operator),
         escape(&c.operator),
         escape(&c.claim_id),
+    );
+    html
+}
+
+/// The self-pay part printed on its own (知情告知): each self-pay line and the total, and
+/// whether the patient was told before settling.
+fn self_pay_html(app: AppContext, c: &ClaimRecord) -> String {
+    let s = &c.claim.settlement;
+    if !s.has_self_pay() {
+        return String::new();
+    }
+    let t = |key: Key| escape(app.t(key));
+    let heading = if c.claim.self_pay_informed {
+        t(Key::SelfPayPart)
+    } else {
+        t(Key::SelfPayFull)
+    };
+    let mut html = format!(
+        r#"<section class="slip-self-pay" data-testid="slip-self-pay"><h2>{heading}</h2><dl>"#
+    );
+    for (line, figures) in c.claim.lines.iter().zip(&s.lines) {
+        if !figures.self_pay_full.is_zero() {
+            html += &format!(
+                r#"<dt>{}</dt><dd class="num">{}</dd>"#,
+                escape(line.name.as_deref().unwrap_or_default()),
+                figures.self_pay_full
+            );
+        }
+    }
+    html += &format!(
+        r#"<dt>{}</dt><dd class="num" data-testid="slip-self-pay-total">{}</dd></dl></section>"#,
+        t(Key::Total),
+        s.self_pay_full
     );
     html
 }

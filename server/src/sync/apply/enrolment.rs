@@ -46,6 +46,7 @@ pub async fn apply(
     let prior = records::active_enrolment(tx, member.id_number.as_str(), scheme_year - 1)
         .await?
         .map(|e| e.record.coverage.to);
+    let late_renewal = prior.is_some() && policy.late_renewal(*enrolled_on);
     let cover = match coverage(policy, member.id_number.birth_date(), *enrolled_on, prior) {
         Ok(cover) => cover,
         Err(err) => return Ok(rejected_by(m, "outside_scheme", err)),
@@ -65,6 +66,7 @@ pub async fn apply(
         contribution: due,
         clinic_id: ctx.clinic.to_string(),
         duplicate_of: None,
+        late_renewal,
     };
     let Some(existing) = records::active_enrolment(tx, person, *scheme_year).await? else {
         let change = ChangeBody::Enrolment(record.clone());

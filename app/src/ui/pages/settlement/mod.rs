@@ -7,6 +7,7 @@ mod identity_fields;
 mod lines;
 mod patient_picker;
 mod risk;
+mod self_pay;
 mod visit_form;
 
 use cunbao_domain::text::Text;

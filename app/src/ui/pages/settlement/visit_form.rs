@@ -12,6 +12,7 @@ use super::identity_fields::IdentityFields;
 use super::lines::Lines;
 use super::patient_picker::PatientPicker;
 use super::risk::Risk;
+use super::self_pay::SelfPayConsent;
 use crate::desk::visit::{
     self, accumulators, cap_pool, claims_of, history, ClaimContext, LocalAccumulators, VisitDraft,
 };
@@ -200,10 +201,10 @@ pub fn VisitForm(
                 <Lines draft=draft quote=quote/>
                 <Breakdown quote=quote figures=figures/>
                 <Risk draft=draft quote=quote/>
+                <SelfPayConsent draft=draft quote=quote/>
                 {move || error.get().map(|e| view! { <p class="field-error" role="alert" data-testid="settle-error">{app.say(&e)}</p> })}
                 {move || quote.get().and_then(|r| r.ok()).map(|(q, _)| {
-                    let reason = draft.with(|d| d.reason.clone());
-                    let allowed = q.can_confirm(&reason);
+                    let allowed = draft.with(|d| q.can_confirm(d));
                     let blocked_text = allowed.clone().err();
                     let label = if q.pending_review { app.t(Key::SaveForReview) } else { app.t(Key::ConfirmSettle) };
                     view! {
