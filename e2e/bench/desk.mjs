@@ -6,7 +6,7 @@
 // the page with performance.now() (the test date shifts only Date).
 import {
   launchBrowser,
-  newDeskContext,
+  newTabletContext,
   seedResidents,
   signInWithForm,
   startServer,
@@ -153,7 +153,7 @@ const server = await startServer({
 const browser = await launchBrowser();
 try {
   const people = await seedResidents(server.url, "lijia", residents);
-  const context = await newDeskContext(browser);
+  const context = await newTabletContext(browser);
   const page = await context.newPage();
   await page.goto(server.url);
   await waitForAppReady(page);
@@ -288,6 +288,8 @@ async function savePhase(browser, page, cdp, people, codes) {
       await page.getByTestId("breakdown").waitFor();
       const reason = page.locator("textarea[name=reason]");
       if (await reason.isVisible()) await reason.fill("基准测试：按医嘱开具");
+      const told = page.getByTestId("self-pay-told");
+      if (await told.isVisible()) await told.check();
       const button = page.getByTestId("confirm-settle");
       if (await button.isDisabled()) {
         console.log(`visit ${v}: not confirmable (${await page.getByTestId("risk").innerText()})`);

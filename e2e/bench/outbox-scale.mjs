@@ -6,13 +6,13 @@
 // picking the patient took to show a breakdown.
 // Prints figures; nothing here passes or fails.
 //   node bench/outbox-scale.mjs [N=5000]
-import { launchBrowser, newDeskContext, seedResidents, signInWithForm, startServer, unlockWithPin, waitForAppReady } from "../lib/harness.mjs";
+import { chinaToday, launchBrowser, newTabletContext, seedResidents, signInWithForm, startServer, unlockWithPin, waitForAppReady } from "../lib/harness.mjs";
 const N = Number(process.argv[2] ?? 5000);
 const server = await startServer({ name: "outbox-scale", sampleData: true });
 const browser = await launchBrowser();
 try {
   const people = await seedResidents(server.url, "lijia", 50);
-  const context = await newDeskContext(browser);
+  const context = await newTabletContext(browser);
   const page = await context.newPage();
   await page.goto(server.url);
   await waitForAppReady(page);
@@ -58,7 +58,7 @@ try {
   await cdp.send("Emulation.setCPUThrottlingRate", { rate: 1 });
   // Copy the last entry N times, as applied entries (kept all year), under later sequence numbers,
   // and the claim N times, as earlier visits of 2,000 other patients.
-  await page.evaluate((N) => new Promise((ok, fail) => {
+  await page.evaluate(({ N, year }) => new Promise((ok, fail) => {
     const open = indexedDB.open("cunbao");
     open.onsuccess = () => {
       const db = open.result;
@@ -79,13 +79,13 @@ try {
           const c = structuredClone(claim);
           c.claim_id = e.mutation.record_id;
           c.person = `11010519${String(500000 + (i % 2000)).padStart(8, "0")}X`;
-          c.visit_date = `2025-0${1 + (i % 9)}-1${i % 10}`;
+          c.visit_date = `${year}-0${1 + (i % 9)}-1${i % 10}`;
           claims.put(c, c.claim_id);
         }
         tx.oncomplete = () => { db.close(); ok(); }; tx.onerror = () => fail(tx.error);
       };
     };
-  }), N);
+  }), { N, year: Number(chinaToday().slice(0, 4)) });
   await page.reload();
   await unlockWithPin(page);
   await cdp.send("Emulation.setCPUThrottlingRate", { rate: 4 });

@@ -100,7 +100,7 @@ export async function launchBrowser() {
 
 /** A tablet-sized context in Chinese. */
 export async function newTabletContext(browser, viewport = { width: 1280, height: 800 }) {
-  return browser.newContext({ viewport, locale: "zh-CN", serviceWorkers: "allow" });
+  return browser.newContext({ viewport, locale: "zh-CN", timezoneId: "Asia/Shanghai", serviceWorkers: "allow" });
 }
 
 /** Waits until the app has opened its database and a service worker controls the page. */
@@ -172,21 +172,39 @@ export function idNumber(region, birth, seq) {
   return first17 + "10X98765432"[sum % 11];
 }
 
-/** The 2025 sample policy's scheme year: the desk's clock is set inside it. */
-export const DESK_DAY = new Date("2025-06-16T10:00:00+08:00");
+/** Today's date where the tablets are (China), as "YYYY-MM-DD". */
+export function chinaToday() {
+  return new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai" }).format(new Date());
+}
+
+/** The scheme year under way on `day` ("YYYY-MM-DD"): its calendar year. */
+export const yearOf = (day) => Number(day.slice(0, 4));
+
+/** "YYYY-MM-DD" `days` after (or before, if negative) `day`. */
+export function addDays(day, days) {
+  const d = new Date(`${day}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
+/** The latest date with this month and day that is not after today (China): this year's, or
+ *  last year's if this year's is still to come. Tests that need a date use it so that what
+ *  they send the server is never in the future. */
+export function latestOnOrBefore(month, day) {
+  const today = chinaToday();
+  const mmdd = `${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}`;
+  const year = yearOf(today);
+  return `${today.slice(5) >= mmdd ? year : year - 1}-${mmdd}`;
+}
 
 /**
- * A tablet context whose clock read `DESK_DAY` (China's time zone) when it was created and runs
- * on from there, across reloads. Only `Date` is shifted: timers and `performance.now()` stay the
- * browser's own, so what the app does with them (and what a benchmark measures) is unchanged.
+ * A tablet context whose clock read `day` ("YYYY-MM-DD", 10:00 China time) when it was created
+ * and runs on from there, across reloads — for the tests whose feature depends on the date.
+ * Only `Date` is shifted: timers and `performance.now()` stay the browser's own.
  */
-export async function newDeskContext(browser, viewport = { width: 1280, height: 800 }) {
-  const context = await browser.newContext({
-    viewport,
-    locale: "zh-CN",
-    timezoneId: "Asia/Shanghai",
-    serviceWorkers: "allow",
-  });
+export async function tabletOnDay(browser, day, viewport = { width: 1280, height: 800 }) {
+  const context = await newTabletContext(browser, viewport);
+  const start = new Date(`${day}T10:00:00+08:00`);
   await context.addInitScript((offset) => {
     const RealDate = Date;
     globalThis.Date = class extends RealDate {
@@ -198,12 +216,16 @@ export async function newDeskContext(browser, viewport = { width: 1280, height: 
         return RealDate.now() + offset;
       }
     };
-  }, DESK_DAY.getTime() - Date.now());
+  }, start.getTime() - Date.now());
   return context;
 }
 
-/** Another tablet of a clinic enrols residents over the API (they reach the desk by pull). */
-export async function enrolOverApi(url, username, people) {
+/** The sample policy of a scheme year, as `./run.sh`'s sample data publishes it. */
+export const samplePolicy = (year) => `county-sample-${year}.1`;
+
+/** Another tablet of a clinic enrolled residents on time for the scheme year under way (in
+ *  the collection period the autumn before); they reach the desk by pull. */
+export async function enrolOverApi(url, username, people, year = yearOf(chinaToday())) {
   const signIn = await api(url, "/api/v1/auth/sign-in", {
     body: { username, password: "cunbao2025", device_name: "旧平板" },
   });
@@ -214,9 +236,9 @@ export async function enrolOverApi(url, username, people) {
       type: "enrolment",
       household_id: p.household ?? `hh-${p.id}`,
       member: { id_number: p.id, name: p.name, relationship: p.relationship ?? "head" },
-      scheme_year: 2025,
-      enrolled_on: "2024-10-10",
-      policy_version: "county-sample-2025.1",
+      scheme_year: year,
+      enrolled_on: `${year - 1}-10-10`,
+      policy_version: samplePolicy(year),
     },
   }));
   const pushed = await api(url, "/api/v1/sync/push", { token: signIn.json.token, body: { mutations } });
@@ -240,7 +262,7 @@ const GIVEN = ["秀英", "志明", "丽华", "建国", "桂兰", "海燕", "德�
 /** A varied, deterministic name for the n-th seeded resident (25 surnames × 28 given names). */
 export const residentName = (n) => SURNAMES[n % SURNAMES.length] + GIVEN[Math.floor(n / SURNAMES.length) % GIVEN.length];
 
-export async function seedResidents(url, username, count) {
+export async function seedResidents(url, username, count, year = yearOf(chinaToday())) {
   const other = await api(url, "/api/v1/auth/sign-in", {
     body: { username, password: "cunbao2025", device_name: "earlier tablet" },
   });
@@ -257,9 +279,9 @@ export async function seedResidents(url, username, count) {
         type: "enrolment",
         household_id: `h-${Math.floor(n / 3)}`,
         member: { id_number: id, name: residentName(n), relationship: n % 3 ? "child" : "head" },
-        scheme_year: 2025,
-        enrolled_on: "2024-10-15",
-        policy_version: "county-sample-2025.1",
+        scheme_year: year,
+        enrolled_on: `${year - 1}-10-15`,
+        policy_version: samplePolicy(year),
       },
     });
   }

@@ -1,16 +1,19 @@
-// The clinic desk as an assistant uses it: signed in and set up once online, then with no
-// network at all — enrol a household, refuse bad and duplicate enrolments, settle PRODUCT.md
+// The clinic desk as an assistant uses it on the real date: signed in and set up once online,
+// then with no network at all — enrol a household, refuse bad and duplicate enrolments, settle PRODUCT.md
 // §3's worked example, meet block / warn / flag, reload mid-form without losing anything,
 // void a claim, print slips. Screenshots of every screen at 1280×800 and 412×915.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
+  addDays,
   artifactsDir,
+  chinaToday,
   enrolOverApi,
   idNumber,
   launchBrowser,
-  newDeskContext,
+  newTabletContext,
+  yearOf,
   signInWithForm,
   startServer,
   unlockWithPin,
@@ -18,6 +21,10 @@ import {
 } from "../lib/harness.mjs";
 
 const CHEN = idNumber("110105", "19560312", 24); // a resident enrolled last autumn
+const TODAY = chinaToday();
+const YEAR = yearOf(TODAY);
+// From 1 September the desk enrols for next year (the collection period), before it for this.
+const ENROL_YEAR = Number(TODAY.slice(5, 7)) >= 9 ? YEAR + 1 : YEAR;
 let server;
 let browser;
 let context;
@@ -29,7 +36,7 @@ before(async () => {
   server = await startServer({ name: "desk", sampleData: true });
   await enrolOverApi(server.url, "lijia", [{ id: CHEN, name: "陈玉梅" }]);
   browser = await launchBrowser();
-  context = await newDeskContext(browser);
+  context = await newTabletContext(browser);
   page = await context.newPage();
   await page.goto(server.url);
   await waitForAppReady(page);
@@ -38,18 +45,18 @@ before(async () => {
   // The server reported 陈玉梅's year-to-date figures as in PRODUCT.md §3's example (deductible
   // met 250, fund paid 1,990). No sequence of claims under the sample policy produces these
   // exact figures, so the test files them where a pull puts the server's figures.
-  await page.evaluate((person) => new Promise((ok, fail) => {
+  await page.evaluate(({ person, year, day }) => new Promise((ok, fail) => {
     const open = indexedDB.open("cunbao");
     open.onsuccess = () => {
       const tx = open.result.transaction("notices", "readwrite");
-      const key = `accumulators:${person}|2025|general_outpatient`;
+      const key = `accumulators:${person}|${year}|general_outpatient`;
       tx.objectStore("notices").put({ entity: "accumulators", id: key, data: {
-        person, year: 2025, cap_pool: "general_outpatient", deductible_met: "250.00",
-        fund_paid: "1990.00", as_of: "2025-05-30" } }, key);
+        person, year, cap_pool: "general_outpatient", deductible_met: "250.00",
+        fund_paid: "1990.00", as_of: day } }, key);
       tx.oncomplete = () => { open.result.close(); ok(); };
       tx.onerror = () => fail(tx.error);
     };
-  }), CHEN);
+  }), { person: CHEN, year: YEAR, day: TODAY });
   // From here on there is no network.
   await context.setOffline(true);
   await page.reload();
@@ -80,7 +87,7 @@ async function fillMember(i, { id, name, relationship, subsidy, evidence }) {
 const HEAD = idNumber("110105", "19800304", 11);
 const WIFE = idNumber("110105", "19820709", 22);
 const GRANDMA = idNumber("110105", "19500120", 32);
-const BABY = idNumber("110105", "20250517", 41); // 30 days old on the desk's day
+const BABY = idNumber("110105", addDays(TODAY, -30).replaceAll("-", ""), 41); // 30 days old
 
 test("a household of four with a 低保 member and a newborn: receipt total and print view", async () => {
   await go("参保登记");
@@ -119,7 +126,7 @@ test("an invalid ID number is refused precisely; a duplicate enrolment is refuse
   await page.getByTestId("error-0-id_number").filter({ hasText: `校验位错误：第18位应为${HEAD[17]}` }).waitFor();
   await shot("enrol-invalid-id");
   await page.locator("input[name=id_number_0]").fill(WIFE);
-  await page.getByTestId("error-0-id_number").filter({ hasText: "已在2025年度参保" }).waitFor();
+  await page.getByTestId("error-0-id_number").filter({ hasText: `已在${ENROL_YEAR}年度参保` }).waitFor();
   await page.getByTestId("collect").click();
   assert.equal(await page.getByTestId("receipt").count(), 0);
   await page.getByTestId("existing-enrolment").click();
@@ -167,13 +174,20 @@ test("the worked example of PRODUCT.md §3: exactly those figures on screen and 
   for (const [id, value] of [["in-policy", "62.00"], ["deductible-taken", "50.00"], ["fund", "6.00"], ["patient", "108.60"], ["self-pay-full", "49.60"], ["self-pay-first", "3.00"]]) {
     assert.equal(await figure(id).innerText(), value, id);
   }
-  assert.match(await page.getByTestId("accumulators").innerText(), /已付起付线 250\.00 · 统筹已支付 1990\.00.*服务器数据截至 2025-05-30/);
+  assert.match(await page.getByTestId("accumulators").innerText(), new RegExp(`已付起付线 250\\.00 · 统筹已支付 1990\\.00.*服务器数据截至 ${TODAY}`));
   const risk = page.getByTestId("risk");
   await risk.locator(".risk-warn").filter({ hasText: "硝苯地平" }).waitFor();
   await risk.locator(".risk-flag").first().waitFor();
   assert.equal(await page.getByTestId("confirm-settle").isDisabled(), true);
   await shot("settlement");
   await risk.locator("textarea[name=reason]").fill("患者血压偏高，医生按慢病用药开具");
+  // Self-pay lines (某保健品 48.00, 硝苯地平 above its standard 1.60): the patient is told first.
+  const selfPay = page.getByTestId("self-pay");
+  assert.match(await selfPay.innerText(), /某保健品\s+48\.00/);
+  assert.match(await selfPay.innerText(), /49\.60/);
+  await page.getByTestId("confirm-blocked").filter({ hasText: "告知患者" }).waitFor();
+  assert.equal(await page.getByTestId("confirm-settle").isDisabled(), true);
+  await selfPay.getByTestId("self-pay-told").check();
   await page.getByTestId("confirm-settle").click();
   const slip = page.getByTestId("slip");
   await slip.waitFor();
@@ -181,6 +195,8 @@ test("the worked example of PRODUCT.md §3: exactly those figures on screen and 
     assert.equal(await page.getByTestId(`slip-${id}`).innerText(), value, id);
   }
   assert.match(await slip.innerText(), /已付起付线 300\.00 · 统筹已支付 1996\.00/);
+  assert.match(await page.getByTestId("slip-self-pay").innerText(), /其中全自费部分（已告知患者）/);
+  assert.equal(await page.getByTestId("slip-self-pay-total").innerText(), "49.60");
   await shot("slip");
   await page.emulateMedia({ media: "print" });
   await page.evaluate(() => { document.body.className = "print-58"; });

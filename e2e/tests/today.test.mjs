@@ -7,6 +7,7 @@ import { join } from "node:path";
 import {
   api,
   artifactsDir,
+  chinaToday,
   idNumber,
   launchBrowser,
   newTabletContext,
@@ -34,9 +35,9 @@ test("on today's date the desk enrols for the scheme year that is open and says 
   await signInWithForm(page, "lijia");
   await page.getByTestId("signed-in-as").filter({ hasText: "王秀兰" }).waitFor();
 
-  const today = new Date();
-  const year = today.getFullYear();
-  const collecting = today.getMonth() >= 8; // 1 September – 31 December: next year's
+  const today = chinaToday();
+  const year = Number(today.slice(0, 4));
+  const collecting = Number(today.slice(5, 7)) >= 9; // 1 September – 31 December: next year's
   const schemeYear = collecting ? year + 1 : year;
   await page.getByRole("navigation").getByRole("link", { name: "参保登记", exact: true }).click();
   const notice = page.getByTestId("enrolment-year");
@@ -115,8 +116,7 @@ test("on today's date a sample resident is found and a visit is settled, and the
       body: { username: "shenhe", password: "cunbao2025", device_name: "乡镇" },
     });
     const claims = await api(demo.url, "/api/v1/township/records?kind=claim", { token: reviewer.json.token });
-    const today = new Date();
-    const day = `${today.getFullYear()}-${String(today.getMonth() + 1).padStart(2, "0")}-${String(today.getDate()).padStart(2, "0")}`;
+    const day = chinaToday();
     assert.ok(
       claims.json.some((r) => r.clinic_name === "大坪村卫生室" && r.data.visit_date === day && r.data.person === enrolment.data.member.id_number),
       "the township lists today's claim",

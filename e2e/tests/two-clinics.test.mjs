@@ -6,11 +6,13 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
+  addDays,
   api,
   artifactsDir,
+  chinaToday,
   idNumber,
   launchBrowser,
-  newDeskContext,
+  newTabletContext,
   signInWithForm,
   startServer,
   unlockWithPin,
@@ -29,10 +31,10 @@ after(async () => {
 });
 
 const SHARED = idNumber("110105", "19700808", 61); // walks into both clinics
-const NEWBORN = idNumber("110105", "20250601", 72);
+const NEWBORN = idNumber("110105", addDays(chinaToday(), -15).replaceAll("-", ""), 72);
 
 async function tablet(username) {
-  const context = await newDeskContext(browser);
+  const context = await newTabletContext(browser);
   const page = await context.newPage();
   await page.goto(server.url);
   await waitForAppReady(page);
@@ -50,6 +52,10 @@ async function enrol(page, members) {
     await page.locator(`input[name=name_${i}]`).fill(m.name);
     await page.locator(`select[name=relationship_${i}]`).selectOption(m.relationship);
   }
+  // In the collection period the desk also offers next year: these people are enrolled for the
+  // year under way (the newborn is seen today).
+  const choice = page.getByTestId("enrolment-year-choice");
+  if (await choice.count()) await choice.getByRole("radio").nth(1).check();
   await page.getByTestId("collect").click();
   await page.getByTestId("receipt").waitFor();
 }
@@ -123,7 +129,7 @@ test("two clinics offline, then online: one enrolment stands, the other is refus
   assert.equal(contributions.length, 2, "each receipt once, none doubled");
 
   // The township page shows both clinics' work.
-  const office = await newDeskContext(browser);
+  const office = await newTabletContext(browser);
   const page = await office.newPage();
   await page.goto(server.url);
   await waitForAppReady(page);

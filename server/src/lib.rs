@@ -143,7 +143,7 @@ pub async fn run(config: Config) -> Result<(), StartError> {
         published::ensure_sample_years(&db, chrono::Local::now().date_naive())
             .await
             .map_err(StartError::InForce)?;
-        tracing::info!("sample territory 两江镇, its users and this and next year's sample policies are in place");
+        tracing::info!("sample territory 两江镇, its users and last, this and next year's sample policies are in place");
     }
     let client = ClientFiles::load(&config.client_dir).map_err(|source| StartError::Client {
         path: config.client_dir.display().to_string(),

@@ -103,12 +103,14 @@ pub async fn all<T: DeserializeOwned>(
         .collect()
 }
 
-/// Sample data that does not go stale: sample county policies for the scheme year under way
-/// and the next (derived from the 2025 sample, marked as samples), published if missing, so a
-/// demonstration settles this year's visits and collects next year's contributions on any date.
+/// Sample data that does not go stale: sample county policies for last year, the scheme year
+/// under way and the next (derived from the 2025 sample, marked as samples), published if
+/// missing, so a demonstration settles this year's visits and collects next year's
+/// contributions on any date, and last year's December visits and back-payments still have
+/// their policy in January.
 pub async fn ensure_sample_years(pool: &AnyPool, today: NaiveDate) -> Result<(), ApiError> {
     use chrono::Datelike;
-    for year in [today.year(), today.year() + 1] {
+    for year in today.year() - 1..=today.year() + 1 {
         publish_policy(pool, &Policy::sample_for(year)).await?;
     }
     Ok(())

@@ -143,7 +143,7 @@ texts! {
     AmountCol => ("金额", "Amount"),
     SelfPayFull => ("全自费", "Self-pay"),
     SelfPayNoticeTitle => ("自费告知", "Self-pay notice"),
-    SelfPayTold => ("已告知患者：以上项目医保不予支付，须本人全额自付，合计", "The patient was told these are not paid by the scheme and are paid in full by the patient; total"),
+    SelfPayTold => ("已告知患者：以上自费部分医保不予支付，由本人全额自付，合计", "The patient was told the self-pay parts above are not paid by the scheme and are paid in full by the patient; total"),
     SelfPayPart => ("其中全自费部分（已告知患者）", "Of which self-pay (patient informed)"),
     SelfPayFirst => ("先行自付", "First self-pay"),
     InPolicy => ("政策范围内", "In policy"),
