@@ -16,6 +16,7 @@ pub mod names;
 pub mod policy;
 pub mod quantity;
 pub mod quote;
+pub mod repricing;
 pub mod risk;
 pub mod sample;
 pub mod settlement;

@@ -82,6 +82,10 @@ test("the township page shows another clinic's synced work, and is closed to cli
   const quote = await api(server.url, "/api/v1/quote", { token, body: scenario });
   assert.equal(quote.status, 200);
   const person = "11010519491231002X";
+  // The tablet's lines name their catalogue codes (the server prices them from the catalogue);
+  // a cold, so nothing restricted to other diagnoses.
+  const CODES = { 阿莫西林胶囊: "XJ01CAA001", 一般诊疗费: "S110200001", 某保健品: "XV06DXA001" };
+  const lines = scenario.lines.filter((l) => CODES[l.name]).map((l) => ({ ...l, code: CODES[l.name] }));
   const pushed = await api(server.url, "/api/v1/sync/push", {
     token,
     body: {
@@ -105,12 +109,12 @@ test("the township page shows another clinic's synced work, and is closed to cli
             type: "claim",
             person,
             visit_date: "2025-03-05",
-            diagnoses: [{ code: "I10" }],
+            diagnoses: [{ code: "J06.9" }],
             identity: { method: "id_card" },
             benefit: { type: "general_outpatient" },
             policy_version: "county-sample-2025.1",
             catalogue_version: "sample-2025.1",
-            lines: scenario.lines,
+            lines,
             settlement: quote.json.settlement,
           },
         },

@@ -259,7 +259,7 @@ async fn the_year_to_date_figures_reach_the_tablet(backend: Backend) {
     let catalogue = sample::catalogue();
     let lines: Vec<LineInput> = catalogue.items[..3]
         .iter()
-        .map(|item| LineInput::from_item(item, Quantity::whole(20)))
+        .map(|item| LineInput::from_item(item, Quantity::whole(3)))
         .collect();
     let body = sample::general_outpatient_claim(
         &Policy::sample_2025(),

@@ -92,13 +92,25 @@ pub async fn ensure(
             let visit_date = today - Days::new(1 + (visits as u64 * 3) % 40);
             if visits < VISITS && visit_date >= policy.coverage_from {
                 let catalogue = &in_force.catalogue;
-                let lines = catalogue
+                // Items any patient may have for a cold: no diagnosis, sex or age restriction.
+                let plain: Vec<_> = catalogue
                     .items
                     .iter()
-                    .skip(visits * 7 % catalogue.items.len().max(1))
-                    .take(2)
-                    .map(|item| LineInput::from_item(item, Quantity::whole(1)))
+                    .filter(|item| {
+                        item.diagnosis_restriction.is_empty()
+                            && item.sex_restriction.is_none()
+                            && item.min_age.is_none()
+                            && item.max_age.is_none()
+                    })
                     .collect();
+                let lines = (0..2)
+                    .filter_map(|k| plain.get((visits * 7 + k) % plain.len().max(1)).copied())
+                    .map(|item| LineInput::from_item(item, Quantity::whole(1)))
+                    .collect::<Vec<_>>();
+                // (A catalogue without such items gets no sample visits.)
+                if lines.is_empty() {
+                    continue;
+                }
                 push(
                     cunbao_domain::sample::general_outpatient_claim(
                         &policy,

@@ -22,6 +22,20 @@ pub struct InForce {
     /// Every published policy, by version: a claim or enrolment is checked under the version
     /// it names.
     policies: HashMap<String, Arc<Policy>>,
+    /// Every published catalogue with the day it took effect, in order of effect: a claim is
+    /// priced from the catalogue in force on its visit date.
+    catalogues: Vec<(NaiveDate, Arc<Catalogue>)>,
+    /// The day these were read for (the server's today).
+    pub day: NaiveDate,
+}
+
+/// Why a claim's catalogue version cannot price it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CatalogueProblem {
+    /// No such version was ever published.
+    Unknown,
+    /// The version had not taken effect on the visit date.
+    NotYetInForce,
 }
 
 impl InForce {
@@ -29,19 +43,57 @@ impl InForce {
     /// effect (or the earliest, when none has yet).
     pub async fn load(db: &AnyPool, today: NaiveDate) -> Result<InForce, ApiError> {
         let policies = published::all::<Policy>(db, VersionKind::Policy).await?;
-        let catalogues = published::all::<Catalogue>(db, VersionKind::Catalogue).await?;
         let policy = in_force(&policies, today)
-            .ok_or_else(|| ApiError::internal("no policy is published"))?;
-        let catalogue = in_force(&catalogues, today)
+            .ok_or_else(|| ApiError::internal("no policy is published"))?
+            .clone();
+        let catalogues: Vec<(NaiveDate, Arc<Catalogue>)> =
+            published::all::<Catalogue>(db, VersionKind::Catalogue)
+                .await?
+                .into_iter()
+                .map(|v| (v.effective_from, Arc::new(v.body)))
+                .collect();
+        let catalogue = catalogues
+            .iter()
+            .rev()
+            .find(|(from, _)| *from <= today)
+            .or(catalogues.first())
+            .map(|(_, c)| c.clone())
             .ok_or_else(|| ApiError::internal("no catalogue is published"))?;
         Ok(InForce {
-            policy: Arc::new(policy.clone()),
-            catalogue: Arc::new(catalogue.clone()),
+            policy: Arc::new(policy),
+            catalogue,
             policies: policies
                 .into_iter()
                 .map(|p| (p.version, Arc::new(p.body)))
                 .collect(),
+            catalogues,
+            day: today,
         })
+    }
+
+    /// The catalogue a claim naming `version` for a visit on `date` is priced from: the one in
+    /// force on that date, provided the named version exists and had taken effect by then (a
+    /// tablet that settled under a version since replaced is re-priced under its successor).
+    pub fn catalogue_for_visit(
+        &self,
+        version: &str,
+        date: NaiveDate,
+    ) -> Result<&Catalogue, CatalogueProblem> {
+        let (from, _) = self
+            .catalogues
+            .iter()
+            .find(|(_, c)| c.version == version)
+            .ok_or(CatalogueProblem::Unknown)?;
+        if *from > date {
+            return Err(CatalogueProblem::NotYetInForce);
+        }
+        let (_, in_force) = self
+            .catalogues
+            .iter()
+            .rev()
+            .find(|(from, _)| *from <= date)
+            .expect("the named version is in force or later");
+        Ok(in_force)
     }
 
     /// Every published policy's version, oldest scheme year first.

@@ -4,10 +4,13 @@
 
 use chrono::{Datelike, Days, NaiveDate};
 use cunbao_domain::claim::{past_visit, Claim, ClaimStatus, VisitFacts};
-use cunbao_domain::enrolment::eligibility;
+use cunbao_domain::diagnosis::outpatient_benefit;
+use cunbao_domain::enrolment::{eligibility, Eligibility};
 use cunbao_domain::id_number::IdNumber;
 use cunbao_domain::money::Money;
 use cunbao_domain::names::ItemCode;
+use cunbao_domain::policy::{BenefitKind, Policy};
+use cunbao_domain::repricing::{reprice, LineDifference, Repriced};
 use cunbao_domain::risk::{evaluate, PastVisit, RuleHit, Severity};
 use cunbao_domain::settlement::{settle, Accumulators, BenefitParams, LineInput, Settlement};
 use cunbao_domain::sync::{
@@ -20,6 +23,7 @@ use super::{rejected_by, unknown_policy, Context};
 use crate::error::ApiError;
 use crate::feed::Tx;
 use crate::records::{self, NewRecord, RecordKind, RecordStatus};
+use crate::state::CatalogueProblem;
 
 pub async fn apply(
     tx: &mut Tx<'_>,
@@ -34,7 +38,8 @@ pub async fn apply(
         visit_date,
         benefit,
         policy_version,
-        lines,
+        catalogue_version,
+        lines: sent_lines,
         settlement,
         identity,
         pending_review,
@@ -43,23 +48,58 @@ pub async fn apply(
     let Some(policy) = ctx.policy_named(policy_version) else {
         return Ok(unknown_policy(m, policy_version));
     };
-    let rule = match policy.benefit(*benefit) {
+    if let Some(refusal) = refuse_dates(m, policy, *visit_date, ctx.in_force.day) {
+        return Ok(refusal);
+    }
+    let catalogue = match ctx
+        .in_force
+        .catalogue_for_visit(catalogue_version, *visit_date)
+    {
+        Ok(catalogue) => catalogue,
+        Err(problem) => return Ok(catalogue_refused(m, catalogue_version, problem)),
+    };
+    // The benefit follows from the diagnoses, not from what the tablet chose; a village clinic
+    // never settles the inpatient benefit.
+    if matches!(benefit, BenefitKind::Inpatient { .. }) {
+        return Ok(MutationResult::rejected(
+            m,
+            "inpatient_not_at_clinic",
+            Text::new(
+                "村卫生室不能结算住院待遇",
+                "A village clinic cannot settle the inpatient benefit",
+            ),
+        ));
+    }
+    let codes = claim.diagnosis_codes();
+    let entitled = outpatient_benefit(&codes);
+    let rule = match policy.benefit(entitled) {
         Ok(rule) => rule,
         Err(err) => return Ok(rejected_by(m, "unknown_benefit", err)),
     };
+    // Only someone entitled on the visit date is paid.
     let year = visit_date.year();
+    let cover = records::active_enrolment(tx, person.as_str(), year)
+        .await?
+        .map(|e| e.record.coverage);
+    let standing = eligibility(cover.as_ref(), false, *visit_date);
+    if standing != Eligibility::Eligible {
+        return Ok(not_entitled(m, standing));
+    }
+    // Priced from the catalogue, whatever the tablet sent.
+    let Repriced {
+        lines,
+        differences: price_differences,
+    } = reprice(catalogue, sent_lines);
+    let lines = &lines;
     let prior = prior_claims(tx, person.as_str(), year).await?;
     let before = accumulators(&prior, year, &rule.cap_pool);
     let server = match settle(&BenefitParams::from(rule), before, lines) {
         Ok(s) => s,
         Err(err) => return Ok(rejected_by(m, "invalid_claim", err)),
     };
+    let benefit_differs = *benefit != entitled;
     // The risk rules again, with the server's wider view: every clinic's visits, the
-    // enrolment on record, the catalogue in force.
-    let cover = records::active_enrolment(tx, person.as_str(), year)
-        .await?
-        .map(|e| e.record.coverage);
-    let codes = claim.diagnosis_codes();
+    // enrolment on record, the catalogue the claim is priced from.
     let facts = VisitFacts {
         claim_id: &m.record_id,
         person,
@@ -67,22 +107,40 @@ pub async fn apply(
         date: *visit_date,
         diagnoses: &codes,
         identity,
-        eligibility: eligibility(cover.as_ref(), false, *visit_date),
+        eligibility: standing,
         lines,
         total: server.total,
         fund: server.fund,
     };
-    let catalogue = &ctx.in_force.catalogue;
     let visit = facts.risk_visit(|line| {
         let code = ItemCode::parse(line.code.as_deref()?).ok()?;
         catalogue.get(&code)
     });
     let hits = evaluate(&policy.risk, &visit, &history(&prior, person, *visit_date));
-    // A claim the server's review finds a warn or block on goes to the township.
-    let flagged = hits.iter().any(|h| h.severity >= Severity::Warn);
+    if let Some(block) = hits.iter().find(|h| h.severity == Severity::Block) {
+        return Ok(MutationResult::rejected(
+            m,
+            "blocked_by_rule",
+            Text::new(
+                format!("审核不通过，不予支付：{}", block.message_zh),
+                format!("Stopped by a rule and not paid: {}", block.message_en),
+            ),
+        ));
+    }
+    // Over the offline limit by the server's figures: held for the township, not paid yet.
+    let pending_review = *pending_review || !policy.offline_limit.allows(server.total, server.fund);
+    let pending_review = &pending_review;
+    // What the tablet sent that the server does not believe, and the server's warn findings,
+    // send the claim to the township with both sets of figures kept.
+    let flagged = hits.iter().any(|h| h.severity >= Severity::Warn)
+        || !price_differences.is_empty()
+        || benefit_differs;
     let status = ClaimStatus::on_arrival(*pending_review, flagged);
     let recorded = RecordedClaim {
         claim,
+        server_lines: lines,
+        server_benefit: entitled,
+        price_differences: &price_differences,
         server_settlement: &server,
         server_rule_hits: &hits,
         cap_pool: &rule.cap_pool,
@@ -164,6 +222,13 @@ pub async fn apply(
 struct RecordedClaim<'a> {
     #[serde(flatten)]
     claim: &'a Claim,
+    /// The lines as the catalogue prices them (the tablet's are in `lines`).
+    server_lines: &'a [LineInput],
+    /// The benefit the person is entitled to for these diagnoses.
+    server_benefit: BenefitKind,
+    /// How the tablet's lines differed from the catalogue.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    price_differences: &'a [LineDifference],
     server_settlement: &'a Settlement,
     server_rule_hits: &'a [RuleHit],
     cap_pool: &'a str,
@@ -177,7 +242,10 @@ struct PriorClaim {
     visit_date: NaiveDate,
     cap_pool: String,
     server_settlement: PriorSettlement,
+    /// The tablet's lines; the catalogue's (`server_lines`) where the server priced them.
     lines: Vec<LineInput>,
+    #[serde(default)]
+    server_lines: Option<Vec<LineInput>>,
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -235,8 +303,81 @@ fn history(prior: &[Prior], person: &IdNumber, date: NaiveDate) -> Vec<PastVisit
                 person.as_str(),
                 &p.clinic,
                 p.claim.visit_date,
-                &p.claim.lines,
+                p.claim.server_lines.as_deref().unwrap_or(&p.claim.lines),
             )
         })
         .collect()
+}
+
+/// A visit dated in the future (beyond tomorrow: a tablet in China may be a day ahead of the
+/// server's clock), or outside the scheme year of the policy it names, is refused.
+fn refuse_dates(
+    m: &Mutation,
+    policy: &Policy,
+    visit_date: NaiveDate,
+    today: NaiveDate,
+) -> Option<MutationResult> {
+    if visit_date > today + Days::new(1) {
+        return Some(MutationResult::rejected(
+            m,
+            "future_visit",
+            Text::new(
+                format!("就诊日期{visit_date}在今天之后"),
+                format!("The visit date {visit_date} is in the future"),
+            ),
+        ));
+    }
+    (!policy.covers(visit_date)).then(|| {
+        let (version, year) = (&policy.version, policy.scheme_year);
+        MutationResult::rejected(
+            m,
+            "policy_not_for_date",
+            Text::new(
+                format!("政策{version}（{year}年度）不适用于{visit_date}的就诊"),
+                format!(
+                    "Policy {version} (scheme year {year}) does not cover a visit on {visit_date}"
+                ),
+            ),
+        )
+    })
+}
+
+fn catalogue_refused(m: &Mutation, version: &str, problem: CatalogueProblem) -> MutationResult {
+    match problem {
+        CatalogueProblem::Unknown => MutationResult::rejected(
+            m,
+            "unknown_catalogue",
+            Text::new(
+                format!("服务器没有目录版本{version}"),
+                format!("The server has no catalogue version {version}"),
+            ),
+        ),
+        CatalogueProblem::NotYetInForce => MutationResult::rejected(
+            m,
+            "catalogue_not_in_force",
+            Text::new(
+                format!("目录版本{version}在就诊日尚未生效"),
+                format!("Catalogue version {version} had not taken effect on the visit date"),
+            ),
+        ),
+    }
+}
+
+/// A person not entitled on the visit date: nothing is paid.
+fn not_entitled(m: &Mutation, standing: Eligibility) -> MutationResult {
+    let text = match standing {
+        Eligibility::Waiting { until } => Text::new(
+            format!("就诊日处于等待期（至{until}），医保不予支付"),
+            format!("On the visit date the person was in a waiting period (until {until}); nothing is paid"),
+        ),
+        Eligibility::Suspended => Text::new(
+            "就诊日已停保，医保不予支付",
+            "On the visit date the person's cover was stopped; nothing is paid",
+        ),
+        _ => Text::new(
+            "就诊日未参保，医保不予支付",
+            "The person was not enrolled on the visit date; nothing is paid",
+        ),
+    };
+    MutationResult::rejected(m, "not_entitled", text)
 }
