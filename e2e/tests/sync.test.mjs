@@ -140,7 +140,7 @@ test("the township page shows another clinic's synced work, and is closed to cli
   await page.getByTestId("township-enrolment").getByText("黄桂英").waitFor();
   // The clinic's device said the fund pays 6.00 with the year-to-date figures it had; the
   // server, which has seen no earlier visit, re-settles and records the difference.
-  await page.getByTestId("township-adjustment").getByText("adj-dp-k1").waitFor();
+  await page.getByTestId("township-adjustment").getByText("adj:dp-k1").waitFor();
   await page.screenshot({ path: join(artifactsDir, "township-zh-CN-1280x800.png"), fullPage: true });
   await context.close();
 

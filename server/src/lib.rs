@@ -84,7 +84,23 @@ pub fn app(state: AppState) -> Router {
         .fallback(serve_client)
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            answer_panic,
+        ))
         .with_state(state)
+}
+
+/// A panic in a handler is a bug: it is logged and answered like any internal error (a coded
+/// 500), and the server goes on serving.
+fn answer_panic(err: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let what = err
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| err.downcast_ref::<&str>().copied())
+        .unwrap_or("a panic");
+    axum::response::IntoResponse::into_response(error::ApiError::internal(format!(
+        "panic in a handler: {what}"
+    )))
 }
 
 async fn serve_client(

@@ -88,6 +88,7 @@ pub async fn exists(tx: &mut Tx<'_>, id: &str) -> Result<bool, sqlx::Error> {
 
 pub struct ActiveEnrolment {
     pub id: String,
+    pub township_id: String,
     pub clinic_id: String,
     pub record: RecordedEnrolment,
 }
@@ -99,7 +100,7 @@ pub async fn active_enrolment(
     scheme_year: i32,
 ) -> Result<Option<ActiveEnrolment>, ApiError> {
     let row = sqlx::query(
-        "SELECT id, clinic_id, data FROM records WHERE kind = $1 AND status = $2 \
+        "SELECT id, township_id, clinic_id, data FROM records WHERE kind = $1 AND status = $2 \
          AND person = $3 AND scheme_year = $4",
     )
     .bind(RecordKind::Enrolment.as_str())
@@ -111,6 +112,7 @@ pub async fn active_enrolment(
     let Some(row) = row else { return Ok(None) };
     Ok(Some(ActiveEnrolment {
         id: row.try_get("id")?,
+        township_id: row.try_get("township_id")?,
         clinic_id: row.try_get("clinic_id")?,
         record: serde_json::from_str(&row.try_get::<String, _>("data")?)?,
     }))
@@ -135,15 +137,16 @@ pub async fn duplicate_enrolment(
     }
 }
 
-/// A record's kind, status and the device that made it.
+/// A record's kind, status and the clinic and device that made it.
 pub struct Standing {
     pub kind: String,
     pub status: String,
+    pub clinic_id: String,
     pub device_id: String,
 }
 
 pub async fn standing(tx: &mut Tx<'_>, id: &str) -> Result<Option<Standing>, sqlx::Error> {
-    let row = sqlx::query("SELECT kind, status, device_id FROM records WHERE id = $1")
+    let row = sqlx::query("SELECT kind, status, clinic_id, device_id FROM records WHERE id = $1")
         .bind(id)
         .fetch_optional(&mut **tx)
         .await?;
@@ -151,6 +154,7 @@ pub async fn standing(tx: &mut Tx<'_>, id: &str) -> Result<Option<Standing>, sql
         Ok(Standing {
             kind: row.try_get("kind")?,
             status: row.try_get("status")?,
+            clinic_id: row.try_get("clinic_id")?,
             device_id: row.try_get("device_id")?,
         })
     })

@@ -211,9 +211,13 @@ pub struct MutationResult {
 
 impl MutationResult {
     fn answer(m: &Mutation, status: MutationStatus) -> MutationResult {
+        MutationResult::answer_at(m.seq, &m.record_id, status)
+    }
+
+    fn answer_at(seq: u64, record_id: &str, status: MutationStatus) -> MutationResult {
         MutationResult {
-            seq: m.seq,
-            record_id: m.record_id.clone(),
+            seq,
+            record_id: record_id.to_string(),
             status,
             original_status: None,
             code: None,
@@ -238,6 +242,11 @@ impl MutationResult {
         MutationResult::answer(m, MutationStatus::Rejected).with(code, message)
     }
 
+    /// A mutation that could not even be read, refused at its place in the sequence.
+    pub fn unreadable(seq: u64, record_id: &str, code: &str, message: Text) -> MutationResult {
+        MutationResult::answer_at(seq, record_id, MutationStatus::Rejected).with(code, message)
+    }
+
     /// The mutation came before: the first answer, repeated.
     pub fn already_applied(original: MutationResult) -> MutationResult {
         MutationResult {
@@ -250,15 +259,18 @@ impl MutationResult {
     /// An earlier mutation of the device is missing (`expected` is the next the server
     /// takes): this one waits until it comes.
     pub fn sequence_gap(m: &Mutation, expected: u64) -> MutationResult {
-        MutationResult::rejected(
-            m,
+        MutationResult::sequence_gap_at(m.seq, &m.record_id, expected)
+    }
+
+    /// [`MutationResult::sequence_gap`] for a mutation known by its place and record id.
+    pub fn sequence_gap_at(seq: u64, record_id: &str, expected: u64) -> MutationResult {
+        MutationResult::unreadable(
+            seq,
+            record_id,
             SEQUENCE_GAP,
             Text::new(
-                format!("缺少第{}条之前的数据，请从第{expected}条重新上传", m.seq),
-                format!(
-                    "Mutations before {} are missing; send again from {expected}",
-                    m.seq
-                ),
+                format!("缺少第{seq}条之前的数据，请从第{expected}条重新上传"),
+                format!("Mutations before {seq} are missing; send again from {expected}"),
             ),
         )
     }

@@ -29,7 +29,7 @@ pub async fn handshake(
 pub async fn push(
     State(state): State<AppState>,
     caller: Caller,
-    ApiJson(request): ApiJson<PushRequest>,
+    ApiJson(request): ApiJson<RawPushRequest>,
 ) -> Result<Json<PushResponse>, ApiError> {
     if request.mutations.len() > MAX_BATCH {
         return Err(ApiError::bad(
@@ -40,15 +40,23 @@ pub async fn push(
     }
     let in_force = state.in_force().await?;
     Ok(Json(
-        sync::push(
+        sync::push_raw(
             &state.db,
             &state.write_lock,
             &in_force,
             &caller,
-            &request.mutations,
+            request.mutations,
         )
         .await?,
     ))
+}
+
+/// A pushed batch as it arrives ([`PushRequest`] is its shape): each mutation's body is read
+/// on its own, so one that cannot be read is refused alone.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPushRequest {
+    mutations: Vec<sync::reading::RawMutation>,
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

@@ -3,6 +3,7 @@
 //! transaction as the effects) and incremental pull scoped to what the caller may see.
 
 mod apply;
+pub mod reading;
 
 use cunbao_domain::sync::{Handshake, Mutation, MutationResult, PullResponse, PushResponse};
 use cunbao_domain::text::Text;
@@ -42,6 +43,64 @@ pub async fn push(
     caller: &Caller,
     mutations: &[Mutation],
 ) -> Result<PushResponse, ApiError> {
+    let pushed = mutations.iter().cloned().map(Pushed::Read).collect();
+    push_each(pool, lock, in_force, caller, pushed).await
+}
+
+/// A batch as it arrived over HTTP: each mutation read on its own ([`reading::read`]).
+pub async fn push_raw(
+    pool: &AnyPool,
+    lock: &tokio::sync::Mutex<()>,
+    in_force: &crate::state::InForce,
+    caller: &Caller,
+    raw: Vec<reading::RawMutation>,
+) -> Result<PushResponse, ApiError> {
+    let pushed = raw
+        .into_iter()
+        .map(|raw| {
+            let body = raw.body.to_string();
+            match reading::read(raw) {
+                Ok(m) => Pushed::Read(m),
+                Err(result) => Pushed::Refused { result, body },
+            }
+        })
+        .collect();
+    push_each(pool, lock, in_force, caller, pushed).await
+}
+
+/// One mutation of a batch: read, or refused as it arrived (with the body as sent, for the
+/// log).
+enum Pushed {
+    Read(Mutation),
+    Refused {
+        result: MutationResult,
+        body: String,
+    },
+}
+
+impl Pushed {
+    fn seq(&self) -> u64 {
+        match self {
+            Pushed::Read(m) => m.seq,
+            Pushed::Refused { result, .. } => result.seq,
+        }
+    }
+
+    fn record_id(&self) -> &str {
+        match self {
+            Pushed::Read(m) => &m.record_id,
+            Pushed::Refused { result, .. } => &result.record_id,
+        }
+    }
+}
+
+async fn push_each(
+    pool: &AnyPool,
+    lock: &tokio::sync::Mutex<()>,
+    in_force: &crate::state::InForce,
+    caller: &Caller,
+    mutations: Vec<Pushed>,
+) -> Result<PushResponse, ApiError> {
     let clinic = caller.clinic()?.to_string();
     let ctx = apply::Context {
         caller,
@@ -55,41 +114,56 @@ pub async fn push(
         .fetch_one(&mut *tx)
         .await?;
     let mut results = Vec::with_capacity(mutations.len());
-    for m in mutations {
-        let seq = m.seq as i64;
+    for pushed in mutations {
+        // Beyond i64 is beyond any device's sequence: a gap.
+        let seq = i64::try_from(pushed.seq()).unwrap_or(i64::MAX);
+        let record_id = pushed.record_id().to_string();
         if seq <= last {
-            results.push(already_applied(&mut tx, caller, m).await?);
-        } else if seq == last + 1 {
-            let result = apply::apply(&mut tx, &ctx, m).await?;
-            sqlx::query(
-                "INSERT INTO mutations (device_id, seq, record_id, kind, body, result, applied_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )
-            .bind(&caller.device_id)
-            .bind(seq)
-            .bind(&m.record_id)
-            .bind(m.body.kind())
-            .bind(serde_json::to_string(&m.body).expect("serialisable"))
-            .bind(serde_json::to_string(&result).expect("serialisable"))
-            .bind(chrono::Utc::now().to_rfc3339())
-            .execute(&mut *tx)
-            .await?;
-            audit(
-                &mut tx,
-                AuditEntry {
-                    username: &caller.user.username,
-                    device_id: Some(&caller.device_id),
-                    action: m.body.kind(),
-                    subject: &m.record_id,
-                    detail: &serde_json::json!({ "seq": m.seq, "status": result.status }),
-                },
-            )
-            .await?;
-            last = seq;
-            results.push(result);
-        } else {
-            results.push(MutationResult::sequence_gap(m, last as u64 + 1));
+            results.push(already_applied(&mut tx, caller, pushed.seq(), &record_id).await?);
+            continue;
         }
+        if seq != last + 1 {
+            results.push(MutationResult::sequence_gap_at(
+                pushed.seq(),
+                &record_id,
+                last as u64 + 1,
+            ));
+            continue;
+        }
+        let (kind, body, result) = match pushed {
+            Pushed::Read(m) => {
+                let result = apply::apply(&mut tx, &ctx, &m).await?;
+                let body = serde_json::to_string(&m.body).expect("serialisable");
+                (m.body.kind(), body, result)
+            }
+            Pushed::Refused { result, body } => ("unreadable", body, result),
+        };
+        sqlx::query(
+            "INSERT INTO mutations (device_id, seq, record_id, kind, body, result, applied_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&caller.device_id)
+        .bind(seq)
+        .bind(&record_id)
+        .bind(kind)
+        .bind(body)
+        .bind(serde_json::to_string(&result).expect("serialisable"))
+        .bind(chrono::Utc::now().to_rfc3339())
+        .execute(&mut *tx)
+        .await?;
+        audit(
+            &mut tx,
+            AuditEntry {
+                username: &caller.user.username,
+                device_id: Some(&caller.device_id),
+                action: kind,
+                subject: &record_id,
+                detail: &serde_json::json!({ "seq": seq, "status": result.status }),
+            },
+        )
+        .await?;
+        last = seq;
+        results.push(result);
     }
     sqlx::query("UPDATE devices SET last_seq = $1 WHERE id = $2")
         .bind(last)
@@ -106,17 +180,19 @@ pub async fn push(
 async fn already_applied(
     tx: &mut crate::feed::Tx<'_>,
     caller: &Caller,
-    m: &Mutation,
+    seq: u64,
+    record_id: &str,
 ) -> Result<MutationResult, ApiError> {
     let row =
         sqlx::query("SELECT record_id, result FROM mutations WHERE device_id = $1 AND seq = $2")
             .bind(&caller.device_id)
-            .bind(m.seq as i64)
+            .bind(seq as i64)
             .fetch_optional(&mut **tx)
             .await?;
     let conflict = || {
-        MutationResult::rejected(
-            m,
+        MutationResult::unreadable(
+            seq,
+            record_id,
             "sequence_conflict",
             Text::new(
                 "该序号已用于另一条记录",
@@ -127,8 +203,8 @@ async fn already_applied(
     let Some(row) = row else {
         return Ok(conflict());
     };
-    let record_id: String = row.try_get("record_id")?;
-    if record_id != m.record_id {
+    let logged: String = row.try_get("record_id")?;
+    if logged != record_id {
         return Ok(conflict());
     }
     let original: MutationResult = serde_json::from_str(&row.try_get::<String, _>("result")?)?;

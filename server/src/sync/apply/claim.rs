@@ -177,7 +177,8 @@ pub async fn apply(
         return Ok(MutationResult::applied(m));
     }
     let adjustment = Adjustment {
-        adjustment_id: format!("adj-{}", m.record_id),
+        // ':' is never in a record id a tablet sends: no collision is possible.
+        adjustment_id: format!("adj:{}", m.record_id),
         claim_id: m.record_id.clone(),
         clinic_id: ctx.clinic.to_string(),
         visit_date: *visit_date,

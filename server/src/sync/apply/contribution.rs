@@ -27,6 +27,22 @@ pub async fn apply(
     else {
         unreachable!("dispatched by kind")
     };
+    // A receipt covers this clinic's own enrolments only.
+    for enrolment_id in enrolment_ids {
+        let Some(standing) = records::standing(tx, enrolment_id).await? else {
+            continue;
+        };
+        if standing.kind != RecordKind::Enrolment.as_str() || standing.clinic_id != ctx.clinic {
+            return Ok(MutationResult::rejected(
+                m,
+                "not_this_clinics_enrolment",
+                Text::new(
+                    format!("收费凭证所列的{enrolment_id}不是本卫生室的参保登记"),
+                    format!("{enrolment_id} on the receipt is not an enrolment of this clinic"),
+                ),
+            ));
+        }
+    }
     let contribution = RecordedContribution {
         receipt_no: receipt_no.clone(),
         household_id: household_id.clone(),
@@ -52,7 +68,8 @@ pub async fn apply(
         let due = enrolment.contribution.due;
         refunded = refunded + due;
         let refund = RefundDue {
-            refund_id: format!("refund-{enrolment_id}"),
+            // Derived ids carry ':', which no record id a tablet sends may: never a collision.
+            refund_id: format!("refund:{}:{enrolment_id}", m.record_id),
             contribution_id: m.record_id.clone(),
             enrolment_id: enrolment_id.clone(),
             duplicate_of: enrolment.duplicate_of.clone(),

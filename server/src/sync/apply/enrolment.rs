@@ -99,13 +99,14 @@ pub async fn apply(
         clinic_id: ctx.clinic.to_string(),
         existing_clinic_id: existing.clinic_id.clone(),
     });
-    // Both clinics hear of it (once, if it is the same clinic).
-    let mut told = vec![ctx.clinic];
+    // Both clinics hear of it (once, if it is the same clinic), each through its own
+    // township (a person may have enrolled in two townships).
+    let mut told = vec![(ctx.township(), ctx.clinic)];
     if existing.clinic_id != ctx.clinic {
-        told.push(&existing.clinic_id);
+        told.push((&existing.township_id, &existing.clinic_id));
     }
-    for clinic in told {
-        append_change(tx, ctx.township(), Some(clinic), &m.record_id, &notice).await?;
+    for (township, clinic) in told {
+        append_change(tx, township, Some(clinic), &m.record_id, &notice).await?;
     }
     let masked = member.id_number.masked();
     let existing_id = existing.id;

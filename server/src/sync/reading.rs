@@ -1,0 +1,177 @@
+//! Reading a pushed batch one mutation at a time: a mutation that cannot be read, or carries
+//! text or values no clinic would send, is answered `rejected` with a code on its own, and the
+//! rest of the batch is applied — nothing a tablet sends can stall its queue.
+
+use chrono::{Datelike, NaiveDate};
+use cunbao_domain::sync::{Mutation, MutationBody, MutationResult};
+use cunbao_domain::text::Text;
+use serde::Deserialize;
+use serde_json::Value;
+
+/// A pushed mutation as it arrived: its place in the device's sequence and its record id are
+/// read first, the body only after the checks below.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMutation {
+    pub seq: u64,
+    pub record_id: String,
+    pub body: Value,
+}
+
+/// The longest text a clinic types into any field (a name, a reason, a code).
+pub const MAX_TEXT_CHARS: usize = 500;
+/// The most lines a visit at a village clinic can have.
+pub const MAX_CLAIM_LINES: usize = 100;
+/// The longest list of any kind in a mutation (lines, members of a receipt, diagnoses).
+const MAX_LIST: usize = 200;
+/// Dates outside these years are a typing error or an attack, never a visit or an enrolment.
+const YEARS: std::ops::RangeInclusive<i32> = 1900..=2200;
+/// The longest record id; ids are letters, digits, '.', '_' and '-' only, so that the ids the
+/// server derives from them (with ':') can never collide with one a tablet sends.
+const MAX_ID_CHARS: usize = 64;
+
+/// Whether a tablet may use `id` as a record id.
+pub fn valid_record_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= MAX_ID_CHARS
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
+
+/// The mutation, or the answer that refuses it.
+pub fn read(raw: RawMutation) -> Result<Mutation, MutationResult> {
+    let refuse =
+        |code: &str, text: Text| MutationResult::unreadable(raw.seq, &raw.record_id, code, text);
+    if !valid_record_id(&raw.record_id) {
+        return Err(refuse(
+            "bad_record_id",
+            Text::new(
+                format!("记录编号只能由字母、数字和“._-”组成，最长{MAX_ID_CHARS}个字符"),
+                format!(
+                    "A record id is letters, digits and '._-' only, at most {MAX_ID_CHARS} \
+                     characters"
+                ),
+            ),
+        ));
+    }
+    if let Err(text) = check_values(&raw.body) {
+        return Err(refuse("bad_value", text));
+    }
+    let body: MutationBody = match serde_json::from_value(raw.body.clone()) {
+        Ok(body) => body,
+        Err(err) => {
+            return Err(refuse(
+                "unreadable",
+                Text::new(
+                    format!("无法读取该记录：{err}"),
+                    format!("The mutation cannot be read: {err}"),
+                ),
+            ))
+        }
+    };
+    if let MutationBody::Claim(claim) = &body {
+        if claim.lines.len() > MAX_CLAIM_LINES {
+            return Err(refuse(
+                "too_many_lines",
+                Text::new(
+                    format!("一次就诊最多{MAX_CLAIM_LINES}行"),
+                    format!("A visit has at most {MAX_CLAIM_LINES} lines"),
+                ),
+            ));
+        }
+    }
+    Ok(Mutation {
+        seq: raw.seq,
+        record_id: raw.record_id,
+        body,
+    })
+}
+
+/// Every text in the body: not too long, no control characters (NUL among them); every list
+/// bounded; every date within [`YEARS`].
+fn check_values(value: &Value) -> Result<(), Text> {
+    match value {
+        Value::String(s) => {
+            if s.chars().count() > MAX_TEXT_CHARS {
+                return Err(Text::new(
+                    format!("文字过长（最多{MAX_TEXT_CHARS}个字）"),
+                    format!("A text is too long (at most {MAX_TEXT_CHARS} characters)"),
+                ));
+            }
+            if s.chars().any(char::is_control) {
+                return Err(Text::new(
+                    "文字中含有控制字符",
+                    "A text contains control characters",
+                ));
+            }
+            if let Ok(date) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+                if !YEARS.contains(&date.year()) {
+                    return Err(Text::new(
+                        format!("日期{s}超出范围"),
+                        format!("The date {s} is out of range"),
+                    ));
+                }
+            }
+            Ok(())
+        }
+        Value::Array(items) => {
+            if items.len() > MAX_LIST {
+                return Err(Text::new(
+                    format!("列表过长（最多{MAX_LIST}项）"),
+                    format!("A list is too long (at most {MAX_LIST} entries)"),
+                ));
+            }
+            items.iter().try_for_each(check_values)
+        }
+        Value::Object(fields) => fields.iter().try_for_each(|(key, v)| {
+            check_values(&Value::String(key.clone()))?;
+            check_values(v)
+        }),
+        Value::Number(_) | Value::Bool(_) | Value::Null => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn raw(record_id: &str, body: Value) -> RawMutation {
+        RawMutation {
+            seq: 1,
+            record_id: record_id.into(),
+            body,
+        }
+    }
+
+    fn void(reason: &str) -> Value {
+        json!({ "type": "void", "target_record_id": "k-1", "reason": reason })
+    }
+
+    #[test]
+    fn a_readable_mutation_is_read_and_a_crafted_one_refused_with_a_code() {
+        assert!(read(raw("k-2", void("录入错误"))).is_ok());
+        let code = |r: RawMutation| read(r).unwrap_err().code.unwrap();
+        assert_eq!(code(raw("adj:k-1", void("x"))), "bad_record_id");
+        assert_eq!(code(raw("", void("x"))), "bad_record_id");
+        assert_eq!(code(raw(&"k".repeat(65), void("x"))), "bad_record_id");
+        assert_eq!(code(raw("k-2", void("a\u{0}b"))), "bad_value");
+        assert_eq!(code(raw("k-2", void(&"长".repeat(501)))), "bad_value");
+        assert_eq!(
+            code(raw(
+                "k-2",
+                json!({ "type": "void", "target_record_id": "0001-01-01", "reason": "x" })
+            )),
+            "bad_value"
+        );
+        assert_eq!(
+            code(raw("k-2", json!({ "type": "nonsense" }))),
+            "unreadable"
+        );
+        assert_eq!(
+            code(raw("k-2", Value::Array(vec![json!(1); 201]))),
+            "bad_value"
+        );
+    }
+}
