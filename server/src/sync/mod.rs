@@ -61,7 +61,10 @@ pub async fn push_raw(
             let body = raw.body.to_string();
             match reading::read(raw) {
                 Ok(m) => Pushed::Read(m),
-                Err(result) => Pushed::Refused { result, body },
+                Err(result) => Pushed::Refused {
+                    result: *result,
+                    body,
+                },
             }
         })
         .collect();

@@ -40,9 +40,15 @@ pub fn valid_record_id(id: &str) -> bool {
 }
 
 /// The mutation, or the answer that refuses it.
-pub fn read(raw: RawMutation) -> Result<Mutation, MutationResult> {
-    let refuse =
-        |code: &str, text: Text| MutationResult::unreadable(raw.seq, &raw.record_id, code, text);
+pub fn read(raw: RawMutation) -> Result<Mutation, Box<MutationResult>> {
+    let refuse = |code: &str, text: Text| {
+        Box::new(MutationResult::unreadable(
+            raw.seq,
+            &raw.record_id,
+            code,
+            text,
+        ))
+    };
     if !valid_record_id(&raw.record_id) {
         return Err(refuse(
             "bad_record_id",
