@@ -252,6 +252,9 @@ pub struct Receipt {
     pub collected_at_ms: u64,
     pub scheme_year: i32,
     pub policy_version: String,
+    /// A refund of it proposed (退费申请), awaiting the township.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refund: Option<cunbao_domain::sync::ProposedRefund>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -317,6 +320,8 @@ pub async fn save(
                 deadline: pending_documents_deadline(ctx.policy, ctx.today),
             }),
             receipt_no: Some(ctx.receipt_no.clone()),
+            stopped: None,
+            corrections: Vec::new(),
         };
         mutations.push((
             enrolment_id.clone(),
@@ -369,6 +374,7 @@ pub async fn save(
         collected_at_ms: ctx.now_ms,
         scheme_year: ctx.policy.scheme_year,
         policy_version: ctx.policy.version.clone(),
+        refund: None,
     };
     batch.put(StoreName::Contributions, &contribution_id, &receipt)?;
     if let Some(name) = ctx.draft {

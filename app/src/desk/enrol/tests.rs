@@ -185,6 +185,8 @@ fn a_lapse_of_three_months_is_back_paid_and_a_day_more_waits() {
         duplicate_of: None,
         pending_document: None,
         receipt_no: None,
+        stopped: None,
+        corrections: Vec::new(),
     };
     let known = ResidentIndex::from_records(vec![(
         "e-2024".into(),

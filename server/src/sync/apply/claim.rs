@@ -56,9 +56,11 @@ pub async fn apply(
     };
     // The risk rules again, with the server's wider view: every clinic's visits, the
     // enrolment on record, the catalogue in force.
-    let cover = records::active_enrolment(tx, person.as_str(), year)
-        .await?
-        .map(|e| e.record.coverage);
+    let enrolment = records::active_enrolment(tx, person.as_str(), year).await?;
+    let cover = enrolment.as_ref().map(|e| e.record.coverage);
+    let stopped_from = enrolment
+        .as_ref()
+        .and_then(|e| e.record.stopped.map(|s| s.from));
     let codes = claim.diagnosis_codes();
     let facts = VisitFacts {
         claim_id: &m.record_id,
@@ -67,7 +69,7 @@ pub async fn apply(
         date: *visit_date,
         diagnoses: &codes,
         identity,
-        eligibility: eligibility(cover.as_ref(), false, *visit_date),
+        eligibility: eligibility(cover.as_ref(), stopped_from, *visit_date),
         lines,
         total: server.total,
         fund: server.fund,

@@ -65,6 +65,7 @@ pub async fn apply(
         contribution: due,
         clinic_id: ctx.clinic.to_string(),
         duplicate_of: None,
+        stopped: None,
     };
     let Some(existing) = records::active_enrolment(tx, person, *scheme_year).await? else {
         let change = ChangeBody::Enrolment(record.clone());

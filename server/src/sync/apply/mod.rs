@@ -4,7 +4,10 @@
 
 mod claim;
 mod contribution;
+mod correction;
 mod enrolment;
+mod refund;
+mod stop;
 mod void;
 
 use cunbao_domain::policy::Policy;
@@ -73,6 +76,9 @@ pub async fn apply(
             target_record_id,
             reason,
         } => void::apply(tx, ctx, m, target_record_id, reason).await,
+        MutationBody::StopCover { .. } => stop::apply(tx, ctx, m).await,
+        MutationBody::Correction { .. } => correction::apply(tx, ctx, m).await,
+        MutationBody::RefundProposal { .. } => refund::apply(tx, ctx, m).await,
     }
 }
 
@@ -85,6 +91,52 @@ impl Context<'_> {
     /// The published policy a mutation names.
     fn policy_named(&self, version: &str) -> Option<&Policy> {
         self.in_force.policy(version)
+    }
+}
+
+/// The answer to a change naming a record that is not this clinic's (or does not exist): the
+/// same words either way, so nothing is learnt of other clinics' records.
+fn not_this_clinics(m: &Mutation, what: Text) -> MutationResult {
+    MutationResult::rejected(
+        m,
+        "not_found",
+        Text::new(
+            format!("本卫生室没有这条{}", what.zh),
+            format!("This clinic has no such {}", what.en),
+        ),
+    )
+}
+
+impl Context<'_> {
+    /// Who made a change and when, as its record and the feed carry it.
+    fn made_by(&self) -> (String, String, String) {
+        (
+            self.caller.user.display_name.clone(),
+            self.caller.device_id.clone(),
+            chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        )
+    }
+
+    /// An audit entry for a change, beside the push's own entry: what changed, with the
+    /// earlier value.
+    async fn trail(
+        &self,
+        tx: &mut Tx<'_>,
+        action: &str,
+        subject: &str,
+        detail: &serde_json::Value,
+    ) -> Result<(), sqlx::Error> {
+        crate::audit::audit(
+            tx,
+            crate::audit::AuditEntry {
+                username: &self.caller.user.username,
+                device_id: Some(&self.caller.device_id),
+                action,
+                subject,
+                detail,
+            },
+        )
+        .await
     }
 }
 
