@@ -17,10 +17,10 @@ use crate::storage::{Batch, StorageError, Store, StoreName};
 use crate::sync::outbox;
 
 /// Who makes a change, when, and the id it gets.
-pub struct Maker<'a> {
-    pub by: &'a str,
-    pub device_id: &'a str,
-    pub clinic_id: &'a str,
+pub struct Maker {
+    pub by: String,
+    pub device_id: String,
+    pub clinic_id: String,
     pub now_ms: u64,
     /// The time as recorded (RFC 3339).
     pub at: String,
@@ -80,7 +80,7 @@ pub async fn stop_cover(
     enrolment_id: &str,
     from: NaiveDate,
     reason: StopReason,
-    maker: Maker<'_>,
+    maker: Maker,
 ) -> Result<EnrolmentRecord, ChangeFailed> {
     let mut record = standing(store, enrolment_id).await?;
     let cover = record.coverage.ok_or(ChangeFailed::NotFound)?;
@@ -102,7 +102,7 @@ pub async fn correct(
     store: &impl Store,
     enrolment_id: &str,
     correction: Correction,
-    maker: Maker<'_>,
+    maker: Maker,
 ) -> Result<EnrolmentRecord, ChangeFailed> {
     let mut record = standing(store, enrolment_id).await?;
     check_correction(&record.member, &correction)?;
@@ -111,9 +111,9 @@ pub async fn correct(
         enrolment_id: enrolment_id.to_string(),
         earlier: correction.current(&record.member),
         value: correction.clone(),
-        clinic_id: maker.clinic_id.to_string(),
-        by: maker.by.to_string(),
-        device_id: maker.device_id.to_string(),
+        clinic_id: maker.clinic_id,
+        by: maker.by,
+        device_id: maker.device_id,
         at: maker.at,
     });
     let mut batch = Batch::default();
@@ -170,7 +170,7 @@ pub async fn propose_refund(
     store: &impl Store,
     contribution_id: &str,
     reason: RefundReason,
-    maker: Maker<'_>,
+    maker: Maker,
 ) -> Result<ProposedRefund, ChangeFailed> {
     let mut value = store
         .get(StoreName::Contributions, contribution_id)
@@ -187,9 +187,9 @@ pub async fn propose_refund(
         receipt_no: receipt.receipt_no,
         amount: receipt.amount,
         reason,
-        clinic_id: maker.clinic_id.to_string(),
-        by: maker.by.to_string(),
-        device_id: maker.device_id.to_string(),
+        clinic_id: maker.clinic_id,
+        by: maker.by,
+        device_id: maker.device_id,
         at: maker.at,
     };
     with_refund(&mut value, &proposal);

@@ -40,11 +40,11 @@ fn enrolment() -> EnrolmentRecord {
     }
 }
 
-fn maker(id: &str) -> Maker<'static> {
+fn maker(id: &str) -> Maker {
     Maker {
-        by: "王医生",
-        device_id: "dev-1",
-        clinic_id: "clinic-lijia",
+        by: "王医生".into(),
+        device_id: "dev-1".into(),
+        clinic_id: "clinic-lijia".into(),
         now_ms: 1,
         at: "2026-06-01T08:00:00Z".into(),
         new_id: id.into(),
