@@ -35,6 +35,7 @@ test("a phone is corrected with its history, cover stops from today and the pers
   const pulled = await api(server.url, "/api/v1/sync/pull?after=0&limit=5000", { token: other.json.token });
   const enrolment = pulled.json.changes.find((c) => c.entity === "enrolment" && !c.data.duplicate_of);
   const { id_number: idNumber, name, phone: earlierPhone } = enrolment.data.member;
+  const deviceName = "村卫生室平板"; // the sign-in form's default name
   const newPhone = earlierPhone === "13912345678" ? "13987654321" : "13912345678";
 
   const context = await newTabletContext(browser, { width: 1280, height: 800 });
@@ -67,7 +68,7 @@ test("a phone is corrected with its history, cover stops from today and the pers
   await history.getByTestId("correction").first().waitFor();
   assert.equal(await history.getByTestId("earlier").first().innerText(), earlierPhone ?? "—");
   assert.equal(await history.getByTestId("now").first().innerText(), newPhone);
-  assert.match(await history.innerText(), /经办 王秀兰/);
+  assert.match(await history.innerText(), /经办 王秀兰.*设备 本机/);
 
   // Cover stops from today (the form's default), for moving away.
   const stop = page.getByTestId("stop-cover");
@@ -100,6 +101,11 @@ test("a phone is corrected with its history, cover stops from today and the pers
   await page.getByRole("navigation").getByRole("link", { name: "数据同步", exact: true }).click();
   await page.getByTestId("sync-now").click();
   await page.getByTestId("sync-bar").filter({ hasText: "待上传 0" }).waitFor();
+  // Back from the server, the history names the device as it signed in.
+  await page.getByRole("navigation").getByRole("link", { name: "参保人", exact: true }).click();
+  await page.getByTestId("resident-search").fill(idNumber);
+  await page.getByTestId("resident-results").getByRole("link").first().click();
+  await page.getByTestId("correction-history").filter({ hasText: deviceName }).waitFor();
 
   // The clinic's other tablet pulls the new phone (with the earlier one) and the stop.
   const later = await api(server.url, `/api/v1/sync/pull?after=${pulled.json.cursor}&limit=5000`, {

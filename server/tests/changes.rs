@@ -297,6 +297,8 @@ async fn a_correction_keeps_the_earlier_value_and_reaches_the_other_tablet(backe
     assert_eq!(corrected[0]["data"]["value"]["value"], "韦志民");
     assert_eq!(corrected[0]["data"]["earlier"]["value"], "韦志明");
     assert_eq!(corrected[0]["data"]["by"], "王秀兰（李家村卫生室）");
+    assert_eq!(corrected[0]["data"]["device_id"], device1.as_str());
+    assert_eq!(corrected[0]["data"]["device_name"], "lijia 平板");
     // Another clinic hears nothing of it.
     assert!(pull_all(&s, &neighbour)
         .await

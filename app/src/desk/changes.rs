@@ -114,6 +114,7 @@ pub async fn correct(
         clinic_id: maker.clinic_id,
         by: maker.by,
         device_id: maker.device_id,
+        device_name: String::new(),
         at: maker.at,
     });
     let mut batch = Batch::default();
@@ -190,6 +191,7 @@ pub async fn propose_refund(
         clinic_id: maker.clinic_id,
         by: maker.by,
         device_id: maker.device_id,
+        device_name: String::new(),
         at: maker.at,
     };
     with_refund(&mut value, &proposal);

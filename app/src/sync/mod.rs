@@ -385,6 +385,7 @@ mod tests {
                 clinic_id: "clinic-lijia".into(),
                 by: by("李家村卫生室"),
                 device_id: by("dev-2"),
+                device_name: by("卫生室平板2"),
                 at: by("2026-06-01T08:00:00Z"),
             });
             let stopped = ChangeBody::CoverStopped(RecordedStop {
@@ -395,6 +396,7 @@ mod tests {
                 clinic_id: "clinic-lijia".into(),
                 by: by("李家村卫生室"),
                 device_id: by("dev-2"),
+                device_name: by("卫生室平板2"),
                 at: by("2026-06-01T08:01:00Z"),
             });
             let changes: Vec<Change> =

@@ -381,7 +381,7 @@ pub async fn a_changed_enrolment_round_trips(s: &impl Store) {
             "correction_id": "fix-1", "enrolment_id": "e1",
             "earlier": { "field": "name", "value": "王秀蓝" },
             "value": { "field": "name", "value": "王秀兰" },
-            "clinic_id": "clinic-lijia", "by": "王秀兰", "device_id": "dev-1",
+            "clinic_id": "clinic-lijia", "by": "王秀兰", "device_id": "dev-1", "device_name": "卫生室平板1",
             "at": "2026-06-01T08:00:00Z"
         }]
     });

@@ -20,6 +20,10 @@ pub struct RecordedStop {
     /// Who stopped it (the user's display name) and from which device.
     pub by: String,
     pub device_id: String,
+    /// The device's name as signed in ("卫生室平板1"); empty on a tablet's own copy until the
+    /// server's comes back.
+    #[serde(default)]
+    pub device_name: String,
     /// When the server recorded it (RFC 3339).
     pub at: String,
 }
@@ -35,6 +39,10 @@ pub struct RecordedCorrection {
     pub clinic_id: String,
     pub by: String,
     pub device_id: String,
+    /// The device's name as signed in ("卫生室平板1"); empty on a tablet's own copy until the
+    /// server's comes back.
+    #[serde(default)]
+    pub device_name: String,
     pub at: String,
 }
 
@@ -50,5 +58,9 @@ pub struct ProposedRefund {
     pub clinic_id: String,
     pub by: String,
     pub device_id: String,
+    /// The device's name as signed in ("卫生室平板1"); empty on a tablet's own copy until the
+    /// server's comes back.
+    #[serde(default)]
+    pub device_name: String,
     pub at: String,
 }

@@ -37,16 +37,17 @@ pub async fn apply(
     let earlier = correction.current(&enrolment.member);
     correction.apply_to(&mut enrolment.member);
     records::set_data(tx, enrolment_id, &serde_json::to_value(&enrolment)?).await?;
-    let (by, device_id, at) = ctx.made_by();
+    let made = ctx.made_by(tx).await?;
     let recorded = RecordedCorrection {
         correction_id: m.record_id.clone(),
         enrolment_id: enrolment_id.clone(),
         earlier,
         value: correction.clone(),
         clinic_id: ctx.clinic.to_string(),
-        by,
-        device_id,
-        at,
+        by: made.by,
+        device_id: made.device_id,
+        device_name: made.device_name,
+        at: made.at,
     };
     let new = NewRecord {
         id: &m.record_id,

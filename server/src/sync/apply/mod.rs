@@ -108,13 +108,20 @@ fn not_this_clinics(m: &Mutation, what: Text) -> MutationResult {
 }
 
 impl Context<'_> {
-    /// Who made a change and when, as its record and the feed carry it.
-    fn made_by(&self) -> (String, String, String) {
-        (
-            self.caller.user.display_name.clone(),
-            self.caller.device_id.clone(),
-            chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        )
+    /// Who made a change, from which device (its id and name), and when, as its record and
+    /// the feed carry it.
+    async fn made_by(&self, tx: &mut Tx<'_>) -> Result<MadeBy, sqlx::Error> {
+        let device_name: Option<String> =
+            sqlx::query_scalar("SELECT name FROM devices WHERE id = $1")
+                .bind(&self.caller.device_id)
+                .fetch_optional(&mut **tx)
+                .await?;
+        Ok(MadeBy {
+            by: self.caller.user.display_name.clone(),
+            device_id: self.caller.device_id.clone(),
+            device_name: device_name.unwrap_or_default(),
+            at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        })
     }
 
     /// An audit entry for a change, beside the push's own entry: what changed, with the
@@ -138,6 +145,14 @@ impl Context<'_> {
         )
         .await
     }
+}
+
+/// Who made a change after enrolment, from which device, and when.
+struct MadeBy {
+    by: String,
+    device_id: String,
+    device_name: String,
+    at: String,
 }
 
 /// The answer to a mutation naming a policy the server does not have.

@@ -51,7 +51,7 @@ pub async fn apply(
     }
     let contribution: RecordedContribution = serde_json::from_str(&stored.data)?;
     records::set_status(tx, contribution_id, RecordStatus::RefundProposed).await?;
-    let (by, device_id, at) = ctx.made_by();
+    let made = ctx.made_by(tx).await?;
     let proposal = ProposedRefund {
         proposal_id: m.record_id.clone(),
         contribution_id: contribution_id.clone(),
@@ -59,9 +59,10 @@ pub async fn apply(
         amount: contribution.amount,
         reason: *reason,
         clinic_id: ctx.clinic.to_string(),
-        by,
-        device_id,
-        at,
+        by: made.by,
+        device_id: made.device_id,
+        device_name: made.device_name,
+        at: made.at,
     };
     let new = NewRecord {
         id: &m.record_id,

@@ -47,16 +47,17 @@ pub async fn apply(
         reason: *reason,
     });
     records::set_data(tx, enrolment_id, &serde_json::to_value(&enrolment)?).await?;
-    let (by, device_id, at) = ctx.made_by();
+    let made = ctx.made_by(tx).await?;
     let stop = RecordedStop {
         stop_id: m.record_id.clone(),
         enrolment_id: enrolment_id.clone(),
         from: *from,
         reason: *reason,
         clinic_id: ctx.clinic.to_string(),
-        by,
-        device_id,
-        at,
+        by: made.by,
+        device_id: made.device_id,
+        device_name: made.device_name,
+        at: made.at,
     };
     let person = enrolment.member.id_number.as_str();
     let new = NewRecord {

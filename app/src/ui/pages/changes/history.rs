@@ -4,8 +4,18 @@ use leptos::prelude::*;
 
 use crate::i18n::Key;
 use crate::ui::components::desk::date_text;
-use crate::ui::context::use_app;
+use crate::ui::context::{use_app, AppContext};
 use crate::ui::format::time_of;
+
+/// The device's name as signed in; this tablet's own correction, not yet back from the server,
+/// reads "this tablet".
+fn device_name(app: AppContext, name: &str) -> String {
+    if name.is_empty() {
+        app.t(Key::ThisTablet).to_string()
+    } else {
+        name.to_string()
+    }
+}
 
 /// The person's corrections, newest first: what the field was, what it is now, when, by whom
 /// and from which tablet.
@@ -32,7 +42,7 @@ pub fn CorrectionHistory(corrections: Vec<RecordedCorrection>) -> impl IntoView 
                     {move || app.t(Key::Earlier)}" "<span data-testid="earlier">{c.earlier.value_text()}</span>
                     " → "{move || app.t(Key::ChangedTo)}" "<span data-testid="now">{c.value.value_text()}</span>
                     <span class="hint">" · "{when}" · "{move || app.t(Key::By)}" "{c.by.clone()}
-                        " · "{move || app.t(Key::Device)}" "{c.device_id.chars().take(8).collect::<String>()}</span>
+                        " · "{move || app.t(Key::Device)}" "{device_name(app, &c.device_name)}</span>
                 </li>
             }
         })
