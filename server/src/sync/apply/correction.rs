@@ -3,9 +3,7 @@
 //! new value to the clinic's other tablets. The ID number is never corrected this way.
 
 use cunbao_domain::enrolment::check_correction;
-use cunbao_domain::sync::{
-    ChangeBody, Mutation, MutationBody, MutationResult, RecordedCorrection, RecordedEnrolment,
-};
+use cunbao_domain::sync::{ChangeBody, Mutation, MutationBody, MutationResult, RecordedCorrection};
 use cunbao_domain::text::Text;
 
 use super::{not_this_clinics, rejected_by, Context};
@@ -25,7 +23,7 @@ pub async fn apply(
     else {
         unreachable!("dispatched by kind")
     };
-    let Some(mut enrolment) = standing_enrolment(tx, ctx, enrolment_id).await? else {
+    let Some(mut enrolment) = ctx.standing_enrolment(tx, enrolment_id).await? else {
         return Ok(not_this_clinics(
             m,
             Text::new("有效的参保登记", "standing enrolment"),
@@ -64,18 +62,4 @@ pub async fn apply(
     });
     ctx.trail(tx, "correction", enrolment_id, &detail).await?;
     Ok(MutationResult::applied(m))
-}
-
-/// The clinic's enrolment `id` if it stands (not a duplicate, not voided).
-pub(super) async fn standing_enrolment(
-    tx: &mut Tx<'_>,
-    ctx: &Context<'_>,
-    id: &str,
-) -> Result<Option<RecordedEnrolment>, ApiError> {
-    match records::of_clinic(tx, id, RecordKind::Enrolment, ctx.clinic).await? {
-        Some(r) if r.status == RecordStatus::Active.as_str() => {
-            Ok(Some(serde_json::from_str(&r.data)?))
-        }
-        _ => Ok(None),
-    }
 }

@@ -11,13 +11,13 @@ mod stop;
 mod void;
 
 use cunbao_domain::policy::Policy;
-use cunbao_domain::sync::{ChangeBody, Mutation, MutationBody, MutationResult};
+use cunbao_domain::sync::{ChangeBody, Mutation, MutationBody, MutationResult, RecordedEnrolment};
 use cunbao_domain::text::{Bilingual, Text};
 
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::feed::{append_change, Tx};
-use crate::records::{self, NewRecord};
+use crate::records::{self, NewRecord, RecordKind, RecordStatus};
 use crate::state::InForce;
 
 /// Who is pushing, from which clinic, and what is in force: what every kind of mutation needs.
@@ -122,6 +122,21 @@ impl Context<'_> {
             device_name: device_name.unwrap_or_default(),
             at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         })
+    }
+
+    /// The clinic's enrolment `id` if it stands (not a duplicate, not voided); another
+    /// clinic's reads as none.
+    async fn standing_enrolment(
+        &self,
+        tx: &mut Tx<'_>,
+        id: &str,
+    ) -> Result<Option<RecordedEnrolment>, ApiError> {
+        match records::of_clinic(tx, id, RecordKind::Enrolment, self.clinic).await? {
+            Some(r) if r.status == RecordStatus::Active.as_str() => {
+                Ok(Some(serde_json::from_str(&r.data)?))
+            }
+            _ => Ok(None),
+        }
     }
 
     /// An audit entry for a change, beside the push's own entry: what changed, with the

@@ -23,8 +23,7 @@ pub async fn apply(
     else {
         unreachable!("dispatched by kind")
     };
-    let Some(mut enrolment) = super::correction::standing_enrolment(tx, ctx, enrolment_id).await?
-    else {
+    let Some(mut enrolment) = ctx.standing_enrolment(tx, enrolment_id).await? else {
         return Ok(not_this_clinics(
             m,
             Text::new("有效的参保登记", "standing enrolment"),
