@@ -410,9 +410,15 @@ pub enum Eligibility {
     Suspended,
 }
 
-pub fn eligibility(coverage: Option<&Coverage>, suspended: bool, on: NaiveDate) -> Eligibility {
+/// Where a person with `coverage` stands on `on`; cover stopped from `stopped_from` (停保)
+/// suspends them on and after that day.
+pub fn eligibility(
+    coverage: Option<&Coverage>,
+    stopped_from: Option<NaiveDate>,
+    on: NaiveDate,
+) -> Eligibility {
     match coverage {
-        _ if suspended => Eligibility::Suspended,
+        _ if stopped_from.is_some_and(|from| on >= from) => Eligibility::Suspended,
         Some(c) if (c.from..=c.to).contains(&on) => {
             if on < c.benefits_from {
                 Eligibility::Waiting {
@@ -475,6 +481,11 @@ pub fn check_not_enrolled(
         None => Ok(()),
     }
 }
+
+mod changes;
+pub use changes::{
+    check_correction, check_stop, ChangeError, Correction, CoverStop, RefundReason, StopReason,
+};
 
 #[cfg(test)]
 mod tests;

@@ -5,7 +5,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::id_number::IdNumber;
 use crate::money::Money;
-use crate::sync::{Adjustment, RecordedEnrolment, RefundDue};
+use crate::sync::{
+    Adjustment, ProposedRefund, RecordedCorrection, RecordedEnrolment, RecordedStop, RefundDue,
+};
 
 /// The kinds of record a clinic's work leaves on the server; `as_str()` is the name on the
 /// wire and in the database.
@@ -16,15 +18,24 @@ pub enum RecordKind {
     Claim,
     Adjustment,
     RefundDue,
+    /// Cover stopped from a day (停保).
+    CoverStop,
+    /// A name or phone corrected (更正).
+    Correction,
+    /// A refund proposed by a clinic, awaiting the township's approval (退费申请).
+    RefundProposal,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 5] = [
+    pub const ALL: [RecordKind; 8] = [
         RecordKind::Enrolment,
         RecordKind::Contribution,
         RecordKind::Claim,
         RecordKind::Adjustment,
         RecordKind::RefundDue,
+        RecordKind::CoverStop,
+        RecordKind::Correction,
+        RecordKind::RefundProposal,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -34,6 +45,9 @@ impl RecordKind {
             RecordKind::Claim => "claim",
             RecordKind::Adjustment => "adjustment",
             RecordKind::RefundDue => "refund_due",
+            RecordKind::CoverStop => "cover_stop",
+            RecordKind::Correction => "correction",
+            RecordKind::RefundProposal => "refund_proposal",
         }
     }
 
@@ -47,7 +61,8 @@ impl RecordKind {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RecordRow {
     pub id: String,
-    /// enrolment, contribution, claim, adjustment or refund_due.
+    /// enrolment, contribution, claim, adjustment, refund_due, cover_stop, correction or
+    /// refund_proposal.
     pub kind: String,
     pub clinic_id: String,
     pub clinic_name: String,
@@ -65,6 +80,9 @@ pub enum RecordSummary {
     RefundDue(RefundDue),
     Enrolment(Box<RecordedEnrolment>),
     Contribution(ContributionSummary),
+    CoverStop(RecordedStop),
+    Correction(RecordedCorrection),
+    RefundProposal(ProposedRefund),
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -99,6 +117,11 @@ impl RecordSummary {
             }
             RecordKind::Contribution => {
                 RecordSummary::Contribution(serde_json::from_value(data).ok()?)
+            }
+            RecordKind::CoverStop => RecordSummary::CoverStop(serde_json::from_value(data).ok()?),
+            RecordKind::Correction => RecordSummary::Correction(serde_json::from_value(data).ok()?),
+            RecordKind::RefundProposal => {
+                RecordSummary::RefundProposal(serde_json::from_value(data).ok()?)
             }
         })
     }

@@ -518,7 +518,79 @@ async fn a_catalogue_published_while_offline_arrives_with_the_next_sync(backend:
     assert_eq!(claim["lines"][0]["price"], "12.50");
 }
 
+/// Changes after enrolment made at one tablet's desk reach the clinic's other tablet through
+/// the real engines: the corrected name with the earlier one in the history (naming the device
+/// as it signed in), and the stop, which suspends the person from its day. Another clinic's
+/// tablet cannot change the person.
+async fn changes_after_enrolment_reach_the_other_tablet(backend: Backend) {
+    use cunbao_app::desk::changes::{correct, stop_cover, Maker};
+    use cunbao_app::desk::residents::ResidentIndex;
+    use cunbao_domain::enrolment::{Correction, Eligibility, StopReason};
+    let s = TestServer::start(backend).await;
+    let net = in_process(s.state.clone());
+    let a = Tablet::signed_in(&net, "lijia").await;
+    let b = Tablet::signed_in(&net, "lijia").await;
+    let outsider = Tablet::signed_in(&net, "daping").await;
+    a.enrol("e-1", &person(7)).await;
+    sync_once(&a.store, &net, 1).await.unwrap();
+    let maker = |id: &str| Maker {
+        by: "王秀兰".into(),
+        device_id: "local".into(),
+        clinic_id: "clinic-lijia".into(),
+        now_ms: 2,
+        at: "2025-06-16T02:00:00Z".into(),
+        new_id: id.into(),
+    };
+    let fixed = Correction::Name(PersonName::parse("覃海艳").unwrap());
+    correct(&a.store, "e-1", fixed.clone(), maker("fix-1"))
+        .await
+        .unwrap();
+    let day = |m, d| NaiveDate::from_ymd_opt(2025, m, d).unwrap();
+    stop_cover(
+        &a.store,
+        "e-1",
+        day(6, 16),
+        StopReason::Death,
+        maker("stop-1"),
+    )
+    .await
+    .unwrap();
+    sync_once(&a.store, &net, 3).await.unwrap();
+    assert_eq!(a.states().await, (0, 3, 0));
+
+    sync_once(&b.store, &net, 4).await.unwrap();
+    let index = ResidentIndex::load(&b.store).await.unwrap();
+    let person_on_b = index.get("e-1").expect("pulled");
+    assert_eq!(person_on_b.name(), "覃海艳");
+    let history = &person_on_b.record.corrections;
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].earlier.value_text(), "覃海燕");
+    assert_eq!(history[0].device_name, "lijia 平板");
+    assert_eq!(person_on_b.eligibility(day(6, 15)), Eligibility::Eligible);
+    assert_eq!(person_on_b.eligibility(day(6, 16)), Eligibility::Suspended);
+    // A's own history now carries the server's copy: one entry, naming the device.
+    let on_a = ResidentIndex::load(&a.store).await.unwrap();
+    let history = &on_a.get("e-1").unwrap().record.corrections;
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].device_name, "lijia 平板");
+
+    // Another clinic's tablet names the person's enrolment: refused, nothing changes.
+    let body = MutationBody::Correction {
+        enrolment_id: "e-1".into(),
+        correction: Correction::Name(PersonName::parse("冒名").unwrap()),
+    };
+    outbox::enqueue(&outsider.store, "fix-x", body, 0)
+        .await
+        .unwrap();
+    sync_once(&outsider.store, &net, 5).await.unwrap();
+    assert_eq!(outsider.states().await, (0, 0, 1));
+    sync_once(&b.store, &net, 6).await.unwrap();
+    let index = ResidentIndex::load(&b.store).await.unwrap();
+    assert_eq!(index.get("e-1").unwrap().name(), "覃海艳");
+}
+
 on_both_databases!(
+    changes_after_enrolment_reach_the_other_tablet,
     faults_never_lose_or_double_anything,
     two_clinics_and_the_township_see_the_duplicate,
     the_year_to_date_figures_reach_the_tablet,

@@ -28,6 +28,10 @@ pub enum RecordStatus {
     Claim(ClaimStatus),
     /// Voided by the device that made it.
     Void,
+    /// A contribution whose refund a clinic proposed.
+    RefundProposed,
+    /// A refund proposal waiting for the township (退费待乡镇审批).
+    AwaitingApproval,
 }
 
 impl RecordStatus {
@@ -40,6 +44,8 @@ impl RecordStatus {
             RecordStatus::Open => "open",
             RecordStatus::Claim(status) => status.as_str(),
             RecordStatus::Void => "void",
+            RecordStatus::RefundProposed => "refund_proposed",
+            RecordStatus::AwaitingApproval => "awaiting_approval",
         }
     }
 }
@@ -135,6 +141,47 @@ pub async fn duplicate_enrolment(
         )?)),
         None => Ok(None),
     }
+}
+
+/// A record of one kind made at one clinic: its status and stored data.
+pub struct ClinicRecord {
+    pub status: String,
+    pub data: String,
+}
+
+/// The record `id` of `kind`, if it is `clinic`'s: another clinic's record reads as none.
+pub async fn of_clinic(
+    tx: &mut Tx<'_>,
+    id: &str,
+    kind: RecordKind,
+    clinic: &str,
+) -> Result<Option<ClinicRecord>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT status, data FROM records WHERE id = $1 AND kind = $2 AND clinic_id = $3",
+    )
+    .bind(id)
+    .bind(kind.as_str())
+    .bind(clinic)
+    .fetch_optional(&mut **tx)
+    .await?;
+    row.map(|row| {
+        Ok(ClinicRecord {
+            status: row.try_get("status")?,
+            data: row.try_get("data")?,
+        })
+    })
+    .transpose()
+}
+
+/// Replaces a record's stored data (a change after enrolment: the earlier value stays in the
+/// change's own record and the audit trail).
+pub async fn set_data(tx: &mut Tx<'_>, id: &str, data: &Value) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE records SET data = $1 WHERE id = $2")
+        .bind(data.to_string())
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 /// A record's kind, status and the clinic and device that made it.

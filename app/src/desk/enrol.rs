@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 use cunbao_domain::enrolment::{
     check_not_enrolled, coverage, household_contribution, pending_documents_deadline, Coverage,
-    Evidence, HouseholdContribution, Member, Relationship, SubsidyCategory,
+    EnrolmentError, Evidence, HouseholdContribution, Member, Relationship, SubsidyCategory,
 };
 use cunbao_domain::id_number::IdNumber;
 use cunbao_domain::money::Money;
@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use super::local;
 use super::residents::{EnrolmentRecord, PendingDocument, ResidentIndex};
+use crate::i18n::option_value;
 use crate::storage::{Batch, IndexName, StorageError, Store, StoreName};
 use crate::sync::outbox;
 
@@ -140,6 +141,46 @@ pub fn check_member(draft: &MemberDraft, index: usize) -> Result<Member, Vec<Fie
 
 /// Checks the whole household against the policy and what the tablet knows: every field,
 /// one head, subsidy evidence, enrolment window, no duplicate enrolment.
+/// The domain's household checks, next to the fields they are about: a new household has
+/// exactly one head (the error on the relationship of the first member, or of each extra
+/// head), and no ID number twice (on the later one).
+fn household_checks(draft: &HouseholdDraft, errors: &mut Vec<FieldError>) {
+    let at = |member, field, message: Text| FieldError {
+        member,
+        field,
+        message,
+        existing: None,
+    };
+    let head = option_value(Relationship::Head);
+    if draft.household_id.is_empty() && !draft.members.is_empty() {
+        let heads: Vec<usize> = (0..draft.members.len())
+            .filter(|&i| draft.members[i].relationship == head)
+            .collect();
+        let message = EnrolmentError::HouseholdHead.text();
+        match heads.as_slice() {
+            [] => errors.push(at(0, "relationship", message)),
+            [_] => {}
+            [_, extra @ ..] => {
+                for &i in extra {
+                    errors.push(at(i, "relationship", message.clone()));
+                }
+            }
+        }
+    }
+    let typed = |m: &MemberDraft| m.id_number.trim().to_uppercase();
+    for (i, m) in draft.members.iter().enumerate() {
+        let id = typed(m);
+        if !id.is_empty() && draft.members[..i].iter().any(|o| typed(o) == id) {
+            let shown = IdNumber::parse(&id).map(|n| n.masked()).unwrap_or(id);
+            errors.push(at(
+                i,
+                "id_number",
+                EnrolmentError::RepeatedMember(shown).text(),
+            ));
+        }
+    }
+}
+
 pub fn plan(
     draft: &HouseholdDraft,
     policy: &Policy,
@@ -162,6 +203,7 @@ pub fn plan(
             existing: None,
         });
     }
+    household_checks(draft, &mut errors);
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -252,6 +294,9 @@ pub struct Receipt {
     pub collected_at_ms: u64,
     pub scheme_year: i32,
     pub policy_version: String,
+    /// A refund of it proposed (退费申请), awaiting the township.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refund: Option<cunbao_domain::sync::ProposedRefund>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -317,6 +362,8 @@ pub async fn save(
                 deadline: pending_documents_deadline(ctx.policy, ctx.today),
             }),
             receipt_no: Some(ctx.receipt_no.clone()),
+            stopped: None,
+            corrections: Vec::new(),
         };
         mutations.push((
             enrolment_id.clone(),
@@ -369,6 +416,7 @@ pub async fn save(
         collected_at_ms: ctx.now_ms,
         scheme_year: ctx.policy.scheme_year,
         policy_version: ctx.policy.version.clone(),
+        refund: None,
     };
     batch.put(StoreName::Contributions, &contribution_id, &receipt)?;
     if let Some(name) = ctx.draft {

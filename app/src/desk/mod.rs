@@ -4,6 +4,7 @@
 //! device and writes results durably, records and outbox together.
 
 pub mod catalogue;
+pub mod changes;
 pub mod enrol;
 pub mod local;
 pub mod residents;

@@ -35,7 +35,8 @@ impl Resident {
         if !self.active() {
             return Eligibility::NotEnrolled;
         }
-        eligibility(self.record.coverage.as_ref(), false, on)
+        let stopped_from = self.record.stopped.map(|s| s.from);
+        eligibility(self.record.coverage.as_ref(), stopped_from, on)
     }
 }
 
@@ -206,6 +207,8 @@ mod tests {
             duplicate_of: None,
             pending_document: None,
             receipt_no: None,
+            stopped: None,
+            corrections: Vec::new(),
         })
     }
 

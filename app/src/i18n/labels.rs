@@ -4,7 +4,9 @@
 
 use cunbao_domain::catalogue::ItemClass;
 use cunbao_domain::claim::ClaimStatus;
-use cunbao_domain::enrolment::{Eligibility, EvidenceKind, Relationship, SubsidyCategory};
+use cunbao_domain::enrolment::{
+    Eligibility, EvidenceKind, RefundReason, Relationship, StopReason, SubsidyCategory,
+};
 use cunbao_domain::risk::Severity;
 use serde::Serialize;
 
@@ -52,6 +54,29 @@ impl Label for Relationship {
 }
 
 /// With the paper that proves it, as the enrolment form offers it.
+impl Label for StopReason {
+    fn label(self, lang: Lang) -> &'static str {
+        let (zh, en) = match self {
+            StopReason::Death => ("死亡", "Death"),
+            StopReason::MovedAway => ("迁出", "Moved away"),
+            StopReason::EmployeeScheme => ("参加职工医保", "Joined the employee scheme"),
+        };
+        pick(lang, zh, en)
+    }
+}
+
+impl Label for RefundReason {
+    fn label(self, lang: Lang) -> &'static str {
+        let (zh, en) = match self {
+            RefundReason::Duplicate => ("重复缴费", "Paid twice"),
+            RefundReason::StoppedBeforeYear => {
+                ("年度开始前已停保", "Cover stopped before the year began")
+            }
+        };
+        pick(lang, zh, en)
+    }
+}
+
 impl Label for SubsidyCategory {
     fn label(self, lang: Lang) -> &'static str {
         let (zh, en) = match self {

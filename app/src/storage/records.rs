@@ -3,9 +3,11 @@
 
 use chrono::NaiveDate;
 use cunbao_domain::claim::Claim;
-use cunbao_domain::enrolment::{Coverage, Member};
+use cunbao_domain::enrolment::{CoverStop, Coverage, Member};
 use cunbao_domain::money::Money;
-use cunbao_domain::sync::{AccumulatorKey, Change, ClaimOutcome, RecordedEnrolment, YearToDate};
+use cunbao_domain::sync::{
+    AccumulatorKey, Change, ClaimOutcome, RecordedCorrection, RecordedEnrolment, YearToDate,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
@@ -36,9 +38,29 @@ pub struct EnrolmentRecord {
     pub pending_document: Option<PendingDocument>,
     #[serde(default)]
     pub receipt_no: Option<String>,
+    /// Cover stopped from a day (停保): suspended on and after it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stopped: Option<CoverStop>,
+    /// Names and phones corrected (更正), oldest first, each with the value it replaced.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub corrections: Vec<RecordedCorrection>,
 }
 
 impl EnrolmentRecord {
+    /// Adds a correction to the history (once: the server's copy of one made here replaces
+    /// it) and writes its value onto the member.
+    pub fn corrected(&mut self, correction: RecordedCorrection) {
+        correction.value.apply_to(&mut self.member);
+        match self
+            .corrections
+            .iter_mut()
+            .find(|c| c.correction_id == correction.correction_id)
+        {
+            Some(known) => *known = correction,
+            None => self.corrections.push(correction),
+        }
+    }
+
     /// The server's enrolment, keeping what only this tablet knew of its own (the receipt,
     /// papers still missing).
     pub fn pulled(server: RecordedEnrolment, own: Option<EnrolmentRecord>) -> EnrolmentRecord {
@@ -53,6 +75,8 @@ impl EnrolmentRecord {
             duplicate_of: server.duplicate_of,
             pending_document: own.and_then(|o| o.pending_document.clone()),
             receipt_no: own.and_then(|o| o.receipt_no.clone()),
+            stopped: server.stopped.or(own.and_then(|o| o.stopped)),
+            corrections: own.map(|o| o.corrections.clone()).unwrap_or_default(),
         }
     }
 }

@@ -14,6 +14,7 @@ pub mod transport;
 #[cfg(target_arch = "wasm32")]
 pub mod http;
 
+use cunbao_domain::enrolment::CoverStop;
 use cunbao_domain::sync::{
     Change, ChangeBody, MutationStatus, PushRequest, SignInRequest, SignInResponse, UserInfo,
     MAX_BATCH, SEQUENCE_GAP,
@@ -235,6 +236,36 @@ async fn apply_changes(store: &impl Store, changes: &[Change]) -> Result<(), Sto
             ChangeBody::Adjustment(_) | ChangeBody::RefundDue(_) | ChangeBody::Void(_) => {
                 notices.push(Notice::of(change))
             }
+            ChangeBody::CoverStopped(stop) => {
+                let key = stop.enrolment_id.clone();
+                if let Some(mut record) = latest_enrolment(store, &enrolments, &key).await? {
+                    record.stopped = Some(CoverStop {
+                        from: stop.from,
+                        reason: stop.reason,
+                    });
+                    enrolments.push((key, to_json(&record)));
+                }
+            }
+            ChangeBody::Corrected(correction) => {
+                // The new value, and the earlier one kept in the person's history.
+                let key = correction.enrolment_id.clone();
+                if let Some(mut record) = latest_enrolment(store, &enrolments, &key).await? {
+                    record.corrected(correction.clone());
+                    enrolments.push((key, to_json(&record)));
+                }
+            }
+            ChangeBody::RefundProposed(proposal) => {
+                let key = proposal.contribution_id.clone();
+                let pending = contributions.iter().rev().find(|(k, _)| *k == key);
+                let stored = match pending {
+                    Some((_, value)) => Some(value.clone()),
+                    None => store.get(StoreName::Contributions, &key).await?,
+                };
+                if let Some(mut receipt) = stored {
+                    crate::desk::changes::with_refund(&mut receipt, proposal);
+                    contributions.push((key, receipt));
+                }
+            }
         }
     }
     for (name, records) in [
@@ -247,6 +278,19 @@ async fn apply_changes(store: &impl Store, changes: &[Change]) -> Result<(), Sto
         }
     }
     Ok(())
+}
+
+/// An enrolment as it stands after the changes of this page so far (written at its end), or
+/// as stored.
+async fn latest_enrolment(
+    store: &impl Store,
+    page: &[(String, Value)],
+    id: &str,
+) -> Result<Option<EnrolmentRecord>, StorageError> {
+    match page.iter().rev().find(|(k, _)| k == id) {
+        Some((_, value)) => Ok(serde_json::from_value(value.clone()).ok()),
+        None => store.get_as(StoreName::Enrolments, id).await,
+    }
 }
 
 fn to_json(value: &impl serde::Serialize) -> Value {
@@ -286,6 +330,107 @@ mod tests {
     use cunbao_domain::sync::RecordedContribution;
     use futures::executor::block_on;
     use serde_json::json;
+
+    /// Another tablet of the clinic stopped a person's cover and corrected their name: this
+    /// tablet pulls both (in one page with the enrolment itself), suspends the person from the
+    /// day and shows the new name with the earlier one in the history.
+    #[test]
+    fn a_pulled_stop_and_correction_reach_the_enrolment() {
+        use cunbao_domain::enrolment::{
+            Correction, Coverage, CoverageBasis, Member, MemberContribution, Relationship,
+            StopReason,
+        };
+        use cunbao_domain::id_number::IdNumber;
+        use cunbao_domain::names::PersonName;
+        use cunbao_domain::sync::{RecordedCorrection, RecordedEnrolment, RecordedStop};
+        block_on(async {
+            let store = MemoryStore::default();
+            let day = |m, d| NaiveDate::from_ymd_opt(2026, m, d).unwrap();
+            let id = IdNumber::parse("11010519491231002X").unwrap();
+            let enrolment = ChangeBody::Enrolment(RecordedEnrolment {
+                household_id: "h1".into(),
+                member: Member {
+                    id_number: id.clone(),
+                    name: PersonName::parse("王秀蓝").unwrap(),
+                    relationship: Relationship::Head,
+                    phone: None,
+                    subsidy: None,
+                    evidence: None,
+                },
+                scheme_year: 2026,
+                enrolled_on: day(1, 5),
+                policy_version: "county-sample-2026.1".into(),
+                coverage: Coverage {
+                    basis: CoverageBasis::OnTime,
+                    from: day(1, 1),
+                    to: day(12, 31),
+                    benefits_from: day(1, 1),
+                },
+                contribution: MemberContribution {
+                    id_number: id,
+                    gross: Money::yuan(400),
+                    subsidy: Money::ZERO,
+                    due: Money::yuan(400),
+                },
+                clinic_id: "clinic-lijia".into(),
+                duplicate_of: None,
+                late_renewal: false,
+                stopped: None,
+            });
+            let by = |s: &str| s.to_string();
+            let corrected = ChangeBody::Corrected(RecordedCorrection {
+                correction_id: "fix-1".into(),
+                enrolment_id: "e1".into(),
+                earlier: Correction::Name(PersonName::parse("王秀蓝").unwrap()),
+                value: Correction::Name(PersonName::parse("王秀兰").unwrap()),
+                clinic_id: "clinic-lijia".into(),
+                by: by("李家村卫生室"),
+                device_id: by("dev-2"),
+                device_name: by("卫生室平板2"),
+                at: by("2026-06-01T08:00:00Z"),
+            });
+            let stopped = ChangeBody::CoverStopped(RecordedStop {
+                stop_id: "stop-1".into(),
+                enrolment_id: "e1".into(),
+                from: day(6, 15),
+                reason: StopReason::MovedAway,
+                clinic_id: "clinic-lijia".into(),
+                by: by("李家村卫生室"),
+                device_id: by("dev-2"),
+                device_name: by("卫生室平板2"),
+                at: by("2026-06-01T08:01:00Z"),
+            });
+            let changes: Vec<Change> =
+                [("e1", enrolment), ("fix-1", corrected), ("stop-1", stopped)]
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, (id, body))| Change {
+                        cursor: i as u64 + 1,
+                        id: id.into(),
+                        body,
+                    })
+                    .collect();
+            apply_changes(&store, &changes).await.unwrap();
+            let index = crate::desk::residents::ResidentIndex::load(&store)
+                .await
+                .unwrap();
+            let person = index.get("e1").unwrap();
+            assert_eq!(person.name(), "王秀兰");
+            assert_eq!(person.record.corrections.len(), 1);
+            assert_eq!(person.record.corrections[0].earlier.value_text(), "王秀蓝");
+            use cunbao_domain::enrolment::Eligibility;
+            assert_eq!(person.eligibility(day(6, 14)), Eligibility::Eligible);
+            assert_eq!(person.eligibility(day(6, 15)), Eligibility::Suspended);
+            // Pulled again (a retry): still one history entry.
+            apply_changes(&store, &changes).await.unwrap();
+            let again: EnrolmentRecord = store
+                .get_as(StoreName::Enrolments, "e1")
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(again.corrections.len(), 1);
+        });
+    }
 
     /// Pulling back this tablet's own contribution keeps its printable receipt; a
     /// contribution made on another tablet of the clinic is filed as the server has it.

@@ -5,13 +5,14 @@
 pub use cunbao_domain::township::RecordKind;
 use cunbao_domain::township::{RecordRow, RecordSummary};
 
-use crate::i18n::{status_key, text, Key, Lang};
+use crate::i18n::{status_key, text, Key, Label, Lang};
 
 /// The lists the township screen shows, in order.
-pub const LISTED: [RecordKind; 4] = [
+pub const LISTED: [RecordKind; 5] = [
     RecordKind::Claim,
     RecordKind::Adjustment,
     RecordKind::RefundDue,
+    RecordKind::RefundProposal,
     RecordKind::Enrolment,
 ];
 
@@ -23,6 +24,9 @@ pub fn title(kind: RecordKind) -> Key {
         RecordKind::RefundDue => Key::RefundsDue,
         RecordKind::Enrolment => Key::Enrolments,
         RecordKind::Contribution => Key::Contributions,
+        RecordKind::CoverStop => Key::CoverStops,
+        RecordKind::Correction => Key::Corrections,
+        RecordKind::RefundProposal => Key::RefundProposals,
     }
 }
 
@@ -79,6 +83,27 @@ pub fn summary(lang: Lang, record: &RecordRow) -> String {
             c.receipt_no,
             t(Key::Amount),
             c.amount
+        ),
+        Some(RecordSummary::CoverStop(stop)) => format!(
+            "{} {} · {}",
+            t(Key::StoppedFrom),
+            stop.from,
+            stop.reason.label(lang)
+        ),
+        Some(RecordSummary::Correction(c)) => format!(
+            "{} {} · {} {}",
+            t(Key::Earlier),
+            c.earlier.value_text(),
+            t(Key::ChangedTo),
+            c.value.value_text()
+        ),
+        Some(RecordSummary::RefundProposal(r)) => format!(
+            "{} {} · {} {} · {}",
+            t(Key::ReceiptNo),
+            r.receipt_no,
+            t(Key::Amount),
+            r.amount,
+            r.reason.label(lang)
         ),
         None => String::new(),
     }

@@ -21,7 +21,7 @@ fn accumulators() -> Value {
 }
 
 #[test]
-fn lists_are_the_four_kinds_with_their_headings() {
+fn lists_are_the_five_kinds_with_their_headings() {
     let listed: Vec<(&str, Key)> = LISTED.into_iter().map(|k| (k.as_str(), title(k))).collect();
     assert_eq!(
         listed,
@@ -29,8 +29,26 @@ fn lists_are_the_four_kinds_with_their_headings() {
             ("claim", Key::Claims),
             ("adjustment", Key::Adjustments),
             ("refund_due", Key::RefundsDue),
+            ("refund_proposal", Key::RefundProposals),
             ("enrolment", Key::Enrolments),
         ]
+    );
+}
+
+#[test]
+fn a_refund_proposal_shows_receipt_amount_reason_and_awaiting_status() {
+    let proposal = row(
+        "refund_proposal",
+        "awaiting_approval",
+        json!({ "proposal_id": "p-1", "contribution_id": "c-1", "receipt_no": "RABC-000001",
+                "amount": "390.00", "reason": "duplicate", "clinic_id": "c-1", "by": "王秀兰",
+                "device_id": "d-1", "at": "2025-03-01T08:00:00Z" }),
+    );
+    let listed = ListedRow::new(Lang::Zh, RecordKind::RefundProposal, proposal);
+    assert_eq!(listed.status, "退费待乡镇审批");
+    assert_eq!(
+        listed.summary,
+        "凭证号 RABC-000001 · 金额 390.00 · 重复缴费"
     );
 }
 

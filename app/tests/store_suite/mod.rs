@@ -27,7 +27,8 @@ macro_rules! store_suite_cases {
             a_batch_lands_across_stores,
             a_batch_with_a_taken_insert_writes_nothing,
             the_known_last_key_follows_reads_and_inserts,
-            an_index_finds_records_by_one_field
+            an_index_finds_records_by_one_field,
+            a_changed_enrolment_round_trips
         );
     };
 }
@@ -359,4 +360,48 @@ pub async fn typed_access_round_trips(s: &impl Store) {
         .unwrap();
     let wrong: Result<Option<Household>, _> = s.get_as(StoreName::Households, "h-2").await;
     assert!(matches!(wrong, Err(StorageError::Format(_))));
+}
+
+/// An enrolment after changes (cover stopped, a name corrected with the earlier value kept)
+/// reads back whole, and the desk's index sees the person suspended from the stop date.
+pub async fn a_changed_enrolment_round_trips(s: &impl Store) {
+    use chrono::NaiveDate;
+    use cunbao_app::desk::residents::ResidentIndex;
+    use cunbao_app::storage::records::EnrolmentRecord;
+    use cunbao_domain::enrolment::{Eligibility, StopReason};
+    let record = json!({
+        "household_id": "h1",
+        "member": { "id_number": "11010519491231002X", "name": "王秀兰", "relationship": "head",
+                    "phone": "13800138000" },
+        "scheme_year": 2026, "enrolled_on": "2025-11-01", "policy_version": "county-sample-2026.1",
+        "coverage": { "basis": "on_time", "from": "2026-01-01", "to": "2026-12-31",
+                      "benefits_from": "2026-01-01" },
+        "stopped": { "from": "2026-06-15", "reason": "moved_away" },
+        "corrections": [{
+            "correction_id": "fix-1", "enrolment_id": "e1",
+            "earlier": { "field": "name", "value": "王秀蓝" },
+            "value": { "field": "name", "value": "王秀兰" },
+            "clinic_id": "clinic-lijia", "by": "王秀兰", "device_id": "dev-1", "device_name": "卫生室平板1",
+            "at": "2026-06-01T08:00:00Z"
+        }]
+    });
+    s.put(StoreName::Enrolments, "e1", record.clone())
+        .await
+        .unwrap();
+    let typed: EnrolmentRecord = s
+        .get_as(StoreName::Enrolments, "e1")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(typed.stopped.unwrap().reason, StopReason::MovedAway);
+    assert_eq!(typed.corrections[0].earlier.value_text(), "王秀蓝");
+    assert_eq!(
+        s.get(StoreName::Enrolments, "e1").await.unwrap(),
+        Some(record)
+    );
+    let index = ResidentIndex::load(s).await.unwrap();
+    let person = index.get("e1").unwrap();
+    let day = |d| NaiveDate::from_ymd_opt(2026, 6, d).unwrap();
+    assert_eq!(person.eligibility(day(14)), Eligibility::Eligible);
+    assert_eq!(person.eligibility(day(15)), Eligibility::Suspended);
 }

@@ -201,29 +201,29 @@ fn eligibility_through_the_year() {
     let p = policy();
     let late = coverage(&p, day(1980, 1, 1), day(2025, 5, 31), None).unwrap();
     assert_eq!(
-        eligibility(Some(&late), false, day(2025, 5, 1)),
+        eligibility(Some(&late), None, day(2025, 5, 1)),
         Eligibility::NotEnrolled
     );
     assert_eq!(
-        eligibility(Some(&late), false, day(2025, 6, 1)),
+        eligibility(Some(&late), None, day(2025, 6, 1)),
         Eligibility::Waiting {
             until: day(2025, 8, 30)
         }
     );
     assert_eq!(
-        eligibility(Some(&late), false, day(2025, 8, 31)),
+        eligibility(Some(&late), None, day(2025, 8, 31)),
         Eligibility::Eligible
     );
     assert_eq!(
-        eligibility(Some(&late), true, day(2025, 9, 1)),
+        eligibility(Some(&late), Some(day(2025, 9, 1)), day(2025, 9, 1)),
         Eligibility::Suspended
     );
     assert_eq!(
-        eligibility(None, false, day(2025, 9, 1)),
+        eligibility(None, None, day(2025, 9, 1)),
         Eligibility::NotEnrolled
     );
     assert_eq!(
-        eligibility(Some(&late), false, day(2026, 1, 1)),
+        eligibility(Some(&late), None, day(2026, 1, 1)),
         Eligibility::NotEnrolled
     );
 }

@@ -8,11 +8,12 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::enrolment::{Coverage, Member, MemberContribution};
+use crate::enrolment::{CoverStop, Coverage, Member, MemberContribution};
 use crate::money::Money;
 use crate::settlement::Accumulators;
 
 use super::accumulator::AccumulatorKey;
+use super::after_enrolment::{ProposedRefund, RecordedCorrection, RecordedStop};
 
 /// One change visible to the caller, in cursor order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -43,6 +44,12 @@ pub enum ChangeBody {
     RefundDue(RefundDue),
     /// A record voided by the device that made it.
     Void(Voided),
+    /// Cover of an enrolment stopped from a day (停保).
+    CoverStopped(RecordedStop),
+    /// A name or phone corrected, with the earlier value.
+    Corrected(RecordedCorrection),
+    /// A refund of a contribution proposed, awaiting the township's approval.
+    RefundProposed(ProposedRefund),
 }
 
 /// The kinds of change, for the feed's `entity` column and for filtering.
@@ -55,6 +62,9 @@ pub enum ChangeKind {
     Adjustment,
     RefundDue,
     Void,
+    CoverStopped,
+    Corrected,
+    RefundProposed,
 }
 
 impl ChangeKind {
@@ -67,6 +77,9 @@ impl ChangeKind {
             ChangeKind::Adjustment => "adjustment",
             ChangeKind::RefundDue => "refund_due",
             ChangeKind::Void => "void",
+            ChangeKind::CoverStopped => "cover_stopped",
+            ChangeKind::Corrected => "corrected",
+            ChangeKind::RefundProposed => "refund_proposed",
         }
     }
 }
@@ -81,6 +94,9 @@ impl ChangeBody {
             ChangeBody::Adjustment(_) => ChangeKind::Adjustment,
             ChangeBody::RefundDue(_) => ChangeKind::RefundDue,
             ChangeBody::Void(_) => ChangeKind::Void,
+            ChangeBody::CoverStopped(_) => ChangeKind::CoverStopped,
+            ChangeBody::Corrected(_) => ChangeKind::Corrected,
+            ChangeBody::RefundProposed(_) => ChangeKind::RefundProposed,
         }
     }
 
@@ -117,6 +133,9 @@ pub struct RecordedEnrolment {
     /// marked for the township.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub late_renewal: bool,
+    /// Cover stopped from a day (停保): suspended on and after it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stopped: Option<CoverStop>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -8,14 +8,16 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::claim::Claim;
-use crate::enrolment::Member;
+use crate::enrolment::{Correction, Member, RefundReason, StopReason};
 use crate::money::Money;
 use crate::text::Text;
 
 mod accumulator;
+mod after_enrolment;
 mod change;
 
 pub use accumulator::AccumulatorKey;
+pub use after_enrolment::{ProposedRefund, RecordedCorrection, RecordedStop};
 pub use change::{
     Adjustment, Change, ChangeBody, ChangeKind, ClaimOutcome, DuplicateEnrolment,
     RecordedContribution, RecordedEnrolment, RefundDue, Voided, YearToDate,
@@ -157,6 +159,25 @@ pub enum MutationBody {
         target_record_id: String,
         reason: String,
     },
+    /// Cover of one of the clinic's enrolments stops from a day (停保); `record_id` names the
+    /// stop.
+    StopCover {
+        enrolment_id: String,
+        from: NaiveDate,
+        reason: StopReason,
+    },
+    /// A misspelt name or a wrong phone of one of the clinic's enrolments corrected (更正);
+    /// never the ID number. `record_id` names the correction.
+    Correction {
+        enrolment_id: String,
+        correction: Correction,
+    },
+    /// A refund of one of the clinic's contributions proposed (退费申请), for the township
+    /// to approve; `record_id` names the proposal.
+    RefundProposal {
+        contribution_id: String,
+        reason: RefundReason,
+    },
 }
 
 impl MutationBody {
@@ -167,6 +188,9 @@ impl MutationBody {
             MutationBody::Contribution { .. } => "contribution",
             MutationBody::Claim(_) => "claim",
             MutationBody::Void { .. } => "void",
+            MutationBody::StopCover { .. } => "stop_cover",
+            MutationBody::Correction { .. } => "correction",
+            MutationBody::RefundProposal { .. } => "refund_proposal",
         }
     }
 }

@@ -14,7 +14,8 @@ use crate::AppState;
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct RecordsQuery {
-    /// enrolment, contribution, claim, adjustment or refund_due.
+    /// enrolment, contribution, claim, adjustment, refund_due, cover_stop, correction or
+    /// refund_proposal.
     kind: String,
 }
 
@@ -31,8 +32,10 @@ pub async fn records(
     let Some(kind) = RecordKind::parse(&kind) else {
         return Err(ApiError::bad(
             "bad_kind",
-            "kind 应为 enrolment、contribution、claim、adjustment 或 refund_due",
-            "kind must be enrolment, contribution, claim, adjustment or refund_due",
+            "kind 应为 enrolment、contribution、claim、adjustment、refund_due、cover_stop、\
+             correction 或 refund_proposal",
+            "kind must be enrolment, contribution, claim, adjustment, refund_due, cover_stop, \
+             correction or refund_proposal",
         ));
     };
     let rows = records::township_list(&state.db, township, kind).await?;

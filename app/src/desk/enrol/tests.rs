@@ -185,6 +185,8 @@ fn a_lapse_of_three_months_is_back_paid_and_a_day_more_waits() {
         duplicate_of: None,
         pending_document: None,
         receipt_no: None,
+        stopped: None,
+        corrections: Vec::new(),
     };
     let known = ResidentIndex::from_records(vec![(
         "e-2024".into(),
@@ -203,4 +205,66 @@ fn a_lapse_of_three_months_is_back_paid_and_a_day_more_waits() {
     // Nobody known from last year: late, with the waiting period.
     let stranger = plan(&draft, &policy, &ResidentIndex::default(), day(2025, 3, 31)).unwrap();
     assert_eq!(stranger.coverages[0].basis, CoverageBasis::Late);
+}
+
+/// The household checks are shown next to the fields they are about, alongside any other
+/// error: no head (on the first member's relationship), two heads (on the second), the same
+/// ID number twice (on the later one).
+#[test]
+fn household_checks_sit_next_to_their_fields() {
+    let policy = Policy::sample_2025();
+    let today = day(2024, 11, 5);
+    let errors_of = |draft: &HouseholdDraft| -> Vec<(usize, &'static str, String)> {
+        plan(draft, &policy, &ResidentIndex::default(), today)
+            .unwrap_err()
+            .into_iter()
+            .map(|e| (e.member, e.field, e.message.zh))
+            .collect()
+    };
+    let head = compose("110105", day(1980, 3, 4), 11);
+    let wife = compose("110105", day(1982, 7, 9), 22);
+    let no_head = HouseholdDraft {
+        household_id: String::new(),
+        members: vec![
+            member(&head, "张建军", "spouse"),
+            member(&wife, "刘芳", "spouse"),
+        ],
+    };
+    assert_eq!(
+        errors_of(&no_head),
+        [(0, "relationship", "一户必须有且只有一名户主".to_string())]
+    );
+    let two_heads = HouseholdDraft {
+        household_id: String::new(),
+        members: vec![
+            member(&head, "张建军", "head"),
+            member(&wife, "刘芳", "head"),
+        ],
+    };
+    assert_eq!(
+        errors_of(&two_heads),
+        [(1, "relationship", "一户必须有且只有一名户主".to_string())]
+    );
+    let mut twice = HouseholdDraft {
+        household_id: String::new(),
+        members: vec![
+            member(&head, "张建军", "head"),
+            member(&head, "张建君", "spouse"),
+        ],
+    };
+    twice.members[1].id_number = twice.members[1].id_number.to_lowercase();
+    let errors = errors_of(&twice);
+    assert_eq!(errors.len(), 1);
+    assert_eq!((errors[0].0, errors[0].1), (1, "id_number"));
+    assert!(
+        errors[0].2.contains("同一户内身份证号重复"),
+        "{}",
+        errors[0].2
+    );
+    // With another error elsewhere (a bad phone), the household check still shows.
+    let mut both = two_heads.clone();
+    both.members[0].phone = "123".into();
+    let errors = errors_of(&both);
+    assert!(errors.iter().any(|e| e.0 == 0 && e.1 == "phone"));
+    assert!(errors.iter().any(|e| e.0 == 1 && e.1 == "relationship"));
 }

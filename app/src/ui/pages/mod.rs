@@ -1,3 +1,4 @@
+pub mod changes;
 pub mod enrol;
 pub mod home;
 pub mod lock;

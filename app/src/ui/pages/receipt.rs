@@ -4,7 +4,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 use crate::desk::enrol::{receipt, Receipt};
-use crate::i18n::Key;
+use crate::i18n::{Key, Label};
 use crate::routes::{Route, Section};
 use crate::ui::components::desk::date_text;
 use crate::ui::components::print::PrintButtons;
@@ -48,6 +48,9 @@ pub fn ReceiptPage() -> impl IntoView {
                 </table>
                 <p class="slip-total">{move || app.t(Key::Total)}": ¥"<span data-testid="receipt-total">{r.total.to_string()}</span></p>
                 <p>{move || app.t(Key::Collector)}": "{r.collector.clone()}</p>
+                {r.refund.clone().map(|refund| view! {
+                    <p class="badge warn" data-testid="refund-awaiting">{move || app.t(Key::RefundAwaiting)}" · "{move || refund.reason.label(app.lang.get())}</p>
+                })}
             </article>
             <PrintButtons/>
             <div class="actions no-print">

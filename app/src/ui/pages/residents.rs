@@ -4,11 +4,14 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 use crate::device::today;
-use crate::i18n::Key;
+use crate::i18n::{Key, Label};
 use crate::routes::{Route, Section};
 use crate::ui::components::desk::{date_text, desk, EligibilityBadge, WithDesk};
 use crate::ui::components::search_results::{found_residents, keep_rows, RowAction};
 use crate::ui::context::use_app;
+use crate::ui::pages::changes::{
+    CorrectionForm, CorrectionHistory, HouseholdReceipts, StopCoverForm,
+};
 
 /// Search as you type (ID number, name, pinyin initials); lists mask ID numbers.
 #[component]
@@ -122,8 +125,14 @@ fn PersonView() -> impl IntoView {
                     <dd class="mono" data-testid="full-id">{member.id_number.to_string()}</dd>
                     <dt>{move || app.t(Key::BirthSex)}</dt>
                     <dd>{date_text(member.id_number.birth_date())}" · "{sex}</dd>
+                    <dt>{move || app.t(Key::PhoneLabel)}</dt>
+                    <dd data-testid="phone">{member.phone.as_ref().map_or_else(|| "—".to_string(), |p| p.as_str().to_string())}</dd>
                     <dt>{move || app.t(Key::Eligibility)}</dt>
                     <dd><EligibilityBadge eligibility=r.eligibility(today())/></dd>
+                    {r.record.stopped.map(|stop| view! {
+                        <dt>{move || app.t(Key::StoppedFrom)}</dt>
+                        <dd data-testid="stopped">{date_text(stop.from)}" · "{move || stop.reason.label(app.lang.get())}</dd>
+                    })}
                     <dt>{move || app.t(Key::Coverage)}</dt>
                     <dd>{r.record.coverage.map(|c| format!("{} – {}", date_text(c.from), date_text(c.to))).unwrap_or_else(|| "—".into())}</dd>
                     <dt>{move || app.t(Key::SchemeYear)}</dt>
@@ -138,6 +147,17 @@ fn PersonView() -> impl IntoView {
                     <A href=Route::AddToHousehold { household_id: &r.record.household_id }.href() attr:class="button">{move || app.t(Key::AddToHousehold)}</A>
                 </div>
             </section>
+            <section class="card" data-testid="changes">
+                <h2>{move || app.t(Key::Changes)}</h2>
+                {(r.active() && r.record.stopped.is_none()).then(|| view! {
+                    <StopCoverForm enrolment_id=r.enrolment_id.clone()/>
+                })}
+                {r.active().then(|| view! { <CorrectionForm enrolment_id=r.enrolment_id.clone()/> })}
+            </section>
+            {(!r.record.corrections.is_empty()).then(|| view! {
+                <CorrectionHistory corrections=r.record.corrections.clone()/>
+            })}
+            <HouseholdReceipts household_id=r.record.household_id.clone()/>
             <section class="card">
                 <h2>{move || app.t(Key::Household)}</h2>
                 <ul class="people" data-testid="household">

@@ -78,10 +78,12 @@ pub async fn apply(
     };
     // Only someone entitled on the visit date is paid.
     let year = visit_date.year();
-    let cover = records::active_enrolment(tx, person.as_str(), year)
-        .await?
-        .map(|e| e.record.coverage);
-    let standing = eligibility(cover.as_ref(), false, *visit_date);
+    let enrolment = records::active_enrolment(tx, person.as_str(), year).await?;
+    let cover = enrolment.as_ref().map(|e| e.record.coverage);
+    let stopped_from = enrolment
+        .as_ref()
+        .and_then(|e| e.record.stopped.map(|s| s.from));
+    let standing = eligibility(cover.as_ref(), stopped_from, *visit_date);
     if standing != Eligibility::Eligible {
         return Ok(not_entitled(m, standing));
     }

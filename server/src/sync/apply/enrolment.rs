@@ -67,6 +67,7 @@ pub async fn apply(
         clinic_id: ctx.clinic.to_string(),
         duplicate_of: None,
         late_renewal,
+        stopped: None,
     };
     let Some(existing) = records::active_enrolment(tx, person, *scheme_year).await? else {
         let change = ChangeBody::Enrolment(record.clone());

@@ -4,17 +4,20 @@
 
 mod claim;
 mod contribution;
+mod correction;
 mod enrolment;
+mod refund;
+mod stop;
 mod void;
 
 use cunbao_domain::policy::Policy;
-use cunbao_domain::sync::{ChangeBody, Mutation, MutationBody, MutationResult};
+use cunbao_domain::sync::{ChangeBody, Mutation, MutationBody, MutationResult, RecordedEnrolment};
 use cunbao_domain::text::{Bilingual, Text};
 
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::feed::{append_change, Tx};
-use crate::records::{self, NewRecord};
+use crate::records::{self, NewRecord, RecordKind, RecordStatus};
 use crate::state::InForce;
 
 /// Who is pushing, from which clinic, and what is in force: what every kind of mutation needs.
@@ -73,6 +76,9 @@ pub async fn apply(
             target_record_id,
             reason,
         } => void::apply(tx, ctx, m, target_record_id, reason).await,
+        MutationBody::StopCover { .. } => stop::apply(tx, ctx, m).await,
+        MutationBody::Correction { .. } => correction::apply(tx, ctx, m).await,
+        MutationBody::RefundProposal { .. } => refund::apply(tx, ctx, m).await,
     }
 }
 
@@ -86,6 +92,82 @@ impl Context<'_> {
     fn policy_named(&self, version: &str) -> Option<&Policy> {
         self.in_force.policy(version)
     }
+}
+
+/// The answer to a change naming a record that is not this clinic's (or does not exist): the
+/// same words either way, so nothing is learnt of other clinics' records.
+fn not_this_clinics(m: &Mutation, what: Text) -> MutationResult {
+    MutationResult::rejected(
+        m,
+        "not_found",
+        Text::new(
+            format!("本卫生室没有这条{}", what.zh),
+            format!("This clinic has no such {}", what.en),
+        ),
+    )
+}
+
+impl Context<'_> {
+    /// Who made a change, from which device (its id and name), and when, as its record and
+    /// the feed carry it.
+    async fn made_by(&self, tx: &mut Tx<'_>) -> Result<MadeBy, sqlx::Error> {
+        let device_name: Option<String> =
+            sqlx::query_scalar("SELECT name FROM devices WHERE id = $1")
+                .bind(&self.caller.device_id)
+                .fetch_optional(&mut **tx)
+                .await?;
+        Ok(MadeBy {
+            by: self.caller.user.display_name.clone(),
+            device_id: self.caller.device_id.clone(),
+            device_name: device_name.unwrap_or_default(),
+            at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        })
+    }
+
+    /// The clinic's enrolment `id` if it stands (not a duplicate, not voided); another
+    /// clinic's reads as none.
+    async fn standing_enrolment(
+        &self,
+        tx: &mut Tx<'_>,
+        id: &str,
+    ) -> Result<Option<RecordedEnrolment>, ApiError> {
+        match records::of_clinic(tx, id, RecordKind::Enrolment, self.clinic).await? {
+            Some(r) if r.status == RecordStatus::Active.as_str() => {
+                Ok(Some(serde_json::from_str(&r.data)?))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// An audit entry for a change, beside the push's own entry: what changed, with the
+    /// earlier value.
+    async fn trail(
+        &self,
+        tx: &mut Tx<'_>,
+        action: &str,
+        subject: &str,
+        detail: &serde_json::Value,
+    ) -> Result<(), sqlx::Error> {
+        crate::audit::audit(
+            tx,
+            crate::audit::AuditEntry {
+                username: &self.caller.user.username,
+                device_id: Some(&self.caller.device_id),
+                action,
+                subject,
+                detail,
+            },
+        )
+        .await
+    }
+}
+
+/// Who made a change after enrolment, from which device, and when.
+struct MadeBy {
+    by: String,
+    device_id: String,
+    device_name: String,
+    at: String,
 }
 
 /// The answer to a mutation naming a policy the server does not have.
