@@ -24,3 +24,4 @@ pub mod synthetic;
 pub mod text;
 pub mod text_search;
 pub mod township;
+pub mod unit_price;

@@ -34,7 +34,7 @@ before(async () => {
   await page.goto(server.url);
   await waitForAppReady(page);
   await signInWithForm(page, "lijia");
-  await page.getByTestId("catalogue").filter({ hasText: "361 项" }).waitFor();
+  await page.getByTestId("catalogue").filter({ hasText: "362 项" }).waitFor();
   // The server reported 陈玉梅's year-to-date figures as in PRODUCT.md §3's example (deductible
   // met 250, fund paid 1,990). No sequence of claims under the sample policy produces these
   // exact figures, so the test files them where a pull puts the server's figures.
