@@ -2,7 +2,7 @@
 //! changed in what a claim is paid by (price, class, payment standard, first self-pay ratio),
 //! shown to the township before it publishes.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::catalogue::{Catalogue, CatalogueItem, ItemClass};
 use crate::names::ItemCode;
@@ -10,27 +10,31 @@ use crate::quantity::Ratio;
 use crate::text::{Bilingual, Text};
 use crate::unit_price::UnitPrice;
 
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CatalogueDiff {
     pub added: Vec<ItemRef>,
     pub removed: Vec<ItemRef>,
     pub changed: Vec<ItemChange>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ItemRef {
     pub code: ItemCode,
     pub name: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ItemChange {
     pub code: ItemCode,
     pub name: String,
     pub changes: Vec<FieldChange>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "field", rename_all = "snake_case")]
 pub enum FieldChange {
     Name {

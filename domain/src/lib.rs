@@ -14,6 +14,7 @@ pub mod id_number;
 pub mod money;
 pub mod names;
 pub mod policy;
+pub mod publishing;
 pub mod quantity;
 pub mod quote;
 pub mod risk;
