@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::publishing::LineProblem;
+
 /// Answer of `GET /api/v1/health`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -14,13 +16,17 @@ pub struct Health {
     pub migrations: i64,
 }
 
-/// The JSON body of every API error: a machine-readable code and a message in both languages.
+/// The JSON body of every API error: a machine-readable code and a message in both languages;
+/// for a refused file, each wrong line too.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiErrorBody {
     pub code: String,
     pub message_zh: String,
     pub message_en: String,
+    /// A refused catalogue file's wrong lines (`catalogue_lines`), each with what is wrong.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lines: Vec<LineProblem>,
 }
 
 #[cfg(test)]
@@ -33,9 +39,11 @@ mod tests {
             code: "not_found".into(),
             message_zh: "找不到该接口".into(),
             message_en: "No such API endpoint".into(),
+            lines: vec![],
         };
         let json = serde_json::to_string(&body).unwrap();
         assert!(json.contains("\"code\":\"not_found\""));
+        assert!(!json.contains("lines"), "only a refused file lists lines");
         assert_eq!(serde_json::from_str::<ApiErrorBody>(&json).unwrap(), body);
     }
 }

@@ -5,11 +5,11 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::id_number::Sex;
-use crate::money::Money;
 use crate::names::{pinyin_initials, ItemCode};
 use crate::policy::FacilityLevel;
 use crate::quantity::{Quantity, Ratio};
 use crate::text_search::{first_found, PrefixIndex, SubstringIndex};
+use crate::unit_price::UnitPrice;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -59,10 +59,11 @@ pub struct CatalogueItem {
     pub specification: String,
     /// 单位, e.g. "盒".
     pub unit: String,
-    pub price: Money,
+    /// The price per `unit`, up to six decimals (a tablet sold per piece: 0.2083).
+    pub price: UnitPrice,
     /// 支付标准: the part of the price above it is the patient's.
     #[serde(default)]
-    pub payment_standard: Option<Money>,
+    pub payment_standard: Option<UnitPrice>,
     /// 个人先行自付比例, for class B.
     #[serde(default)]
     pub first_self_pay_ratio: Option<Ratio>,
@@ -86,7 +87,13 @@ pub struct CatalogueItem {
 
 impl CatalogueItem {
     /// A minimal item; pinyin initials are derived from the name.
-    pub fn new(code: ItemCode, name: &str, kind: ItemKind, class: ItemClass, price: Money) -> Self {
+    pub fn new(
+        code: ItemCode,
+        name: &str,
+        kind: ItemKind,
+        class: ItemClass,
+        price: UnitPrice,
+    ) -> Self {
         CatalogueItem {
             code,
             pinyin: pinyin_initials(name),

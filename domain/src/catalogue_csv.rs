@@ -12,10 +12,10 @@ use chrono::NaiveDate;
 
 use crate::catalogue::{Catalogue, CatalogueItem, ItemClass, ItemKind, PeriodLimit};
 use crate::id_number::Sex;
-use crate::money::Money;
 use crate::names::{pinyin_initials, ItemCode};
 use crate::quantity::{Quantity, Ratio};
 use crate::text::{Bilingual, Text};
+use crate::unit_price::UnitPrice;
 
 pub const HEADER: &str = "code,name,kind,class,specification,unit,price,payment_standard,\
 first_self_pay_ratio,per_visit_limit,period_limit,period_days,diagnoses,sex,min_age,max_age";
@@ -136,10 +136,11 @@ fn parse_row(line: &str) -> Result<CatalogueItem, Text> {
         "self_pay" => ItemClass::SelfPay,
         other => return Err(bad("class", other, "A / B / self_pay")),
     };
-    let money = |name: &str, cell: &str| Money::parse(cell).map_err(|e| field(name, &e));
-    let price = money("price", cells[6])?;
+    // Unit prices up to six decimals (PRODUCT.md §2.3), kept as the file has them.
+    let unit_price = |name: &str, cell: &str| UnitPrice::parse(cell).map_err(|e| field(name, &e));
+    let price = unit_price("price", cells[6])?;
     let payment_standard = opt(cells[7])
-        .map(|c| money("payment_standard", &c))
+        .map(|c| unit_price("payment_standard", &c))
         .transpose()?;
     let first_self_pay_ratio = opt(cells[8])
         .map(|c| Ratio::parse(&c).map_err(|e| field("first_self_pay_ratio", &e)))
@@ -225,11 +226,51 @@ mod tests {
         let c = parse_catalogue(&text, "v1", on()).unwrap();
         let item = &c.items[0];
         assert_eq!(item.pinyin, "xbdphsp");
-        assert_eq!(item.payment_standard, Some(Money::yuan(30)));
+        assert_eq!(item.payment_standard, Some(UnitPrice::yuan(30)));
         assert_eq!(item.first_self_pay_ratio, Some(Ratio::percent(10)));
         assert_eq!(item.per_period_limit.as_ref().unwrap().days, 30);
         assert_eq!(item.diagnosis_restriction, ["I10", "I11"]);
         assert_eq!((item.min_age, item.max_age), (Some(18), None));
+    }
+
+    #[test]
+    fn prices_have_up_to_six_decimals_and_keep_them() {
+        let text = format!(
+            "{HEADER}\nXA10BAA003,二甲双胍片（拆零）,drug,A,0.25g,片,0.2083,,,96,,,,,,\n\
+             X2,某片,drug,B,,片,0.208333,0.200000,0.10,0.5,,,,,,\n"
+        );
+        let c = parse_catalogue(&text, "v1", on()).unwrap();
+        assert_eq!(c.items[0].price.to_string(), "0.2083");
+        assert_eq!(c.items[1].price.to_string(), "0.208333");
+        assert_eq!(
+            c.items[1].payment_standard.map(|p| p.to_string()),
+            Some("0.200000".into())
+        );
+        // Stored as the file has it.
+        let json = serde_json::to_value(&c.items[0]).unwrap();
+        assert_eq!(json["price"], "0.2083");
+    }
+
+    #[test]
+    fn a_seventh_decimal_is_refused_naming_the_line() {
+        let text = format!(
+            "{HEADER}\nX1,甲,drug,A,,,1.00,,,,,,,,,\nX2,乙,drug,A,,片,0.2083333,,,,,,,,,\n\
+             X3,丙,drug,A,,片,0.20,0.1234567,,,,,,,,\nX4,丁,drug,A,,片,0.20,,,0.00001,,,,,,\n"
+        );
+        let errors = parse_catalogue_all(&text, "v1", on(), 100).unwrap_err();
+        let texts: Vec<Text> = errors.iter().map(Bilingual::text).collect();
+        assert_eq!(errors.iter().map(|e| e.line).collect::<Vec<_>>(), [3, 4, 5]);
+        assert_eq!(texts[0].zh, "第3行：price：单价最多六位小数：0.2083333");
+        assert_eq!(
+            texts[0].en,
+            "line 3: price: a unit price has at most six decimals: 0.2083333"
+        );
+        assert!(texts[1]
+            .zh
+            .starts_with("第4行：payment_standard：单价最多六位小数"));
+        assert!(texts[2]
+            .zh
+            .starts_with("第5行：per_visit_limit：数量最多四位小数"));
     }
 
     #[test]

@@ -2,35 +2,39 @@
 //! changed in what a claim is paid by (price, class, payment standard, first self-pay ratio),
 //! shown to the township before it publishes.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::catalogue::{Catalogue, CatalogueItem, ItemClass};
-use crate::money::Money;
 use crate::names::ItemCode;
 use crate::quantity::Ratio;
 use crate::text::{Bilingual, Text};
+use crate::unit_price::UnitPrice;
 
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CatalogueDiff {
     pub added: Vec<ItemRef>,
     pub removed: Vec<ItemRef>,
     pub changed: Vec<ItemChange>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ItemRef {
     pub code: ItemCode,
     pub name: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ItemChange {
     pub code: ItemCode,
     pub name: String,
     pub changes: Vec<FieldChange>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "field", rename_all = "snake_case")]
 pub enum FieldChange {
     Name {
@@ -42,12 +46,12 @@ pub enum FieldChange {
         to: ItemClass,
     },
     Price {
-        from: Money,
-        to: Money,
+        from: UnitPrice,
+        to: UnitPrice,
     },
     PaymentStandard {
-        from: Option<Money>,
-        to: Option<Money>,
+        from: Option<UnitPrice>,
+        to: Option<UnitPrice>,
     },
     FirstSelfPayRatio {
         from: Option<Ratio>,
@@ -222,7 +226,7 @@ mod tests {
         let old = sample::catalogue();
         let mut new = old.clone();
         let removed = new.items.remove(0);
-        new.items[0].price = Money::parse("99.99").unwrap();
+        new.items[0].price = UnitPrice::parse("99.99").unwrap();
         new.items[0].class = ItemClass::SelfPay;
         new.items[1].unit = "瓶".into();
         let mut extra = new.items[2].clone();
@@ -246,5 +250,18 @@ mod tests {
         assert!(d.changed[0].changes[1].text().zh.ends_with("→ 99.99"));
         assert_eq!(d.changed[1].changes, [FieldChange::Other]);
         assert!(diff(&old, &old).is_empty());
+
+        // A per-piece price changes by a hundredth of a fen; the same price written with more
+        // zeros is no change.
+        let mut a = old.clone();
+        a.items.truncate(2);
+        a.items[0].price = UnitPrice::parse("0.2083").unwrap();
+        a.items[1].price = UnitPrice::parse("12.5").unwrap();
+        let mut b = a.clone();
+        b.items[0].price = UnitPrice::parse("0.208301").unwrap();
+        b.items[1].price = UnitPrice::parse("12.500000").unwrap();
+        let d = diff(&a, &b);
+        assert_eq!(d.changed.len(), 1);
+        assert_eq!(d.changed[0].changes[0].text().zh, "价格：0.2083 → 0.208301");
     }
 }

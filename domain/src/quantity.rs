@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::money::parse_plain_decimal;
 
-/// A dispensed or performed quantity: positive, at most three decimals (0.5 box, 0.25 vial),
-/// at most 10,000.
+/// A dispensed or performed quantity: positive, at most four decimals — the national
+/// platform's precision (0.5 box, 0.25 vial, 0.0625 of a pack) — at most 10,000.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(try_from = "String", into = "String")]
@@ -17,6 +17,9 @@ use crate::money::parse_plain_decimal;
 pub struct Quantity(Decimal);
 
 pub const MAX_QUANTITY: i64 = 10_000;
+
+/// The most decimals a quantity may have.
+pub const QUANTITY_DECIMALS: u32 = 4;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum QuantityError {
@@ -38,8 +41,8 @@ impl Bilingual for QuantityError {
                 format!("the quantity must be more than zero: {s}"),
             ),
             QuantityError::TooManyDecimals(s) => Text::new(
-                format!("数量最多三位小数：{s}"),
-                format!("at most three decimals: {s}"),
+                format!("数量最多四位小数：{s}"),
+                format!("a quantity has at most four decimals: {s}"),
             ),
             QuantityError::TooLarge(s) => Text::new(
                 format!("数量过大：{s}"),
@@ -61,7 +64,7 @@ impl Quantity {
         if value <= Decimal::ZERO {
             return Err(QuantityError::NotPositive(value.to_string()));
         }
-        if value.normalize().scale() > 3 {
+        if value.normalize().scale() > QUANTITY_DECIMALS {
             return Err(QuantityError::TooManyDecimals(value.to_string()));
         }
         if value > Decimal::from(MAX_QUANTITY) {
@@ -205,10 +208,20 @@ mod tests {
             Quantity::parse("-1"),
             Err(QuantityError::NotPositive(_))
         ));
+        assert_eq!(Quantity::parse("0.0001").unwrap().value(), dec!(0.0001));
+        assert_eq!(Quantity::parse("1.2345").unwrap().to_string(), "1.2345");
         assert!(matches!(
-            Quantity::parse("0.0001"),
+            Quantity::parse("0.00001"),
             Err(QuantityError::TooManyDecimals(_))
         ));
+        assert_eq!(
+            Quantity::parse("1.23456").unwrap_err().text().zh,
+            "数量最多四位小数：1.23456"
+        );
+        assert!(
+            Quantity::parse("1.50000").is_ok(),
+            "trailing zeros are not extra precision"
+        );
         assert!(matches!(
             Quantity::parse("10001"),
             Err(QuantityError::TooLarge(_))

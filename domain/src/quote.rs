@@ -132,6 +132,31 @@ mod tests {
     }
 
     #[test]
+    fn prices_to_six_decimals_and_quantities_to_four() {
+        let scenario = r#"{"params": {"deductible": "0", "ratio": "0.5", "annual_cap": "2000"},
+            "lines": [
+              {"class": "A", "price": "0.2083", "quantity": "30"},
+              {"class": "A", "price": "0.0025", "quantity": "2"},
+              {"class": "B", "price": "0.208333", "quantity": "3.0000",
+               "payment_standard": "0.2", "first_self_pay_ratio": "0.1"}
+            ]}"#;
+        let s = quote_json(scenario).unwrap().settlement;
+        let amounts: Vec<String> = s.lines.iter().map(|l| l.amount.to_string()).collect();
+        assert_eq!(amounts, ["6.25", "0.01", "0.62"]);
+        assert_eq!(s.lines[2].self_pay_full.to_string(), "0.02");
+        assert_eq!(s.total.to_string(), "6.88");
+        let seven = scenario.replace("\"0.0025\"", "\"0.0000025\"");
+        let err = quote_json(&seven).unwrap_err();
+        assert!(err.text().zh.contains("单价最多六位小数"), "{err}");
+        let five = scenario.replace("\"30\"", "\"0.00001\"");
+        assert!(quote_json(&five)
+            .unwrap_err()
+            .text()
+            .zh
+            .contains("数量最多四位小数"));
+    }
+
+    #[test]
     fn bad_scenarios_are_refused_clearly() {
         assert!(matches!(quote_json("{"), Err(QuoteError::Json(_))));
         assert!(matches!(

@@ -234,7 +234,7 @@ mod tests {
         let honest = line("XJ01CAA001");
         let mut cheap_class = honest.clone();
         cheap_class.class = ItemClass::A;
-        cheap_class.price = Money::yuan(1);
+        cheap_class.price = Money::yuan(1).into();
         let r = reprice(&catalogue, &[honest.clone(), cheap_class]);
         assert_eq!(r.lines[0], honest);
         assert_eq!(

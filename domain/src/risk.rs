@@ -11,6 +11,7 @@ use crate::enrolment::{Eligibility, Relationship};
 use crate::id_number::{IdNumber, Sex};
 use crate::money::Money;
 use crate::quantity::Quantity;
+use crate::unit_price::UnitPrice;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -110,7 +111,7 @@ pub struct RiskLine<'a> {
     pub item: Option<&'a CatalogueItem>,
     pub code: String,
     pub name: String,
-    pub price: Money,
+    pub price: UnitPrice,
     pub quantity: Quantity,
 }
 

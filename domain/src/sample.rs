@@ -83,6 +83,12 @@ mod tests {
             ("阿莫西林胶囊", "amxljn")
         );
         assert!(c.items.iter().filter(|i| i.matches("amxl")).count() >= 3);
+        // A tablet sold per piece, priced to the national platform's precision.
+        let per_piece = c.get(&ItemCode::parse("XA10BAA003").unwrap()).unwrap();
+        assert_eq!(
+            (per_piece.unit.as_str(), per_piece.price.to_string()),
+            ("片", "0.2083".to_string())
+        );
         assert!(c.items.iter().any(|i| i.matches("一般诊疗费")));
         // Codes match by prefix, in either case.
         assert!(c.items.iter().any(|i| i.matches("xj01caa00")));

@@ -16,6 +16,7 @@ use crate::catalogue::{CatalogueItem, ItemClass};
 use crate::money::{round_fen, Money};
 use crate::policy::BenefitRule;
 use crate::quantity::{Quantity, Ratio};
+use crate::unit_price::UnitPrice;
 
 /// What settlement needs of one dispensed or performed line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -27,10 +28,12 @@ pub struct LineInput {
     #[serde(default)]
     pub name: Option<String>,
     pub class: ItemClass,
-    pub price: Money,
+    /// Per unit, as the catalogue has it (up to six decimals).
+    pub price: UnitPrice,
+    /// Up to four decimals.
     pub quantity: Quantity,
     #[serde(default)]
-    pub payment_standard: Option<Money>,
+    pub payment_standard: Option<UnitPrice>,
     #[serde(default)]
     pub first_self_pay_ratio: Option<Ratio>,
 }
@@ -155,15 +158,17 @@ impl Bilingual for SettlementError {
 
 crate::bilingual_error!(SettlementError);
 
-/// One line's figures.
+/// One line's figures. Price and quantity are multiplied exactly (six and four decimals);
+/// only the products are rounded to the fen — never the price, nor (price − standard) before
+/// it is multiplied.
 pub fn settle_line(line: &LineInput) -> LineBreakdown {
     let quantity = line.quantity.value();
-    let amount = round_fen(line.price.amount() * quantity);
+    let amount = round_fen(line.price.value() * quantity);
     let self_pay_full = match line.class {
         ItemClass::SelfPay => amount,
         ItemClass::A | ItemClass::B => match line.payment_standard {
             Some(standard) if line.price > standard => {
-                round_fen((line.price.amount() - standard.amount()) * quantity).min(amount)
+                round_fen((line.price.value() - standard.value()) * quantity).min(amount)
             }
             _ => Decimal::ZERO,
         },

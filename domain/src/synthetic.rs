@@ -11,9 +11,9 @@ use rust_decimal::Decimal;
 use crate::catalogue::{Catalogue, CatalogueItem};
 use crate::enrolment::{Evidence, Member, Relationship, SubsidyCategory};
 use crate::id_number::{compose, IdNumber};
-use crate::money::Money;
 use crate::names::{pinyin_initials, ItemCode, PersonName, Phone};
 use crate::sample;
+use crate::unit_price::UnitPrice;
 
 /// SplitMix64: small, fast, and identical everywhere.
 #[derive(Debug, Clone)]
@@ -68,9 +68,13 @@ pub fn catalogue(size: usize, seed: u64) -> Catalogue {
         item.code = ItemCode::parse(&format!("{}-{n:05}", template.code)).expect("valid code");
         item.name = format!("{}（{maker}）", template.name);
         item.pinyin = pinyin_initials(&item.name);
-        // Price within ±30 % of the template's, to the fen.
+        // Price within ±30 % of the template's, to the fen (a per-piece price to 0.0001).
         let factor = Decimal::new(70 + rng.below(61) as i64, 2);
-        item.price = Money::round_half_up(template.price.amount() * factor).max(Money::from_fen(1));
+        let scale = template.price.value().scale().max(2);
+        let price = (template.price.value() * factor)
+            .round_dp_with_strategy(scale, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+            .max(Decimal::new(1, scale));
+        item.price = UnitPrice::try_from_decimal(price).expect("a price within range");
         items.push(item);
     }
     Catalogue {

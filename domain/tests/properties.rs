@@ -3,11 +3,12 @@
 use chrono::NaiveDate;
 use cunbao_domain::catalogue::ItemClass;
 use cunbao_domain::id_number::{compose, IdNumber};
-use cunbao_domain::money::Money;
+use cunbao_domain::money::{round_fen, Money};
 use cunbao_domain::names::{ItemCode, PersonName, Phone};
 use cunbao_domain::quantity::{Quantity, Ratio};
 use cunbao_domain::quote::quote_json;
-use cunbao_domain::settlement::{settle, Accumulators, BenefitParams, LineInput};
+use cunbao_domain::settlement::{settle, settle_line, Accumulators, BenefitParams, LineInput};
+use cunbao_domain::unit_price::UnitPrice;
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 
@@ -19,8 +20,16 @@ fn ratio() -> impl Strategy<Value = Ratio> {
     (0i64..=10_000).prop_map(|r| Ratio::new(Decimal::new(r, 4)).unwrap())
 }
 
+/// Quantities with up to four decimals (the national platform's precision), up to 20.
 fn quantity() -> impl Strategy<Value = Quantity> {
-    (1i64..=20_000).prop_map(|q| Quantity::new(Decimal::new(q, 3)).unwrap())
+    (1i64..=200_000).prop_map(|q| Quantity::new(Decimal::new(q, 4)).unwrap())
+}
+
+/// Unit prices written with two to six decimals: up to 1,000,000.00 yuan at two decimals, up
+/// to 100 yuan at six (a tablet sold per piece).
+fn unit_price() -> impl Strategy<Value = UnitPrice> {
+    (0i64..=100_000_000, 2u32..=6)
+        .prop_map(|(n, scale)| UnitPrice::try_from_decimal(Decimal::new(n, scale)).unwrap())
 }
 
 fn line() -> impl Strategy<Value = LineInput> {
@@ -30,9 +39,9 @@ fn line() -> impl Strategy<Value = LineInput> {
             Just(ItemClass::B),
             Just(ItemClass::SelfPay)
         ],
-        money(100_000),
+        unit_price(),
         quantity(),
-        proptest::option::of(money(100_000)),
+        proptest::option::of(unit_price()),
         ratio(),
     )
         .prop_map(
@@ -72,6 +81,37 @@ fn accumulators() -> impl Strategy<Value = Accumulators> {
     })
 }
 
+fn a_line(price: &str, quantity: &str) -> LineInput {
+    LineInput {
+        code: None,
+        name: None,
+        class: ItemClass::A,
+        price: UnitPrice::parse(price).unwrap(),
+        quantity: Quantity::parse(quantity).unwrap(),
+        payment_standard: None,
+        first_self_pay_ratio: None,
+    }
+}
+
+#[test]
+fn constructed_half_fen_cases() {
+    // 0.0025 × 2 = 0.005: exactly half a fen, up to 0.01.
+    assert_eq!(
+        settle_line(&a_line("0.0025", "2")).amount,
+        Money::from_fen(1)
+    );
+    // 0.208333 × 3 = 0.624999: just below half, down to 0.62.
+    assert_eq!(
+        settle_line(&a_line("0.208333", "3")).amount,
+        Money::from_fen(62)
+    );
+    // 0.000125 × 0.0001 is far below a fen.
+    assert_eq!(
+        settle_line(&a_line("0.000125", "0.0001")).amount,
+        Money::ZERO
+    );
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(2_000))]
 
@@ -89,6 +129,15 @@ proptest! {
             prop_assert_eq!(l.self_pay_full + l.self_pay_first + l.in_policy, l.amount);
         }
         prop_assert_eq!(s.self_pay_full + s.self_pay_first + s.in_policy, s.total);
+        // every figure is in fen, however many decimals prices and quantities have
+        for l in &s.lines {
+            for m in [l.amount, l.self_pay_full, l.self_pay_first, l.in_policy] {
+                prop_assert!(m.amount().normalize().scale() <= 2, "{}", m.amount());
+            }
+        }
+        for m in [s.total, s.in_policy, s.deductible_taken, s.fund, s.patient] {
+            prop_assert!(m.amount().normalize().scale() <= 2, "{}", m.amount());
+        }
         // 0 ≤ fund ≤ open annual cap, per-visit cap, and what is left after the deductible
         let open_cap = benefit.annual_cap.saturating_sub(before.fund_paid);
         prop_assert!(s.fund <= open_cap);
@@ -104,6 +153,59 @@ proptest! {
         prop_assert!(s.accumulators_after.fund_paid <= before.fund_paid.max(benefit.annual_cap));
         // deterministic
         prop_assert_eq!(settle(&benefit, before, &lines).unwrap(), s);
+    }
+
+    #[test]
+    fn a_line_amount_is_the_exact_product_rounded_half_up_once(
+        line in line(),
+    ) {
+        let exact = line.price.value() * line.quantity.value();
+        let s = settle_line(&line);
+        prop_assert_eq!(s.amount.amount(), round_fen(exact));
+        prop_assert!((s.amount.amount() - exact).abs() <= Decimal::new(5, 3));
+        // (price − standard) × quantity, multiplied before it is rounded
+        if line.class != ItemClass::SelfPay {
+            let above = match line.payment_standard {
+                Some(standard) if line.price > standard => {
+                    round_fen((line.price.value() - standard.value()) * line.quantity.value())
+                        .min(s.amount.amount())
+                }
+                _ => Decimal::ZERO,
+            };
+            prop_assert_eq!(s.self_pay_full.amount(), above);
+        }
+    }
+
+    #[test]
+    fn unit_prices_read_back_as_written(n in 0i64..=100_000_000, scale in 0u32..=6) {
+        let price = UnitPrice::try_from_decimal(Decimal::new(n, scale)).unwrap();
+        let text = price.to_string();
+        prop_assert!(text.split('.').nth(1).is_some_and(|d| (2..=6).contains(&d.len())), "{}", text);
+        prop_assert_eq!(UnitPrice::parse(&text).unwrap(), price);
+        prop_assert_eq!(UnitPrice::parse(&text).unwrap().to_string(), text.clone());
+        let json = serde_json::to_string(&price).unwrap();
+        prop_assert_eq!(serde_json::from_str::<UnitPrice>(&json).unwrap().to_string(), text);
+        // a seventh decimal is refused
+        let mut six = Decimal::new(n, scale);
+        six.rescale(6);
+        let seventh = format!("{six}1");
+        prop_assert!(UnitPrice::parse(&seventh).is_err(), "{}", seventh);
+    }
+
+    /// Price × quantity exactly half a fen above a whole fen: (2k + 1) × 0.0025 × 2 =
+    /// k fen + 0.005 is rounded up to k + 1 fen, never to even.
+    #[test]
+    fn exactly_half_a_fen_rounds_up(k in 0i64..10_000_000) {
+        let line = LineInput {
+            code: None,
+            name: None,
+            class: ItemClass::A,
+            price: UnitPrice::try_from_decimal(Decimal::new((2 * k + 1) * 25, 4)).unwrap(),
+            quantity: Quantity::whole(2),
+            payment_standard: None,
+            first_self_pay_ratio: None,
+        };
+        prop_assert_eq!(settle_line(&line).amount, Money::from_fen(k + 1));
     }
 
     #[test]
@@ -133,6 +235,7 @@ proptest! {
     fn parsing_never_panics(text in ".{0,40}") {
         let _ = IdNumber::parse(&text);
         let _ = Money::parse(&text);
+        let _ = UnitPrice::parse(&text);
         let _ = Quantity::parse(&text);
         let _ = Ratio::parse(&text);
         let _ = Phone::parse(&text);

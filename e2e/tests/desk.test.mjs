@@ -41,7 +41,7 @@ before(async () => {
   await page.goto(server.url);
   await waitForAppReady(page);
   await signInWithForm(page, "lijia");
-  await page.getByTestId("catalogue").filter({ hasText: "361 项" }).waitFor();
+  await page.getByTestId("catalogue").filter({ hasText: "362 项" }).waitFor();
   // The server reported 陈玉梅's year-to-date figures as in PRODUCT.md §3's example (deductible
   // met 250, fund paid 1,990). No sequence of claims under the sample policy produces these
   // exact figures, so the test files them where a pull puts the server's figures.
@@ -197,6 +197,8 @@ test("the worked example of PRODUCT.md §3: exactly those figures on screen and 
   assert.match(await slip.innerText(), /已付起付线 300\.00 · 统筹已支付 1996\.00/);
   assert.match(await page.getByTestId("slip-self-pay").innerText(), /其中全自费部分（已告知患者）/);
   assert.equal(await page.getByTestId("slip-self-pay-total").innerText(), "49.60");
+  // Each line with its unit price as the catalogue has it, the quantity and the amount.
+  assert.match(await slip.innerText(), /阿莫西林胶囊\s+12\.50\s+2\s+25\.00/);
   await shot("slip");
   await page.emulateMedia({ media: "print" });
   await page.evaluate(() => { document.body.className = "print-58"; });
@@ -218,6 +220,15 @@ test("a proxy without a recorded relationship blocks the settlement", async () =
   await pickPatient("陈玉");
   await page.getByTestId("diagnosis-select").selectOption("R50.9");
   await addLine("一般诊疗", "一般诊疗费", "10.00");
+  // A tablet sold per piece: its price to the hundredth of a fen, as the catalogue has it; only
+  // the amount is rounded (0.2083 × 30 = 6.249 → 6.25), with a quantity to four decimals too.
+  await addLine("拆零", "二甲双胍片（拆零）", "0.2083");
+  await page.locator("input[name=qty_1]").fill("30");
+  const perPiece = page.getByTestId("line-1");
+  await perPiece.filter({ hasText: "6.25" }).waitFor();
+  assert.match(await perPiece.innerText(), /0\.2083/);
+  await page.locator("input[name=qty_1]").fill("1.5000");
+  await perPiece.filter({ hasText: "0.31" }).waitFor(); // 0.31245
   await page.getByRole("radio", { name: "代办（家属）" }).check();
   await page.getByTestId("risk").locator(".risk-block").filter({ hasText: "代办" }).waitFor();
   assert.equal(await page.getByTestId("confirm-settle").isDisabled(), true);

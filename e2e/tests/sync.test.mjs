@@ -42,7 +42,7 @@ test("a clinic signs in, and keeps its session and sync state through an offline
   await page.getByTestId("sync-bar").filter({ hasText: /待上传 0 · 上次同步 \d\d:\d\d/ }).waitFor();
   await page.getByTestId("storage").filter({ hasText: "已用" }).waitFor();
   // Device setup brought the catalogue in force onto the tablet.
-  await page.getByTestId("catalogue").filter({ hasText: "sample-2025.1 · 361 项" }).waitFor();
+  await page.getByTestId("catalogue").filter({ hasText: "sample-2025.1 · 362 项" }).waitFor();
   await page.screenshot({ path: join(artifactsDir, "sync-zh-CN-1280x800.png") });
 
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null);

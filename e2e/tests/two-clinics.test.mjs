@@ -39,7 +39,7 @@ async function tablet(username) {
   await page.goto(server.url);
   await waitForAppReady(page);
   await signInWithForm(page, username);
-  await page.getByTestId("catalogue").filter({ hasText: "361 项" }).waitFor();
+  await page.getByTestId("catalogue").filter({ hasText: "362 项" }).waitFor();
   await context.setOffline(true);
   return { context, page };
 }

@@ -492,7 +492,7 @@ async fn a_catalogue_published_while_offline_arrives_with_the_next_sync(backend:
         .unwrap();
     assert_eq!(plan.diff.added.len(), 1);
     assert_eq!(plan.diff.removed.len(), catalogue.items.len() - 1);
-    publishing::publish_catalogue(&s.state.db, &plan)
+    publishing::publish_catalogue(&s.state.db, &plan, &publishing::Publisher::console())
         .await
         .unwrap();
 

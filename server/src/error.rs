@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use cunbao_domain::api::ApiErrorBody;
+use cunbao_domain::publishing::LineProblem;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -27,6 +28,21 @@ pub enum ApiError {
         code: &'static str,
         zh: String,
         en: String,
+    },
+    /// The request is sound but clashes with what is recorded (a version published already).
+    #[error("conflict {code}: {en}")]
+    Conflict {
+        code: &'static str,
+        zh: String,
+        en: String,
+    },
+    /// A file refused line by line: the message and every wrong line.
+    #[error("bad lines {code}: {en}")]
+    BadLines {
+        code: &'static str,
+        zh: String,
+        en: String,
+        lines: Vec<LineProblem>,
     },
     #[error("body too large")]
     TooLarge,
@@ -86,6 +102,36 @@ impl From<JsonRejection> for ApiError {
     }
 }
 
+/// A refused publication: every wrong line listed (400 `catalogue_lines`), an invalid policy
+/// or version name (400), a version published already (409 `version_exists`).
+impl From<crate::publishing::PublishError> for ApiError {
+    fn from(err: crate::publishing::PublishError) -> ApiError {
+        use crate::publishing::PublishError;
+        use cunbao_domain::text::Bilingual;
+        let text = err.text();
+        match err {
+            PublishError::Lines(errors) => ApiError::BadLines {
+                code: "catalogue_lines",
+                zh: format!("文件有{}处错误，未发布", errors.len()),
+                en: format!(
+                    "{} error(s) in the file; nothing was published",
+                    errors.len()
+                ),
+                lines: errors.iter().map(LineProblem::from).collect(),
+            },
+            PublishError::Invalid(_) => ApiError::bad("invalid_policy", text.zh, text.en),
+            PublishError::BadVersion(_) => ApiError::bad("bad_version", text.zh, text.en),
+            PublishError::NoItems => ApiError::bad("empty_catalogue", text.zh, text.en),
+            PublishError::VersionExists(_) => ApiError::Conflict {
+                code: "version_exists",
+                zh: text.zh,
+                en: text.en,
+            },
+            PublishError::Internal(e) => e,
+        }
+    }
+}
+
 impl ApiError {
     pub fn bad(code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> ApiError {
         ApiError::BadRequest {
@@ -135,8 +181,11 @@ impl ApiError {
                 "无权进行此操作或查看此数据",
                 "You may not do this or see this data",
             ),
-            ApiError::BadRequest { code, zh, en } => {
+            ApiError::BadRequest { code, zh, en } | ApiError::BadLines { code, zh, en, .. } => {
                 (StatusCode::BAD_REQUEST, code, zh.clone(), en.clone())
+            }
+            ApiError::Conflict { code, zh, en } => {
+                (StatusCode::CONFLICT, code, zh.clone(), en.clone())
             }
             ApiError::TooLarge => fixed(
                 StatusCode::PAYLOAD_TOO_LARGE,
@@ -167,10 +216,15 @@ impl IntoResponse for ApiError {
             let source = std::error::Error::source(&self).map(|s| format!("{s:?}"));
             tracing::error!(error = %self, source, "request failed");
         }
+        let lines = match self {
+            ApiError::BadLines { lines, .. } => lines,
+            _ => Vec::new(),
+        };
         let body = ApiErrorBody {
             code: code.into(),
             message_zh,
             message_en,
+            lines,
         };
         (status, Json(body)).into_response()
     }

@@ -2,15 +2,16 @@
 //! `cunbao-server publish policy FILE.json [--effective DATE] [--dry-run]`: checks the file
 //! (every wrong line of a CSV is named), prints what it changes against the version in force,
 //! and publishes it into the database the server uses (`DATABASE_URL` or `CUNBAO_DATA_DIR`).
-//! A running server serves it from its next request. Exit status 0 when published (or, with
-//! `--dry-run`, when it would be), 2 when refused.
+//! A running server serves it from its next request. The audit trail names the publisher as
+//! `console:<the machine's user>`. Exit status 0 when published (or, with `--dry-run`, when it
+//! would be), 2 when refused. `POST /api/v1/publish/…` is the same engine over HTTP.
 
 use chrono::NaiveDate;
 use cunbao_domain::catalogue_diff::CatalogueDiff;
 use cunbao_domain::text::{Bilingual, Text};
 
 use crate::config::Config;
-use crate::publishing::{self, PublishError};
+use crate::publishing::{self, PublishError, Publisher};
 
 pub const USAGE: &str = "\
     cunbao-server publish catalogue FILE.csv --effective YYYY-MM-DD [--version V] [--dry-run]
@@ -111,7 +112,7 @@ async fn catalogue(db: &sqlx::AnyPool, csv: &str, opts: &Options<'_>) -> Result<
     let version = opts
         .version
         .map(str::to_string)
-        .unwrap_or_else(|| format!("catalogue-{effective}"));
+        .unwrap_or_else(|| publishing::default_catalogue_version(effective));
     let plan = publishing::plan_catalogue(db, csv, &version, effective).await?;
     say(&Text::new(
         format!(
@@ -137,7 +138,7 @@ async fn catalogue(db: &sqlx::AnyPool, csv: &str, opts: &Options<'_>) -> Result<
         ));
         return Ok(());
     }
-    publishing::publish_catalogue(db, &plan).await?;
+    publishing::publish_catalogue(db, &plan, &Publisher::console()).await?;
     say(&Text::new(
         format!("已发布{version}"),
         format!("published {version}"),
@@ -197,7 +198,7 @@ async fn policy(db: &sqlx::AnyPool, json: &str, opts: &Options<'_>) -> Result<()
         ));
         return Ok(());
     }
-    publishing::publish_policy(db, &plan).await?;
+    publishing::publish_policy(db, &plan, &Publisher::console()).await?;
     say(&Text::new(
         format!("已发布{}", p.version),
         format!("published {}", p.version),

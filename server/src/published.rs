@@ -35,9 +35,10 @@ pub struct Published<T> {
     pub body: T,
 }
 
-/// Publishes a version; a version already published is never changed (`false` then).
-pub async fn publish<T: Serialize>(
-    pool: &AnyPool,
+/// Publishes a version (through the pool, or inside a transaction with `&mut *tx`); a version
+/// already published is never changed (`false` then).
+pub async fn publish<'c, T: Serialize>(
+    db: impl sqlx::Executor<'c, Database = sqlx::Any>,
     kind: VersionKind,
     version: &str,
     effective_from: NaiveDate,
@@ -52,7 +53,7 @@ pub async fn publish<T: Serialize>(
     .bind(effective_from.to_string())
     .bind(serde_json::to_string(body)?)
     .bind(chrono::Utc::now().to_rfc3339())
-    .execute(pool)
+    .execute(db)
     .await?;
     Ok(done.rows_affected() == 1)
 }

@@ -1,7 +1,8 @@
-//! Publishing a catalogue or a policy (the township's, and `cunbao-server publish`): the file
-//! is read and checked whole — every wrong line of a CSV is named — and compared with what is
-//! in force on the day it takes effect; then it is published as an immutable version. Nothing
-//! is published from a file with any error.
+//! Publishing a catalogue or a policy (the township's, over `POST /api/v1/publish/…`, and
+//! `cunbao-server publish`): the file is read and checked whole — every wrong line of a CSV is
+//! named — and compared with what is in force on the day it takes effect; then it is published
+//! as an immutable version, with an audit entry naming who published it, in one transaction.
+//! Nothing is published from a file with any error.
 
 use chrono::NaiveDate;
 use cunbao_domain::catalogue::Catalogue;
@@ -11,12 +12,50 @@ use cunbao_domain::policy::Policy;
 use cunbao_domain::text::{Bilingual, Text};
 use sqlx::AnyPool;
 
+use crate::audit::{audit, AuditEntry};
+use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::published::{self, VersionKind};
 use crate::state::InForce;
 
 /// The most line errors a refused CSV reports.
 pub const MAX_LINE_ERRORS: usize = 200;
+
+/// The longest version name.
+pub const MAX_VERSION_LEN: usize = 64;
+
+/// Who publishes, for the audit trail: a township user on a device, or the command at the
+/// server's console.
+#[derive(Debug, Clone)]
+pub struct Publisher {
+    pub username: String,
+    pub device_id: Option<String>,
+}
+
+impl Publisher {
+    pub fn caller(caller: &Caller) -> Publisher {
+        Publisher {
+            username: caller.user.username.clone(),
+            device_id: Some(caller.device_id.clone()),
+        }
+    }
+
+    /// `cunbao-server publish`, run by whoever is signed in to the server's machine.
+    pub fn console() -> Publisher {
+        let user = std::env::var("USER")
+            .or_else(|_| std::env::var("LOGNAME"))
+            .unwrap_or_else(|_| "unknown".into());
+        Publisher {
+            username: format!("console:{user}"),
+            device_id: None,
+        }
+    }
+}
+
+/// The version name a catalogue gets when none is given.
+pub fn default_catalogue_version(effective_from: NaiveDate) -> String {
+    format!("catalogue-{effective_from}")
+}
 
 #[derive(Debug)]
 pub enum PublishError {
@@ -26,6 +65,11 @@ pub enum PublishError {
     Invalid(Text),
     /// Versions are immutable: this one is published already.
     VersionExists(String),
+    /// A version name that is empty, too long or has characters other than letters, digits,
+    /// `.`, `-` and `_`.
+    BadVersion(String),
+    /// A catalogue file with a header and no items: it would remove every item.
+    NoItems,
     Internal(ApiError),
 }
 
@@ -68,6 +112,17 @@ impl Bilingual for PublishError {
                     "version {v} is published already and cannot change; choose another version"
                 ),
             ),
+            PublishError::BadVersion(v) => Text::new(
+                format!("版本号“{v}”无效：须为1至{MAX_VERSION_LEN}个字母、数字、“.”、“-”或“_”"),
+                format!(
+                    "the version {v:?} is not valid: 1 to {MAX_VERSION_LEN} letters, digits, \
+                     '.', '-' or '_'"
+                ),
+            ),
+            PublishError::NoItems => Text::new(
+                "目录文件没有任何项目，未发布",
+                "the catalogue file has no items; nothing was published",
+            ),
             PublishError::Internal(e) => Text::new(
                 format!("数据库或内部错误：{e}"),
                 format!("database or internal error: {e}"),
@@ -84,6 +139,18 @@ pub struct CataloguePlan {
     pub diff: CatalogueDiff,
 }
 
+fn check_version(version: &str) -> Result<(), PublishError> {
+    let ok = (1..=MAX_VERSION_LEN).contains(&version.len())
+        && version
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'));
+    if ok {
+        Ok(())
+    } else {
+        Err(PublishError::BadVersion(version.to_string()))
+    }
+}
+
 /// Reads a catalogue CSV and compares it with the catalogue in force on `effective_from`.
 pub async fn plan_catalogue(
     db: &AnyPool,
@@ -91,11 +158,15 @@ pub async fn plan_catalogue(
     version: &str,
     effective_from: NaiveDate,
 ) -> Result<CataloguePlan, PublishError> {
+    check_version(version)?;
     if published::exists(db, VersionKind::Catalogue, version).await? {
         return Err(PublishError::VersionExists(version.to_string()));
     }
     let catalogue = parse_catalogue_all(csv, version, effective_from, MAX_LINE_ERRORS)
         .map_err(PublishError::Lines)?;
+    if catalogue.items.is_empty() {
+        return Err(PublishError::NoItems);
+    }
     let current = InForce::load(db, effective_from).await?;
     Ok(CataloguePlan {
         diff: diff(&current.catalogue, &catalogue),
@@ -105,19 +176,63 @@ pub async fn plan_catalogue(
     })
 }
 
-pub async fn publish_catalogue(db: &AnyPool, plan: &CataloguePlan) -> Result<(), PublishError> {
+/// Publishes a planned catalogue and records who did it, together or not at all.
+pub async fn publish_catalogue(
+    db: &AnyPool,
+    plan: &CataloguePlan,
+    by: &Publisher,
+) -> Result<(), PublishError> {
     let c = &plan.catalogue;
-    if !published::publish(
+    let detail = serde_json::json!({
+        "effective_from": plan.effective_from,
+        "items": c.items.len(),
+        "against": plan.in_force,
+        "added": plan.diff.added.len(),
+        "removed": plan.diff.removed.len(),
+        "changed": plan.diff.changed.len(),
+    });
+    publish_audited(
         db,
         VersionKind::Catalogue,
         &c.version,
         plan.effective_from,
         c,
+        by,
+        &detail,
     )
-    .await?
-    {
-        return Err(PublishError::VersionExists(c.version.clone()));
+    .await
+}
+
+/// Inserts the version and its audit entry in one transaction; a version already published
+/// rolls both back.
+async fn publish_audited<T: serde::Serialize>(
+    db: &AnyPool,
+    kind: VersionKind,
+    version: &str,
+    effective_from: NaiveDate,
+    body: &T,
+    by: &Publisher,
+    detail: &serde_json::Value,
+) -> Result<(), PublishError> {
+    let mut tx = db.begin().await.map_err(ApiError::from)?;
+    if !published::publish(&mut *tx, kind, version, effective_from, body).await? {
+        return Err(PublishError::VersionExists(version.to_string()));
     }
+    let action = format!("publish_{}", kind.as_str());
+    audit(
+        &mut tx,
+        AuditEntry {
+            username: &by.username,
+            device_id: by.device_id.as_deref(),
+            action: &action,
+            subject: version,
+            detail,
+        },
+    )
+    .await
+    .map_err(ApiError::from)?;
+    tx.commit().await.map_err(ApiError::from)?;
+    tracing::info!(kind = kind.as_str(), version, %effective_from, by = %by.username, "published");
     Ok(())
 }
 
@@ -135,6 +250,7 @@ pub async fn plan_policy(
     effective_from: Option<NaiveDate>,
 ) -> Result<PolicyPlan, PublishError> {
     let policy = Policy::from_json(json).map_err(|e| PublishError::Invalid(e.text()))?;
+    check_version(&policy.version)?;
     if published::exists(db, VersionKind::Policy, &policy.version).await? {
         return Err(PublishError::VersionExists(policy.version.clone()));
     }
@@ -155,12 +271,27 @@ pub async fn plan_policy(
     })
 }
 
-pub async fn publish_policy(db: &AnyPool, plan: &PolicyPlan) -> Result<(), PublishError> {
+/// Publishes a planned policy and records who did it, together or not at all.
+pub async fn publish_policy(
+    db: &AnyPool,
+    plan: &PolicyPlan,
+    by: &Publisher,
+) -> Result<(), PublishError> {
     let p = &plan.policy;
-    if !published::publish(db, VersionKind::Policy, &p.version, plan.effective_from, p).await? {
-        return Err(PublishError::VersionExists(p.version.clone()));
-    }
-    Ok(())
+    let detail = serde_json::json!({
+        "effective_from": plan.effective_from,
+        "scheme_year": p.scheme_year,
+    });
+    publish_audited(
+        db,
+        VersionKind::Policy,
+        &p.version,
+        plan.effective_from,
+        p,
+        by,
+        &detail,
+    )
+    .await
 }
 
 /// What a policy changes against an earlier one, section by section.

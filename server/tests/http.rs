@@ -215,6 +215,8 @@ async fn the_openapi_description_lists_every_endpoint_with_its_wire_types() {
             "/devices/{id}/revoke",
             "/health",
             "/policy",
+            "/publish/catalogue",
+            "/publish/policy",
             "/quote",
             "/sync/handshake",
             "/sync/pull",
@@ -234,8 +236,16 @@ async fn the_openapi_description_lists_every_endpoint_with_its_wire_types() {
         assert_ne!(status, StatusCode::NOT_FOUND, "{path}");
     }
     let schemas = &spec["components"]["schemas"];
-    // Money travels as a decimal string, never a float.
+    // Money and unit prices travel as decimal strings, never floats.
     assert_eq!(schemas["Money"]["type"], "string");
+    assert_eq!(schemas["UnitPrice"]["type"], "string");
+    // A refused file's lines are part of the error body; publishing answers the difference.
+    assert!(schemas["ApiErrorBody"]["properties"]["lines"].is_object());
+    let publication = serde_json::to_string(&schemas["CataloguePublication"]).unwrap();
+    for field in ["added", "removed", "changed", "against", "published"] {
+        assert!(publication.contains(field), "{field} in {publication}");
+    }
+    assert!(spec["paths"]["/publish/catalogue"]["post"]["responses"]["409"].is_object());
     // The mutation kinds are described as a tagged union.
     let body = serde_json::to_string(&schemas["MutationBody"]).unwrap();
     for kind in ["enrolment", "contribution", "claim", "void"] {

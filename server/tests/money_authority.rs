@@ -161,11 +161,11 @@ async fn a_tampered_line_is_priced_from_the_catalogue(backend: Backend) {
         }),
         // Amoxicillin at 200.00 instead of 12.50.
         claim(8, &who[2], visit, honest(), |c| {
-            c.lines[0].price = Money::yuan(200)
+            c.lines[0].price = Money::yuan(200).into()
         }),
         // Nifedipine's payment standard raised above the catalogue's 30.00.
         claim(9, &who[3], visit, vec![line(NIFEDIPINE, 1)], |c| {
-            c.lines[0].payment_standard = Some(Money::yuan(40))
+            c.lines[0].payment_standard = Some(Money::yuan(40).into())
         }),
         // A code no catalogue has, declared class A.
         claim(10, &who[4], visit, honest(), |c| {

@@ -97,6 +97,21 @@ fn a_catalogue_shows_its_difference_publishes_once_and_stays_immutable() {
     let (code, _, stderr) = publish(dir.path(), &args);
     assert_eq!(code, 2);
     assert!(stderr.contains("版本county-2027.1已发布"), "{stderr}");
+    // The audit trail has it once, published at the console.
+    let audited = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let db = cunbao_server::db::open_sqlite(dir.path()).await.unwrap();
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT username, subject FROM audit_log WHERE action = 'publish_catalogue'",
+        )
+        .fetch_all(&db)
+        .await
+        .unwrap();
+        db.close().await;
+        rows
+    });
+    assert_eq!(audited.len(), 1, "{audited:?}");
+    assert!(audited[0].0.starts_with("console:"), "{audited:?}");
+    assert_eq!(audited[0].1, "county-2027.1");
 }
 
 #[test]

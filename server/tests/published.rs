@@ -242,7 +242,8 @@ async fn a_version_published_through_one_process_is_served_by_another(backend: B
         cunbao_server::publishing::plan_catalogue(&s.state.db, &csv, "v-other", day(2026, 1, 1))
             .await
             .unwrap();
-    cunbao_server::publishing::publish_catalogue(&s.state.db, &plan)
+    let by = cunbao_server::publishing::Publisher::console();
+    cunbao_server::publishing::publish_catalogue(&s.state.db, &plan, &by)
         .await
         .unwrap();
     assert_eq!(handshake(other).await["catalogue_version"], "v-other");

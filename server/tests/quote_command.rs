@@ -49,6 +49,23 @@ fn the_readme_example_prints_the_worked_example_breakdown() {
 }
 
 #[test]
+fn a_price_per_piece_with_six_decimals_is_quoted_to_the_fen() {
+    let scenario = r#"{"params": {"deductible": "0", "ratio": "0.5", "annual_cap": "2000"},
+        "lines": [{"name": "二甲双胍片（拆零）", "class": "A", "price": "0.208333", "quantity": "3"},
+                  {"class": "A", "price": "0.0025", "quantity": "2"}]}"#;
+    let (code, stdout, stderr) = quote(&["-"], scenario);
+    assert_eq!(code, 0, "{stderr}");
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let s = &json["settlement"];
+    assert_eq!(s["lines"][0]["amount"], "0.62");
+    assert_eq!(s["lines"][1]["amount"], "0.01");
+    assert_eq!(s["total"], "0.63");
+    let (code, _, stderr) = quote(&["-"], &scenario.replace("0.208333", "0.2083333"));
+    assert_eq!(code, 2);
+    assert!(stderr.contains("单价最多六位小数"), "{stderr}");
+}
+
+#[test]
 fn standard_input_works_too() {
     let (code, stdout, _) = quote(&[], &std::fs::read_to_string(EXAMPLE).unwrap());
     assert_eq!(code, 0);

@@ -688,6 +688,55 @@ async fn bad_input_gets_a_coded_4xx(backend: Backend) {
     assert_eq!(s.count("SELECT COUNT(*) FROM records").await, 0);
 }
 
+/// A tablet sold per piece (0.2083 yuan, PRODUCT.md §2.3) and a quantity with four decimals:
+/// the server re-settles to the same fen as the tablet, and keeps the price as the catalogue
+/// has it.
+async fn a_price_per_piece_is_re_settled_to_the_same_fen(backend: Backend) {
+    let s = TestServer::start(backend).await;
+    let (token, _) = s.sign_in("lijia").await;
+    let x = person(31);
+    let catalogue = sample::catalogue();
+    let per_piece = catalogue
+        .get(&cunbao_domain::names::ItemCode::parse("XA10BAA003").unwrap())
+        .unwrap();
+    let lines = vec![
+        LineInput::from_item(per_piece, Quantity::whole(30)),
+        LineInput::from_item(&catalogue.items[0], Quantity::parse("0.0625").unwrap()),
+    ];
+    let mutation = Mutation {
+        seq: 2,
+        record_id: "k-piece".into(),
+        body: sample::general_outpatient_claim(
+            &Policy::sample_2025(),
+            &catalogue.version,
+            x.clone(),
+            day(3, 3),
+            lines,
+            Accumulators::default(),
+        ),
+    };
+    let (status, body) = push(&s, &token, &[enrolment(1, "e-piece", &x), mutation]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(statuses(&body), ["applied", "applied"], "{body}");
+    assert!(
+        body["results"][1]["code"].is_null(),
+        "no adjustment: {body}"
+    );
+    let data: String = sqlx::query_scalar("SELECT data FROM records WHERE id = 'k-piece'")
+        .fetch_one(&s.state.db)
+        .await
+        .unwrap();
+    let claim: Value = serde_json::from_str(&data).unwrap();
+    assert_eq!(claim["lines"][0]["price"], "0.2083");
+    assert_eq!(claim["lines"][1]["quantity"], "0.0625");
+    // 0.2083 × 30 = 6.249 → 6.25; 12.50 × 0.0625 = 0.78125 → 0.78
+    let server = &claim["server_settlement"];
+    assert_eq!(server["lines"][0]["amount"], "6.25");
+    assert_eq!(server["lines"][1]["amount"], "0.78");
+    assert_eq!(server["total"], "7.03");
+    assert_eq!(server, &claim["settlement"]);
+}
+
 async fn quote_over_http_matches_the_command(backend: Backend) {
     let s = TestServer::start(backend).await;
     let (token, _) = s.sign_in("lijia").await;
@@ -720,5 +769,6 @@ on_both_databases!(
     signing_in_and_revoking,
     bad_input_gets_a_coded_4xx,
     quote_over_http_matches_the_command,
+    a_price_per_piece_is_re_settled_to_the_same_fen,
     the_server_reruns_the_risk_rules_with_its_wider_history,
 );

@@ -70,3 +70,49 @@ impl CatalogueIndex {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::storage::memory::MemoryStore;
+    use crate::storage::meta::{self, MetaKey};
+    use futures::executor::block_on;
+    use serde_json::json;
+
+    /// Items stored before prices had six decimals ("12.50") read as they are, beside a
+    /// per-piece price; each is shown as it was stored.
+    #[test]
+    fn items_stored_with_two_decimal_prices_still_read() {
+        block_on(async {
+            let store = MemoryStore::default();
+            meta::put(&store, MetaKey::CatalogueVersion, &"v1")
+                .await
+                .unwrap();
+            let item = |code: &str, price: &str, standard: Option<&str>| {
+                json!({
+                    "code": code, "name": "硝苯地平缓释片", "pinyin": "xbdphsp",
+                    "kind": "drug", "class": "B", "specification": "20mg×30片", "unit": "盒",
+                    "price": price, "payment_standard": standard,
+                    "first_self_pay_ratio": "0.1", "per_visit_limit": "2",
+                })
+            };
+            for (code, value) in [
+                ("X1", item("X1", "31.60", Some("30.00"))),
+                ("X2", item("X2", "0.2083", Some("0.2"))),
+            ] {
+                store
+                    .put(StoreName::CatalogueItems, &format!("v1|{code}"), value)
+                    .await
+                    .unwrap();
+            }
+            let index = CatalogueIndex::load(&store).await.unwrap();
+            assert_eq!(index.len(), 2);
+            let old = index.get("X1").unwrap();
+            assert_eq!(old.price.to_string(), "31.60");
+            assert_eq!(old.payment_standard.unwrap().to_string(), "30.00");
+            let per_piece = index.get("X2").unwrap();
+            assert_eq!(per_piece.price.to_string(), "0.2083");
+            assert_eq!(per_piece.payment_standard.unwrap().to_string(), "0.20");
+        })
+    }
+}

@@ -106,14 +106,12 @@ pub struct LineError {
     pub message: Text,
 }
 
-/// Parses a typed quantity: positive, at most 2 decimals, at most [`MAX_QUANTITY`].
+/// Parses a typed quantity: positive, at most four decimals (the national platform's
+/// precision, [`Quantity`]'s rule), at most [`MAX_QUANTITY`].
 pub fn parse_quantity(text: &str) -> Result<Quantity, Text> {
     let q = Quantity::parse(text.trim()).map_err(|e| e.text())?;
     if q.value().is_zero() {
         return Err(Text::new("数量须大于0", "The quantity must be above 0"));
-    }
-    if q.value().scale() > 2 {
-        return Err(Text::new("数量最多两位小数", "At most 2 decimals"));
     }
     if q.value() > MAX_QUANTITY.into() {
         return Err(Text::new(

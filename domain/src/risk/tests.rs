@@ -17,7 +17,7 @@ fn item(code: &str, name: &str, price: &str) -> CatalogueItem {
         name,
         ItemKind::Drug,
         ItemClass::A,
-        Money::parse(price).unwrap(),
+        UnitPrice::parse(price).unwrap(),
     )
 }
 
@@ -26,7 +26,7 @@ fn line<'a>(item: &'a CatalogueItem, price: &str, quantity: u32) -> RiskLine<'a>
         item: Some(item),
         code: item.code.to_string(),
         name: item.name.clone(),
-        price: Money::parse(price).unwrap(),
+        price: UnitPrice::parse(price).unwrap(),
         quantity: Quantity::whole(quantity),
     }
 }
@@ -138,7 +138,7 @@ fn lines_without_a_code_are_never_duplicates_of_each_other() {
         item: None,
         code: String::new(),
         name: name.into(),
-        price: Money::yuan(10),
+        price: UnitPrice::yuan(10),
         quantity: Quantity::whole(1),
     };
     let v = visit(vec![free_text("某保健品"), free_text("某外购药")], &[]);
@@ -204,7 +204,7 @@ fn quantity_limits_per_visit_and_per_period_warn() {
 #[test]
 fn prices_above_the_catalogue_block_and_above_the_standard_flag() {
     let mut nifedipine = item("XC08CAN001", "硝苯地平缓释片", "31.60");
-    nifedipine.payment_standard = Some(Money::yuan(30));
+    nifedipine.payment_standard = Some(UnitPrice::yuan(30));
     let hits = evaluate(
         &params(),
         &visit(vec![line(&nifedipine, "31.60", 1)], &[]),

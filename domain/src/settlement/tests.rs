@@ -9,12 +9,16 @@ fn qty(s: &str) -> Quantity {
     Quantity::parse(s).unwrap()
 }
 
-fn line(class: ItemClass, price: &str, quantity: &str) -> LineInput {
+fn price(s: &str) -> UnitPrice {
+    UnitPrice::parse(s).unwrap()
+}
+
+fn line(class: ItemClass, unit_price: &str, quantity: &str) -> LineInput {
     LineInput {
         code: None,
         name: None,
         class,
-        price: money(price),
+        price: price(unit_price),
         quantity: qty(quantity),
         payment_standard: None,
         first_self_pay_ratio: None,
@@ -46,7 +50,7 @@ pub(crate) fn worked_example_lines() -> Vec<LineInput> {
         },
         LineInput {
             name: Some("硝苯地平缓释片".into()),
-            payment_standard: Some(money("30.00")),
+            payment_standard: Some(price("30.00")),
             first_self_pay_ratio: Some(Ratio::percent(10)),
             ..line(ItemClass::B, "31.60", "1")
         },
@@ -216,10 +220,10 @@ fn a_per_visit_cap_applies_after_the_annual_one() {
 
 #[test]
 fn class_b_above_and_below_its_payment_standard() {
-    let b = |price: &str, quantity: &str| LineInput {
-        payment_standard: Some(money("30.00")),
+    let b = |unit_price: &str, quantity: &str| LineInput {
+        payment_standard: Some(price("30.00")),
         first_self_pay_ratio: Some(Ratio::percent(20)),
-        ..line(ItemClass::B, price, quantity)
+        ..line(ItemClass::B, unit_price, quantity)
     };
     let above = settle_line(&b("31.60", "3"));
     assert_eq!(above.amount, money("94.80"));
@@ -235,7 +239,7 @@ fn class_b_above_and_below_its_payment_standard() {
 #[test]
 fn class_a_above_its_payment_standard() {
     let s = settle_line(&LineInput {
-        payment_standard: Some(money("10.00")),
+        payment_standard: Some(price("10.00")),
         ..line(ItemClass::A, "10.01", "2")
     });
     assert_eq!(
@@ -287,4 +291,90 @@ fn the_breakdown_serialises_money_as_strings() {
     let back: Settlement = serde_json::from_value(json).unwrap();
     assert_eq!(back, s);
     assert_eq!(dec!(108.60), s.patient.amount());
+}
+
+/// The national platform's precision (PRODUCT.md §2.3): prices to six decimals, quantities to
+/// four; only the line figures are rounded to the fen.
+#[test]
+fn per_piece_prices_are_multiplied_exactly_and_only_the_amount_is_rounded() {
+    let figures = |l: &LineInput| {
+        let s = settle_line(l);
+        [s.amount, s.self_pay_full, s.self_pay_first, s.in_policy].map(|m| m.to_string())
+    };
+    // 0.0025 × 2 = 0.005, exactly half a fen: up to 0.01.
+    assert_eq!(
+        figures(&line(ItemClass::A, "0.0025", "2")),
+        ["0.01", "0.00", "0.00", "0.01"]
+    );
+    // 0.208333 × 3 = 0.624999: below half a fen, down to 0.62.
+    assert_eq!(
+        figures(&line(ItemClass::A, "0.208333", "3")),
+        ["0.62", "0.00", "0.00", "0.62"]
+    );
+    // A tablet sold per piece, 0.2083 × 30 = 6.249 → 6.25.
+    assert_eq!(
+        figures(&line(ItemClass::A, "0.2083", "30")),
+        ["6.25", "0.00", "0.00", "6.25"]
+    );
+    // A quantity with four decimals: 12.50 × 0.0625 = 0.78125 → 0.78.
+    assert_eq!(
+        figures(&line(ItemClass::A, "12.50", "0.0625")),
+        ["0.78", "0.00", "0.00", "0.78"]
+    );
+    assert_eq!(
+        figures(&line(ItemClass::SelfPay, "0.000001", "0.0001")),
+        ["0.00", "0.00", "0.00", "0.00"]
+    );
+}
+
+#[test]
+fn the_part_above_the_standard_is_not_rounded_before_it_is_multiplied() {
+    // (0.2083 − 0.2000) × 30 = 0.249 → 0.25; rounding 0.0083 to a fen first would give 0.30.
+    let s = settle_line(&LineInput {
+        payment_standard: Some(price("0.2000")),
+        first_self_pay_ratio: Some(Ratio::percent(10)),
+        ..line(ItemClass::B, "0.2083", "30")
+    });
+    assert_eq!(s.amount, money("6.25"));
+    assert_eq!(s.self_pay_full, money("0.25"));
+    // (6.25 − 0.25) × 10 % = 0.60; in_policy is the difference of the rounded figures.
+    assert_eq!(s.self_pay_first, money("0.60"));
+    assert_eq!(s.in_policy, money("5.40"));
+    // (0.208333 − 0.2) × 3 = 0.024999 → 0.02, from an amount of 0.624999 → 0.62.
+    let s = settle_line(&LineInput {
+        payment_standard: Some(price("0.2")),
+        ..line(ItemClass::A, "0.208333", "3")
+    });
+    assert_eq!(
+        (s.amount, s.self_pay_full, s.in_policy),
+        (money("0.62"), money("0.02"), money("0.60"))
+    );
+}
+
+#[test]
+fn the_worked_example_is_exact_when_written_to_six_and_four_decimals() {
+    let written_long: Vec<LineInput> = worked_example_lines()
+        .into_iter()
+        .map(|l| LineInput {
+            price: price(&format!("{:.6}", l.price.value())),
+            quantity: qty(&format!("{:.4}", l.quantity.value())),
+            payment_standard: l
+                .payment_standard
+                .map(|s| price(&format!("{:.6}", s.value()))),
+            ..l
+        })
+        .collect();
+    assert_eq!(written_long[1].price.to_string(), "31.600000");
+    let long = settle(&general_outpatient(), acc("250", "1990"), &written_long).unwrap();
+    let short = settle(
+        &general_outpatient(),
+        acc("250", "1990"),
+        &worked_example_lines(),
+    )
+    .unwrap();
+    assert_eq!(long, short);
+    assert_eq!(
+        (long.total, long.fund, long.patient),
+        (money("114.60"), money("6.00"), money("108.60"))
+    );
 }

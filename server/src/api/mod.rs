@@ -7,6 +7,7 @@
 mod auth;
 mod catalogue;
 mod json;
+mod publish;
 mod quote;
 mod sync;
 mod township;
@@ -80,6 +81,8 @@ fn described_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(quote::quote))
         .routes(routes!(catalogue::page))
         .routes(routes!(catalogue::policy))
+        .routes(routes!(publish::catalogue))
+        .routes(routes!(publish::policy))
 }
 
 /// Whether the server and its database answer (no sign-in needed).

@@ -205,10 +205,17 @@ fn a_proxy_without_relationship_blocks_and_nonsense_quantities_are_refused() {
     draft.reason = "任何理由都不行".into();
     draft.self_pay_told = true;
     assert!(q.can_confirm(&draft).is_err());
-    for bad in ["-1", "0", "1.234", "1000", "abc", ""] {
+    for bad in ["-1", "0", "1.23456", "1000", "abc", ""] {
         assert!(parse_quantity(bad).is_err(), "{bad}");
     }
     assert_eq!(parse_quantity("0.5").unwrap().to_string(), "0.5");
+    // Four decimals, the national platform's precision; a fifth is refused in words.
+    assert_eq!(parse_quantity("0.0625").unwrap().to_string(), "0.0625");
+    assert_eq!(parse_quantity("1.2345").unwrap().to_string(), "1.2345");
+    assert_eq!(
+        parse_quantity("0.00001").unwrap_err().zh,
+        "数量最多四位小数：0.00001"
+    );
     // A bad line is named and left out; the rest is still settled.
     draft.lines = worked_example(&cat).lines;
     draft.lines[0].quantity = "-2".into();
@@ -235,4 +242,31 @@ fn a_visit_over_the_offline_limit_is_saved_for_review() {
         q.settlement.total
     );
     assert!(q.pending_review);
+}
+
+/// A tablet sold per piece (PRODUCT.md §2.3): the line keeps the catalogue's price to the
+/// hundredth of a fen; only the amount is rounded, and the saved claim reads it back unchanged.
+#[test]
+fn a_tablet_sold_per_piece_keeps_its_price_and_rounds_only_the_amount() {
+    let policy = Policy::sample_2025();
+    let cat = catalogue();
+    let index = patient();
+    let person = index.get("e1").unwrap();
+    let mut draft = worked_example(&cat);
+    draft.diagnoses = vec!["E11.9".into()];
+    draft.lines = vec![LineDraft {
+        code: "XA10BAA003".into(),
+        quantity: "30".into(),
+    }];
+    let (q, errors) = quote_fresh(&policy, &cat, person, &draft).unwrap();
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(q.lines[0].price.to_string(), "0.2083");
+    // 0.2083 × 30 = 6.249 → 6.25
+    assert_eq!(q.settlement.lines[0].amount.to_string(), "6.25");
+    let json = serde_json::to_value(&q.lines[0]).unwrap();
+    assert_eq!(json["price"], "0.2083");
+    // A quantity with four decimals: 0.2083 × 1.5 = 0.31245 → 0.31.
+    draft.lines[0].quantity = "1.5000".into();
+    let (q, _) = quote_fresh(&policy, &cat, person, &draft).unwrap();
+    assert_eq!(q.settlement.lines[0].amount.to_string(), "0.31");
 }

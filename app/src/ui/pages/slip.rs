@@ -88,17 +88,21 @@ fn slip_html(app: AppContext, c: &ClaimRecord) -> String {
         escape(&c.claim.diagnosis_codes().join("、")),
     );
     html += &format!(
-        r#"<table><thead><tr><th>{}</th><th class="num">{}</th><th class="num">{}</th><th class="num">{}</th><th class="num">{}</th></tr></thead><tbody>"#,
+        r#"<table><thead><tr><th>{}</th><th class="num">{}</th><th class="num">{}</th><th class="num">{}</th><th class="num">{}</th><th class="num">{}</th></tr></thead><tbody>"#,
         t(Key::Item),
+        t(Key::Price),
         t(Key::Quantity),
         t(Key::AmountCol),
         t(Key::SelfPayFull),
         t(Key::SelfPayFirst),
     );
+    // The unit price as the catalogue has it (a tablet sold per piece: 0.2083); only the
+    // amounts are in fen.
     for (line, figures) in c.claim.lines.iter().zip(&s.lines) {
         html += &format!(
-            r#"<tr><td>{}</td><td class="num">{}</td><td class="num">{}</td><td class="num">{}</td><td class="num">{}</td></tr>"#,
+            r#"<tr><td>{}</td><td class="num">{}</td><td class="num">{}</td><td class="num">{}</td><td class="num">{}</td><td class="num">{}</td></tr>"#,
             escape(line.name.as_deref().unwrap_or_default()),
+            line.price,
             line.quantity,
             figures.amount,
             figures.self_pay_full,
