@@ -589,7 +589,69 @@ async fn changes_after_enrolment_reach_the_other_tablet(backend: Backend) {
     assert_eq!(index.get("e-1").unwrap().name(), "覃海艳");
 }
 
+/// What a tablet's queue holds that the server cannot take — a text with a NUL, a record id
+/// no tablet should make, a claim for someone never enrolled — is refused one by one, and the
+/// queue moves on: the work after it is applied in the same sync.
+async fn the_queue_moves_on_past_what_the_server_refuses(backend: Backend) {
+    let s = TestServer::start(backend).await;
+    let net = in_process(s.state.clone());
+    let tablet = Tablet::signed_in(&net, "lijia").await;
+    tablet.enrol("e1", &person(41)).await;
+    let nul = MutationBody::Void {
+        target_record_id: "e1".into(),
+        reason: "录入\u{0}错误".into(),
+    };
+    outbox::enqueue(&tablet.store, "v1", nul, 0).await.unwrap();
+    outbox::enqueue(
+        &tablet.store,
+        "adj:forged",
+        MutationBody::Void {
+            target_record_id: "e1".into(),
+            reason: "录入错误".into(),
+        },
+        0,
+    )
+    .await
+    .unwrap();
+    let catalogue = cunbao_domain::sample::catalogue();
+    let lines = vec![cunbao_domain::settlement::LineInput::from_item(
+        &catalogue.items[0],
+        cunbao_domain::quantity::Quantity::whole(1),
+    )];
+    let never_enrolled = cunbao_domain::sample::general_outpatient_claim(
+        &Policy::sample_2025(),
+        &catalogue.version,
+        person(42),
+        NaiveDate::from_ymd_opt(2025, 3, 3).unwrap(),
+        lines,
+        cunbao_domain::settlement::Accumulators::default(),
+    );
+    outbox::enqueue(&tablet.store, "k1", never_enrolled, 0)
+        .await
+        .unwrap();
+    tablet.enrol("e2", &person(43)).await;
+    sync_once(&tablet.store, &net, 1).await.unwrap();
+    assert_eq!(tablet.states().await, (0, 2, 3));
+    let entries = outbox::entries(&tablet.store).await.unwrap();
+    let code = |record: &str| {
+        let entry = entries
+            .iter()
+            .find(|e| e.mutation.record_id == record)
+            .unwrap();
+        match &entry.state {
+            EntryState::Rejected { result } => result.code.clone().unwrap_or_default(),
+            other => format!("{other:?}"),
+        }
+    };
+    assert_eq!(code("v1"), "bad_value");
+    assert_eq!(code("adj:forged"), "bad_record_id");
+    assert_eq!(code("k1"), "not_entitled");
+    // Every one answered and logged; only the two enrolments made records.
+    assert_eq!(server_counts(&s).await, (5, 2));
+}
+
 on_both_databases!(
+    the_queue_moves_on_past_what_the_server_refuses,
     changes_after_enrolment_reach_the_other_tablet,
     faults_never_lose_or_double_anything,
     two_clinics_and_the_township_see_the_duplicate,

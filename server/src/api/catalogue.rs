@@ -42,7 +42,10 @@ pub async fn page(
     let catalogue = &in_force.catalogue;
     let total = catalogue.items.len() as u64;
     let start = query.offset.min(total) as usize;
-    let end = (query.offset + query.limit.clamp(1, MAX_PAGE)).min(total) as usize;
+    let end = query
+        .offset
+        .saturating_add(query.limit.clamp(1, MAX_PAGE))
+        .min(total) as usize;
     Ok(Json(CataloguePage {
         version: catalogue.version.clone(),
         published_on: catalogue.published_on,
