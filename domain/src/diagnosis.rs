@@ -1,9 +1,10 @@
-//! The short diagnosis list a village clinic picks from (ICD-10), and which benefit each
-//! diagnosis settles under: hypertension and diabetes (两病) use the chronic benefit.
+//! The short diagnosis list a village clinic picks from (ICD-10), and which diagnoses are a
+//! chronic condition (两病一症: hypertension, diabetes, stroke sequelae). The chronic benefit
+//! itself needs a qualification (`qualification::benefit_for`).
 
 use serde::{Deserialize, Serialize};
 
-use crate::policy::{BenefitKind, ChronicCondition};
+use crate::policy::ChronicCondition;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -17,6 +18,7 @@ pub const DIAGNOSES: &[Diagnosis] = &[
     d("I10", "原发性高血压", "Essential hypertension"),
     d("E11.9", "2型糖尿病", "Type 2 diabetes mellitus"),
     d("E14.9", "糖尿病", "Diabetes mellitus, unspecified"),
+    d("I69.3", "脑梗死后遗症", "Sequelae of cerebral infarction"),
     d(
         "J06.9",
         "急性上呼吸道感染",
@@ -74,17 +76,6 @@ pub fn find(code: &str) -> Option<&'static Diagnosis> {
     DIAGNOSES.iter().find(|d| d.code == code)
 }
 
-/// The outpatient benefit a visit with these diagnoses settles under: the chronic benefit of
-/// the first chronic condition among them, otherwise general outpatient.
-pub fn outpatient_benefit(codes: &[String]) -> BenefitKind {
-    codes
-        .iter()
-        .find_map(|c| chronic_condition(c))
-        .map_or(BenefitKind::GeneralOutpatient, |condition| {
-            BenefitKind::ChronicOutpatient { condition }
-        })
-}
-
 pub fn chronic_condition(code: &str) -> Option<ChronicCondition> {
     let prefix = |p: &str| code == p || code.starts_with(&format!("{p}."));
     if ["I10", "I11", "I12", "I13", "I15"]
@@ -97,6 +88,8 @@ pub fn chronic_condition(code: &str) -> Option<ChronicCondition> {
         .any(|p| prefix(p))
     {
         Some(ChronicCondition::Diabetes)
+    } else if prefix("I69") {
+        Some(ChronicCondition::StrokeSequelae)
     } else {
         None
     }
@@ -114,23 +107,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn two_diseases_use_the_chronic_benefit() {
-        let codes = |c: &[&str]| c.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    fn two_diseases_and_one_condition_are_chronic() {
+        assert_eq!(chronic_condition("J06.9"), None);
         assert_eq!(
-            outpatient_benefit(&codes(&["J06.9"])),
-            BenefitKind::GeneralOutpatient
+            chronic_condition("I10"),
+            Some(ChronicCondition::Hypertension)
         );
+        assert_eq!(chronic_condition("E11.9"), Some(ChronicCondition::Diabetes));
         assert_eq!(
-            outpatient_benefit(&codes(&["J06.9", "I10"])),
-            BenefitKind::ChronicOutpatient {
-                condition: ChronicCondition::Hypertension
-            }
-        );
-        assert_eq!(
-            outpatient_benefit(&codes(&["E11.9"])),
-            BenefitKind::ChronicOutpatient {
-                condition: ChronicCondition::Diabetes
-            }
+            chronic_condition("I69.3"),
+            Some(ChronicCondition::StrokeSequelae)
         );
         assert_eq!(chronic_condition("I100"), None);
     }

@@ -15,6 +15,7 @@ pub mod money;
 pub mod names;
 pub mod policy;
 pub mod publishing;
+pub mod qualification;
 pub mod quantity;
 pub mod quote;
 pub mod repricing;

@@ -31,6 +31,18 @@ pub enum ChronicCondition {
     Hypertension,
     /// 糖尿病
     Diabetes,
+    /// 脑卒中后遗症 (the 一症 of 两病一症)
+    StrokeSequelae,
+}
+
+impl Bilingual for ChronicCondition {
+    fn text(&self) -> Text {
+        match self {
+            ChronicCondition::Hypertension => Text::new("高血压", "hypertension"),
+            ChronicCondition::Diabetes => Text::new("糖尿病", "diabetes"),
+            ChronicCondition::StrokeSequelae => Text::new("脑卒中后遗症", "stroke sequelae"),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -50,10 +62,7 @@ impl Bilingual for BenefitKind {
         match self {
             BenefitKind::GeneralOutpatient => Text::new("普通门诊统筹", "general outpatient"),
             BenefitKind::ChronicOutpatient { condition } => {
-                let (zh, en) = match condition {
-                    ChronicCondition::Hypertension => ("高血压", "hypertension"),
-                    ChronicCondition::Diabetes => ("糖尿病", "diabetes"),
-                };
+                let Text { zh, en } = condition.text();
                 Text::new(
                     format!("门诊慢特病（{zh}）"),
                     format!("chronic outpatient ({en})"),

@@ -24,10 +24,12 @@ pub enum RecordKind {
     Correction,
     /// A refund proposed by a clinic, awaiting the township's approval (退费申请).
     RefundProposal,
+    /// A chronic qualification applied for or decided (慢特病认定).
+    Qualification,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 8] = [
+    pub const ALL: [RecordKind; 9] = [
         RecordKind::Enrolment,
         RecordKind::Contribution,
         RecordKind::Claim,
@@ -36,6 +38,7 @@ impl RecordKind {
         RecordKind::CoverStop,
         RecordKind::Correction,
         RecordKind::RefundProposal,
+        RecordKind::Qualification,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -48,6 +51,7 @@ impl RecordKind {
             RecordKind::CoverStop => "cover_stop",
             RecordKind::Correction => "correction",
             RecordKind::RefundProposal => "refund_proposal",
+            RecordKind::Qualification => "qualification",
         }
     }
 
@@ -83,6 +87,7 @@ pub enum RecordSummary {
     CoverStop(RecordedStop),
     Correction(RecordedCorrection),
     RefundProposal(ProposedRefund),
+    Qualification(crate::qualification::Qualification),
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -122,6 +127,9 @@ impl RecordSummary {
             RecordKind::Correction => RecordSummary::Correction(serde_json::from_value(data).ok()?),
             RecordKind::RefundProposal => {
                 RecordSummary::RefundProposal(serde_json::from_value(data).ok()?)
+            }
+            RecordKind::Qualification => {
+                RecordSummary::Qualification(serde_json::from_value(data).ok()?)
             }
         })
     }

@@ -32,6 +32,8 @@ pub enum RecordStatus {
     RefundProposed,
     /// A refund proposal waiting for the township (退费待乡镇审批).
     AwaitingApproval,
+    /// A chronic qualification: pending, approved or rejected.
+    Qualification(cunbao_domain::qualification::QualificationStatus),
 }
 
 impl RecordStatus {
@@ -46,6 +48,11 @@ impl RecordStatus {
             RecordStatus::Void => "void",
             RecordStatus::RefundProposed => "refund_proposed",
             RecordStatus::AwaitingApproval => "awaiting_approval",
+            RecordStatus::Qualification(status) => match status {
+                cunbao_domain::qualification::QualificationStatus::Pending => "pending",
+                cunbao_domain::qualification::QualificationStatus::Approved => "approved",
+                cunbao_domain::qualification::QualificationStatus::Rejected => "rejected",
+            },
         }
     }
 }
@@ -298,5 +305,26 @@ pub async fn township_list(
                 data: serde_json::from_str(&row.try_get::<String, _>("data")?)?,
             })
         })
+        .collect()
+}
+
+/// The person's approved chronic qualifications (the benefit rule checks their dates).
+pub async fn approved_qualifications(
+    tx: &mut Tx<'_>,
+    person: &str,
+) -> Result<Vec<cunbao_domain::qualification::Qualification>, ApiError> {
+    let rows: Vec<String> = sqlx::query_scalar(
+        "SELECT data FROM records WHERE person = $1 AND kind = $2 AND status = $3",
+    )
+    .bind(person)
+    .bind(RecordKind::Qualification.as_str())
+    .bind(
+        RecordStatus::Qualification(cunbao_domain::qualification::QualificationStatus::Approved)
+            .as_str(),
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    rows.iter()
+        .map(|data| Ok(serde_json::from_str(data)?))
         .collect()
 }

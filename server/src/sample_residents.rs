@@ -1,18 +1,21 @@
 //! Sample residents for a demonstration (`./run.sh`): a few hundred households per clinic of
-//! the sample township, enrolled for the scheme year under way, with some visits settled —
+//! the sample township, enrolled for the scheme year under way, with some visits settled and
+//! one head of household in ten qualified for the chronic hypertension benefit —
 //! made by the deterministic generator and applied through the same push path a tablet uses,
 //! so records, change feed, accumulators and audit are what real work leaves. Idempotent: a
 //! clinic that already has enrolments for the year is left alone.
 
 use chrono::{Days, NaiveDate};
 use cunbao_domain::enrolment::household_contribution;
-use cunbao_domain::policy::for_visit;
+use cunbao_domain::policy::{for_visit, ChronicCondition};
+use cunbao_domain::qualification::QualificationDecision;
 use cunbao_domain::quantity::Quantity;
 use cunbao_domain::settlement::{Accumulators, LineInput};
 use cunbao_domain::sync::{Mutation, MutationBody, Role, MAX_BATCH};
 use cunbao_domain::synthetic;
 use sqlx::AnyPool;
 
+use crate::api::qualifications::{record_decision, Decider};
 use crate::auth::{random_hex, token_hash, Caller};
 use crate::error::ApiError;
 use crate::seed::Territory;
@@ -58,7 +61,8 @@ pub async fn ensure(
         };
         let population = synthetic::population(households, 7_000 + n as u64, enrolled_on);
         let mut visits = 0;
-        for household in &population {
+        let mut applications = Vec::new();
+        for (h, household) in population.iter().enumerate() {
             let Ok(due) = household_contribution(&policy, &household.members) else {
                 continue;
             };
@@ -88,6 +92,21 @@ pub async fn ensure(
                 },
                 format!("{hid}-c"),
             );
+            // One head of household in ten holds a hypertension qualification (慢特病认定),
+            // applied for by the clinic and approved by the township for the year.
+            if h % 10 == 3 {
+                let id = format!("{hid}-q");
+                push(
+                    MutationBody::QualificationApplication {
+                        person: household.members[0].id_number.clone(),
+                        condition: ChronicCondition::Hypertension,
+                        evidence: format!("县人民医院诊断证明（样例）{}", household.id),
+                        applied_on: policy.coverage_from,
+                    },
+                    id.clone(),
+                );
+                applications.push(id);
+            }
             // Some heads of household were seen at the clinic in the last weeks.
             let visit_date = today - Days::new(1 + (visits as u64 * 3) % 40);
             if visits < VISITS && visit_date >= policy.coverage_from {
@@ -129,6 +148,19 @@ pub async fn ensure(
             crate::sync::push(&state.db, &state.write_lock, &in_force, &caller, batch).await?;
         }
         applied += mutations.len();
+        let decider = Decider {
+            township: territory.township.0,
+            username: "sample-data",
+            display_name: "样例数据",
+            device_id: None,
+        };
+        let approve = QualificationDecision::Approve {
+            valid_from: policy.coverage_from,
+            valid_to: policy.coverage_to,
+        };
+        for id in &applications {
+            record_decision(state, &decider, id, &approve).await?;
+        }
     }
     Ok(applied)
 }

@@ -288,6 +288,14 @@ async fn sample_residents_are_enrolled_for_the_year_under_way(backend: Backend) 
             .await,
         0
     );
+    // One head of household in ten is qualified for the chronic hypertension benefit.
+    assert!(
+        s.count(
+            "SELECT COUNT(*) FROM records WHERE kind = 'qualification' AND status = 'approved'"
+        )
+        .await
+            >= 3 * 2
+    );
     if today.ordinal() > 45 {
         let settled = s
             .count("SELECT COUNT(*) FROM records WHERE kind = 'claim' AND status IN ('settled', 'flagged')")

@@ -50,6 +50,8 @@ pub enum ChangeBody {
     Corrected(RecordedCorrection),
     /// A refund of a contribution proposed, awaiting the township's approval.
     RefundProposed(ProposedRefund),
+    /// A chronic qualification filed, or decided by the township (认定).
+    Qualification(crate::qualification::Qualification),
 }
 
 /// The kinds of change, for the feed's `entity` column and for filtering.
@@ -65,6 +67,7 @@ pub enum ChangeKind {
     CoverStopped,
     Corrected,
     RefundProposed,
+    Qualification,
 }
 
 impl ChangeKind {
@@ -80,6 +83,7 @@ impl ChangeKind {
             ChangeKind::CoverStopped => "cover_stopped",
             ChangeKind::Corrected => "corrected",
             ChangeKind::RefundProposed => "refund_proposed",
+            ChangeKind::Qualification => "qualification",
         }
     }
 }
@@ -97,6 +101,7 @@ impl ChangeBody {
             ChangeBody::CoverStopped(_) => ChangeKind::CoverStopped,
             ChangeBody::Corrected(_) => ChangeKind::Corrected,
             ChangeBody::RefundProposed(_) => ChangeKind::RefundProposed,
+            ChangeBody::Qualification(_) => ChangeKind::Qualification,
         }
     }
 

@@ -9,7 +9,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::claim::Claim;
 use crate::enrolment::{Correction, Member, RefundReason, StopReason};
+use crate::id_number::IdNumber;
 use crate::money::Money;
+use crate::policy::ChronicCondition;
 use crate::text::Text;
 
 mod accumulator;
@@ -178,6 +180,15 @@ pub enum MutationBody {
         contribution_id: String,
         reason: RefundReason,
     },
+    /// An application for a chronic qualification (门诊慢特病认定) for a person enrolled at
+    /// the clinic, on a hospital's diagnosis document, for the township to decide;
+    /// `record_id` names the application.
+    QualificationApplication {
+        person: IdNumber,
+        condition: ChronicCondition,
+        evidence: String,
+        applied_on: NaiveDate,
+    },
 }
 
 impl MutationBody {
@@ -191,6 +202,7 @@ impl MutationBody {
             MutationBody::StopCover { .. } => "stop_cover",
             MutationBody::Correction { .. } => "correction",
             MutationBody::RefundProposal { .. } => "refund_proposal",
+            MutationBody::QualificationApplication { .. } => "qualification_application",
         }
     }
 }

@@ -8,6 +8,7 @@ mod auth;
 mod catalogue;
 mod json;
 mod publish;
+pub mod qualifications;
 mod quote;
 mod sync;
 mod township;
@@ -78,6 +79,7 @@ fn described_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(sync::push))
         .routes(routes!(sync::pull))
         .routes(routes!(township::records))
+        .routes(routes!(qualifications::decide))
         .routes(routes!(quote::quote))
         .routes(routes!(catalogue::page))
         .routes(routes!(catalogue::policy))

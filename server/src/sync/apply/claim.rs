@@ -4,12 +4,12 @@
 
 use chrono::{Datelike, Days, NaiveDate};
 use cunbao_domain::claim::{past_visit, Claim, ClaimStatus, VisitFacts};
-use cunbao_domain::diagnosis::outpatient_benefit;
 use cunbao_domain::enrolment::{eligibility, Eligibility};
 use cunbao_domain::id_number::IdNumber;
 use cunbao_domain::money::Money;
 use cunbao_domain::names::ItemCode;
 use cunbao_domain::policy::{BenefitKind, Policy};
+use cunbao_domain::qualification::benefit_for;
 use cunbao_domain::repricing::{reprice, LineDifference, Repriced};
 use cunbao_domain::risk::{evaluate, PastVisit, RuleHit, Severity};
 use cunbao_domain::settlement::{settle, Accumulators, BenefitParams, LineInput, Settlement};
@@ -58,8 +58,8 @@ pub async fn apply(
         Ok(catalogue) => catalogue,
         Err(problem) => return Ok(catalogue_refused(m, catalogue_version, problem)),
     };
-    // The benefit follows from the diagnoses, not from what the tablet chose; a village clinic
-    // never settles the inpatient benefit.
+    // The benefit follows from the diagnoses and the person's qualifications, not from what
+    // the tablet chose; a village clinic never settles the inpatient benefit.
     if matches!(benefit, BenefitKind::Inpatient { .. }) {
         return Ok(MutationResult::rejected(
             m,
@@ -70,8 +70,10 @@ pub async fn apply(
             ),
         ));
     }
+    // The chronic benefit only with a qualification approved and valid on the visit date.
     let codes = claim.diagnosis_codes();
-    let entitled = outpatient_benefit(&codes);
+    let qualifications = records::approved_qualifications(tx, person.as_str()).await?;
+    let (entitled, _) = benefit_for(&codes, &qualifications, *visit_date);
     let rule = match policy.benefit(entitled) {
         Ok(rule) => rule,
         Err(err) => return Ok(rejected_by(m, "unknown_benefit", err)),

@@ -6,6 +6,7 @@ mod claim;
 mod contribution;
 mod correction;
 mod enrolment;
+mod qualification;
 mod refund;
 mod stop;
 mod void;
@@ -79,6 +80,7 @@ pub async fn apply(
         MutationBody::StopCover { .. } => stop::apply(tx, ctx, m).await,
         MutationBody::Correction { .. } => correction::apply(tx, ctx, m).await,
         MutationBody::RefundProposal { .. } => refund::apply(tx, ctx, m).await,
+        MutationBody::QualificationApplication { .. } => qualification::apply(tx, ctx, m).await,
     }
 }
 
