@@ -178,6 +178,10 @@ async fn a_tampered_line_is_priced_from_the_catalogue(backend: Backend) {
     assert_eq!(status_of(&s, "k-6").await, "settled");
     let honest_record = out[0].record.as_ref().unwrap();
     assert!(honest_record.get("price_differences").is_none());
+    assert!(
+        honest_record.get("server_lines").is_none(),
+        "the catalogue's lines are kept only where they differ"
+    );
     let honest_fund = honest_record["server_settlement"]["fund"].clone();
 
     let differences = |o: &Outcome| -> Vec<String> {
@@ -332,6 +336,8 @@ async fn dates_and_versions_that_do_not_fit_are_refused(backend: Backend) {
             c.catalogue_version = "sample-2099.1".into()
         }),
         claim(5, &who, day(6, 2), lines(), |_| {}),
+        // 10,000 bottles of the supplement: 480,000.00 is no village visit.
+        claim(6, &who, day(6, 3), vec![line(SUPPLEMENT, 10_000)], |_| {}),
     ];
     let out = push(&s, &token, &batch).await;
     let codes: Vec<&str> = out
@@ -349,7 +355,8 @@ async fn dates_and_versions_that_do_not_fit_are_refused(backend: Backend) {
             "policy_not_for_date",
             "future_visit",
             "unknown_catalogue",
-            "applied"
+            "applied",
+            "implausible_amount"
         ]
     );
 }

@@ -25,6 +25,10 @@ use crate::feed::Tx;
 use crate::records::{self, NewRecord, RecordKind, RecordStatus};
 use crate::state::CatalogueProblem;
 
+/// No village outpatient visit comes near this total; a tablet's figure above it is refused
+/// rather than stored and sent on to other tablets.
+const MAX_VISIT_TOTAL_YUAN: i64 = 100_000;
+
 pub async fn apply(
     tx: &mut Tx<'_>,
     ctx: &Context<'_>,
@@ -48,6 +52,16 @@ pub async fn apply(
     let Some(policy) = ctx.policy_named(policy_version) else {
         return Ok(unknown_policy(m, policy_version));
     };
+    if settlement.total > Money::yuan(MAX_VISIT_TOTAL_YUAN) {
+        return Ok(MutationResult::rejected(
+            m,
+            "implausible_amount",
+            Text::new(
+                format!("一次门诊合计超过{MAX_VISIT_TOTAL_YUAN}元，不可能是村卫生室的门诊"),
+                format!("A visit totalling over {MAX_VISIT_TOTAL_YUAN} yuan cannot be a village clinic's"),
+            ),
+        ));
+    }
     if let Some(refusal) = refuse_dates(m, policy, *visit_date, ctx.in_force.day) {
         return Ok(refusal);
     }
@@ -142,7 +156,8 @@ pub async fn apply(
     let status = ClaimStatus::on_arrival(*pending_review, flagged);
     let recorded = RecordedClaim {
         claim,
-        server_lines: lines,
+        // Kept only where they differ from the tablet's: a record is not twice what was sent.
+        server_lines: (lines != sent_lines).then_some(lines.as_slice()),
         server_benefit: entitled,
         price_differences: &price_differences,
         server_settlement: &server,
@@ -227,8 +242,9 @@ pub async fn apply(
 struct RecordedClaim<'a> {
     #[serde(flatten)]
     claim: &'a Claim,
-    /// The lines as the catalogue prices them (the tablet's are in `lines`).
-    server_lines: &'a [LineInput],
+    /// The lines as the catalogue prices them, where they differ from the tablet's (`lines`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    server_lines: Option<&'a [LineInput]>,
     /// The benefit the person is entitled to for these diagnoses.
     server_benefit: BenefitKind,
     /// How the tablet's lines differed from the catalogue.
