@@ -214,7 +214,7 @@ async fn publish_audited<T: serde::Serialize>(
     by: &Publisher,
     detail: &serde_json::Value,
 ) -> Result<(), PublishError> {
-    let mut tx = db.begin().await.map_err(ApiError::from)?;
+    let mut tx = crate::db::begin_write(db).await.map_err(ApiError::from)?;
     if !published::publish(&mut *tx, kind, version, effective_from, body).await? {
         return Err(PublishError::VersionExists(version.to_string()));
     }

@@ -182,7 +182,7 @@ async fn seed_device(db: &AnyPool, username: &str) -> Result<Caller, ApiError> {
         .await?
         .ok_or_else(|| ApiError::internal(format!("no sample user {username}")))?;
     let device_id = format!("dev-sample-{}", random_hex(6));
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin_write(db).await?;
     accounts::register_device(
         &mut tx,
         &device_id,

@@ -45,7 +45,7 @@ pub async fn sign_in(
     let token = random_hex(32);
     let device_id = format!("dev-{}", random_hex(8));
     let _writer = state.write_lock.lock().await;
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::db::begin_write(&state.db).await?;
     accounts::register_device(
         &mut tx,
         &device_id,
@@ -95,7 +95,7 @@ pub async fn revoke_device(
         return Err(ApiError::Forbidden);
     }
     let _writer = state.write_lock.lock().await;
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::db::begin_write(&state.db).await?;
     accounts::revoke_device(&mut tx, &device_id).await?;
     audit(
         &mut tx,

@@ -68,7 +68,7 @@ pub async fn record_decision(
 ) -> Result<Qualification, ApiError> {
     check(decision)?;
     let _writer = state.write_lock.lock().await;
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::db::begin_write(&state.db).await?;
     let row = sqlx::query(
         "SELECT clinic_id, status, data FROM records WHERE id = $1 AND kind = $2 \
          AND township_id = $3",

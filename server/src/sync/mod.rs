@@ -111,7 +111,7 @@ async fn push_each(
         in_force,
     };
     let _writer = lock.lock().await;
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin_write(pool).await?;
     let mut last: i64 = sqlx::query_scalar("SELECT last_seq FROM devices WHERE id = $1")
         .bind(&caller.device_id)
         .fetch_one(&mut *tx)
