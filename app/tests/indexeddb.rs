@@ -93,7 +93,7 @@ async fn two_tabs_number_the_outbox_without_gaps_or_overwrites() {
 /// A tablet that ran the version 2 schema (no indexes) keeps its data, and the new indexes
 /// find the records written before the upgrade.
 #[wasm_bindgen_test]
-async fn the_upgrade_to_version_3_indexes_the_records_already_there() {
+async fn an_upgrade_indexes_the_records_already_there() {
     use cunbao_app::storage::schema::VERSIONS;
     use cunbao_app::storage::IndexName;
     use rexie::{ObjectStore, Rexie, TransactionMode};
@@ -109,7 +109,7 @@ async fn the_upgrade_to_version_3_indexes_the_records_already_there() {
         .await
         .unwrap();
     let tx = old
-        .transaction(&["outbox", "claims"], TransactionMode::ReadWrite)
+        .transaction(&["outbox", "claims", "notices"], TransactionMode::ReadWrite)
         .unwrap();
     let put = |store: &str, key: &str, value: serde_json::Value| {
         let store = tx.store(store).unwrap();
@@ -123,6 +123,18 @@ async fn the_upgrade_to_version_3_indexes_the_records_already_there() {
         "claims",
         "c-1",
         json!({ "person": "P1", "visit_date": "2025-03-04" }),
+    )
+    .await;
+    put(
+        "notices",
+        "qualification:q-1",
+        json!({ "entity": "qualification", "id": "q-1", "person": "P1", "data": {} }),
+    )
+    .await;
+    put(
+        "notices",
+        "adjustment:a-1",
+        json!({ "entity": "adjustment" }),
     )
     .await;
     tx.commit().await.unwrap();
@@ -140,6 +152,11 @@ async fn the_upgrade_to_version_3_indexes_the_records_already_there() {
     assert_eq!(keys(pending), ["02"]);
     let claims = db.all_in(IndexName::ClaimsByPerson, "P1").await.unwrap();
     assert_eq!(keys(claims), ["c-1"]);
+    let qualifications = db
+        .all_in(IndexName::QualificationsByPerson, "P1")
+        .await
+        .unwrap();
+    assert_eq!(keys(qualifications), ["qualification:q-1"]);
     db.close();
     IndexedDbStore::delete_database(&name).await.unwrap();
 }

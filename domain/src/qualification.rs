@@ -179,7 +179,11 @@ mod tests {
         assert_eq!(on(day(2025, 12, 31)), chronic);
         assert_eq!(on(day(2026, 1, 1)), BenefitKind::GeneralOutpatient);
         // Diabetes is not covered by a hypertension qualification.
-        let (b, why) = benefit_for(&["E11.9".to_string()], std::slice::from_ref(&q), day(2025, 5, 1));
+        let (b, why) = benefit_for(
+            &["E11.9".to_string()],
+            std::slice::from_ref(&q),
+            day(2025, 5, 1),
+        );
         assert_eq!(b, BenefitKind::GeneralOutpatient);
         assert!(why.is_some());
         // A pending or rejected application entitles to nothing.

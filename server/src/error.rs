@@ -23,6 +23,8 @@ pub enum ApiError {
     BadCredentials,
     #[error("forbidden")]
     Forbidden,
+    #[error("too many sign-in attempts")]
+    TooManyAttempts,
     #[error("bad request {code}: {en}")]
     BadRequest {
         code: &'static str,
@@ -174,6 +176,12 @@ impl ApiError {
                 "bad_credentials",
                 "用户名或密码错误",
                 "Wrong username or password",
+            ),
+            ApiError::TooManyAttempts => fixed(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_attempts",
+                "登录尝试过多，请稍后再试",
+                "Too many sign-in attempts; try again shortly",
             ),
             ApiError::Forbidden => fixed(
                 StatusCode::FORBIDDEN,

@@ -17,6 +17,7 @@ pub mod quote_command;
 pub mod records;
 pub mod sample_residents;
 pub mod seed;
+pub mod sign_in_guard;
 pub mod state;
 pub mod sync;
 pub mod telemetry;
@@ -44,6 +45,8 @@ pub struct AppState {
     pub dummy_hash: Arc<str>,
     /// The published policies and the catalogue in force, read from the database.
     pub current: Arc<Current>,
+    /// Limits sign-in attempts and the password hashes in flight.
+    pub sign_in_guard: Arc<sign_in_guard::SignInGuard>,
 }
 
 impl axum::extract::FromRef<AppState> for sqlx::AnyPool {
@@ -61,6 +64,7 @@ impl AppState {
             write_lock: Arc::default(),
             dummy_hash: api::dummy_hash().into(),
             current: Arc::new(Current::new(None)),
+            sign_in_guard: Arc::default(),
         };
         state.in_force().await?;
         Ok(state)
@@ -196,10 +200,13 @@ pub async fn run(config: Config) -> Result<(), StartError> {
         tracing::warn!(size, "serving a synthetic catalogue (benchmarks only)");
         state = state.with_catalogue(cunbao_domain::synthetic::catalogue(size, 1));
     }
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(StartError::Serve)?;
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(StartError::Serve)?;
     db.close().await;
     tracing::info!("Cunbao server stopped");
     Ok(())

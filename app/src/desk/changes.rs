@@ -67,7 +67,10 @@ impl Bilingual for ChangeFailed {
     }
 }
 
-async fn standing(store: &impl Store, enrolment_id: &str) -> Result<EnrolmentRecord, ChangeFailed> {
+pub(crate) async fn standing(
+    store: &impl Store,
+    enrolment_id: &str,
+) -> Result<EnrolmentRecord, ChangeFailed> {
     let record: Option<EnrolmentRecord> = store.get_as(StoreName::Enrolments, enrolment_id).await?;
     record
         .filter(|r| r.duplicate_of.is_none())

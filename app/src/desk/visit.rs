@@ -4,10 +4,11 @@
 
 use chrono::{Datelike, NaiveDate};
 use cunbao_domain::claim::{Claim, VisitFacts};
-use cunbao_domain::diagnosis::{outpatient_benefit, RecordedDiagnosis};
+use cunbao_domain::diagnosis::RecordedDiagnosis;
 use cunbao_domain::enrolment::{Eligibility, Relationship};
 use cunbao_domain::id_number::IdNumber;
 use cunbao_domain::policy::{BenefitKind, Policy};
+use cunbao_domain::qualification::{benefit_for, NotQualified, Qualification};
 use cunbao_domain::quantity::Quantity;
 use cunbao_domain::risk::{evaluate, worst, IdentityCheck, PastVisit, RuleHit, Severity};
 use cunbao_domain::settlement::{settle, Accumulators, BenefitParams, LineInput, Settlement};
@@ -57,10 +58,20 @@ pub struct LocalAccumulators {
     pub local_claims: usize,
 }
 
+/// What the tablet knows of the patient beyond the enrolment, for the quote.
+#[derive(Debug, Clone, Copy)]
+pub struct PatientFacts<'a> {
+    pub history: &'a [PastVisit],
+    /// The chronic qualifications on this tablet (pending, approved or rejected).
+    pub qualifications: &'a [Qualification],
+}
+
 /// What the desk shows while the visit is typed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Quote {
     pub benefit: BenefitKind,
+    /// Why a chronic diagnosis is settled under the general benefit.
+    pub not_qualified: Option<NotQualified>,
     pub lines: Vec<LineInput>,
     pub settlement: Settlement,
     pub hits: Vec<RuleHit>,
@@ -219,9 +230,15 @@ pub fn history(own: &[ClaimRecord], person: &str) -> Vec<PastVisit> {
         .collect()
 }
 
-/// The pool a visit's benefit draws on (for the accumulators to read).
-pub fn cap_pool(policy: &Policy, diagnoses: &[String]) -> Option<String> {
-    let benefit = outpatient_benefit(diagnoses);
+/// The pool a visit on `date` draws on (for the accumulators to read): the pool of the
+/// benefit the patient is entitled to, chronic only with a qualification valid that day.
+pub fn cap_pool(
+    policy: &Policy,
+    diagnoses: &[String],
+    qualifications: &[Qualification],
+    date: NaiveDate,
+) -> Option<String> {
+    let (benefit, _) = benefit_for(diagnoses, qualifications, date);
     policy.benefit(benefit).ok().map(|r| r.cap_pool.clone())
 }
 
@@ -233,7 +250,7 @@ pub fn quote(
     patient: &Resident,
     draft: &VisitDraft,
     acc: LocalAccumulators,
-    history: &[PastVisit],
+    known: PatientFacts<'_>,
     today: NaiveDate,
 ) -> Result<(Quote, Vec<LineError>), Text> {
     let mut errors = Vec::new();
@@ -253,7 +270,7 @@ pub fn quote(
             Err(message) => errors.push(LineError { line: i, message }),
         }
     }
-    let benefit = outpatient_benefit(&draft.diagnoses);
+    let (benefit, not_qualified) = benefit_for(&draft.diagnoses, known.qualifications, today);
     let rule = policy.benefit(benefit).map_err(|e| e.text())?;
     let settlement =
         settle(&BenefitParams::from(rule), acc.figures, &lines).map_err(|e| e.text())?;
@@ -272,13 +289,14 @@ pub fn quote(
         fund: settlement.fund,
     };
     let visit = facts.risk_visit(|line| catalogue.get(line.code.as_deref()?));
-    let hits = evaluate(&policy.risk, &visit, history);
+    let hits = evaluate(&policy.risk, &visit, known.history);
     let pending_review = !policy
         .offline_limit
         .allows(settlement.total, settlement.fund);
     Ok((
         Quote {
             benefit,
+            not_qualified,
             lines,
             settlement,
             hits,

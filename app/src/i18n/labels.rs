@@ -7,6 +7,8 @@ use cunbao_domain::claim::ClaimStatus;
 use cunbao_domain::enrolment::{
     Eligibility, EvidenceKind, RefundReason, Relationship, StopReason, SubsidyCategory,
 };
+use cunbao_domain::policy::ChronicCondition;
+use cunbao_domain::qualification::QualificationStatus;
 use cunbao_domain::risk::Severity;
 use serde::Serialize;
 
@@ -130,6 +132,38 @@ impl Label for Severity {
     }
 }
 
+impl Label for ChronicCondition {
+    fn label(self, lang: Lang) -> &'static str {
+        let (zh, en) = match self {
+            ChronicCondition::Hypertension => ("高血压", "Hypertension"),
+            ChronicCondition::Diabetes => ("糖尿病", "Diabetes"),
+            ChronicCondition::StrokeSequelae => ("脑卒中后遗症", "Stroke sequelae"),
+        };
+        pick(lang, zh, en)
+    }
+}
+
+impl Label for QualificationStatus {
+    fn label(self, lang: Lang) -> &'static str {
+        let key = match self {
+            QualificationStatus::Pending => Key::QualificationPending,
+            QualificationStatus::Approved => Key::QualificationApproved,
+            QualificationStatus::Rejected => Key::QualificationRejected,
+        };
+        text(lang, key)
+    }
+}
+
+/// The key of a qualification's status in the township's lists, as the server names it.
+pub(super) fn qualification_status_key(status: &str) -> Key {
+    match status {
+        "pending" => Key::QualificationPending,
+        "approved" => Key::QualificationApproved,
+        "rejected" => Key::QualificationRejected,
+        _ => Key::StatusOther,
+    }
+}
+
 /// The key of a claim's status in the township's lists.
 pub(super) fn claim_status_key(status: ClaimStatus) -> Key {
     match status {
@@ -191,6 +225,12 @@ mod tests {
         all_translated(&ItemClass::ALL);
         all_translated(&Severity::ALL);
         all_translated(&ClaimStatus::ALL);
+        all_translated(&crate::desk::qualifications::CONDITIONS);
+        all_translated(&[
+            QualificationStatus::Pending,
+            QualificationStatus::Approved,
+            QualificationStatus::Rejected,
+        ]);
         let until = NaiveDate::from_ymd_opt(2025, 3, 31).unwrap();
         for e in [
             Eligibility::Eligible,
@@ -216,6 +256,12 @@ mod tests {
             "等待期至 2025-03-31"
         );
         assert_eq!(Eligibility::Eligible.label(Lang::En), "Enrolled");
+        assert_eq!(
+            ChronicCondition::StrokeSequelae.label(Lang::Zh),
+            "脑卒中后遗症"
+        );
+        assert_eq!(QualificationStatus::Approved.label(Lang::Zh), "已认定");
+        assert_eq!(QualificationStatus::Pending.label(Lang::Zh), "待乡镇审核");
     }
 
     fn round_trips<T: Serialize + DeserializeOwned + PartialEq + Debug + Copy>(

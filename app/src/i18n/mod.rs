@@ -320,6 +320,24 @@ texts! {
     ItemsUnit => ("项", "items"),
     DownloadingCatalogue => ("正在下载医保目录", "Downloading the catalogue"),
     DownloadingPolicy => ("正在下载医保政策", "Downloading the policy"),
+    Qualifications => ("慢特病认定", "Chronic qualifications"),
+    QualificationPending => ("待乡镇审核", "awaiting the township"),
+    QualificationApproved => ("已认定", "approved"),
+    QualificationRejected => ("未通过", "not approved"),
+    ValidPeriod => ("有效期", "Valid"),
+    AppliedOn => ("申请日期", "Applied on"),
+    QualificationEvidence => ("医院诊断证明", "Hospital diagnosis document"),
+    EvidenceHint => ("如：县人民医院诊断证明 2025-0118", "e.g. county hospital diagnosis certificate 2025-0118"),
+    RejectionReason => ("原因", "Reason"),
+    NoQualifications => ("尚无认定；慢特病待遇须经乡镇认定后享受", "None yet; the chronic benefit needs a qualification approved by the township"),
+    ApplyQualification => ("申请慢特病认定", "Apply for a chronic qualification"),
+    ChronicCondition => ("病种", "Condition"),
+    SubmitApplication => ("提交申请", "Submit the application"),
+    ApplyNeedsEnrolment => ("本年度未在本卫生室参保，不能在此申请认定", "Not enrolled here for this year: no application can be filed here"),
+    ApplicationSaved => ("申请已保存，同步后由乡镇审核", "Application saved; the township decides after the next sync"),
+    Benefit => ("待遇类型", "Benefit"),
+    DeductibleLabel => ("起付线", "deductible"),
+    RatioLabel => ("报销比例", "fund pays"),
 }
 
 /// The label of a synced record's status, as the server names it.
@@ -334,6 +352,9 @@ pub fn both(key: Key) -> cunbao_domain::text::Text {
 pub fn status_key(kind: &str, status: &str) -> Key {
     if kind == "claim" {
         return ClaimStatus::parse(status).map_or(Key::StatusOther, labels::claim_status_key);
+    }
+    if kind == "qualification" {
+        return labels::qualification_status_key(status);
     }
     match status {
         "active" => Key::StatusActive,

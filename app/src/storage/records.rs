@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 use cunbao_domain::claim::Claim;
 use cunbao_domain::enrolment::{CoverStop, Coverage, Member};
 use cunbao_domain::money::Money;
+use cunbao_domain::qualification::Qualification;
 use cunbao_domain::sync::{
     AccumulatorKey, Change, ClaimOutcome, RecordedCorrection, RecordedEnrolment, YearToDate,
 };
@@ -106,6 +107,34 @@ pub struct ClaimRecord {
 pub struct Notice;
 
 impl Notice {
+    /// A chronic qualification, under `qualification:{id}` (a later state of the same
+    /// application replaces the earlier), with the person's ID number beside it for the index.
+    pub fn qualification(q: &Qualification) -> (String, Value) {
+        (
+            format!("qualification:{}", q.id),
+            json!({ "entity": "qualification", "id": q.id, "person": q.person, "data": q }),
+        )
+    }
+
+    /// The person's qualifications on this tablet, oldest application first.
+    pub async fn qualifications_of(
+        store: &impl Store,
+        person: &str,
+    ) -> Result<Vec<Qualification>, StorageError> {
+        #[derive(serde::Deserialize)]
+        struct Stored {
+            data: Qualification,
+        }
+        let mut list: Vec<Qualification> = store
+            .all_in_as::<Stored>(super::IndexName::QualificationsByPerson, person)
+            .await?
+            .into_iter()
+            .map(|s| s.data)
+            .collect();
+        list.sort_by(|a, b| (a.applied_on, &a.id).cmp(&(b.applied_on, &b.id)));
+        Ok(list)
+    }
+
     /// The key of a person's year-to-date figures from the server.
     pub fn accumulators_key(key: &AccumulatorKey) -> String {
         format!("accumulators:{key}")

@@ -15,7 +15,7 @@ use super::{StorageError, Store};
 pub const DB_NAME: &str = "cunbao";
 
 /// Bump this and add a step to `VERSIONS` for every change to the stores.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum StoreName {
@@ -31,7 +31,8 @@ pub enum StoreName {
     Outbox,
     /// Small facts about this device: its id, the chosen language, sync cursors.
     Meta,
-    /// What the server told this clinic: adjustments, refunds due, duplicate enrolments.
+    /// What the server told this clinic: adjustments, refunds due, duplicate enrolments, the
+    /// people's year-to-date figures and chronic qualifications.
     Notices,
 }
 
@@ -56,6 +57,8 @@ pub const VERSIONS: &[(u32, &[StoreName])] = &[
     (3, &[]),
     // Version 4 changes the shape of stored claims (a data step), no store.
     (4, &[]),
+    // Version 5 adds the index of qualifications by person, no store.
+    (5, &[]),
 ];
 
 /// A data step: rewrites the records of an opened database after its version's structural
@@ -101,15 +104,19 @@ pub enum IndexName {
     ReceiptsByDate,
     /// Receipts by receipt number.
     ReceiptsByNumber,
+    /// Chronic qualifications (in the Notices store) by the person's ID number; other notices
+    /// have no `person` field and are not in it.
+    QualificationsByPerson,
 }
 
 impl IndexName {
-    pub const ALL: [IndexName; 5] = [
+    pub const ALL: [IndexName; 6] = [
         IndexName::OutboxByState,
         IndexName::ClaimsByPerson,
         IndexName::ClaimsByDate,
         IndexName::ReceiptsByDate,
         IndexName::ReceiptsByNumber,
+        IndexName::QualificationsByPerson,
     ];
 
     pub const fn store(self) -> StoreName {
@@ -117,6 +124,7 @@ impl IndexName {
             IndexName::OutboxByState => StoreName::Outbox,
             IndexName::ClaimsByPerson | IndexName::ClaimsByDate => StoreName::Claims,
             IndexName::ReceiptsByDate | IndexName::ReceiptsByNumber => StoreName::Contributions,
+            IndexName::QualificationsByPerson => StoreName::Notices,
         }
     }
 
@@ -127,6 +135,7 @@ impl IndexName {
             IndexName::ClaimsByDate => "by_visit_date",
             IndexName::ReceiptsByDate => "by_collected_on",
             IndexName::ReceiptsByNumber => "by_receipt_no",
+            IndexName::QualificationsByPerson => "qualifications_by_person",
         }
     }
 
@@ -139,6 +148,7 @@ impl IndexName {
             IndexName::ClaimsByDate => "visit_date",
             IndexName::ReceiptsByDate => "collected_on",
             IndexName::ReceiptsByNumber => "receipt_no",
+            IndexName::QualificationsByPerson => "person",
         }
     }
 

@@ -254,6 +254,11 @@ async fn apply_changes(store: &impl Store, changes: &[Change]) -> Result<(), Sto
                     enrolments.push((key, to_json(&record)));
                 }
             }
+            ChangeBody::Qualification(qualification) => {
+                // Filed here or on another tablet, then decided: the latest state replaces
+                // the earlier one, and the desk settles by it.
+                notices.push(Notice::qualification(qualification));
+            }
             ChangeBody::RefundProposed(proposal) => {
                 let key = proposal.contribution_id.clone();
                 let pending = contributions.iter().rev().find(|(k, _)| *k == key);
@@ -429,6 +434,83 @@ mod tests {
                 .unwrap()
                 .unwrap();
             assert_eq!(again.corrections.len(), 1);
+        });
+    }
+
+    /// The clinic's application comes back pending, then decided: the latest state replaces
+    /// the earlier one (filed here or not), and the desk reads the person's qualifications by
+    /// ID number.
+    #[test]
+    fn a_pulled_qualification_replaces_the_earlier_state_of_the_application() {
+        use cunbao_domain::id_number::IdNumber;
+        use cunbao_domain::policy::ChronicCondition;
+        use cunbao_domain::qualification::{Qualification, QualificationStatus};
+        block_on(async {
+            let store = MemoryStore::default();
+            let day = |m, d| NaiveDate::from_ymd_opt(2026, m, d).unwrap();
+            let pending = Qualification {
+                id: "q-1".into(),
+                person: IdNumber::parse("11010519491231002X").unwrap(),
+                condition: ChronicCondition::Hypertension,
+                evidence: "县医院诊断证明 2026-118".into(),
+                applied_on: day(6, 1),
+                clinic_id: "clinic-lijia".into(),
+                status: QualificationStatus::Pending,
+                valid_from: None,
+                valid_to: None,
+                decided_by: None,
+                note: None,
+            };
+            // Kept here as pending when filed.
+            let (key, value) = Notice::qualification(&pending);
+            store.put(StoreName::Notices, &key, value).await.unwrap();
+            let approved = Qualification {
+                status: QualificationStatus::Approved,
+                valid_from: Some(day(1, 1)),
+                valid_to: Some(day(12, 31)),
+                decided_by: Some("shenhe".into()),
+                ..pending.clone()
+            };
+            let other = Qualification {
+                id: "q-2".into(),
+                condition: ChronicCondition::Diabetes,
+                ..pending.clone()
+            };
+            let change = |cursor, q: &Qualification| Change {
+                cursor,
+                id: q.id.clone(),
+                body: ChangeBody::Qualification(q.clone()),
+            };
+            apply_changes(
+                &store,
+                &[change(1, &pending), change(2, &other), change(3, &approved)],
+            )
+            .await
+            .unwrap();
+            let held = Notice::qualifications_of(&store, "11010519491231002X")
+                .await
+                .unwrap();
+            assert_eq!(held, [approved.clone(), other.clone()]);
+            assert!(approved.covers(ChronicCondition::Hypertension, day(6, 16)));
+            // Nothing else in the notices reads as a qualification of the person.
+            let accumulators = Notice::accumulators(&cunbao_domain::sync::YearToDate {
+                key: cunbao_domain::sync::AccumulatorKey::new(
+                    "11010519491231002X",
+                    2026,
+                    "general_outpatient",
+                ),
+                deductible_met: Money::ZERO,
+                fund_paid: Money::ZERO,
+                as_of: day(6, 1),
+            });
+            store
+                .put_all(StoreName::Notices, &[accumulators])
+                .await
+                .unwrap();
+            let again = Notice::qualifications_of(&store, "11010519491231002X")
+                .await
+                .unwrap();
+            assert_eq!(again, held);
         });
     }
 

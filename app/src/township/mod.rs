@@ -8,11 +8,12 @@ use cunbao_domain::township::{RecordRow, RecordSummary};
 use crate::i18n::{status_key, text, Key, Label, Lang};
 
 /// The lists the township screen shows, in order.
-pub const LISTED: [RecordKind; 5] = [
+pub const LISTED: [RecordKind; 6] = [
     RecordKind::Claim,
     RecordKind::Adjustment,
     RecordKind::RefundDue,
     RecordKind::RefundProposal,
+    RecordKind::Qualification,
     RecordKind::Enrolment,
 ];
 
@@ -27,6 +28,7 @@ pub fn title(kind: RecordKind) -> Key {
         RecordKind::CoverStop => Key::CoverStops,
         RecordKind::Correction => Key::Corrections,
         RecordKind::RefundProposal => Key::RefundProposals,
+        RecordKind::Qualification => Key::Qualifications,
     }
 }
 
@@ -105,6 +107,18 @@ pub fn summary(lang: Lang, record: &RecordRow) -> String {
             r.amount,
             r.reason.label(lang)
         ),
+        Some(RecordSummary::Qualification(q)) => {
+            let mut text = format!(
+                "{} · {} · {}",
+                q.person.masked(),
+                q.condition.label(lang),
+                q.status.label(lang)
+            );
+            if let (Some(from), Some(to)) = (q.valid_from, q.valid_to) {
+                text += &format!(" · {} {from} – {to}", t(Key::ValidPeriod));
+            }
+            text
+        }
         None => String::new(),
     }
 }

@@ -21,7 +21,7 @@ fn accumulators() -> Value {
 }
 
 #[test]
-fn lists_are_the_five_kinds_with_their_headings() {
+fn lists_are_the_six_kinds_with_their_headings() {
     let listed: Vec<(&str, Key)> = LISTED.into_iter().map(|k| (k.as_str(), title(k))).collect();
     assert_eq!(
         listed,
@@ -30,6 +30,7 @@ fn lists_are_the_five_kinds_with_their_headings() {
             ("adjustment", Key::Adjustments),
             ("refund_due", Key::RefundsDue),
             ("refund_proposal", Key::RefundProposals),
+            ("qualification", Key::Qualifications),
             ("enrolment", Key::Enrolments),
         ]
     );
@@ -153,4 +154,37 @@ fn unknown_kind_or_shape_shows_nothing_and_status_other() {
     assert_eq!(shown.summary, "");
     assert_eq!(shown.status, text(Lang::En, Key::StatusOther));
     assert_eq!(summary(Lang::En, &row("void", "void", json!({}))), "");
+}
+
+#[test]
+fn a_qualification_shows_masked_person_condition_status_and_validity() {
+    let data = |status: &str| {
+        let mut q = json!({ "id": "q-1", "person": PERSON, "condition": "hypertension",
+            "evidence": "县医院诊断证明 2025-118", "applied_on": "2025-03-01",
+            "clinic_id": "c-1", "status": status });
+        if status == "approved" {
+            q["valid_from"] = json!("2025-01-01");
+            q["valid_to"] = json!("2025-12-31");
+        }
+        q
+    };
+    let pending = ListedRow::new(
+        Lang::Zh,
+        RecordKind::Qualification,
+        row("qualification", "pending", data("pending")),
+    );
+    assert_eq!(title(RecordKind::Qualification), Key::Qualifications);
+    assert_eq!(text(Lang::Zh, Key::Qualifications), "慢特病认定");
+    assert_eq!(pending.status, "待乡镇审核");
+    assert_eq!(pending.summary, "110105********002X · 高血压 · 待乡镇审核");
+    let approved = ListedRow::new(
+        Lang::En,
+        RecordKind::Qualification,
+        row("qualification", "approved", data("approved")),
+    );
+    assert_eq!(approved.status, "approved");
+    assert_eq!(
+        approved.summary,
+        "110105********002X · Hypertension · approved · Valid 2025-01-01 – 2025-12-31"
+    );
 }

@@ -15,9 +15,11 @@ use crate::AppState;
 #[utoipa::path(post, path = "/auth/sign-in", tag = "auth", request_body = SignInRequest,
     responses((status = 200, body = SignInResponse),
         (status = 400, description = "Bad input", body = ApiErrorBody),
-        (status = 401, description = "Wrong username or password", body = ApiErrorBody)))]
+        (status = 401, description = "Wrong username or password", body = ApiErrorBody),
+        (status = 429, description = "Too many attempts, or too many sign-ins at once", body = ApiErrorBody)))]
 pub async fn sign_in(
     State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
     ApiJson(request): ApiJson<SignInRequest>,
 ) -> Result<Json<SignInResponse>, ApiError> {
     let device_name = request.device_name.trim();
@@ -28,7 +30,13 @@ pub async fn sign_in(
             "Give the device a name (at most 60 characters)",
         ));
     }
-    let found = accounts::user_with_password(&state.db, request.username.trim()).await?;
+    let username = request.username.trim();
+    if username.is_empty() || username.chars().count() > 64 {
+        return Err(ApiError::BadCredentials);
+    }
+    // Counted and bounded before any hashing: a flood is answered 429 at once.
+    let permit = state.sign_in_guard.admit(username, address).await?;
+    let found = accounts::user_with_password(&state.db, username).await?;
     // Verify against a dummy hash for unknown users too, so timing does not reveal them.
     let hash = match &found {
         Some((_, hash)) => hash.clone(),
@@ -38,9 +46,14 @@ pub async fn sign_in(
     let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
         .await
         .map_err(|e| ApiError::Internal(Box::new(e)))?;
+    drop(permit);
     let user = match (ok, found) {
         (true, Some((user, _))) => user,
-        _ => return Err(ApiError::BadCredentials),
+        _ => {
+            state.sign_in_guard.failed(username);
+            failed_sign_in(&state, username, address).await?;
+            return Err(ApiError::BadCredentials);
+        }
     };
     let token = random_hex(32);
     let device_id = format!("dev-{}", random_hex(8));
@@ -71,6 +84,48 @@ pub async fn sign_in(
         device_id,
         user,
     }))
+}
+
+/// A wrong password (or an unknown username) in the audit trail, with the address it came from.
+async fn failed_sign_in(
+    state: &AppState,
+    username: &str,
+    address: Option<std::net::IpAddr>,
+) -> Result<(), ApiError> {
+    let _writer = state.write_lock.lock().await;
+    let mut tx = crate::db::begin_write(&state.db).await?;
+    audit(
+        &mut tx,
+        AuditEntry {
+            username,
+            device_id: None,
+            action: "sign_in_failed",
+            subject: username,
+            detail: &json!({ "address": address.map(|a| a.to_string()) }),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The address a request came from, when the server knows it (not in in-process tests).
+pub struct ClientAddress(pub Option<std::net::IpAddr>);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddress(
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|info| info.0.ip()),
+        ))
+    }
 }
 
 /// Revokes a device (a lost tablet): by its own user, or by an administrator of its township.

@@ -10,6 +10,8 @@ use serde_json::json;
 
 const PERSON: &str = "11010519491231002X";
 
+mod qualified;
+
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
 }
@@ -84,10 +86,16 @@ fn quote_fresh(
         person,
         draft,
         LocalAccumulators::default(),
-        &[],
+        NO_FACTS,
         day(2025, 6, 16),
     )
 }
+
+/// A patient with no earlier visits and no qualifications.
+const NO_FACTS: PatientFacts<'static> = PatientFacts {
+    history: &[],
+    qualifications: &[],
+};
 
 async fn server_reported(store: &MemoryStore) {
     let key = format!("accumulators:{PERSON}|2025|general_outpatient");
@@ -118,7 +126,7 @@ fn the_worked_example_settles_to_the_specified_figures_warns_flags_and_saves_dur
             .await
             .unwrap();
         assert_eq!(acc.server_as_of, Some(day(2025, 5, 30)));
-        let (q, errors) = quote(&policy, &cat, person, &draft, acc, &[], today).unwrap();
+        let (q, errors) = quote(&policy, &cat, person, &draft, acc, NO_FACTS, today).unwrap();
         assert!(errors.is_empty());
         let s = &q.settlement;
         assert_eq!(s.total.to_string(), "114.60");

@@ -3,6 +3,7 @@ pub mod enrol;
 pub mod home;
 pub mod lock;
 pub mod not_found;
+pub mod qualifications;
 pub mod receipt;
 pub mod residents;
 pub mod settlement;

@@ -1,3 +1,4 @@
+use chrono::Datelike;
 use cunbao_domain::id_number::Sex;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -12,6 +13,7 @@ use crate::ui::context::use_app;
 use crate::ui::pages::changes::{
     CorrectionForm, CorrectionHistory, HouseholdReceipts, StopCoverForm,
 };
+use crate::ui::pages::qualifications::QualificationsSection;
 
 /// Search as you type (ID number, name, pinyin initials); lists mask ID numbers.
 #[component]
@@ -113,6 +115,11 @@ fn PersonView() -> impl IntoView {
             .into_iter()
             .cloned()
             .collect::<Vec<_>>();
+        // Applications are filed under the person's enrolment for this year.
+        let this_year = desk()
+            .residents
+            .active_for(member.id_number.as_str(), today().year())
+            .map(|r| r.enrolment_id.clone());
         let sex = match member.id_number.sex() {
             Sex::Male => "男 / M",
             Sex::Female => "女 / F",
@@ -147,6 +154,7 @@ fn PersonView() -> impl IntoView {
                     <A href=Route::AddToHousehold { household_id: &r.record.household_id }.href() attr:class="button">{move || app.t(Key::AddToHousehold)}</A>
                 </div>
             </section>
+            <QualificationsSection person=member.id_number.to_string() apply_with=this_year/>
             <section class="card" data-testid="changes">
                 <h2>{move || app.t(Key::Changes)}</h2>
                 {(r.active() && r.record.stopped.is_none()).then(|| view! {

@@ -2,9 +2,10 @@ use cunbao_domain::risk::PastVisit;
 use leptos::prelude::*;
 
 use super::QuoteMemo;
+use crate::desk::benefit::benefit_text;
 use crate::desk::visit::LocalAccumulators;
 use crate::i18n::Key;
-use crate::ui::components::desk::date_text;
+use crate::ui::components::desk::{date_text, desk};
 use crate::ui::context::use_app;
 
 #[component]
@@ -28,11 +29,17 @@ pub fn Breakdown(
         let q = quote.get().and_then(|r| r.ok()).map(|(q, _)| q);
         q.map(|q| {
             let s = q.settlement.clone();
+            let benefit = desk().policy.map(|policy| benefit_text(&policy, q.benefit));
             let row = |key: Key, value: String, id: &'static str| view! {
                 <dt>{move || app.t(key)}</dt><dd class="num" data-testid=id>{value}</dd>
             };
             view! {
                 <section class="card breakdown" data-testid="breakdown">
+                    {benefit.map(|b| view! {
+                        <p data-testid="breakdown-benefit">
+                            <strong>{move || app.t(Key::Benefit)}</strong>": "{move || app.say(&b)}
+                        </p>
+                    })}
                     <dl class="totals">
                         {row(Key::Total, s.total.to_string(), "total")}
                         {row(Key::SelfPayFull, s.self_pay_full.to_string(), "self-pay-full")}

@@ -1,5 +1,6 @@
 //! The settlement screen: the page, and one file per part of its form.
 
+mod benefit;
 mod breakdown;
 mod catalogue_search;
 mod diagnosis_picker;

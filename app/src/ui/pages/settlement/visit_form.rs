@@ -1,3 +1,4 @@
+use cunbao_domain::qualification::Qualification;
 use cunbao_domain::risk::PastVisit;
 use cunbao_domain::text::Text;
 use leptos::prelude::*;
@@ -5,6 +6,7 @@ use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
 
+use super::benefit::BenefitNotice;
 use super::breakdown::Breakdown;
 use super::catalogue_search::CatalogueSearch;
 use super::diagnosis_picker::DiagnosisPicker;
@@ -13,8 +15,10 @@ use super::lines::Lines;
 use super::patient_picker::PatientPicker;
 use super::risk::Risk;
 use super::self_pay::SelfPayConsent;
+use crate::desk::qualifications::qualifications_of;
 use crate::desk::visit::{
-    self, accumulators, cap_pool, claims_of, history, ClaimContext, LocalAccumulators, VisitDraft,
+    self, accumulators, cap_pool, claims_of, history, ClaimContext, LocalAccumulators,
+    PatientFacts, VisitDraft,
 };
 use crate::device::{new_uuid, now_ms, today};
 use crate::i18n::Key;
@@ -67,9 +71,33 @@ pub fn VisitForm(
         let id = draft.with(|d| d.enrolment_id.clone());
         desk().residents.get(&id).cloned()
     });
+    // The patient's chronic qualifications, read from the device when the patient changes or
+    // a sync may have brought a decision; kept with the ID number they belong to.
+    let read_qualifications = RwSignal::new(None::<(String, Vec<Qualification>)>);
+    Effect::new(move |_| {
+        let Some(p) = patient.get() else {
+            read_qualifications.set(None);
+            return;
+        };
+        let _ = app.sync.get().last_sync_ms;
+        let Some(store) = app.store() else { return };
+        spawn_local(async move {
+            if let Ok(held) = qualifications_of(store.as_ref(), p.id_number()).await {
+                read_qualifications.set(Some((p.id_number().to_string(), held)));
+            }
+        });
+    });
+    let qualifications = Memo::new(move |_| {
+        let id = patient.with(|p| p.as_ref().map(|p| p.id_number().to_string()))?;
+        read_qualifications
+            .get()
+            .filter(|(person, _)| *person == id)
+            .map(|(_, held)| held)
+    });
     let pool = Memo::new(move |_| {
         let policy = desk().policy?;
-        draft.with(|d| cap_pool(&policy, &d.diagnoses))
+        let held = qualifications.get()?;
+        draft.with(|d| cap_pool(&policy, &d.diagnoses, &held, today()))
     });
     Effect::new(move |_| {
         let (Some(p), Some(pool)) = (patient.get(), pool.get()) else {
@@ -90,6 +118,7 @@ pub fn VisitForm(
     let quote = Memo::new(move |_| {
         let p = patient.get()?;
         let (acc, past) = figures.get()?;
+        let held = qualifications.get()?;
         let desk = desk();
         let policy = desk.policy.clone()?;
         draft.with(|d| {
@@ -102,7 +131,10 @@ pub fn VisitForm(
                 &p,
                 d,
                 acc,
-                &past,
+                PatientFacts {
+                    history: &past,
+                    qualifications: &held,
+                },
                 today(),
             ))
         })
@@ -197,6 +229,7 @@ pub fn VisitForm(
             <Show when=move || patient.get().is_some()>
                 <IdentityFields draft=draft/>
                 <DiagnosisPicker draft=draft/>
+                <BenefitNotice draft=draft qualifications=qualifications/>
                 <CatalogueSearch draft=draft/>
                 <Lines draft=draft quote=quote/>
                 <Breakdown quote=quote figures=figures/>
