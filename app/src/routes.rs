@@ -25,6 +25,15 @@ impl Section {
         Section::Township,
     ];
 
+    /// The clinic desk's own work (enrolment, settlement and their lists), which township staff
+    /// do not do on a tablet.
+    pub fn is_clinic_desk(self) -> bool {
+        matches!(
+            self,
+            Section::Residents | Section::Enrol | Section::Settlement | Section::Today
+        )
+    }
+
     pub fn path(self) -> &'static str {
         match self {
             Section::Home => "/",

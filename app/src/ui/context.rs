@@ -132,6 +132,20 @@ impl AppContext {
         })
     }
 
+    /// Whether the signed-in user is township staff (who review, and do not work the desk);
+    /// reactive when read in a view.
+    pub fn is_township_staff(&self) -> bool {
+        self.sync.with(|s| {
+            s.user.as_ref().is_some_and(|u| {
+                matches!(
+                    u.role,
+                    cunbao_domain::sync::Role::TownshipReviewer
+                        | cunbao_domain::sync::Role::Administrator
+                )
+            })
+        })
+    }
+
     /// The opened local database, once it is open.
     pub fn store(&self) -> Option<Rc<IndexedDbStore>> {
         self.store.get_value()

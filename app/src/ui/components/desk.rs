@@ -25,7 +25,11 @@ pub fn WithDesk(children: ChildrenFn) -> impl IntoView {
             .with(|d| d.as_ref().is_some_and(|d| d.has_policies))
     };
     view! {
-        <Show when=ready fallback=move || if set_up() {
+        <Show when=move || ready() && !app.is_township_staff() fallback=move || if app.is_township_staff() {
+            view! {
+                <p class="card notice" data-testid="township-not-desk">{move || app.t(Key::TownshipNotDesk)}</p>
+            }.into_any()
+        } else if set_up() {
             view! {
                 <p class="card notice" data-testid="no-policy-today">
                     {move || app.t(Key::NoPolicyToday)}" "

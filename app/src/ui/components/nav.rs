@@ -4,22 +4,27 @@ use leptos_router::components::A;
 use crate::routes::{Route, Section};
 use crate::ui::context::use_app;
 
-/// The section tabs; the router marks the current one with `aria-current="page"`.
+/// The section tabs; the router marks the current one with `aria-current="page"`. Township
+/// staff do not see the clinic desk's tabs.
 #[component]
 pub fn NavBar() -> impl IntoView {
     let app = use_app();
-    view! {
-        <nav class="sections">
-            {Section::ALL
-                .into_iter()
-                .map(|section| {
-                    view! {
-                        <A href=Route::Section(section).href() exact=true>
-                            {move || app.t(section.label())}
-                        </A>
-                    }
-                })
-                .collect_view()}
-        </nav>
+    move || {
+        let township = app.is_township_staff();
+        view! {
+            <nav class="sections">
+                {Section::ALL
+                    .into_iter()
+                    .filter(|section| !(township && section.is_clinic_desk()))
+                    .map(|section| {
+                        view! {
+                            <A href=Route::Section(section).href() exact=true>
+                                {move || app.t(section.label())}
+                            </A>
+                        }
+                    })
+                    .collect_view()}
+            </nav>
+        }
     }
 }

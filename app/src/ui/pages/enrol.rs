@@ -297,8 +297,8 @@ where
         let id = value("id_number")();
         IdNumber::parse(&id).ok().map(|id| {
             let sex = match id.sex() {
-                Sex::Male => "男 / M",
-                Sex::Female => "女 / F",
+                Sex::Male => app.t(Key::Male),
+                Sex::Female => app.t(Key::Female),
             };
             format!("{} · {sex}", date_text(id.birth_date()))
         })

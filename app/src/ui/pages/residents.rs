@@ -121,8 +121,8 @@ fn PersonView() -> impl IntoView {
             .active_for(member.id_number.as_str(), today().year())
             .map(|r| r.enrolment_id.clone());
         let sex = match member.id_number.sex() {
-            Sex::Male => "男 / M",
-            Sex::Female => "女 / F",
+            Sex::Male => app.t(Key::Male),
+            Sex::Female => app.t(Key::Female),
         };
         view! {
             <section class="card status" data-testid="person">

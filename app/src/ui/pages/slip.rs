@@ -85,7 +85,7 @@ fn slip_html(app: AppContext, c: &ClaimRecord) -> String {
         date_text(c.claim.visit_date),
         time_of(c.saved_at_ms),
         t(Key::Diagnosis),
-        escape(&c.claim.diagnosis_codes().join("、")),
+        escape(&diagnosis_names(app, &c.claim.diagnosis_codes())),
     );
     html += &format!(
         r#"<table><thead><tr><th>{}</th><th class="num">{}</th><th class="num">{}</th><th class="num">{}</th><th class="num">{}</th><th class="num">{}</th></tr></thead><tbody>"#,
@@ -183,4 +183,17 @@ fn self_pay_html(app: AppContext, c: &ClaimRecord) -> String {
         s.self_pay_full
     );
     html
+}
+
+/// "J06.9 急性上呼吸道感染" for each diagnosis (the code alone for one not on the list).
+fn diagnosis_names(app: AppContext, codes: &[String]) -> String {
+    codes
+        .iter()
+        .map(|code| match cunbao_domain::diagnosis::find(code) {
+            Some(d) if app.lang.get_untracked() == Lang::Zh => format!("{code} {}", d.name_zh),
+            Some(d) => format!("{code} {}", d.name_en),
+            None => code.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join("、")
 }

@@ -17,8 +17,10 @@ use crate::ui::context::use_app;
 pub fn StopCoverForm(enrolment_id: String) -> impl IntoView {
     let app = use_app();
     let from = RwSignal::new(date_text(today()));
-    let reason = RwSignal::new(option_value(StopReason::Death));
+    // No reason is chosen for the assistant: stopping cover cannot be undone at the clinic.
+    let reason = RwSignal::new(String::new());
     let error = RwSignal::new(None::<Text>);
+    let reason_error = RwSignal::new(None::<Text>);
     let busy = RwSignal::new(false);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -30,8 +32,10 @@ pub fn StopCoverForm(enrolment_id: String) -> impl IntoView {
             return;
         };
         let Some(why) = StopReason::parse(&reason.get_untracked()) else {
+            reason_error.set(Some(Text::new("请选择停保原因", "Choose why cover stops")));
             return;
         };
+        reason_error.set(None);
         let Some(store) = app.store() else { return };
         let id = enrolment_id.clone();
         busy.set(true);
@@ -64,10 +68,12 @@ pub fn StopCoverForm(enrolment_id: String) -> impl IntoView {
                     <span>{move || app.t(Key::StopReason)}</span>
                     <select name="stop_reason" prop:value=move || reason.get()
                         on:change=move |ev| reason.set(event_target_value(&ev))>
+                        <option value="" disabled=true>{move || app.t(Key::ChooseStopReason)}</option>
                         {StopReason::ALL.into_iter().map(|r| view! {
                             <option value=option_value(r)>{move || r.label(app.lang.get())}</option>
                         }).collect_view()}
                     </select>
+                    {move || reason_error.get().map(|e| view! { <span class="field-error" role="alert" data-testid="stop-reason-error">{app.say(&e)}</span> })}
                 </label>
             </div>
             <button type="submit" class="danger" data-testid="confirm-stop" disabled=move || busy.get()>

@@ -1,6 +1,5 @@
 mod record_list;
 
-use cunbao_domain::sync::Role;
 use leptos::prelude::*;
 
 use crate::i18n::Key;
@@ -13,12 +12,7 @@ use record_list::RecordList;
 #[component]
 pub fn TownshipPage() -> impl IntoView {
     let app = use_app();
-    let is_staff = move || {
-        app.sync
-            .get()
-            .user
-            .is_some_and(|u| matches!(u.role, Role::TownshipReviewer | Role::Administrator))
-    };
+    let is_staff = move || app.is_township_staff();
     view! {
         <h1 data-testid="section-title">{move || app.t(Section::Township.label())}</h1>
         <Show when=is_staff fallback=move || view! { <p class="card notice">{app.t(Key::TownshipOnly)}</p> }>
