@@ -103,19 +103,6 @@ fn claim(seq: u64, record: &str, id: &IdNumber, date: NaiveDate) -> Mutation {
     }
 }
 
-async fn push(s: &TestServer, token: &str, mutations: &[Mutation]) -> Value {
-    let (status, body) = s
-        .call(
-            Method::POST,
-            "/api/v1/sync/push",
-            Some(token),
-            Some(json!({ "mutations": mutations })),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    body
-}
-
 /// Each result's status and code (code empty when there is none).
 fn answers(body: &Value) -> Vec<(String, String)> {
     body["results"]
@@ -170,31 +157,31 @@ async fn stopped_cover_suspends_on_and_after_the_date(backend: Backend) {
     let (tablet, _) = s.sign_in("lijia").await;
     let (review, _) = s.sign_in("shenhe").await;
     let x = person(31);
-    let body = push(
-        &s,
-        &tablet,
-        &[
-            enrolment(1, "e-x", &x),
-            stop(
-                2,
-                "stop-early",
-                "e-x",
-                NaiveDate::from_ymd_opt(2024, 12, 31).unwrap(),
-            ),
-            stop(
-                3,
-                "stop-late",
-                "e-x",
-                NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
-            ),
-            stop(4, "stop-1", "e-x", day(6, 15)),
-            stop(5, "stop-2", "e-x", day(7, 1)),
-            claim(6, "k-before", &x, day(6, 14)),
-            claim(7, "k-on", &x, day(6, 15)),
-            claim(8, "k-after", &x, day(8, 1)),
-        ],
-    )
-    .await;
+    let body = s
+        .push_ok(
+            &tablet,
+            &[
+                enrolment(1, "e-x", &x),
+                stop(
+                    2,
+                    "stop-early",
+                    "e-x",
+                    NaiveDate::from_ymd_opt(2024, 12, 31).unwrap(),
+                ),
+                stop(
+                    3,
+                    "stop-late",
+                    "e-x",
+                    NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+                ),
+                stop(4, "stop-1", "e-x", day(6, 15)),
+                stop(5, "stop-2", "e-x", day(7, 1)),
+                claim(6, "k-before", &x, day(6, 14)),
+                claim(7, "k-on", &x, day(6, 15)),
+                claim(8, "k-after", &x, day(8, 1)),
+            ],
+        )
+        .await;
     assert_eq!(
         answers(&body),
         [
@@ -239,17 +226,17 @@ async fn a_correction_keeps_the_earlier_value_and_reaches_the_other_tablet(backe
     let x = person(32);
     let new_name = Correction::Name(PersonName::parse("韦志民").unwrap());
     let phone = Correction::Phone(Some(Phone::parse("13800138000").unwrap()));
-    let body = push(
-        &s,
-        &tablet1,
-        &[
-            enrolment(1, "e-x", &x),
-            correct(2, "fix-1", "e-x", new_name.clone()),
-            correct(3, "fix-2", "e-x", new_name.clone()),
-            correct(4, "fix-3", "e-x", phone),
-        ],
-    )
-    .await;
+    let body = s
+        .push_ok(
+            &tablet1,
+            &[
+                enrolment(1, "e-x", &x),
+                correct(2, "fix-1", "e-x", new_name.clone()),
+                correct(3, "fix-2", "e-x", new_name.clone()),
+                correct(4, "fix-3", "e-x", phone),
+            ],
+        )
+        .await;
     assert_eq!(
         answers(&body),
         [applied(), applied(), rejected("unchanged"), applied()]
@@ -303,26 +290,26 @@ async fn a_refund_proposal_waits_for_the_township(backend: Backend) {
     let (tablet, _) = s.sign_in("lijia").await;
     let (review, _) = s.sign_in("shenhe").await;
     let x = person(33);
-    let body = push(
-        &s,
-        &tablet,
-        &[
-            enrolment(1, "e-x", &x),
-            contribution(2, "c-x", "e-x"),
-            refund(3, "rp-1", "c-x"),
-            refund(4, "rp-2", "c-x"),
-            refund(5, "rp-3", "no-such-receipt"),
-            Mutation {
-                seq: 6,
-                record_id: "void-c".into(),
-                body: MutationBody::Void {
-                    target_record_id: "c-x".into(),
-                    reason: "录错".into(),
+    let body = s
+        .push_ok(
+            &tablet,
+            &[
+                enrolment(1, "e-x", &x),
+                contribution(2, "c-x", "e-x"),
+                refund(3, "rp-1", "c-x"),
+                refund(4, "rp-2", "c-x"),
+                refund(5, "rp-3", "no-such-receipt"),
+                Mutation {
+                    seq: 6,
+                    record_id: "void-c".into(),
+                    body: MutationBody::Void {
+                        target_record_id: "c-x".into(),
+                        reason: "录错".into(),
+                    },
                 },
-            },
-        ],
-    )
-    .await;
+            ],
+        )
+        .await;
     assert_eq!(
         answers(&body),
         [
@@ -350,8 +337,7 @@ async fn another_clinic_can_change_nothing(backend: Backend) {
     let s = TestServer::start(backend).await;
     let (tablet, _) = s.sign_in("lijia").await;
     let x = person(34);
-    push(
-        &s,
+    s.push_ok(
         &tablet,
         &[enrolment(1, "e-x", &x), contribution(2, "c-x", "e-x")],
     )
@@ -363,21 +349,21 @@ async fn another_clinic_can_change_nothing(backend: Backend) {
             .unwrap();
     for outsider in ["daping", "shanhe1"] {
         let (token, _) = s.sign_in(outsider).await;
-        let body = push(
-            &s,
-            &token,
-            &[
-                stop(1, &format!("s-{outsider}"), "e-x", day(6, 1)),
-                correct(
-                    2,
-                    &format!("f-{outsider}"),
-                    "e-x",
-                    Correction::Name(PersonName::parse("冒名").unwrap()),
-                ),
-                refund(3, &format!("r-{outsider}"), "c-x"),
-            ],
-        )
-        .await;
+        let body = s
+            .push_ok(
+                &token,
+                &[
+                    stop(1, &format!("s-{outsider}"), "e-x", day(6, 1)),
+                    correct(
+                        2,
+                        &format!("f-{outsider}"),
+                        "e-x",
+                        Correction::Name(PersonName::parse("冒名").unwrap()),
+                    ),
+                    refund(3, &format!("r-{outsider}"), "c-x"),
+                ],
+            )
+            .await;
         assert_eq!(
             answers(&body),
             [
@@ -399,7 +385,8 @@ async fn another_clinic_can_change_nothing(backend: Backend) {
 async fn crafted_changes_get_a_coded_4xx(backend: Backend) {
     let s = TestServer::start(backend).await;
     let (tablet, _) = s.sign_in("lijia").await;
-    push(&s, &tablet, &[enrolment(1, "e-x", &person(35))]).await;
+    s.push_ok(&tablet, &[enrolment(1, "e-x", &person(35))])
+        .await;
     let crafted = [
         json!({"seq": 2, "record_id": "f", "body": {"type": "correction", "enrolment_id": "e-x",
             "correction": {"field": "name", "value": "长".repeat(31)}}}),

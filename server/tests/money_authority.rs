@@ -6,7 +6,6 @@
 
 mod common;
 
-use axum::http::{Method, StatusCode};
 use chrono::{Days, NaiveDate};
 use common::{Backend, TestServer};
 use cunbao_domain::catalogue::ItemClass;
@@ -20,7 +19,7 @@ use cunbao_domain::risk::IdentityCheck;
 use cunbao_domain::sample;
 use cunbao_domain::settlement::{settle, Accumulators, BenefitParams, LineInput};
 use cunbao_domain::sync::{Mutation, MutationBody};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 const POLICY: &str = "county-sample-2025.1";
 
@@ -95,15 +94,7 @@ struct Outcome {
 /// Pushes `mutations` and returns each one's answer and, for an applied claim, the record the
 /// server keeps.
 async fn push(s: &TestServer, token: &str, mutations: &[Mutation]) -> Vec<Outcome> {
-    let (status, body) = s
-        .call(
-            Method::POST,
-            "/api/v1/sync/push",
-            Some(token),
-            Some(json!({ "mutations": mutations })),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let body = s.push_ok(token, mutations).await;
     let mut out = Vec::new();
     for (m, result) in mutations.iter().zip(body["results"].as_array().unwrap()) {
         let data: Option<String> = sqlx::query_scalar("SELECT data FROM records WHERE id = $1")

@@ -73,19 +73,6 @@ fn application(seq: u64, id: &IdNumber) -> Mutation {
     }
 }
 
-async fn push(s: &TestServer, token: &str, mutations: &[Mutation]) -> Value {
-    let (status, body) = s
-        .call(
-            Method::POST,
-            "/api/v1/sync/push",
-            Some(token),
-            Some(json!({ "mutations": mutations })),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    body
-}
-
 async fn decide(s: &TestServer, token: &str, id: &str, decision: Value) -> (StatusCode, Value) {
     s.call(
         Method::POST,
@@ -128,17 +115,17 @@ async fn the_chronic_benefit_needs_an_approved_qualification(backend: Backend) {
     );
     // Unqualified: a hypertension visit claimed as chronic is paid as general and reviewed;
     // one claimed as general is simply settled.
-    let body = push(
-        &s,
-        &clinic,
-        &[
-            enrolled,
-            hypertension_visit(2, &x, day(2, 10), CHRONIC),
-            hypertension_visit(3, &x, day(2, 11), GENERAL),
-            application(4, &x),
-        ],
-    )
-    .await;
+    let body = s
+        .push_ok(
+            &clinic,
+            &[
+                enrolled,
+                hypertension_visit(2, &x, day(2, 10), CHRONIC),
+                hypertension_visit(3, &x, day(2, 11), GENERAL),
+                application(4, &x),
+            ],
+        )
+        .await;
     let statuses: Vec<&str> = body["results"]
         .as_array()
         .unwrap()
@@ -157,7 +144,7 @@ async fn the_chronic_benefit_needs_an_approved_qualification(backend: Backend) {
     assert_eq!(record(&s, "q-4").await.0, "pending");
 
     // Another clinic cannot apply for this clinic's resident.
-    let refused = push(&s, &neighbour, &[application(1, &x)]).await;
+    let refused = s.push_ok(&neighbour, &[application(1, &x)]).await;
     assert_eq!(refused["results"][0]["code"], "not_enrolled_here");
 
     // Only this township's staff decide; bad validity is refused.
@@ -208,15 +195,15 @@ async fn the_chronic_benefit_needs_an_approved_qualification(backend: Backend) {
     assert_eq!(heard[1]["data"]["valid_to"], "2025-06-30");
 
     // Within the validity the chronic benefit (no deductible, 70 %) is paid; after it, general.
-    let body = push(
-        &s,
-        &clinic,
-        &[
-            hypertension_visit(5, &x, day(4, 1), CHRONIC),
-            hypertension_visit(6, &x, day(7, 1), CHRONIC),
-        ],
-    )
-    .await;
+    let body = s
+        .push_ok(
+            &clinic,
+            &[
+                hypertension_visit(5, &x, day(4, 1), CHRONIC),
+                hypertension_visit(6, &x, day(7, 1), CHRONIC),
+            ],
+        )
+        .await;
     assert_eq!(body["results"][0]["status"], "applied", "{body}");
     let (status, within) = record(&s, "k-5").await;
     assert_eq!(status, "settled");
@@ -241,7 +228,7 @@ async fn a_rejection_gives_its_reason_and_entitles_to_nothing(backend: Backend) 
         2025,
         NaiveDate::from_ymd_opt(2024, 10, 10).unwrap(),
     );
-    push(&s, &clinic, &[enrolled, application(2, &x)]).await;
+    s.push_ok(&clinic, &[enrolled, application(2, &x)]).await;
     let (status, body) = decide(
         &s,
         &township,
@@ -263,12 +250,8 @@ async fn a_rejection_gives_its_reason_and_entitles_to_nothing(backend: Backend) 
     assert_eq!(status, StatusCode::OK, "{decided}");
     assert_eq!(decided["status"], "rejected");
     assert_eq!(decided["note"], "诊断证明不是二级以上医院出具");
-    push(
-        &s,
-        &clinic,
-        &[hypertension_visit(3, &x, day(4, 1), CHRONIC)],
-    )
-    .await;
+    s.push_ok(&clinic, &[hypertension_visit(3, &x, day(4, 1), CHRONIC)])
+        .await;
     assert_eq!(
         record(&s, "k-3").await.1["server_benefit"]["type"],
         "general_outpatient"

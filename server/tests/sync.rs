@@ -90,16 +90,6 @@ fn claim(
     }
 }
 
-async fn push(s: &TestServer, token: &str, mutations: &[Mutation]) -> (StatusCode, Value) {
-    s.call(
-        Method::POST,
-        "/api/v1/sync/push",
-        Some(token),
-        Some(json!({ "mutations": mutations })),
-    )
-    .await
-}
-
 async fn pull_all(s: &TestServer, token: &str) -> Vec<Value> {
     let mut after = 0;
     let mut changes = Vec::new();
@@ -138,23 +128,20 @@ async fn the_same_batch_twice_is_applied_once(backend: Backend) {
         contribution(2, "c1", &["e1"]),
         claim(3, "k1", &person(1), day(3, 1), Accumulators::default()),
     ];
-    let (status, first) = push(&s, &token, &batch).await;
+    let (status, first) = s.push(&token, &batch).await;
     assert_eq!(status, StatusCode::OK, "{first}");
     assert_eq!(statuses(&first), ["applied", "applied", "applied"]);
     assert_eq!(first["last_applied_seq"], 3);
     // The reply was lost, or the connection dropped after commit: the device sends it again.
-    let (_, second) = push(&s, &token, &batch).await;
+    let (_, second) = s.push(&token, &batch).await;
     assert_eq!(statuses(&second), ["already_applied"; 3]);
     assert_eq!(second["results"][0]["original_status"], "applied");
     assert_eq!(s.count("SELECT COUNT(*) FROM records").await, 3);
     assert_eq!(s.count("SELECT COUNT(*) FROM mutations").await, 3);
     // An overlapping retry applies only what is new.
-    let (_, third) = push(
-        &s,
-        &token,
-        &[batch[2].clone(), enrolment(4, "e2", &person(2))],
-    )
-    .await;
+    let (_, third) = s
+        .push(&token, &[batch[2].clone(), enrolment(4, "e2", &person(2))])
+        .await;
     assert_eq!(statuses(&third), ["already_applied", "applied"]);
     let (_, hs) = s
         .call(Method::GET, "/api/v1/sync/handshake", Some(&token), None)
@@ -173,12 +160,12 @@ async fn the_same_batch_twice_is_applied_once(backend: Backend) {
 async fn a_gap_is_refused_and_a_reused_sequence_is_a_conflict(backend: Backend) {
     let s = TestServer::start(backend).await;
     let (token, _) = s.sign_in("lijia").await;
-    let (_, body) = push(&s, &token, &[enrolment(2, "e2", &person(2))]).await;
+    let (_, body) = s.push(&token, &[enrolment(2, "e2", &person(2))]).await;
     assert_eq!(statuses(&body), ["rejected"]);
     assert_eq!(body["results"][0]["code"], "sequence_gap");
     assert_eq!(body["last_applied_seq"], 0);
-    push(&s, &token, &[enrolment(1, "e1", &person(1))]).await;
-    let (_, body) = push(&s, &token, &[enrolment(1, "other", &person(3))]).await;
+    s.push(&token, &[enrolment(1, "e1", &person(1))]).await;
+    let (_, body) = s.push(&token, &[enrolment(1, "other", &person(3))]).await;
     assert_eq!(body["results"][0]["code"], "sequence_conflict");
     assert_eq!(s.count("SELECT COUNT(*) FROM records").await, 1);
 }
@@ -195,7 +182,7 @@ async fn a_rejection_never_blocks_the_queue(backend: Backend) {
         bad,
         claim(3, "k-good", &person(1), day(3, 2), Accumulators::default()),
     ];
-    let (_, body) = push(&s, &token, &batch).await;
+    let (_, body) = s.push(&token, &batch).await;
     assert_eq!(statuses(&body), ["applied", "rejected", "applied"]);
     assert_eq!(body["results"][1]["code"], "unknown_policy");
     assert!(body["results"][1]["message_zh"]
@@ -212,18 +199,17 @@ async fn duplicate_enrolment_across_clinics(backend: Backend) {
     let (review, _) = s.sign_in("shenhe").await;
     let x = person(7);
     // Both clinics enrolled X while offline; A's reaches the server first.
-    push(
-        &s,
+    s.push(
         &a,
         &[enrolment(1, "a-e1", &x), contribution(2, "a-c1", &["a-e1"])],
     )
     .await;
-    let (_, body) = push(
-        &s,
-        &b,
-        &[enrolment(1, "b-e1", &x), contribution(2, "b-c1", &["b-e1"])],
-    )
-    .await;
+    let (_, body) = s
+        .push(
+            &b,
+            &[enrolment(1, "b-e1", &x), contribution(2, "b-c1", &["b-e1"])],
+        )
+        .await;
     assert_eq!(statuses(&body), ["rejected", "applied"]);
     assert_eq!(body["results"][0]["code"], "duplicate_enrolment");
     assert_eq!(body["results"][0]["reference"], "a-e1");
@@ -265,23 +251,23 @@ async fn stale_accumulators_become_an_adjustment(backend: Backend) {
     let (b, _) = s.sign_in("daping").await;
     let x = person(9);
     // Clinic B's claim for X reaches the server first and uses up the deductible.
-    let (_, body) = push(
-        &s,
-        &b,
-        &[
-            enrolment(1, "b-e1", &x),
-            claim(2, "b-k1", &x, day(2, 1), Accumulators::default()),
-        ],
-    )
-    .await;
+    let (_, body) = s
+        .push(
+            &b,
+            &[
+                enrolment(1, "b-e1", &x),
+                claim(2, "b-k1", &x, day(2, 1), Accumulators::default()),
+            ],
+        )
+        .await;
     assert_eq!(statuses(&body), ["applied", "applied"]);
     // Clinic A, offline, settled a later visit believing nothing had been used this year.
-    let (_, body) = push(
-        &s,
-        &a,
-        &[claim(1, "a-k1", &x, day(2, 20), Accumulators::default())],
-    )
-    .await;
+    let (_, body) = s
+        .push(
+            &a,
+            &[claim(1, "a-k1", &x, day(2, 20), Accumulators::default())],
+        )
+        .await;
     let result = &body["results"][0];
     assert_eq!(result["status"], "applied");
     assert_eq!(result["code"], "adjusted");
@@ -339,15 +325,14 @@ async fn the_server_reruns_the_risk_rules_with_its_wider_history(backend: Backen
         }
         m
     };
-    push(
-        &s,
+    s.push(
         &tablet1,
         &[enrolment(1, "e-x", &x), one_amoxicillin(2, "k-1", &x)],
     )
     .await;
     // The clinic's second tablet, offline, charged the same item to the same person that day.
     // The server, seeing both, finds the duplicate charge (a block): not paid.
-    let (_, body) = push(&s, &tablet2, &[one_amoxicillin(1, "k-2", &x)]).await;
+    let (_, body) = s.push(&tablet2, &[one_amoxicillin(1, "k-2", &x)]).await;
     assert_eq!(statuses(&body), ["rejected"]);
     assert_eq!(body["results"][0]["code"], "blocked_by_rule");
     assert!(body["results"][0]["message_zh"]
@@ -355,7 +340,9 @@ async fn the_server_reruns_the_risk_rules_with_its_wider_history(backend: Backen
         .unwrap()
         .contains("不予支付"));
     // And someone who is not enrolled at all: refused, nothing paid, nothing recorded.
-    let (_, body) = push(&s, &tablet2, &[one_amoxicillin(2, "k-3", &person(22))]).await;
+    let (_, body) = s
+        .push(&tablet2, &[one_amoxicillin(2, "k-3", &person(22))])
+        .await;
     assert_eq!(statuses(&body), ["rejected"]);
     assert_eq!(body["results"][0]["code"], "not_entitled");
 
@@ -396,7 +383,7 @@ async fn the_server_reruns_the_risk_rules_with_its_wider_history(backend: Backen
 async fn the_server_restored_from_a_backup_gets_the_work_again() {
     let s = TestServer::start(Backend::Sqlite).await;
     let (token, _) = s.sign_in("lijia").await;
-    push(&s, &token, &[enrolment(1, "e1", &person(1))]).await;
+    s.push(&token, &[enrolment(1, "e1", &person(1))]).await;
     // Backup (VACUUM INTO is a consistent copy of a live database).
     let backup = s.url.replace("cunbao.sqlite3", "backup.sqlite3");
     let backup_path = backup
@@ -410,7 +397,7 @@ async fn the_server_restored_from_a_backup_gets_the_work_again() {
         enrolment(2, "e2", &person(2)),
         claim(3, "k3", &person(2), day(3, 3), Accumulators::default()),
     ];
-    push(&s, &token, &later).await;
+    s.push(&token, &later).await;
     // The server is restored from the backup: the device's acknowledged 2 and 3 are gone.
     let restored = cunbao_server::db::open(&backup).await.unwrap();
     let s2 = TestServer {
@@ -426,7 +413,7 @@ async fn the_server_restored_from_a_backup_gets_the_work_again() {
         hs["last_applied_seq"], 1,
         "the device learns what the server lost"
     );
-    let (_, body) = push(&s2, &token, &later).await;
+    let (_, body) = s2.push(&token, &later).await;
     assert_eq!(statuses(&body), ["applied", "applied"]);
     assert_eq!(s2.count("SELECT COUNT(*) FROM records").await, 3);
 }
@@ -439,8 +426,7 @@ async fn nothing_leaks_across_clinics_and_townships(backend: Backend) {
     let (other_review, _) = s.sign_in("shanhe-review").await;
     let (other_admin, _) = s.sign_in("shanhe-admin").await;
     let (review, _) = s.sign_in("shenhe").await;
-    push(
-        &s,
+    s.push(
         &a,
         &[
             enrolment(1, "e1", &person(1)),
@@ -491,7 +477,7 @@ async fn nothing_leaks_across_clinics_and_townships(backend: Backend) {
         assert_eq!(body["code"], "forbidden");
     }
     // Township staff do not push clinic records.
-    let (status, _) = push(&s, &review, &[enrolment(1, "r-e1", &person(5))]).await;
+    let (status, _) = s.push(&review, &[enrolment(1, "r-e1", &person(5))]).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     // Another township's administrator cannot revoke this township's tablet.
     let (status, _) = s
@@ -512,7 +498,7 @@ async fn nothing_leaks_across_clinics_and_townships(backend: Backend) {
             reason: "录错".into(),
         },
     };
-    let (_, body) = push(&s, &b, &[void]).await;
+    let (_, body) = s.push(&b, &[void]).await;
     assert_eq!(body["results"][0]["code"], "cannot_void");
     assert_eq!(
         s.count("SELECT COUNT(*) FROM records WHERE status = 'void'")
@@ -656,7 +642,7 @@ async fn bad_input_gets_a_coded_4xx(backend: Backend) {
     let too_many: Vec<Mutation> = (1..=501)
         .map(|i| enrolment(i, &format!("e{i}"), &person(i as u16)))
         .collect();
-    let (status, body) = push(&s, &token, &too_many).await;
+    let (status, body) = s.push(&token, &too_many).await;
     assert_eq!(
         (status, body["code"].as_str()),
         (StatusCode::BAD_REQUEST, Some("batch_too_large"))
@@ -715,7 +701,9 @@ async fn a_price_per_piece_is_re_settled_to_the_same_fen(backend: Backend) {
             Accumulators::default(),
         ),
     };
-    let (status, body) = push(&s, &token, &[enrolment(1, "e-piece", &x), mutation]).await;
+    let (status, body) = s
+        .push(&token, &[enrolment(1, "e-piece", &x), mutation])
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(statuses(&body), ["applied", "applied"], "{body}");
     assert!(

@@ -74,6 +74,24 @@ impl TestServer {
         send(&self.state, request).await
     }
 
+    /// Pushes a batch as the device of `token`.
+    pub async fn push(
+        &self,
+        token: &str,
+        mutations: &[cunbao_domain::sync::Mutation],
+    ) -> (StatusCode, Value) {
+        let body = serde_json::json!({ "mutations": mutations });
+        self.call(Method::POST, "/api/v1/sync/push", Some(token), Some(body))
+            .await
+    }
+
+    /// [`TestServer::push`], which must be answered 200; the answer's body.
+    pub async fn push_ok(&self, token: &str, mutations: &[cunbao_domain::sync::Mutation]) -> Value {
+        let (status, body) = self.push(token, mutations).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body
+    }
+
     pub async fn sign_in(&self, username: &str) -> (String, String) {
         let (status, body) = self
             .call(
