@@ -32,7 +32,12 @@ after(async () => {
 });
 
 test("first load online shows the home page in Chinese and caches the shell", async () => {
-  await page.goto(server.url);
+  // The app runs under the server's Content-Security-Policy with nothing refused.
+  const refused = [];
+  page.on("console", (m) => { if (/Content Security Policy/i.test(m.text())) refused.push(m.text()); });
+  const response = await page.goto(server.url);
+  assert.match(response.headers()["content-security-policy"], /script-src 'self' 'wasm-unsafe-eval' 'sha256-/);
+  assert.equal(response.headers()["x-content-type-options"], "nosniff");
   await waitForAppReady(page);
   assert.equal(await page.locator("html").getAttribute("lang"), "zh-CN");
   await page.getByRole("heading", { level: 1 }).filter({ hasText: "村保" }).waitFor();
@@ -43,6 +48,7 @@ test("first load online shows the home page in Chinese and caches the shell", as
   assert.equal(await readMeta(page, "device_id"), deviceId);
   await page.getByTestId("shell-state").filter({ hasText: "已缓存" }).waitFor();
   await page.screenshot({ path: join(artifactsDir, "home-zh-CN-1280x800.png") });
+  assert.deepEqual(refused, []);
 });
 
 test("with no network at all, a reload still renders the app and every section", async () => {

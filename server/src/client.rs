@@ -55,6 +55,11 @@ impl ClientFiles {
         Ok(client)
     }
 
+    /// The built `index.html`, if there is one (its inline scripts go into the CSP).
+    pub fn index_html(&self) -> Option<&[u8]> {
+        self.files.get("index.html").map(|f| f.bytes.as_ref())
+    }
+
     pub fn is_empty(&self) -> bool {
         !self.files.contains_key("index.html")
     }

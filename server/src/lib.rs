@@ -16,6 +16,7 @@ pub mod publishing;
 pub mod quote_command;
 pub mod records;
 pub mod sample_residents;
+pub mod security_headers;
 pub mod seed;
 pub mod sign_in_guard;
 pub mod state;
@@ -83,9 +84,24 @@ impl AppState {
 }
 
 pub fn app(state: AppState) -> Router {
+    use axum::http::{header, HeaderValue};
+    use tower_http::set_header::SetResponseHeaderLayer;
+    let policy = security_headers::content_security_policy(state.client.index_html());
     Router::new()
         .nest("/api/v1", api::router())
         .fallback(serve_client)
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            policy,
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(

@@ -80,6 +80,27 @@ async fn unknown_api_paths_get_a_json_404_in_both_languages() {
 }
 
 #[tokio::test]
+async fn every_response_carries_the_security_headers_and_api_answers_are_not_stored() {
+    let f = fixture().await;
+    for path in ["/", "/residents", "/api/v1/health", "/api/v1/nowhere"] {
+        let (_, headers, _) = get(&f.state, path).await;
+        let policy = headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+        assert!(
+            policy.contains("frame-ancestors 'none'"),
+            "{path}: {policy}"
+        );
+        assert!(
+            policy.contains("script-src 'self' 'wasm-unsafe-eval'"),
+            "{path}"
+        );
+        assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff", "{path}");
+        assert_eq!(headers[header::REFERRER_POLICY], "no-referrer", "{path}");
+    }
+    let (_, headers, _) = get(&f.state, "/api/v1/health").await;
+    assert_eq!(headers[header::CACHE_CONTROL], "no-store");
+}
+
+#[tokio::test]
 async fn client_routes_get_the_app_revalidated_every_time() {
     let f = fixture().await;
     for path in ["/", "/residents", "/township/review"] {

@@ -48,6 +48,11 @@ pub fn router() -> Router<AppState> {
         )
         .fallback(|uri: axum::http::Uri| async move { ApiError::NotFound(uri.path().to_string()) })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        // API answers are never kept by a browser or a proxy.
+        .layer(tower_http::set_header::SetResponseHeaderLayer::overriding(
+            axum::http::header::CACHE_CONTROL,
+            axum::http::HeaderValue::from_static("no-store"),
+        ))
 }
 
 /// The OpenAPI description of `/api/v1`.
