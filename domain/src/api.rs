@@ -14,6 +14,10 @@ pub struct Health {
     pub version: String,
     /// Number of database migrations applied.
     pub migrations: i64,
+    /// Entries in the audit chain, and the newest entry's hash (note it: a later, shorter
+    /// chain means rows were deleted).
+    pub audit_entries: i64,
+    pub audit_head: String,
 }
 
 /// The JSON body of every API error: a machine-readable code and a message in both languages;

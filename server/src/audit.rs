@@ -74,6 +74,31 @@ fn chain_hash(prev: &str, fields: &[&str]) -> String {
         .collect()
 }
 
+/// The newest entry of the chain and how many there are: written to the log regularly and
+/// shown on the health page, so that deleting the newest rows (which leaves a shorter chain
+/// that still verifies) shows against a head noted earlier.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainHead {
+    pub entries: i64,
+    pub hash: String,
+}
+
+pub async fn chain_head(pool: &sqlx::AnyPool) -> Result<ChainHead, sqlx::Error> {
+    let row = sqlx::query("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1")
+        .fetch_optional(pool)
+        .await?;
+    Ok(match row {
+        Some(row) => ChainHead {
+            entries: row.try_get("id")?,
+            hash: row.try_get("hash")?,
+        },
+        None => ChainHead {
+            entries: 0,
+            hash: String::new(),
+        },
+    })
+}
+
 /// Recomputes the audit chain; the id of the first row that does not match, if any.
 pub async fn verify_audit_chain(pool: &sqlx::AnyPool) -> Result<Option<i64>, sqlx::Error> {
     let rows = sqlx::query(

@@ -132,3 +132,12 @@ pub async fn begin_write(
 
 /// The advisory lock key every writer takes on PostgreSQL ("cunbao" in ASCII, as a number).
 const WRITERS_LOCK: i64 = 0x6375_6e62_616f;
+
+/// Opens the database the server's configuration names (`CUNBAO_DATA_DIR`, `DATABASE_URL`),
+/// for the command-line tools.
+pub async fn open_configured() -> Result<AnyPool, String> {
+    let config = crate::config::Config::from_env()?;
+    let url =
+        url_for(config.database_url.as_deref(), &config.data_dir).map_err(|e| e.to_string())?;
+    open(&url).await.map_err(|e| e.to_string())
+}

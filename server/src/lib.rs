@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod api;
 pub mod audit;
+pub mod audit_command;
 pub mod auth;
 pub mod client;
 pub mod config;
@@ -203,6 +204,7 @@ pub async fn run(config: Config) -> Result<(), StartError> {
     let mut state = AppState::load(db.clone(), client)
         .await
         .map_err(StartError::InForce)?;
+    tokio::spawn(log_audit_head(db.clone()));
     if let Some(households) = config.sample_residents.filter(|_| config.sample_data) {
         let today = chrono::Local::now().date_naive();
         let applied = sample_residents::ensure(&state, &seed::LIANGJIANG, today, households)
@@ -226,6 +228,21 @@ pub async fn run(config: Config) -> Result<(), StartError> {
     db.close().await;
     tracing::info!("Cunbao server stopped");
     Ok(())
+}
+
+/// Writes the audit chain's head to the log at start and every quarter of an hour, so that a
+/// later, shorter chain (the newest rows deleted) shows against the log.
+async fn log_audit_head(db: sqlx::AnyPool) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(15 * 60));
+    loop {
+        every.tick().await;
+        match audit::chain_head(&db).await {
+            Ok(head) => {
+                tracing::info!(entries = head.entries, head = %head.hash, "audit chain head")
+            }
+            Err(err) => tracing::warn!(%err, "audit chain head unreadable"),
+        }
+    }
 }
 
 async fn shutdown_signal() {

@@ -1,4 +1,4 @@
-use cunbao_server::{config::Config, publish_command, quote_command, run};
+use cunbao_server::{audit_command, config::Config, publish_command, quote_command, run};
 
 const USAGE: &str = "\
 村保 Cunbao server
@@ -10,7 +10,7 @@ USAGE:
 ";
 
 fn usage() -> String {
-    format!("{USAGE}{}", publish_command::USAGE)
+    format!("{USAGE}{}{}", publish_command::USAGE, audit_command::USAGE)
 }
 
 fn main() {
@@ -25,6 +25,7 @@ fn main() {
         ["quote"] => std::process::exit(quote_command::run(None)),
         ["quote", file] => std::process::exit(quote_command::run(Some(file))),
         ["publish", what, ..] => std::process::exit(publish(what, &args[2..])),
+        ["audit", ..] => std::process::exit(audit(&args[1..])),
         ["help" | "--help" | "-h"] => print!("{}", usage()),
         _ => {
             eprint!(
@@ -39,6 +40,11 @@ fn main() {
 #[tokio::main]
 async fn publish(what: &str, args: &[String]) -> i32 {
     publish_command::run(what, args).await
+}
+
+#[tokio::main]
+async fn audit(args: &[String]) -> i32 {
+    audit_command::run(args).await
 }
 
 #[tokio::main]

@@ -10,7 +10,6 @@ use chrono::NaiveDate;
 use cunbao_domain::catalogue_diff::CatalogueDiff;
 use cunbao_domain::text::{Bilingual, Text};
 
-use crate::config::Config;
 use crate::publishing::{self, PublishError, Publisher};
 
 pub const USAGE: &str = "\
@@ -80,15 +79,9 @@ pub async fn run(what: &str, args: &[String]) -> i32 {
             ))
         }
     };
-    let db = match Config::from_env().map_err(Text::same).and_then(|config| {
-        crate::db::url_for(config.database_url.as_deref(), &config.data_dir)
-            .map_err(|e| Text::same(e.to_string()))
-    }) {
-        Ok(url) => match crate::db::open(&url).await {
-            Ok(db) => db,
-            Err(err) => return refuse(Text::same(err.to_string())),
-        },
-        Err(text) => return refuse(text),
+    let db = match crate::db::open_configured().await {
+        Ok(db) => db,
+        Err(err) => return refuse(Text::same(err)),
     };
     let outcome = match what {
         "catalogue" => catalogue(&db, &text, &opts).await,

@@ -96,9 +96,12 @@ fn described_routes() -> OpenApiRouter<AppState> {
 #[utoipa::path(get, path = "/health", tag = "health", responses((status = 200, body = Health)))]
 async fn health(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
     let migrations = db::migrations_applied(&state.db).await?;
+    let head = crate::audit::chain_head(&state.db).await?;
     Ok(Json(Health {
         status: "ok".into(),
         version: env!("CARGO_PKG_VERSION").into(),
         migrations,
+        audit_entries: head.entries,
+        audit_head: head.hash,
     }))
 }
