@@ -7,7 +7,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
 
 use crate::error::ApiError;
-use crate::feed::Tx;
+use crate::write_tx::Tx;
 
 fn user_of(row: &AnyRow) -> Result<UserInfo, ApiError> {
     let role: String = row.try_get("role")?;

@@ -1,11 +1,11 @@
 //! The append-only, hash-chained audit log (业务办理轨迹): who did what, when, from which
-//! device. Written inside the caller's transaction, under the server's write lock, so ids are
-//! allocated without races; [`verify_audit_chain`] finds an edited or deleted row.
+//! device. Written at the commit of the caller's transaction, under the feed lock, so ids are
+//! handed out in commit order; [`verify_audit_chain`] finds an edited or deleted row.
 
 use sha2::{Digest, Sha256};
-use sqlx::Row;
+use sqlx::{AnyConnection, Row};
 
-use crate::feed::Tx;
+use crate::write_tx::Tx;
 
 pub struct AuditEntry<'a> {
     pub username: &'a str,
@@ -15,48 +15,84 @@ pub struct AuditEntry<'a> {
     pub detail: &'a serde_json::Value,
 }
 
-/// Appends to the audit log; each row's hash covers its content and the previous row's hash,
-/// so an edited or deleted row breaks the chain ([`verify_audit_chain`]).
-pub async fn audit(tx: &mut Tx<'_>, entry: AuditEntry<'_>) -> Result<(), sqlx::Error> {
+/// An entry waiting for its place in the chain (its time is when it was made).
+pub struct NewAuditEntry {
+    at: String,
+    username: String,
+    device_id: Option<String>,
+    action: String,
+    subject: String,
+    detail: String,
+}
+
+/// Adds an entry to the audit log when the transaction commits; each row's hash covers its
+/// content and the previous row's hash, so an edited or deleted row breaks the chain
+/// ([`verify_audit_chain`]).
+pub fn audit(tx: &mut Tx<'_>, entry: AuditEntry<'_>) {
+    tx.audit(NewAuditEntry {
+        at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        username: entry.username.to_string(),
+        device_id: entry.device_id.map(str::to_string),
+        action: entry.action.to_string(),
+        subject: entry.subject.to_string(),
+        detail: entry.detail.to_string(),
+    });
+}
+
+/// Rows per INSERT: well inside both databases' limits on bound values.
+const ROWS_PER_INSERT: usize = 200;
+
+/// Chains and writes `entries` after the newest row (the caller holds the feed lock).
+pub(crate) async fn write_entries(
+    conn: &mut AnyConnection,
+    entries: &[NewAuditEntry],
+) -> Result<(), sqlx::Error> {
+    if entries.is_empty() {
+        return Ok(());
+    }
     let last = sqlx::query("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1")
-        .fetch_optional(&mut **tx)
+        .fetch_optional(&mut *conn)
         .await?;
-    let (id, prev_hash) = match last {
+    let (mut id, mut prev_hash) = match last {
         Some(row) => (
-            row.try_get::<i64, _>("id")? + 1,
+            row.try_get::<i64, _>("id")?,
             row.try_get::<String, _>("hash")?,
         ),
-        None => (1, String::new()),
+        None => (0, String::new()),
     };
-    let at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-    let detail = entry.detail.to_string();
-    let hash = chain_hash(
-        &prev_hash,
-        &[
-            &id.to_string(),
-            &at,
-            entry.username,
-            entry.device_id.unwrap_or(""),
-            entry.action,
-            entry.subject,
-            &detail,
-        ],
-    );
-    sqlx::query(
-        "INSERT INTO audit_log (id, at, username, device_id, action, subject, detail, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(id)
-    .bind(at)
-    .bind(entry.username)
-    .bind(entry.device_id)
-    .bind(entry.action)
-    .bind(entry.subject)
-    .bind(detail)
-    .bind(prev_hash)
-    .bind(hash)
-    .execute(&mut **tx)
-    .await?;
+    for chunk in entries.chunks(ROWS_PER_INSERT) {
+        let sql = format!(
+            "INSERT INTO audit_log (id, at, username, device_id, action, subject, detail, prev_hash, hash) VALUES {}",
+            crate::feed::placeholders(chunk.len(), 9)
+        );
+        let mut query = sqlx::query(&sql);
+        for e in chunk {
+            id += 1;
+            let hash = chain_hash(
+                &prev_hash,
+                &[
+                    &id.to_string(),
+                    &e.at,
+                    &e.username,
+                    e.device_id.as_deref().unwrap_or(""),
+                    &e.action,
+                    &e.subject,
+                    &e.detail,
+                ],
+            );
+            query = query
+                .bind(id)
+                .bind(&e.at)
+                .bind(&e.username)
+                .bind(&e.device_id)
+                .bind(&e.action)
+                .bind(&e.subject)
+                .bind(&e.detail)
+                .bind(std::mem::replace(&mut prev_hash, hash.clone()))
+                .bind(hash);
+        }
+        query.execute(&mut *conn).await?;
+    }
     Ok(())
 }
 

@@ -110,28 +110,11 @@ pub async fn migrations_applied(pool: &AnyPool) -> Result<i64, sqlx::Error> {
         .await
 }
 
-/// Begins a transaction that writes what every server process shares — change cursors, audit
-/// ids, a person's year-to-date figures, a device's sequence. On PostgreSQL it first takes a
-/// transaction-scoped advisory lock, so the writers of every process on one database run one
-/// after another and commit in the order they took their cursors (a pull never skips a change
-/// that commits late); the lock goes with the commit or rollback. SQLite allows one writer at a
-/// time by itself, and this process's writers queue on its in-process lock first.
-pub async fn begin_write(
-    pool: &AnyPool,
-) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
-    let mut tx = pool.begin().await?;
-    if tx.backend_name() == "PostgreSQL" {
-        let _: i32 =
-            sqlx::query_scalar("SELECT 1 FROM (SELECT pg_advisory_xact_lock($1)) AS writers")
-                .bind(WRITERS_LOCK)
-                .fetch_one(&mut *tx)
-                .await?;
-    }
-    Ok(tx)
+/// Begins a write transaction ([`crate::write_tx`]): correct with any number of server
+/// processes on one database.
+pub async fn begin_write(pool: &AnyPool) -> Result<crate::write_tx::Tx<'static>, sqlx::Error> {
+    crate::write_tx::Tx::begin(pool).await
 }
-
-/// The advisory lock key every writer takes on PostgreSQL ("cunbao" in ASCII, as a number).
-const WRITERS_LOCK: i64 = 0x6375_6e62_616f;
 
 /// Opens the database the server's configuration names (`CUNBAO_DATA_DIR`, `DATABASE_URL`),
 /// for the command-line tools.

@@ -1,37 +1,87 @@
-//! The change feed devices pull from: every business change is appended inside the caller's
-//! transaction, under the server's write lock, so cursors are allocated without races.
-//! Changes are typed ([`ChangeBody`]); the table keeps the kind and the payload in two columns.
+//! The change feed devices pull from. A writer adds its changes to its transaction
+//! ([`append_change`]); they are written at commit, under the feed lock, so cursors are handed
+//! out in commit order ([`crate::write_tx`]). Changes are typed ([`ChangeBody`]); the table
+//! keeps the kind and the payload in two columns.
 
 use cunbao_domain::sync::{Change, ChangeBody};
-use sqlx::{Any, Row, Transaction};
+use sqlx::{AnyConnection, Row};
 
-pub type Tx<'a> = Transaction<'a, Any>;
+use crate::write_tx::Tx;
+
+/// A change waiting for its cursor.
+pub struct NewChange {
+    township: String,
+    clinic: Option<String>,
+    id: String,
+    kind: &'static str,
+    payload: String,
+}
 
 /// Appends a change about record `id`, visible to `clinic` (and its township), or to the
-/// whole township.
-pub async fn append_change(
+/// whole township, when the transaction commits.
+pub fn append_change(
     tx: &mut Tx<'_>,
     township: &str,
     clinic: Option<&str>,
     id: &str,
     body: &ChangeBody,
-) -> Result<i64, sqlx::Error> {
-    let cursor: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(cursor), 0) + 1 FROM changes")
-        .fetch_one(&mut **tx)
+) {
+    tx.append_change(NewChange {
+        township: township.to_string(),
+        clinic: clinic.map(str::to_string),
+        id: id.to_string(),
+        kind: body.kind().as_str(),
+        payload: body.payload().to_string(),
+    });
+}
+
+/// Rows per INSERT: well inside both databases' limits on bound values.
+const ROWS_PER_INSERT: usize = 200;
+
+/// Writes `changes` with the next cursors (the caller holds the feed lock).
+pub(crate) async fn write_changes(
+    conn: &mut AnyConnection,
+    changes: &[NewChange],
+) -> Result<(), sqlx::Error> {
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let mut next: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(cursor), 0) + 1 FROM changes")
+        .fetch_one(&mut *conn)
         .await?;
-    sqlx::query(
-        "INSERT INTO changes (cursor, township_id, clinic_id, entity, entity_id, data) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(cursor)
-    .bind(township)
-    .bind(clinic)
-    .bind(body.kind().as_str())
-    .bind(id)
-    .bind(body.payload().to_string())
-    .execute(&mut **tx)
-    .await?;
-    Ok(cursor)
+    for chunk in changes.chunks(ROWS_PER_INSERT) {
+        let sql = format!(
+            "INSERT INTO changes (cursor, township_id, clinic_id, entity, entity_id, data) VALUES {}",
+            placeholders(chunk.len(), 6)
+        );
+        let mut query = sqlx::query(&sql);
+        for change in chunk {
+            query = query
+                .bind(next)
+                .bind(&change.township)
+                .bind(&change.clinic)
+                .bind(change.kind)
+                .bind(&change.id)
+                .bind(&change.payload);
+            next += 1;
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// `($1, $2), ($3, $4)` for `rows` rows of `columns` values.
+pub(crate) fn placeholders(rows: usize, columns: usize) -> String {
+    (0..rows)
+        .map(|r| {
+            let row = (1..=columns)
+                .map(|c| format!("${}", r * columns + c))
+                .collect::<Vec<_>>()
+                .join(", ");
+            format!("({row})")
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// A change as read back from the feed's row.

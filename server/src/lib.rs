@@ -23,6 +23,7 @@ pub mod sign_in_guard;
 pub mod state;
 pub mod sync;
 pub mod telemetry;
+pub mod write_tx;
 
 use axum::http::{Method, Uri};
 use axum::response::{IntoResponse, Response};
@@ -40,9 +41,8 @@ use crate::state::{Current, InForce};
 pub struct AppState {
     pub db: sqlx::AnyPool,
     pub client: Arc<ClientFiles>,
-    /// Serialises writes (push, sign-in, revocation) so change cursors and audit ids are
-    /// allocated in commit order on both SQLite and PostgreSQL.
-    pub write_lock: Arc<tokio::sync::Mutex<()>>,
+    /// Where this process's write transactions begin ([`write_tx::Writers`]).
+    pub writers: write_tx::Writers,
     /// Verified against when a username is unknown, so sign-in timing reveals nothing.
     pub dummy_hash: Arc<str>,
     /// The published policies and the catalogue in force, read from the database.
@@ -61,9 +61,9 @@ impl AppState {
     /// The state over an opened database; fails when nothing is in force.
     pub async fn load(db: sqlx::AnyPool, client: ClientFiles) -> Result<AppState, ApiError> {
         let state = AppState {
+            writers: write_tx::Writers::for_pool(&db),
             db,
             client: Arc::new(client),
-            write_lock: Arc::default(),
             dummy_hash: api::dummy_hash().into(),
             current: Arc::new(Current::new(None)),
             sign_in_guard: Arc::default(),

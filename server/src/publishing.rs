@@ -228,9 +228,7 @@ async fn publish_audited<T: serde::Serialize>(
             subject: version,
             detail,
         },
-    )
-    .await
-    .map_err(ApiError::from)?;
+    );
     tx.commit().await.map_err(ApiError::from)?;
     tracing::info!(kind = kind.as_str(), version, %effective_from, by = %by.username, "published");
     Ok(())

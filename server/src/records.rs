@@ -10,7 +10,7 @@ use sqlx::Row;
 
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::feed::Tx;
+use crate::write_tx::Tx;
 
 /// A record's status; claims have their own state machine ([`ClaimStatus`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -145,7 +145,7 @@ pub async fn ensure(
             }
         }
         for batch in mutations.chunks(MAX_BATCH) {
-            crate::sync::push(&state.db, &state.write_lock, &in_force, &caller, batch).await?;
+            crate::sync::push(&state.db, &state.writers, &in_force, &caller, batch).await?;
         }
         applied += mutations.len();
         let decider = Decider {

@@ -57,8 +57,7 @@ pub async fn sign_in(
     };
     let token = random_hex(32);
     let device_id = format!("dev-{}", random_hex(8));
-    let _writer = state.write_lock.lock().await;
-    let mut tx = crate::db::begin_write(&state.db).await?;
+    let mut tx = state.writers.begin(&state.db).await?;
     accounts::register_device(
         &mut tx,
         &device_id,
@@ -76,8 +75,7 @@ pub async fn sign_in(
             subject: &device_id,
             detail: &json!({ "device_name": device_name }),
         },
-    )
-    .await?;
+    );
     tx.commit().await?;
     Ok(Json(SignInResponse {
         token,
@@ -92,8 +90,7 @@ async fn failed_sign_in(
     username: &str,
     address: Option<std::net::IpAddr>,
 ) -> Result<(), ApiError> {
-    let _writer = state.write_lock.lock().await;
-    let mut tx = crate::db::begin_write(&state.db).await?;
+    let mut tx = state.writers.begin(&state.db).await?;
     audit(
         &mut tx,
         AuditEntry {
@@ -103,8 +100,7 @@ async fn failed_sign_in(
             subject: username,
             detail: &json!({ "address": address.map(|a| a.to_string()) }),
         },
-    )
-    .await?;
+    );
     tx.commit().await?;
     Ok(())
 }
@@ -149,8 +145,7 @@ pub async fn revoke_device(
     if !allowed {
         return Err(ApiError::Forbidden);
     }
-    let _writer = state.write_lock.lock().await;
-    let mut tx = crate::db::begin_write(&state.db).await?;
+    let mut tx = state.writers.begin(&state.db).await?;
     accounts::revoke_device(&mut tx, &device_id).await?;
     audit(
         &mut tx,
@@ -161,8 +156,7 @@ pub async fn revoke_device(
             subject: &device_id,
             detail: &json!({ "owner": owner.username }),
         },
-    )
-    .await?;
+    );
     tx.commit().await?;
     Ok(Json(json!({ "device_id": device_id, "revoked": true })))
 }

@@ -40,7 +40,6 @@ pub async fn catalogue(
     let plan =
         publishing::plan_catalogue(&state.db, &request.csv, &version, effective_from).await?;
     if !request.dry_run {
-        let _writer = state.write_lock.lock().await;
         publishing::publish_catalogue(&state.db, &plan, &Publisher::caller(&caller)).await?;
     }
     Ok(Json(CataloguePublication {
@@ -73,7 +72,6 @@ pub async fn policy(
     let json = request.policy.to_string();
     let plan = publishing::plan_policy(&state.db, &json, request.effective_from).await?;
     if !request.dry_run {
-        let _writer = state.write_lock.lock().await;
         publishing::publish_policy(&state.db, &plan, &Publisher::caller(&caller)).await?;
     }
     Ok(Json(PolicyPublication {

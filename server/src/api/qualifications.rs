@@ -67,8 +67,7 @@ pub async fn record_decision(
     decision: &QualificationDecision,
 ) -> Result<Qualification, ApiError> {
     check(decision)?;
-    let _writer = state.write_lock.lock().await;
-    let mut tx = crate::db::begin_write(&state.db).await?;
+    let mut tx = state.writers.begin(&state.db).await?;
     let row = sqlx::query(
         "SELECT clinic_id, status, data FROM records WHERE id = $1 AND kind = $2 \
          AND township_id = $3",
@@ -114,8 +113,7 @@ pub async fn record_decision(
         Some(&clinic),
         id,
         &ChangeBody::Qualification(q.clone()),
-    )
-    .await?;
+    );
     audit(
         &mut tx,
         AuditEntry {
@@ -125,8 +123,7 @@ pub async fn record_decision(
             subject: id,
             detail: &serde_json::to_value(decision)?,
         },
-    )
-    .await?;
+    );
     tx.commit().await?;
     Ok(q)
 }

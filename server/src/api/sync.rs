@@ -42,7 +42,7 @@ pub async fn push(
     Ok(Json(
         sync::push_raw(
             &state.db,
-            &state.write_lock,
+            &state.writers,
             &in_force,
             &caller,
             request.mutations,

@@ -3,6 +3,7 @@
 //! transaction as the effects) and incremental pull scoped to what the caller may see.
 
 mod apply;
+mod batch;
 pub mod reading;
 
 use cunbao_domain::sync::{Handshake, Mutation, MutationResult, PullResponse, PushResponse};
@@ -38,19 +39,19 @@ pub async fn handshake(
 /// or a crash) is answered from the mutation log instead of being applied twice.
 pub async fn push(
     pool: &AnyPool,
-    lock: &tokio::sync::Mutex<()>,
+    writers: &crate::write_tx::Writers,
     in_force: &crate::state::InForce,
     caller: &Caller,
     mutations: &[Mutation],
 ) -> Result<PushResponse, ApiError> {
     let pushed = mutations.iter().cloned().map(Pushed::Read).collect();
-    push_each(pool, lock, in_force, caller, pushed).await
+    push_each(pool, writers, in_force, caller, pushed).await
 }
 
 /// A batch as it arrived over HTTP: each mutation read on its own ([`reading::read`]).
 pub async fn push_raw(
     pool: &AnyPool,
-    lock: &tokio::sync::Mutex<()>,
+    writers: &crate::write_tx::Writers,
     in_force: &crate::state::InForce,
     caller: &Caller,
     raw: Vec<reading::RawMutation>,
@@ -68,7 +69,7 @@ pub async fn push_raw(
             }
         })
         .collect();
-    push_each(pool, lock, in_force, caller, pushed).await
+    push_each(pool, writers, in_force, caller, pushed).await
 }
 
 /// One mutation of a batch: read, or refused as it arrived (with the body as sent, for the
@@ -99,7 +100,7 @@ impl Pushed {
 
 async fn push_each(
     pool: &AnyPool,
-    lock: &tokio::sync::Mutex<()>,
+    writers: &crate::write_tx::Writers,
     in_force: &crate::state::InForce,
     caller: &Caller,
     mutations: Vec<Pushed>,
@@ -110,19 +111,30 @@ async fn push_each(
         clinic: &clinic,
         in_force,
     };
-    let _writer = lock.lock().await;
-    let mut tx = crate::db::begin_write(pool).await?;
-    let mut last: i64 = sqlx::query_scalar("SELECT last_seq FROM devices WHERE id = $1")
-        .bind(&caller.device_id)
-        .fetch_one(&mut *tx)
-        .await?;
+    let mut tx = writers.begin(pool).await?;
+    // The device's row first: its batches run one after another on any server process.
+    let mut last: i64 = sqlx::query_scalar(&format!(
+        "SELECT last_seq FROM devices WHERE id = $1{}",
+        tx.for_update()
+    ))
+    .bind(&caller.device_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    // Then every record and person the batch names, in one order.
+    let keys = mutations.iter().flat_map(|pushed| match pushed {
+        Pushed::Read(m) => batch::lock_keys(m),
+        Pushed::Refused { .. } => Vec::new(),
+    });
+    tx.lock_keys(keys).await?;
     let mut results = Vec::with_capacity(mutations.len());
+    let mut logged = Vec::with_capacity(mutations.len());
     for pushed in mutations {
         // Beyond i64 is beyond any device's sequence: a gap.
         let seq = i64::try_from(pushed.seq()).unwrap_or(i64::MAX);
         let record_id = pushed.record_id().to_string();
         if seq <= last {
-            results.push(already_applied(&mut tx, caller, pushed.seq(), &record_id).await?);
+            results
+                .push(already_applied(&mut tx, caller, &logged, pushed.seq(), &record_id).await?);
             continue;
         }
         if seq != last + 1 {
@@ -133,27 +145,18 @@ async fn push_each(
             ));
             continue;
         }
-        let (kind, body, result) = match pushed {
+        let (kind, body, result, detail) = match pushed {
             Pushed::Read(m) => {
                 let result = apply::apply(&mut tx, &ctx, &m).await?;
                 let body = serde_json::to_string(&m.body).expect("serialisable");
-                (m.body.kind(), body, result)
+                let detail = batch::audit_detail(seq, Some(&m), &result);
+                (m.body.kind(), body, result, detail)
             }
-            Pushed::Refused { result, body } => ("unreadable", body, result),
+            Pushed::Refused { result, body } => {
+                let detail = batch::audit_detail(seq, None, &result);
+                ("unreadable", body, result, detail)
+            }
         };
-        sqlx::query(
-            "INSERT INTO mutations (device_id, seq, record_id, kind, body, result, applied_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(&caller.device_id)
-        .bind(seq)
-        .bind(&record_id)
-        .bind(kind)
-        .bind(body)
-        .bind(serde_json::to_string(&result).expect("serialisable"))
-        .bind(chrono::Utc::now().to_rfc3339())
-        .execute(&mut *tx)
-        .await?;
         audit(
             &mut tx,
             AuditEntry {
@@ -161,13 +164,20 @@ async fn push_each(
                 device_id: Some(&caller.device_id),
                 action: kind,
                 subject: &record_id,
-                detail: &serde_json::json!({ "seq": seq, "status": result.status }),
+                detail: &detail,
             },
-        )
-        .await?;
+        );
+        logged.push(Logged {
+            seq,
+            record_id,
+            kind,
+            body,
+            result: serde_json::to_string(&result).expect("serialisable"),
+        });
         last = seq;
         results.push(result);
     }
+    log_mutations(&mut tx, &caller.device_id, &logged).await?;
     sqlx::query("UPDATE devices SET last_seq = $1 WHERE id = $2")
         .bind(last)
         .bind(&caller.device_id)
@@ -180,18 +190,65 @@ async fn push_each(
     })
 }
 
+/// A mutation applied (or refused as unreadable) and the answer given, for the log.
+struct Logged {
+    seq: i64,
+    record_id: String,
+    kind: &'static str,
+    body: String,
+    result: String,
+}
+
+/// Writes the batch's mutations and answers to the log, several rows per statement.
+async fn log_mutations(
+    tx: &mut crate::write_tx::Tx<'_>,
+    device_id: &str,
+    logged: &[Logged],
+) -> Result<(), sqlx::Error> {
+    let applied_at = chrono::Utc::now().to_rfc3339();
+    for chunk in logged.chunks(100) {
+        let sql = format!(
+            "INSERT INTO mutations (device_id, seq, record_id, kind, body, result, applied_at) VALUES {}",
+            crate::feed::placeholders(chunk.len(), 7)
+        );
+        let mut query = sqlx::query(&sql);
+        for l in chunk {
+            query = query
+                .bind(device_id)
+                .bind(l.seq)
+                .bind(&l.record_id)
+                .bind(l.kind)
+                .bind(&l.body)
+                .bind(&l.result)
+                .bind(&applied_at);
+        }
+        query.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// The answer to a mutation sent again: the one given the first time (from this batch or the
+/// log), or a conflict if its sequence number was used for another record.
 async fn already_applied(
-    tx: &mut crate::feed::Tx<'_>,
+    tx: &mut crate::write_tx::Tx<'_>,
     caller: &Caller,
+    this_batch: &[Logged],
     seq: u64,
     record_id: &str,
 ) -> Result<MutationResult, ApiError> {
     let row =
-        sqlx::query("SELECT record_id, result FROM mutations WHERE device_id = $1 AND seq = $2")
+        match this_batch.iter().find(|l| l.seq as u64 == seq) {
+            Some(l) => Some((l.record_id.clone(), l.result.clone())),
+            None => sqlx::query(
+                "SELECT record_id, result FROM mutations WHERE device_id = $1 AND seq = $2",
+            )
             .bind(&caller.device_id)
             .bind(seq as i64)
             .fetch_optional(&mut **tx)
-            .await?;
+            .await?
+            .map(|row| Ok::<_, sqlx::Error>((row.try_get("record_id")?, row.try_get("result")?)))
+            .transpose()?,
+        };
     let conflict = || {
         MutationResult::unreadable(
             seq,
@@ -203,14 +260,13 @@ async fn already_applied(
             ),
         )
     };
-    let Some(row) = row else {
+    let Some((logged, result)) = row else {
         return Ok(conflict());
     };
-    let logged: String = row.try_get("record_id")?;
     if logged != record_id {
         return Ok(conflict());
     }
-    let original: MutationResult = serde_json::from_str(&row.try_get::<String, _>("result")?)?;
+    let original: MutationResult = serde_json::from_str(&result)?;
     Ok(MutationResult::already_applied(original))
 }
 

@@ -21,9 +21,9 @@ use cunbao_domain::text::Text;
 
 use super::{rejected_by, unknown_policy, Context};
 use crate::error::ApiError;
-use crate::feed::Tx;
 use crate::records::{self, NewRecord, RecordKind, RecordStatus};
 use crate::state::CatalogueProblem;
+use crate::write_tx::Tx;
 
 /// No village outpatient visit comes near this total; a tablet's figure above it is refused
 /// rather than stored and sent on to other tablets.

@@ -9,8 +9,8 @@ use cunbao_domain::text::Text;
 
 use super::Context;
 use crate::error::ApiError;
-use crate::feed::Tx;
 use crate::records::{self, NewRecord, RecordKind, RecordStatus};
+use crate::write_tx::Tx;
 
 pub async fn apply(
     tx: &mut Tx<'_>,

@@ -17,9 +17,10 @@ use cunbao_domain::text::{Bilingual, Text};
 
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::feed::{append_change, Tx};
+use crate::feed::append_change;
 use crate::records::{self, NewRecord, RecordKind, RecordStatus};
 use crate::state::InForce;
+use crate::write_tx::Tx;
 
 /// Who is pushing, from which clinic, and what is in force: what every kind of mutation needs.
 pub struct Context<'a> {
@@ -52,7 +53,7 @@ impl Context<'_> {
         id: &str,
         change: &ChangeBody,
     ) -> Result<(), sqlx::Error> {
-        append_change(tx, self.township(), Some(self.clinic), id, change).await?;
+        append_change(tx, self.township(), Some(self.clinic), id, change);
         Ok(())
     }
 }
@@ -159,8 +160,8 @@ impl Context<'_> {
                 subject,
                 detail,
             },
-        )
-        .await
+        );
+        Ok(())
     }
 }
 

@@ -10,8 +10,8 @@ use cunbao_domain::text::Text;
 
 use super::Context;
 use crate::error::ApiError;
-use crate::feed::Tx;
 use crate::records::{self, NewRecord, RecordKind, RecordStatus};
+use crate::write_tx::Tx;
 
 /// The longest evidence reference (a document number and its issuer).
 const MAX_EVIDENCE_CHARS: usize = 100;

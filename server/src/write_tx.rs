@@ -1,0 +1,177 @@
+//! A write transaction, correct with any number of server processes on one database.
+//!
+//! Writers run side by side and lock only what they touch: a device's row (its batch and
+//! sequence), and the records and people a batch names ([`Tx::lock_keys`]: a person's
+//! year-to-date figures are read and raised by one writer at a time). What every writer shares
+//! — the change feed's cursors and the audit chain — is appended at commit, as the last step
+//! ([`Tx::commit`]), under one database-wide lock held until the commit is done. So cursors
+//! are handed out in commit order: a pull that has seen cursor N has seen every change below
+//! N, and never skips one that commits late.
+//!
+//! On PostgreSQL the locks are row locks and transaction-scoped advisory locks. SQLite has
+//! one writer at a time by itself: a write transaction begins `IMMEDIATE` (it holds the
+//! database's write lock from the start, so a second process waits instead of failing), and
+//! the key locks and the feed lock are not needed.
+
+use std::ops::{Deref, DerefMut};
+
+use sqlx::{Any, AnyConnection, Transaction};
+use tokio::sync::OwnedMutexGuard;
+
+use crate::audit::NewAuditEntry;
+use crate::feed::NewChange;
+
+/// The lock key every commit takes on PostgreSQL to append to the feed and the audit chain
+/// ("cunbao" in ASCII, as a number).
+const FEED_LOCK: i64 = 0x6375_6e62_616f;
+
+pub struct Tx<'a> {
+    inner: Transaction<'a, Any>,
+    postgres: bool,
+    changes: Vec<NewChange>,
+    audit: Vec<NewAuditEntry>,
+    /// On SQLite, this process's writers queue on an in-process lock first ([`Writers`]).
+    _queued: Option<OwnedMutexGuard<()>>,
+}
+
+impl Tx<'static> {
+    /// Begins a write transaction (see the module's notes).
+    pub async fn begin(pool: &sqlx::AnyPool) -> Result<Tx<'static>, sqlx::Error> {
+        Self::begin_queued(pool, None).await
+    }
+
+    async fn begin_queued(
+        pool: &sqlx::AnyPool,
+        queued: Option<OwnedMutexGuard<()>>,
+    ) -> Result<Tx<'static>, sqlx::Error> {
+        let postgres = pool.connect_options().database_url.scheme() == "postgres"
+            || pool.connect_options().database_url.scheme() == "postgresql";
+        let inner = if postgres {
+            pool.begin().await?
+        } else {
+            pool.begin_with("BEGIN IMMEDIATE").await?
+        };
+        Ok(Tx {
+            inner,
+            postgres,
+            changes: Vec::new(),
+            audit: Vec::new(),
+            _queued: queued,
+        })
+    }
+}
+
+impl Tx<'_> {
+    /// `" FOR UPDATE"` on PostgreSQL, to lock the rows a query reads until the commit; nothing
+    /// on SQLite (the whole database is this transaction's already).
+    pub fn for_update(&self) -> &'static str {
+        if self.postgres {
+            " FOR UPDATE"
+        } else {
+            ""
+        }
+    }
+
+    /// Locks `keys` (record ids, people) until the commit, in one order every writer follows,
+    /// so two writers never wait on each other in a circle. A no-op on SQLite.
+    pub async fn lock_keys(
+        &mut self,
+        keys: impl IntoIterator<Item = String>,
+    ) -> Result<(), sqlx::Error> {
+        if !self.postgres {
+            return Ok(());
+        }
+        let mut hashed: Vec<i64> = keys.into_iter().map(|k| key_hash(&k)).collect();
+        hashed.sort_unstable();
+        hashed.dedup();
+        for chunk in hashed.chunks(1_000) {
+            // The numbers are ours (hashes), written into the statement: one round trip locks
+            // them all, in the listed order.
+            let values = chunk
+                .iter()
+                .map(|k| format!("({k})"))
+                .collect::<Vec<_>>()
+                .join(",");
+            let locked: i64 = sqlx::query_scalar(&format!(
+                "SELECT COUNT(*) FROM (SELECT pg_advisory_xact_lock(k) FROM (VALUES {values}) AS keys (k)) AS locked"
+            ))
+            .fetch_one(&mut *self.inner)
+            .await?;
+            debug_assert_eq!(locked as usize, chunk.len());
+        }
+        Ok(())
+    }
+
+    /// A change for the feed, appended at commit.
+    pub fn append_change(&mut self, change: NewChange) {
+        self.changes.push(change);
+    }
+
+    /// An audit entry, appended to the chain at commit.
+    pub fn audit(&mut self, entry: NewAuditEntry) {
+        self.audit.push(entry);
+    }
+
+    /// Appends the changes and audit entries (cursors and chain ids handed out in commit
+    /// order) and commits.
+    pub async fn commit(mut self) -> Result<(), sqlx::Error> {
+        if !self.changes.is_empty() || !self.audit.is_empty() {
+            if self.postgres {
+                let _: i32 =
+                    sqlx::query_scalar("SELECT 1 FROM (SELECT pg_advisory_xact_lock($1)) AS feed")
+                        .bind(FEED_LOCK)
+                        .fetch_one(&mut *self.inner)
+                        .await?;
+            }
+            crate::feed::write_changes(&mut self.inner, &self.changes).await?;
+            crate::audit::write_entries(&mut self.inner, &self.audit).await?;
+        }
+        self.inner.commit().await
+    }
+}
+
+/// A lock key as PostgreSQL's advisory locks take it: the first 8 bytes of its SHA-256.
+fn key_hash(key: &str) -> i64 {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(key.as_bytes());
+    i64::from_be_bytes(digest[..8].try_into().expect("8 bytes"))
+}
+
+impl<'a> Deref for Tx<'a> {
+    type Target = AnyConnection;
+
+    fn deref(&self) -> &AnyConnection {
+        &self.inner
+    }
+}
+
+impl DerefMut for Tx<'_> {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        &mut self.inner
+    }
+}
+
+/// Where this process's writers begin. On SQLite they queue on an in-process lock before
+/// `BEGIN IMMEDIATE` (a handover there is cheaper than SQLite's busy-wait); on PostgreSQL they
+/// go straight to the database, which orders them by what they lock.
+#[derive(Clone, Default)]
+pub struct Writers {
+    sqlite_queue: Option<std::sync::Arc<tokio::sync::Mutex<()>>>,
+}
+
+impl Writers {
+    pub fn for_pool(pool: &sqlx::AnyPool) -> Writers {
+        let sqlite = pool.connect_options().database_url.scheme() == "sqlite";
+        Writers {
+            sqlite_queue: sqlite.then(Default::default),
+        }
+    }
+
+    pub async fn begin(&self, pool: &sqlx::AnyPool) -> Result<Tx<'static>, sqlx::Error> {
+        let queued = match &self.sqlite_queue {
+            Some(queue) => Some(queue.clone().lock_owned().await),
+            None => None,
+        };
+        Tx::begin_queued(pool, queued).await
+    }
+}
