@@ -90,6 +90,7 @@ where
         if holder.revoked {
             return Err(ApiError::DeviceRevoked);
         }
+        crate::observe::record_caller(&holder.user.username, &holder.device_id);
         Ok(Caller {
             device_id: holder.device_id,
             user: holder.user,

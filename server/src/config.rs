@@ -20,6 +20,9 @@ pub struct Config {
     pub sample_residents: Option<usize>,
     /// `CUNBAO_SYNTHETIC_CATALOGUE=N`: serve a deterministic N-item catalogue (benchmarks).
     pub synthetic_catalogue: Option<usize>,
+    /// `CUNBAO_METRICS_ADDR` (e.g. `127.0.0.1:9464`): where `GET /metrics` is served; unset or
+    /// empty: not served at all.
+    pub metrics_addr: Option<SocketAddr>,
 }
 
 impl Config {
@@ -45,6 +48,15 @@ impl Config {
         let synthetic_catalogue = std::env::var("CUNBAO_SYNTHETIC_CATALOGUE")
             .ok()
             .and_then(|n| n.parse().ok());
+        let metrics_addr = match std::env::var("CUNBAO_METRICS_ADDR") {
+            Ok(addr) if !addr.trim().is_empty() => Some(addr.trim().parse().map_err(|_| {
+                format!(
+                    "CUNBAO_METRICS_ADDR 不是有效的地址 / CUNBAO_METRICS_ADDR is not a valid \
+                     address: {addr:?} (expected host:port, e.g. 127.0.0.1:9464)"
+                )
+            })?),
+            _ => None,
+        };
         Ok(Config {
             bind,
             data_dir,
@@ -53,6 +65,7 @@ impl Config {
             sample_data,
             sample_residents,
             synthetic_catalogue,
+            metrics_addr,
         })
     }
 }

@@ -11,6 +11,8 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod feed;
+pub mod metrics;
+pub mod observe;
 pub mod publish_command;
 pub mod published;
 pub mod publishing;
@@ -30,7 +32,6 @@ use axum::response::{IntoResponse, Response};
 use axum::Router;
 use std::sync::Arc;
 use tower_http::compression::CompressionLayer;
-use tower_http::trace::TraceLayer;
 
 use crate::client::ClientFiles;
 use crate::config::Config;
@@ -49,6 +50,8 @@ pub struct AppState {
     pub current: Arc<Current>,
     /// Limits sign-in attempts and the password hashes in flight.
     pub sign_in_guard: Arc<sign_in_guard::SignInGuard>,
+    /// This process's figures, served on the metrics address.
+    pub metrics: Arc<metrics::Metrics>,
 }
 
 impl axum::extract::FromRef<AppState> for sqlx::AnyPool {
@@ -67,6 +70,7 @@ impl AppState {
             dummy_hash: api::dummy_hash().into(),
             current: Arc::new(Current::new(None)),
             sign_in_guard: Arc::default(),
+            metrics: Arc::default(),
         };
         state.in_force().await?;
         Ok(state)
@@ -91,6 +95,9 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .nest("/api/v1", api::router())
         .fallback(serve_client)
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            answer_panic,
+        ))
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
             policy,
@@ -104,9 +111,9 @@ pub fn app(state: AppState) -> Router {
             HeaderValue::from_static("no-referrer"),
         ))
         .layer(CompressionLayer::new())
-        .layer(TraceLayer::new_for_http())
-        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
-            answer_panic,
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            observe::observe,
         ))
         .with_state(state)
 }
@@ -132,6 +139,11 @@ async fn serve_client(
 ) -> Response {
     if uri.path() == "/api" || uri.path().starts_with("/api/") {
         return error::ApiError::NotFound(uri.path().to_string()).into_response();
+    }
+    // The figures are served on the metrics address only (`CUNBAO_METRICS_ADDR`), never
+    // here, where a load balancer or proxy would hand them to anyone.
+    if uri.path() == "/metrics" {
+        return axum::http::StatusCode::NOT_FOUND.into_response();
     }
     if method != Method::GET && method != Method::HEAD {
         return axum::http::StatusCode::METHOD_NOT_ALLOWED.into_response();
@@ -200,6 +212,14 @@ pub async fn run(config: Config) -> Result<(), StartError> {
                 },
             })?;
     let addr = listener.local_addr().map_err(StartError::Serve)?;
+    let metrics_listener = match config.metrics_addr {
+        Some(addr) => Some(
+            tokio::net::TcpListener::bind(addr)
+                .await
+                .map_err(|source| StartError::Bind { addr, source })?,
+        ),
+        None => None,
+    };
     tracing::info!(%addr, data_dir = %config.data_dir.display(), build = %client.version, "Cunbao server listening");
     let mut state = AppState::load(db.clone(), client)
         .await
@@ -217,6 +237,16 @@ pub async fn run(config: Config) -> Result<(), StartError> {
     if let Some(size) = config.synthetic_catalogue {
         tracing::warn!(size, "serving a synthetic catalogue (benchmarks only)");
         state = state.with_catalogue(cunbao_domain::synthetic::catalogue(size, 1));
+    }
+    if let Some(metrics_listener) = metrics_listener {
+        let metrics_addr = metrics_listener.local_addr().map_err(StartError::Serve)?;
+        tracing::info!(%metrics_addr, "metrics at http://{metrics_addr}/metrics");
+        let metrics = metrics::router(state.clone());
+        tokio::spawn(async move {
+            if let Err(err) = axum::serve(metrics_listener, metrics).await {
+                tracing::error!(%err, "the metrics listener stopped");
+            }
+        });
     }
     axum::serve(
         listener,

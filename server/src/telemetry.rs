@@ -6,7 +6,11 @@ pub fn init() {
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
     let json = std::env::var("CUNBAO_LOG_FORMAT").is_ok_and(|f| f == "json");
-    let builder = fmt().with_env_filter(filter).with_target(false);
+    // Colours only on a terminal: a log file or journal gets plain text.
+    let builder = fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()));
     if json {
         builder.json().init();
     } else {

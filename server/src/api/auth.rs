@@ -9,6 +9,7 @@ use crate::accounts;
 use crate::audit::{audit, AuditEntry};
 use crate::auth::{hash_password, random_hex, token_hash, verify_password, Caller};
 use crate::error::ApiError;
+use crate::metrics::SignInFailure;
 use crate::AppState;
 
 /// Online sign-in: checks the password and registers this device with a fresh token.
@@ -32,10 +33,15 @@ pub async fn sign_in(
     }
     let username = request.username.trim();
     if username.is_empty() || username.chars().count() > 64 {
+        state.metrics.sign_in_failed(SignInFailure::Password);
         return Err(ApiError::BadCredentials);
     }
     // Counted and bounded before any hashing: a flood is answered 429 at once.
-    let permit = state.sign_in_guard.admit(username, address).await?;
+    let permit = state
+        .sign_in_guard
+        .admit(username, address)
+        .await
+        .inspect_err(|_| state.metrics.sign_in_failed(SignInFailure::Throttled))?;
     let found = accounts::user_with_password(&state.db, username).await?;
     // Verify against a dummy hash for unknown users too, so timing does not reveal them.
     let hash = match &found {
@@ -51,12 +57,14 @@ pub async fn sign_in(
         (true, Some((user, _))) => user,
         _ => {
             state.sign_in_guard.failed(username);
+            state.metrics.sign_in_failed(SignInFailure::Password);
             failed_sign_in(&state, username, address).await?;
             return Err(ApiError::BadCredentials);
         }
     };
     let token = random_hex(32);
     let device_id = format!("dev-{}", random_hex(8));
+    crate::observe::record_caller(&user.username, &device_id);
     let mut tx = state.writers.begin(&state.db).await?;
     accounts::register_device(
         &mut tx,

@@ -39,16 +39,17 @@ pub async fn push(
         ));
     }
     let in_force = state.in_force().await?;
-    Ok(Json(
-        sync::push_raw(
-            &state.db,
-            &state.writers,
-            &in_force,
-            &caller,
-            request.mutations,
-        )
-        .await?,
-    ))
+    let started = std::time::Instant::now();
+    let answer = sync::push_raw(
+        &state.db,
+        &state.writers,
+        &in_force,
+        &caller,
+        request.mutations,
+    )
+    .await;
+    state.metrics.push(started.elapsed(), answer.as_ref().ok());
+    Ok(Json(answer?))
 }
 
 /// A pushed batch as it arrives ([`PushRequest`] is its shape): each mutation's body is read
@@ -84,7 +85,7 @@ pub async fn pull(
     caller: Caller,
     ApiQuery(query): ApiQuery<PullQuery>,
 ) -> Result<Json<PullResponse>, ApiError> {
-    Ok(Json(
-        sync::pull(&state.db, &caller, query.after, query.limit).await?,
-    ))
+    let answer = sync::pull(&state.db, &caller, query.after, query.limit).await?;
+    state.metrics.pull(&answer);
+    Ok(Json(answer))
 }

@@ -1,0 +1,68 @@
+//! Request tracing and counting: every request runs in a `request` span carrying its method,
+//! route pattern (never the raw path, which holds ids), status and latency, and — once the
+//! caller is known — the user name and device id (recorded by the [`Caller`] extractor and by
+//! sign-in). When it is answered, one line is logged (target `cunbao::access`; health checks at
+//! debug) and it is counted in [`Metrics`]. Tokens, passwords, ID numbers and bodies are never
+//! recorded.
+//!
+//! [`Caller`]: crate::auth::Caller
+//! [`Metrics`]: crate::metrics::Metrics
+
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
+use tracing::field::Empty;
+use tracing::Instrument;
+
+use crate::AppState;
+
+/// The route label of a request: its route pattern, `client` for the built app's files and
+/// client-side routes, `unmatched` for an unknown `/api` path.
+fn route_of(request: &Request) -> String {
+    match request.extensions().get::<MatchedPath>() {
+        Some(path) => path.as_str().to_string(),
+        None if request.uri().path() == "/api" || request.uri().path().starts_with("/api/") => {
+            "unmatched".to_string()
+        }
+        None => "client".to_string(),
+    }
+}
+
+/// The middleware (`axum::middleware::from_fn_with_state`).
+pub async fn observe(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let route = route_of(&request);
+    let span = tracing::info_span!(
+        "request",
+        method = %request.method(),
+        route = %route,
+        status = Empty,
+        latency_ms = Empty,
+        user = Empty,
+        device = Empty,
+    );
+    let started = Instant::now();
+    let response = next.run(request).instrument(span.clone()).await;
+    let status = response.status();
+    let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+    span.record("status", status.as_u16());
+    span.record("latency_ms", (latency_ms * 1000.0).round() / 1000.0);
+    state.metrics.request(&route, status);
+    let _in = span.enter();
+    if status.is_server_error() {
+        tracing::warn!(target: "cunbao::access", "answered");
+    } else if route == "/api/v1/health" {
+        tracing::debug!(target: "cunbao::access", "answered");
+    } else {
+        tracing::info!(target: "cunbao::access", "answered");
+    }
+    response
+}
+
+/// Records who is asking into the request's span.
+pub fn record_caller(username: &str, device_id: &str) {
+    let span = tracing::Span::current();
+    span.record("user", tracing::field::display(username));
+    span.record("device", tracing::field::display(device_id));
+}
