@@ -88,10 +88,14 @@ pub async fn insert(
     .bind(chrono::Utc::now().to_rfc3339())
     .execute(&mut **tx)
     .await?;
+    tx.inserted(r.id);
     Ok(())
 }
 
 pub async fn exists(tx: &mut Tx<'_>, id: &str) -> Result<bool, sqlx::Error> {
+    if tx.known_absent(id) {
+        return Ok(false);
+    }
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM records WHERE id = $1")
         .bind(id)
         .fetch_one(&mut **tx)
@@ -235,38 +239,72 @@ pub struct StoredClaim {
     pub data: String,
 }
 
-/// The person's paid claims of scheme year `from_year` and later.
-pub async fn paid_claims_since(
+/// What settling a claim needs to know of its person, read in one query: the approved chronic
+/// qualifications, the enrolment that stands for the scheme year, and the paid claims of that
+/// year and the one before.
+pub struct ClaimantView {
+    pub qualifications: Vec<cunbao_domain::qualification::Qualification>,
+    pub enrolment: Option<ActiveEnrolment>,
+    pub paid_claims: Vec<StoredClaim>,
+}
+
+pub async fn claimant_view(
     tx: &mut Tx<'_>,
     person: &str,
-    from_year: i32,
-) -> Result<Vec<StoredClaim>, sqlx::Error> {
-    // The statuses the fund pays, from the state machine (the enum's own names, not input).
+    scheme_year: i32,
+) -> Result<ClaimantView, ApiError> {
+    // The statuses are the enums' own names, not input.
     let paying: Vec<String> = ClaimStatus::ALL
         .into_iter()
         .filter(|s| s.pays())
         .map(|s| format!("'{}'", s.as_str()))
         .collect();
+    let approved =
+        RecordStatus::Qualification(cunbao_domain::qualification::QualificationStatus::Approved);
     let sql = format!(
-        "SELECT id, clinic_id, data FROM records WHERE kind = $1 \
-         AND status IN ({}) AND person = $2 AND scheme_year >= $3",
-        paying.join(", ")
+        "SELECT id, kind, township_id, clinic_id, data FROM records WHERE person = $1 AND (\
+         (kind = '{qualification}' AND status = '{approved}') \
+         OR (kind = '{enrolment}' AND status = '{active}' AND scheme_year = $2) \
+         OR (kind = '{claim}' AND status IN ({paying}) AND scheme_year >= $3))",
+        qualification = RecordKind::Qualification.as_str(),
+        approved = approved.as_str(),
+        enrolment = RecordKind::Enrolment.as_str(),
+        active = RecordStatus::Active.as_str(),
+        claim = RecordKind::Claim.as_str(),
+        paying = paying.join(", "),
     );
     let rows = sqlx::query(&sql)
-        .bind(RecordKind::Claim.as_str())
         .bind(person)
-        .bind(i64::from(from_year))
+        .bind(i64::from(scheme_year))
+        .bind(i64::from(scheme_year - 1))
         .fetch_all(&mut **tx)
         .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(StoredClaim {
+    let mut view = ClaimantView {
+        qualifications: Vec::new(),
+        enrolment: None,
+        paid_claims: Vec::new(),
+    };
+    for row in &rows {
+        let kind: String = row.try_get("kind")?;
+        let data: String = row.try_get("data")?;
+        if kind == RecordKind::Qualification.as_str() {
+            view.qualifications.push(serde_json::from_str(&data)?);
+        } else if kind == RecordKind::Enrolment.as_str() {
+            view.enrolment = Some(ActiveEnrolment {
+                id: row.try_get("id")?,
+                township_id: row.try_get("township_id")?,
+                clinic_id: row.try_get("clinic_id")?,
+                record: serde_json::from_str(&data)?,
+            });
+        } else {
+            view.paid_claims.push(StoredClaim {
                 id: row.try_get("id")?,
                 clinic_id: row.try_get("clinic_id")?,
-                data: row.try_get("data")?,
-            })
-        })
-        .collect()
+                data,
+            });
+        }
+    }
+    Ok(view)
 }
 
 /// A record as the township's lists show it.
@@ -305,26 +343,5 @@ pub async fn township_list(
                 data: serde_json::from_str(&row.try_get::<String, _>("data")?)?,
             })
         })
-        .collect()
-}
-
-/// The person's approved chronic qualifications (the benefit rule checks their dates).
-pub async fn approved_qualifications(
-    tx: &mut Tx<'_>,
-    person: &str,
-) -> Result<Vec<cunbao_domain::qualification::Qualification>, ApiError> {
-    let rows: Vec<String> = sqlx::query_scalar(
-        "SELECT data FROM records WHERE person = $1 AND kind = $2 AND status = $3",
-    )
-    .bind(person)
-    .bind(RecordKind::Qualification.as_str())
-    .bind(
-        RecordStatus::Qualification(cunbao_domain::qualification::QualificationStatus::Approved)
-            .as_str(),
-    )
-    .fetch_all(&mut **tx)
-    .await?;
-    rows.iter()
-        .map(|data| Ok(serde_json::from_str(data)?))
         .collect()
 }

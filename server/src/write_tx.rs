@@ -13,6 +13,7 @@
 //! database's write lock from the start, so a second process waits instead of failing), and
 //! the key locks and the feed lock are not needed.
 
+use std::collections::HashSet;
 use std::ops::{Deref, DerefMut};
 
 use sqlx::{Any, AnyConnection, Transaction};
@@ -30,6 +31,8 @@ pub struct Tx<'a> {
     postgres: bool,
     changes: Vec<NewChange>,
     audit: Vec<NewAuditEntry>,
+    /// Record ids known not to exist (read once for a whole batch, [`Tx::note_absent`]).
+    absent: HashSet<String>,
     /// On SQLite, this process's writers queue on an in-process lock first ([`Writers`]).
     _queued: Option<OwnedMutexGuard<()>>,
 }
@@ -56,6 +59,7 @@ impl Tx<'static> {
             postgres,
             changes: Vec::new(),
             audit: Vec::new(),
+            absent: HashSet::new(),
             _queued: queued,
         })
     }
@@ -100,6 +104,46 @@ impl Tx<'_> {
             debug_assert_eq!(locked as usize, chunk.len());
         }
         Ok(())
+    }
+
+    /// Reads which of `ids` no record has yet, in one query, so that asking about each of them
+    /// later costs nothing ([`Tx::known_absent`]). The batch's locks keep it true.
+    pub async fn note_absent(&mut self, ids: &[&str]) -> Result<(), sqlx::Error> {
+        for chunk in ids.chunks(500) {
+            let sql = format!(
+                "SELECT id FROM records WHERE id IN ({})",
+                (1..=chunk.len())
+                    .map(|i| format!("${i}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            let mut query = sqlx::query_scalar::<_, String>(&sql);
+            for id in chunk {
+                query = query.bind(*id);
+            }
+            let present: HashSet<String> = query
+                .fetch_all(&mut *self.inner)
+                .await?
+                .into_iter()
+                .collect();
+            self.absent.extend(
+                chunk
+                    .iter()
+                    .filter(|id| !present.contains(**id))
+                    .map(|id| id.to_string()),
+            );
+        }
+        Ok(())
+    }
+
+    /// Whether record `id` is known not to exist (false: not known, ask the database).
+    pub fn known_absent(&self, id: &str) -> bool {
+        self.absent.contains(id)
+    }
+
+    /// Record `id` exists from now on.
+    pub fn inserted(&mut self, id: &str) {
+        self.absent.remove(id);
     }
 
     /// A change for the feed, appended at commit.

@@ -126,6 +126,15 @@ async fn push_each(
         Pushed::Refused { .. } => Vec::new(),
     });
     tx.lock_keys(keys).await?;
+    // Which of the batch's record ids are new, in one query rather than one per mutation.
+    let ids: Vec<&str> = mutations
+        .iter()
+        .filter_map(|pushed| match pushed {
+            Pushed::Read(m) => Some(m.record_id.as_str()),
+            Pushed::Refused { .. } => None,
+        })
+        .collect();
+    tx.note_absent(&ids).await?;
     let mut results = Vec::with_capacity(mutations.len());
     let mut logged = Vec::with_capacity(mutations.len());
     for pushed in mutations {

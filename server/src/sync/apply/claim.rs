@@ -86,15 +86,15 @@ pub async fn apply(
     }
     // The chronic benefit only with a qualification approved and valid on the visit date.
     let codes = claim.diagnosis_codes();
-    let qualifications = records::approved_qualifications(tx, person.as_str()).await?;
-    let (entitled, _) = benefit_for(&codes, &qualifications, *visit_date);
+    let year = visit_date.year();
+    let view = records::claimant_view(tx, person.as_str(), year).await?;
+    let (entitled, _) = benefit_for(&codes, &view.qualifications, *visit_date);
     let rule = match policy.benefit(entitled) {
         Ok(rule) => rule,
         Err(err) => return Ok(rejected_by(m, "unknown_benefit", err)),
     };
     // Only someone entitled on the visit date is paid.
-    let year = visit_date.year();
-    let enrolment = records::active_enrolment(tx, person.as_str(), year).await?;
+    let enrolment = view.enrolment;
     let cover = enrolment.as_ref().map(|e| e.record.coverage);
     let stopped_from = enrolment
         .as_ref()
@@ -109,7 +109,7 @@ pub async fn apply(
         differences: price_differences,
     } = reprice(catalogue, sent_lines);
     let lines = &lines;
-    let prior = prior_claims(tx, person.as_str(), year).await?;
+    let prior = prior_claims(view.paid_claims)?;
     let before = accumulators(&prior, year, &rule.cap_pool);
     let server = match settle(&BenefitParams::from(rule), before, lines) {
         Ok(s) => s,
@@ -281,11 +281,10 @@ struct Prior {
     claim: PriorClaim,
 }
 
-/// The person's paid claims of this scheme year and the one before (one query, parsed once):
-/// the accumulators and the risk history both come from them.
-async fn prior_claims(tx: &mut Tx<'_>, person: &str, year: i32) -> Result<Vec<Prior>, ApiError> {
-    records::paid_claims_since(tx, person, year - 1)
-        .await?
+/// The person's paid claims of this scheme year and the one before, parsed once: the
+/// accumulators and the risk history both come from them.
+fn prior_claims(stored: Vec<records::StoredClaim>) -> Result<Vec<Prior>, ApiError> {
+    stored
         .into_iter()
         .map(|stored| {
             Ok(Prior {
