@@ -52,11 +52,19 @@ pub struct AppState {
     pub sign_in_guard: Arc<sign_in_guard::SignInGuard>,
     /// This process's figures, served on the metrics address.
     pub metrics: Arc<metrics::Metrics>,
+    /// The proxies whose `X-Forwarded-For` names the client (`CUNBAO_TRUSTED_PROXIES`).
+    pub trusted_proxies: Arc<config::TrustedProxies>,
 }
 
 impl axum::extract::FromRef<AppState> for sqlx::AnyPool {
     fn from_ref(state: &AppState) -> sqlx::AnyPool {
         state.db.clone()
+    }
+}
+
+impl axum::extract::FromRef<AppState> for Arc<config::TrustedProxies> {
+    fn from_ref(state: &AppState) -> Arc<config::TrustedProxies> {
+        state.trusted_proxies.clone()
     }
 }
 
@@ -71,6 +79,7 @@ impl AppState {
             current: Arc::new(Current::new(None)),
             sign_in_guard: Arc::default(),
             metrics: Arc::default(),
+            trusted_proxies: Arc::default(),
         };
         state.in_force().await?;
         Ok(state)
@@ -84,6 +93,12 @@ impl AppState {
     /// Serves another catalogue (benchmarks use a large synthetic one).
     pub fn with_catalogue(mut self, catalogue: cunbao_domain::catalogue::Catalogue) -> AppState {
         self.current = Arc::new(Current::new(Some(catalogue)));
+        self
+    }
+
+    /// Believes these proxies' `X-Forwarded-For` ([`config::TrustedProxies::client`]).
+    pub fn with_trusted_proxies(mut self, proxies: config::TrustedProxies) -> AppState {
+        self.trusted_proxies = Arc::new(proxies);
         self
     }
 }
@@ -223,7 +238,11 @@ pub async fn run(config: Config) -> Result<(), StartError> {
     tracing::info!(%addr, data_dir = %config.data_dir.display(), build = %client.version, "Cunbao server listening");
     let mut state = AppState::load(db.clone(), client)
         .await
-        .map_err(StartError::InForce)?;
+        .map_err(StartError::InForce)?
+        .with_trusted_proxies(config.trusted_proxies.clone());
+    if !state.trusted_proxies.is_empty() {
+        tracing::info!(proxies = %state.trusted_proxies, "X-Forwarded-For believed from these proxies");
+    }
     tokio::spawn(log_audit_head(db.clone()));
     if let Some(households) = config.sample_residents.filter(|_| config.sample_data) {
         let today = chrono::Local::now().date_naive();

@@ -1,11 +1,13 @@
 //! Request tracing and counting: every request runs in a `request` span carrying its method,
-//! route pattern (never the raw path, which holds ids), status and latency, and — once the
-//! caller is known — the user name and device id (recorded by the [`Caller`] extractor and by
-//! sign-in). When it is answered, one line is logged (target `cunbao::access`; health checks at
-//! debug) and it is counted in [`Metrics`]. Tokens, passwords, ID numbers and bodies are never
+//! route pattern (never the raw path, which holds ids), client address (through trusted proxies,
+//! [`ClientAddress`]), status and latency, and — once the caller is known — the user name and
+//! device id (recorded by the [`Caller`] extractor and by sign-in). When it is answered, one
+//! line is logged (target `cunbao::access`; health checks at debug) and it is counted in
+//! [`Metrics`]. Tokens, passwords, ID numbers and bodies are never
 //! recorded.
 //!
 //! [`Caller`]: crate::auth::Caller
+//! [`ClientAddress`]: crate::api::ClientAddress
 //! [`Metrics`]: crate::metrics::Metrics
 
 use std::time::Instant;
@@ -16,6 +18,7 @@ use axum::response::Response;
 use tracing::field::Empty;
 use tracing::Instrument;
 
+use crate::api::ClientAddress;
 use crate::AppState;
 
 /// The route label of a request: its route pattern, `client` for the built app's files and
@@ -33,15 +36,24 @@ fn route_of(request: &Request) -> String {
 /// The middleware (`axum::middleware::from_fn_with_state`).
 pub async fn observe(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let route = route_of(&request);
+    let client = ClientAddress::of(
+        request.extensions(),
+        request.headers(),
+        &state.trusted_proxies,
+    );
     let span = tracing::info_span!(
         "request",
         method = %request.method(),
         route = %route,
+        client = Empty,
         status = Empty,
         latency_ms = Empty,
         user = Empty,
         device = Empty,
     );
+    if let ClientAddress(Some(client)) = client {
+        span.record("client", tracing::field::display(client));
+    }
     let started = Instant::now();
     let response = next.run(request).instrument(span.clone()).await;
     let status = response.status();

@@ -1,5 +1,6 @@
 //! Sign-in that cannot be hammered: at most [`FAILURES_PER_ACCOUNT`] wrong passwords per account
-//! and [`ATTEMPTS_PER_ADDRESS`] attempts per address in a minute, and at most
+//! and [`ATTEMPTS_PER_ADDRESS`] attempts per client address in a minute (behind a trusted proxy
+//! the client it forwarded for, [`crate::api::ClientAddress`]), and at most
 //! [`HASHES_IN_FLIGHT`] password hashes (Argon2, tens of megabytes each) at once — a sign-in
 //! waits up to two seconds for a slot; anything over is answered 429, before any hashing. Held per process: with several processes
 //! behind a load balancer each allows as much, which still bounds every process's memory.

@@ -1,4 +1,6 @@
-use axum::extract::{Path, State};
+use std::sync::Arc;
+
+use axum::extract::{FromRef, Path, State};
 use axum::Json;
 use cunbao_domain::api::ApiErrorBody;
 use cunbao_domain::sync::{Role, SignInRequest, SignInResponse};
@@ -8,6 +10,7 @@ use super::ApiJson;
 use crate::accounts;
 use crate::audit::{audit, AuditEntry};
 use crate::auth::{hash_password, random_hex, token_hash, verify_password, Caller};
+use crate::config::TrustedProxies;
 use crate::error::ApiError;
 use crate::metrics::SignInFailure;
 use crate::AppState;
@@ -113,21 +116,41 @@ async fn failed_sign_in(
     Ok(())
 }
 
-/// The address a request came from, when the server knows it (not in in-process tests).
+/// The address a request came from, when the server knows it (not in in-process tests): the
+/// TCP peer, or — when the peer is a trusted proxy (`CUNBAO_TRUSTED_PROXIES`) — the client it
+/// forwarded for ([`TrustedProxies::client`]).
 pub struct ClientAddress(pub Option<std::net::IpAddr>);
 
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientAddress {
+impl ClientAddress {
+    /// The client of a request with these extensions and headers, seen through `proxies`.
+    pub fn of(
+        extensions: &axum::http::Extensions,
+        headers: &axum::http::HeaderMap,
+        proxies: &TrustedProxies,
+    ) -> ClientAddress {
+        ClientAddress(
+            extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|info| proxies.client(info.0.ip(), headers)),
+        )
+    }
+}
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientAddress
+where
+    Arc<TrustedProxies>: FromRef<S>,
+{
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(
         parts: &mut axum::http::request::Parts,
-        _: &S,
+        state: &S,
     ) -> Result<Self, Self::Rejection> {
-        Ok(ClientAddress(
-            parts
-                .extensions
-                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                .map(|info| info.0.ip()),
+        let proxies = Arc::<TrustedProxies>::from_ref(state);
+        Ok(ClientAddress::of(
+            &parts.extensions,
+            &parts.headers,
+            &proxies,
         ))
     }
 }
