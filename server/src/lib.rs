@@ -11,6 +11,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod feed;
+pub mod private_files;
 pub mod publish_command;
 pub mod published;
 pub mod publishing;
