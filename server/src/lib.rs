@@ -6,6 +6,7 @@ pub mod api;
 pub mod audit;
 pub mod audit_command;
 pub mod auth;
+pub mod backup_command;
 pub mod client;
 pub mod config;
 pub mod db;
