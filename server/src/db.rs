@@ -27,19 +27,25 @@ pub enum DbError {
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
-/// Where the database is: `DATABASE_URL` if set, else `cunbao.sqlite3` in the data directory.
+/// Where the database is: `DATABASE_URL` if set, else `cunbao.sqlite3` in the data directory
+/// (the directory created 0700 and the file 0600 on Unix: see [`crate::private_files`]).
 pub fn url_for(database_url: Option<&str>, data_dir: &Path) -> Result<String, DbError> {
     if let Some(url) = database_url {
         return Ok(url.to_string());
     }
-    std::fs::create_dir_all(data_dir).map_err(|source| DbError::DataDir {
-        path: data_dir.display().to_string(),
-        source,
-    })?;
-    Ok(format!(
-        "sqlite://{}?mode=rwc",
-        data_dir.join("cunbao.sqlite3").display()
-    ))
+    let file = sqlite_file(data_dir);
+    crate::private_files::create_dir(data_dir)
+        .and_then(|()| crate::private_files::database_file(&file))
+        .map_err(|source| DbError::DataDir {
+            path: data_dir.display().to_string(),
+            source,
+        })?;
+    Ok(format!("sqlite://{}?mode=rwc", file.display()))
+}
+
+/// The SQLite database file in the data directory.
+pub fn sqlite_file(data_dir: &Path) -> std::path::PathBuf {
+    data_dir.join("cunbao.sqlite3")
 }
 
 /// Opens the database at `url` and brings its schema up to date.

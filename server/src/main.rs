@@ -1,4 +1,6 @@
-use cunbao_server::{audit_command, config::Config, publish_command, quote_command, run};
+use cunbao_server::{
+    audit_command, backup_command, config::Config, publish_command, quote_command, run,
+};
 
 const USAGE: &str = "\
 村保 Cunbao server
@@ -10,7 +12,12 @@ USAGE:
 ";
 
 fn usage() -> String {
-    format!("{USAGE}{}{}", publish_command::USAGE, audit_command::USAGE)
+    format!(
+        "{USAGE}{}{}{}",
+        publish_command::USAGE,
+        audit_command::USAGE,
+        backup_command::USAGE
+    )
 }
 
 fn main() {
@@ -26,6 +33,8 @@ fn main() {
         ["quote", file] => std::process::exit(quote_command::run(Some(file))),
         ["publish", what, ..] => std::process::exit(publish(what, &args[2..])),
         ["audit", ..] => std::process::exit(audit(&args[1..])),
+        ["backup", ..] => std::process::exit(backup(&args[1..])),
+        ["restore", ..] => std::process::exit(restore(&args[1..])),
         ["help" | "--help" | "-h"] => print!("{}", usage()),
         _ => {
             eprint!(
@@ -45,6 +54,16 @@ async fn publish(what: &str, args: &[String]) -> i32 {
 #[tokio::main]
 async fn audit(args: &[String]) -> i32 {
     audit_command::run(args).await
+}
+
+#[tokio::main]
+async fn backup(args: &[String]) -> i32 {
+    backup_command::backup(args).await
+}
+
+#[tokio::main]
+async fn restore(args: &[String]) -> i32 {
+    backup_command::restore(args).await
 }
 
 #[tokio::main]

@@ -76,6 +76,8 @@ pub struct SyncReport {
     /// Mutations the server had lost (restored from a backup) and got again.
     pub resent: usize,
     pub pulled: usize,
+    /// The server announced a new epoch (it was restored): every change was pulled again.
+    pub pulled_again: bool,
 }
 
 /// Online sign-in; the session (token, user) is kept on the device.
@@ -121,6 +123,15 @@ pub async fn sync_with_progress(
     let handshake = transport.handshake(token).await?;
     if handshake.last_applied_seq < outbox::last_answered(store).await? {
         report.resent = outbox::reopen_after(store, handshake.last_applied_seq).await?;
+    }
+    let known_epoch: Option<String> = meta::get(store, MetaKey::ServerEpoch).await?;
+    if known_epoch.is_some_and(|known| known != handshake.server_epoch) {
+        // The server was restored from a backup: its feed ends before cursors this tablet
+        // has passed and gives the changes it makes from now on those cursors again. Pull
+        // everything again (re-applying a change is harmless). The cursor is reset before the
+        // new epoch is kept, so an interrupted round starts over.
+        meta::put(store, MetaKey::PullCursor, &0u64).await?;
+        report.pulled_again = true;
     }
     meta::put(store, MetaKey::ServerEpoch, &handshake.server_epoch).await?;
     setup::bring_up_to_date(store, transport, token, &handshake, progress).await?;

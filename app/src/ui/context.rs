@@ -61,6 +61,10 @@ pub struct AppContext {
     pub storage: RwSignal<Option<StorageInfo>>,
     /// Signed in with a PIN set, and not unlocked since the app started (or locked again).
     pub locked: RwSignal<bool>,
+    /// The server no longer accepts this tablet's session (unknown after a server restore, or
+    /// the device revoked): the sign-in form is offered beside where sync stands, whatever is
+    /// still to upload, and the outbox is sent under the new sign-in.
+    pub session_refused: RwSignal<bool>,
     /// What the desk works from, loaded from the device and reloaded after every sync and save.
     pub desk: RwSignal<Option<Desk>>,
     /// The claim just saved on this screen, handed to its slip so that it shows at once.
@@ -83,6 +87,7 @@ impl AppContext {
             setup_progress: RwSignal::new(None),
             storage: RwSignal::new(None),
             locked: RwSignal::new(false),
+            session_refused: RwSignal::new(false),
             desk: RwSignal::new(None),
             saved_claim: StoredValue::new(None),
             store: StoredValue::new_local(None),

@@ -72,6 +72,7 @@ pub fn request(ctx: AppContext) {
             Some(Ok(report)) => {
                 ctx.sync_attempt.set_value(0);
                 ctx.sync_error.set(None);
+                ctx.session_refused.set(false);
                 // Read the desk's data again only when the round brought something new.
                 let stale = ctx.desk.with_untracked(|d| {
                     d.as_ref()
@@ -84,6 +85,14 @@ pub fn request(ctx: AppContext) {
             Some(Err(SyncError::NotSignedIn)) => ctx.sync_error.set(None),
             Some(Err(err)) => {
                 let retry = err.is_retryable();
+                if matches!(
+                    err,
+                    SyncError::Transport(
+                        crate::sync::transport::TransportError::Unauthorized { .. }
+                    )
+                ) {
+                    ctx.session_refused.set(true);
+                }
                 ctx.sync_error.set(Some(err.text()));
                 if retry {
                     let attempt = ctx.sync_attempt.get_value();

@@ -283,11 +283,16 @@ impl MutationResult {
         MutationResult::answer_at(seq, record_id, MutationStatus::Rejected).with(code, message)
     }
 
-    /// The mutation came before: the first answer, repeated.
+    /// The mutation came before: the first answer, repeated. An answer that was itself a
+    /// repetition keeps the first status (applied or rejected).
     pub fn already_applied(original: MutationResult) -> MutationResult {
+        let first = match (original.status, original.original_status) {
+            (MutationStatus::AlreadyApplied, Some(first)) => first,
+            (status, _) => status,
+        };
         MutationResult {
             status: MutationStatus::AlreadyApplied,
-            original_status: Some(original.status),
+            original_status: Some(first),
             ..original
         }
     }

@@ -13,13 +13,18 @@ use crate::ui::context::use_app;
 use crate::ui::format::{bytes, time_of};
 use crate::ui::sync_runner;
 
-/// Sign-in when signed out; otherwise where sync stands, with what went wrong and what to do.
+/// Sign-in when signed out; otherwise where sync stands, with what went wrong and what to do
+/// — and the sign-in again when the server no longer accepts the session (its work still to
+/// upload is sent under the new sign-in, so signing out first is not needed).
 #[component]
 pub fn SyncPage() -> impl IntoView {
     let app = use_app();
     view! {
         <h1 data-testid="section-title">{move || app.t(Section::Sync.label())}</h1>
         <Show when=move || app.sync.get().user.is_some() fallback=|| view! { <SignInForm/> }>
+            <Show when=move || app.session_refused.get()>
+                <SignInForm/>
+            </Show>
             <SyncStatusView/>
         </Show>
     }
@@ -62,6 +67,7 @@ fn SignInForm() -> impl IntoView {
         spawn_local(async move {
             match sync::sign_in(store.as_ref(), &FETCH, &request).await {
                 Ok(user) => {
+                    app.session_refused.set(false);
                     password.set(String::new());
                     pin.set(String::new());
                     pin_again.set(String::new());

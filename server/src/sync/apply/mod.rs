@@ -12,8 +12,11 @@ mod stop;
 mod void;
 
 use cunbao_domain::policy::Policy;
-use cunbao_domain::sync::{ChangeBody, Mutation, MutationBody, MutationResult, RecordedEnrolment};
+use cunbao_domain::sync::{
+    ChangeBody, Mutation, MutationBody, MutationResult, MutationStatus, RecordedEnrolment,
+};
 use cunbao_domain::text::{Bilingual, Text};
+use sqlx::Row;
 
 use crate::auth::Caller;
 use crate::error::ApiError;
@@ -64,13 +67,16 @@ pub async fn apply(
     m: &Mutation,
 ) -> Result<MutationResult, ApiError> {
     if !matches!(m.body, MutationBody::Void { .. }) && records::exists(tx, &m.record_id).await? {
+        if let Some(earlier) = sent_before(tx, ctx, m, &m.record_id).await? {
+            return Ok(earlier);
+        }
         return Ok(MutationResult::rejected(
             m,
             "record_exists",
             Text::new("记录编号已存在", "A record with this id already exists"),
         ));
     }
-    match &m.body {
+    let result = match &m.body {
         MutationBody::Enrolment { .. } => enrolment::apply(tx, ctx, m).await,
         MutationBody::Contribution { .. } => contribution::apply(tx, ctx, m).await,
         MutationBody::Claim { .. } => claim::apply(tx, ctx, m).await,
@@ -82,7 +88,61 @@ pub async fn apply(
         MutationBody::Correction { .. } => correction::apply(tx, ctx, m).await,
         MutationBody::RefundProposal { .. } => refund::apply(tx, ctx, m).await,
         MutationBody::QualificationApplication { .. } => qualification::apply(tx, ctx, m).await,
+    }?;
+    if let MutationBody::Void {
+        target_record_id, ..
+    } = &m.body
+    {
+        if result.status == MutationStatus::Rejected {
+            if let Some(earlier) = sent_before(tx, ctx, m, target_record_id).await? {
+                return Ok(earlier);
+            }
+        }
     }
+    Ok(result)
+}
+
+/// This very mutation — same place in the tablet's sequence, record id, kind and body — as
+/// applied earlier under the device that made `record` (the tablet before it signed in
+/// again): the answer given then, as "already applied". A tablet that signs in again starts a
+/// new device whose sequence begins at 1, so it sends its whole outbox again (the server may
+/// have lost part of it in a restore); what the server has is answered, not refused, and is
+/// never applied twice.
+async fn sent_before(
+    tx: &mut Tx<'_>,
+    ctx: &Context<'_>,
+    m: &Mutation,
+    record: &str,
+) -> Result<Option<MutationResult>, ApiError> {
+    let Some(standing) = records::standing(tx, record).await? else {
+        return Ok(None);
+    };
+    if standing.clinic_id != ctx.clinic {
+        return Ok(None);
+    }
+    let row = sqlx::query(
+        "SELECT record_id, kind, body, result FROM mutations WHERE device_id = $1 AND seq = $2",
+    )
+    .bind(&standing.device_id)
+    .bind(i64::try_from(m.seq).unwrap_or(i64::MAX))
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let same = row.try_get::<String, _>("record_id")? == m.record_id
+        && row.try_get::<String, _>("kind")? == m.body.kind()
+        && serde_json::from_str::<serde_json::Value>(&row.try_get::<String, _>("body")?).ok()
+            == Some(serde_json::to_value(&m.body)?);
+    if !same {
+        return Ok(None);
+    }
+    let earlier: MutationResult = serde_json::from_str(&row.try_get::<String, _>("result")?)?;
+    Ok(Some(MutationResult {
+        seq: m.seq,
+        record_id: m.record_id.clone(),
+        ..MutationResult::already_applied(earlier)
+    }))
 }
 
 /// A rejection whose words come from a domain error.
