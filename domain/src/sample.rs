@@ -58,6 +58,34 @@ pub fn general_outpatient_claim(
     }))
 }
 
+/// The enrolment a tablet sends for `person`, named `name`, as the head of a one-person
+/// household `hh-<record>`, enrolled on `enrolled_on` for the scheme year of the policy
+/// `policy_version`. For tests and benchmarks.
+pub fn head_enrolment(
+    record: &str,
+    person: IdNumber,
+    name: &str,
+    policy_version: &str,
+    scheme_year: i32,
+    enrolled_on: NaiveDate,
+) -> MutationBody {
+    use crate::enrolment::{Member, Relationship};
+    MutationBody::Enrolment {
+        household_id: format!("hh-{record}"),
+        member: Member {
+            id_number: person,
+            name: crate::names::PersonName::parse(name).expect("a valid name"),
+            relationship: Relationship::Head,
+            phone: None,
+            subsidy: None,
+            evidence: None,
+        },
+        scheme_year,
+        enrolled_on,
+        policy_version: policy_version.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -19,10 +19,10 @@ use cunbao_app::storage::{Store, StoreName};
 use cunbao_app::sync::outbox::{self, EntryState};
 use cunbao_app::sync::transport::{Api, HttpClient, TransportError, PUSH_PATH};
 use cunbao_app::sync::{self, sync_once, SyncError};
-use cunbao_domain::enrolment::{Member, Relationship};
 use cunbao_domain::id_number::{compose, IdNumber};
 use cunbao_domain::names::PersonName;
 use cunbao_domain::policy::Policy;
+use cunbao_domain::sample;
 use cunbao_domain::sync::{MutationBody, SignInRequest};
 use cunbao_server::{seed, AppState};
 use serde_json::Value;
@@ -108,20 +108,14 @@ impl Tablet {
     }
 
     async fn enrol(&self, record: &str, id: &IdNumber) {
-        let body = MutationBody::Enrolment {
-            household_id: format!("hh-{record}"),
-            member: Member {
-                id_number: id.clone(),
-                name: PersonName::parse("覃海燕").unwrap(),
-                relationship: Relationship::Head,
-                phone: None,
-                subsidy: None,
-                evidence: None,
-            },
-            scheme_year: 2025,
-            enrolled_on: NaiveDate::from_ymd_opt(2024, 10, 9).unwrap(),
-            policy_version: "county-sample-2025.1".into(),
-        };
+        let body = sample::head_enrolment(
+            record,
+            id.clone(),
+            "覃海燕",
+            "county-sample-2025.1",
+            2025,
+            NaiveDate::from_ymd_opt(2024, 10, 9).unwrap(),
+        );
         outbox::enqueue(&self.store, record, body, 0).await.unwrap();
     }
 
@@ -249,7 +243,6 @@ async fn two_clinics_and_the_township_see_the_duplicate(backend: Backend) {
 async fn the_year_to_date_figures_reach_the_tablet(backend: Backend) {
     use cunbao_app::desk::visit::accumulators;
     use cunbao_domain::quantity::Quantity;
-    use cunbao_domain::sample;
     use cunbao_domain::settlement::{Accumulators, LineInput};
 
     let s = TestServer::start(backend).await;

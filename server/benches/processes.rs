@@ -19,7 +19,7 @@ use cunbao_domain::policy::Policy;
 use cunbao_domain::quantity::Quantity;
 use cunbao_domain::sample;
 use cunbao_domain::settlement::{Accumulators, LineInput};
-use cunbao_domain::sync::{Mutation, MutationBody};
+use cunbao_domain::sync::Mutation;
 use cunbao_domain::synthetic::Rng;
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
@@ -155,10 +155,19 @@ fn device_work(d: usize, claims: usize, token: String) -> Device {
         .iter()
         .enumerate()
         .map(|(p, who)| {
-            let enrolled_on = NaiveDate::from_ymd_opt(year - 1, 10, 10).unwrap();
-            let mut m = enrolment(next(), &format!("b{d}-e{p}"), who, &policy, enrolled_on);
-            m.record_id = format!("b{d}-e{p}");
-            m
+            let record = format!("b{d}-e{p}");
+            Mutation {
+                seq: next(),
+                body: sample::head_enrolment(
+                    &record,
+                    who.clone(),
+                    "韦志明",
+                    &policy.version,
+                    policy.scheme_year,
+                    NaiveDate::from_ymd_opt(year - 1, 10, 10).unwrap(),
+                ),
+                record_id: record,
+            }
         })
         .collect();
     let first = NaiveDate::from_ymd_opt(year, 1, 1).unwrap();
@@ -197,34 +206,6 @@ fn device_work(d: usize, claims: usize, token: String) -> Device {
         token,
         enrolments,
         claims,
-    }
-}
-
-fn enrolment(
-    seq: u64,
-    record: &str,
-    who: &cunbao_domain::id_number::IdNumber,
-    policy: &Policy,
-    on: NaiveDate,
-) -> Mutation {
-    use cunbao_domain::enrolment::{Member, Relationship};
-    Mutation {
-        seq,
-        record_id: record.into(),
-        body: MutationBody::Enrolment {
-            household_id: format!("hh-{record}"),
-            member: Member {
-                id_number: who.clone(),
-                name: cunbao_domain::names::PersonName::parse("韦志明").unwrap(),
-                relationship: Relationship::Head,
-                phone: None,
-                subsidy: None,
-                evidence: None,
-            },
-            scheme_year: policy.scheme_year,
-            enrolled_on: on,
-            policy_version: policy.version.clone(),
-        },
     }
 }
 

@@ -159,24 +159,17 @@ pub fn enrolment_on(
     scheme_year: i32,
     on: chrono::NaiveDate,
 ) -> cunbao_domain::sync::Mutation {
-    use cunbao_domain::enrolment::{Member, Relationship};
     cunbao_domain::sync::Mutation {
         seq,
         record_id: record.into(),
-        body: cunbao_domain::sync::MutationBody::Enrolment {
-            household_id: format!("hh-{record}"),
-            member: Member {
-                id_number: id.clone(),
-                name: cunbao_domain::names::PersonName::parse("韦志明").unwrap(),
-                relationship: Relationship::Head,
-                phone: None,
-                subsidy: None,
-                evidence: None,
-            },
+        body: cunbao_domain::sample::head_enrolment(
+            record,
+            id.clone(),
+            "韦志明",
+            policy,
             scheme_year,
-            enrolled_on: on,
-            policy_version: policy.into(),
-        },
+            on,
+        ),
     }
 }
 
