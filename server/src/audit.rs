@@ -5,8 +5,6 @@
 use sha2::{Digest, Sha256};
 use sqlx::{AnyConnection, Row};
 
-use crate::write_tx::Tx;
-
 pub struct AuditEntry<'a> {
     pub username: &'a str,
     pub device_id: Option<&'a str>,
@@ -25,18 +23,19 @@ pub struct NewAuditEntry {
     detail: String,
 }
 
-/// Adds an entry to the audit log when the transaction commits; each row's hash covers its
-/// content and the previous row's hash, so an edited or deleted row breaks the chain
-/// ([`verify_audit_chain`]).
-pub fn audit(tx: &mut Tx<'_>, entry: AuditEntry<'_>) {
-    tx.audit(NewAuditEntry {
-        at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-        username: entry.username.to_string(),
-        device_id: entry.device_id.map(str::to_string),
-        action: entry.action.to_string(),
-        subject: entry.subject.to_string(),
-        detail: entry.detail.to_string(),
-    });
+/// Each row's hash covers its content and the previous row's hash, so an edited or deleted
+/// row breaks the chain ([`verify_audit_chain`]). Its time is when it was made.
+impl From<AuditEntry<'_>> for NewAuditEntry {
+    fn from(entry: AuditEntry<'_>) -> Self {
+        NewAuditEntry {
+            at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            username: entry.username.to_string(),
+            device_id: entry.device_id.map(str::to_string),
+            action: entry.action.to_string(),
+            subject: entry.subject.to_string(),
+            detail: entry.detail.to_string(),
+        }
+    }
 }
 
 /// Rows per INSERT: well inside both databases' limits on bound values.

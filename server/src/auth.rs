@@ -90,12 +90,17 @@ where
         if holder.revoked {
             return Err(ApiError::DeviceRevoked);
         }
-        crate::observe::record_caller(&holder.user.username, &holder.device_id);
+        crate::telemetry::record_caller(&holder.user.username, &holder.device_id);
         Ok(Caller {
             device_id: holder.device_id,
             user: holder.user,
         })
     }
+}
+
+/// For seeding: a hash to verify unknown usernames against.
+pub fn dummy_hash() -> String {
+    hash_password(&random_hex(16))
 }
 
 #[cfg(test)]

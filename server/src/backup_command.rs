@@ -565,22 +565,19 @@ async fn finalise(
         None => (0, Vec::new()),
     };
     let operator = crate::publishing::Publisher::console().username;
-    crate::audit::audit(
-        &mut tx,
-        crate::audit::AuditEntry {
-            username: &operator,
-            device_id: None,
-            action: "restore",
-            subject: &epoch,
-            detail: &serde_json::json!({
-                "backup": src.file_name().map(|n| n.to_string_lossy()),
-                "backup_epoch": backup.epoch,
-                "backup_newest_entry": backup.newest_entry,
-                "revoked_again": revoked,
-                "signed_out": signed_out,
-            }),
-        },
-    );
+    tx.audit(crate::audit::AuditEntry {
+        username: &operator,
+        device_id: None,
+        action: "restore",
+        subject: &epoch,
+        detail: &serde_json::json!({
+            "backup": src.file_name().map(|n| n.to_string_lossy()),
+            "backup_epoch": backup.epoch,
+            "backup_newest_entry": backup.newest_entry,
+            "revoked_again": revoked,
+            "signed_out": signed_out,
+        }),
+    });
     tx.commit().await?;
     Ok(Report {
         backup,

@@ -104,36 +104,6 @@ impl From<JsonRejection> for ApiError {
     }
 }
 
-/// A refused publication: every wrong line listed (400 `catalogue_lines`), an invalid policy
-/// or version name (400), a version published already (409 `version_exists`).
-impl From<crate::publishing::PublishError> for ApiError {
-    fn from(err: crate::publishing::PublishError) -> ApiError {
-        use crate::publishing::PublishError;
-        use cunbao_domain::text::Bilingual;
-        let text = err.text();
-        match err {
-            PublishError::Lines(errors) => ApiError::BadLines {
-                code: "catalogue_lines",
-                zh: format!("文件有{}处错误，未发布", errors.len()),
-                en: format!(
-                    "{} error(s) in the file; nothing was published",
-                    errors.len()
-                ),
-                lines: errors.iter().map(LineProblem::from).collect(),
-            },
-            PublishError::Invalid(_) => ApiError::bad("invalid_policy", text.zh, text.en),
-            PublishError::BadVersion(_) => ApiError::bad("bad_version", text.zh, text.en),
-            PublishError::NoItems => ApiError::bad("empty_catalogue", text.zh, text.en),
-            PublishError::VersionExists(_) => ApiError::Conflict {
-                code: "version_exists",
-                zh: text.zh,
-                en: text.en,
-            },
-            PublishError::Internal(e) => e,
-        }
-    }
-}
-
 impl ApiError {
     pub fn bad(code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> ApiError {
         ApiError::BadRequest {

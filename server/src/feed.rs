@@ -1,12 +1,10 @@
 //! The change feed devices pull from. A writer adds its changes to its transaction
-//! ([`append_change`]); they are written at commit, under the feed lock, so cursors are handed
+//! ([`crate::write_tx::Tx::append_change`]); they are written at commit, under the feed lock, so cursors are handed
 //! out in commit order ([`crate::write_tx`]). Changes are typed ([`ChangeBody`]); the table
 //! keeps the kind and the payload in two columns.
 
 use cunbao_domain::sync::{Change, ChangeBody};
 use sqlx::{AnyConnection, Row};
-
-use crate::write_tx::Tx;
 
 /// A change waiting for its cursor.
 pub struct NewChange {
@@ -17,22 +15,16 @@ pub struct NewChange {
     payload: String,
 }
 
-/// Appends a change about record `id`, visible to `clinic` (and its township), or to the
-/// whole township, when the transaction commits.
-pub fn append_change(
-    tx: &mut Tx<'_>,
-    township: &str,
-    clinic: Option<&str>,
-    id: &str,
-    body: &ChangeBody,
-) {
-    tx.append_change(NewChange {
-        township: township.to_string(),
-        clinic: clinic.map(str::to_string),
-        id: id.to_string(),
-        kind: body.kind().as_str(),
-        payload: body.payload().to_string(),
-    });
+impl NewChange {
+    pub(crate) fn new(township: &str, clinic: Option<&str>, id: &str, body: &ChangeBody) -> Self {
+        NewChange {
+            township: township.to_string(),
+            clinic: clinic.map(str::to_string),
+            id: id.to_string(),
+            kind: body.kind().as_str(),
+            payload: body.payload().to_string(),
+        }
+    }
 }
 
 /// Rows per INSERT: well inside both databases' limits on bound values.

@@ -13,14 +13,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use axum::extract::State;
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::Router;
+use axum::http::StatusCode;
 use cunbao_domain::sync::{MutationStatus, PullResponse, PushResponse};
-
-use crate::AppState;
 
 /// The rejection codes a push answers with (`server/src/sync`); any other is counted as `other`.
 pub const REJECTION_CODES: &[&str] = &[
@@ -369,31 +363,6 @@ fn escape(value: &str) -> String {
         .replace('\\', "\\\\")
         .replace('"', "\\\"")
         .replace('\n', "\\n")
-}
-
-/// What the metrics address serves: `GET /metrics`, and 404 for anything else.
-pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/metrics", get(metrics))
-        .with_state(state)
-}
-
-async fn metrics(State(state): State<AppState>) -> Response {
-    let audit_entries = match crate::audit::chain_head(&state.db).await {
-        Ok(head) => Some(head.entries),
-        Err(err) => {
-            tracing::warn!(%err, "audit chain head unreadable for /metrics");
-            None
-        }
-    };
-    (
-        [(
-            header::CONTENT_TYPE,
-            "text/plain; version=0.0.4; charset=utf-8",
-        )],
-        state.metrics.render(audit_entries),
-    )
-        .into_response()
 }
 
 #[cfg(test)]

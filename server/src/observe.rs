@@ -7,19 +7,22 @@
 //! recorded.
 //!
 //! [`Caller`]: crate::auth::Caller
-//! [`ClientAddress`]: crate::api::ClientAddress
+//! [`ClientAddress`]: crate::client_address::ClientAddress
 //! [`Metrics`]: crate::metrics::Metrics
 
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
+use axum::http::header;
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
 use tracing::field::Empty;
 use tracing::Instrument;
 
-use crate::api::ClientAddress;
-use crate::AppState;
+use crate::app_state::AppState;
+use crate::client_address::ClientAddress;
 
 /// The route label of a request: its route pattern, `client` for the built app's files and
 /// client-side routes, `unmatched` for an unknown `/api` path.
@@ -72,9 +75,27 @@ pub async fn observe(State(state): State<AppState>, request: Request, next: Next
     response
 }
 
-/// Records who is asking into the request's span.
-pub fn record_caller(username: &str, device_id: &str) {
-    let span = tracing::Span::current();
-    span.record("user", tracing::field::display(username));
-    span.record("device", tracing::field::display(device_id));
+/// What the metrics address serves: `GET /metrics`, and 404 for anything else.
+pub fn metrics_router(state: AppState) -> Router {
+    Router::new()
+        .route("/metrics", get(metrics))
+        .with_state(state)
+}
+
+async fn metrics(State(state): State<AppState>) -> Response {
+    let audit_entries = match crate::audit::chain_head(&state.db).await {
+        Ok(head) => Some(head.entries),
+        Err(err) => {
+            tracing::warn!(%err, "audit chain head unreadable for /metrics");
+            None
+        }
+    };
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        state.metrics.render(audit_entries),
+    )
+        .into_response()
 }

@@ -12,7 +12,7 @@ use cunbao_domain::policy::Policy;
 use cunbao_domain::text::{Bilingual, Text};
 use sqlx::AnyPool;
 
-use crate::audit::{audit, AuditEntry};
+use crate::audit::AuditEntry;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::published::{self, VersionKind};
@@ -219,16 +219,13 @@ async fn publish_audited<T: serde::Serialize>(
         return Err(PublishError::VersionExists(version.to_string()));
     }
     let action = format!("publish_{}", kind.as_str());
-    audit(
-        &mut tx,
-        AuditEntry {
-            username: &by.username,
-            device_id: by.device_id.as_deref(),
-            action: &action,
-            subject: version,
-            detail,
-        },
-    );
+    tx.audit(AuditEntry {
+        username: &by.username,
+        device_id: by.device_id.as_deref(),
+        action: &action,
+        subject: version,
+        detail,
+    });
     tx.commit().await.map_err(ApiError::from)?;
     tracing::info!(kind = kind.as_str(), version, %effective_from, by = %by.username, "published");
     Ok(())
@@ -340,4 +337,36 @@ fn policy_changes(old: &Policy, new: &Policy) -> Vec<Text> {
         }
     }
     out
+}
+
+/// A refused publication: every wrong line listed (400 `catalogue_lines`), an invalid policy
+/// or version name (400), a version published already (409 `version_exists`).
+impl From<PublishError> for ApiError {
+    fn from(err: PublishError) -> ApiError {
+        use cunbao_domain::text::Bilingual;
+        let text = err.text();
+        match err {
+            PublishError::Lines(errors) => ApiError::BadLines {
+                code: "catalogue_lines",
+                zh: format!("文件有{}处错误，未发布", errors.len()),
+                en: format!(
+                    "{} error(s) in the file; nothing was published",
+                    errors.len()
+                ),
+                lines: errors
+                    .iter()
+                    .map(cunbao_domain::publishing::LineProblem::from)
+                    .collect(),
+            },
+            PublishError::Invalid(_) => ApiError::bad("invalid_policy", text.zh, text.en),
+            PublishError::BadVersion(_) => ApiError::bad("bad_version", text.zh, text.en),
+            PublishError::NoItems => ApiError::bad("empty_catalogue", text.zh, text.en),
+            PublishError::VersionExists(_) => ApiError::Conflict {
+                code: "version_exists",
+                zh: text.zh,
+                en: text.en,
+            },
+            PublishError::Internal(e) => e,
+        }
+    }
 }

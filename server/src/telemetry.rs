@@ -17,3 +17,10 @@ pub fn init() {
         builder.init();
     }
 }
+
+/// Records who is asking into the request's span.
+pub fn record_caller(username: &str, device_id: &str) {
+    let span = tracing::Span::current();
+    span.record("user", tracing::field::display(username));
+    span.record("device", tracing::field::display(device_id));
+}

@@ -19,7 +19,9 @@ use std::ops::{Deref, DerefMut};
 use sqlx::{Any, AnyConnection, Transaction};
 use tokio::sync::OwnedMutexGuard;
 
-use crate::audit::NewAuditEntry;
+use cunbao_domain::sync::ChangeBody;
+
+use crate::audit::{AuditEntry, NewAuditEntry};
 use crate::feed::NewChange;
 
 /// The lock key every commit takes on PostgreSQL to append to the feed and the audit chain
@@ -146,14 +148,22 @@ impl Tx<'_> {
         self.absent.remove(id);
     }
 
-    /// A change for the feed, appended at commit.
-    pub fn append_change(&mut self, change: NewChange) {
-        self.changes.push(change);
+    /// Appends a change about record `id`, visible to `clinic` (and its township), or to the
+    /// whole township, when the transaction commits.
+    pub fn append_change(
+        &mut self,
+        township: &str,
+        clinic: Option<&str>,
+        id: &str,
+        body: &ChangeBody,
+    ) {
+        self.changes
+            .push(NewChange::new(township, clinic, id, body));
     }
 
-    /// An audit entry, appended to the chain at commit.
-    pub fn audit(&mut self, entry: NewAuditEntry) {
-        self.audit.push(entry);
+    /// Adds an entry to the audit chain when the transaction commits.
+    pub fn audit(&mut self, entry: AuditEntry<'_>) {
+        self.audit.push(NewAuditEntry::from(entry));
     }
 
     /// Appends the changes and audit entries (cursors and chain ids handed out in commit

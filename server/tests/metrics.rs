@@ -186,7 +186,7 @@ fn check_histograms(types: &BTreeMap<String, String>, samples: &[Sample]) {
 }
 
 async fn scrape(s: &TestServer) -> (StatusCode, String, String) {
-    let response = cunbao_server::metrics::router(s.state.clone())
+    let response = cunbao_server::observe::metrics_router(s.state.clone())
         .oneshot(
             Request::get("/metrics")
                 .body(Body::empty())
@@ -409,7 +409,7 @@ async fn the_main_port_never_serves_the_figures(backend: Backend) {
     let (status, _) = s.call(Method::GET, "/api/v1/metrics", None, None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     for path in ["/", "/api/v1/health", "/metrics/x"] {
-        let response = cunbao_server::metrics::router(s.state.clone())
+        let response = cunbao_server::observe::metrics_router(s.state.clone())
             .oneshot(Request::get(path).body(Body::empty()).unwrap())
             .await
             .unwrap();

@@ -1,6 +1,4 @@
-use std::sync::Arc;
-
-use axum::extract::{FromRef, Path, State};
+use axum::extract::{Path, State};
 use axum::Json;
 use cunbao_domain::api::ApiErrorBody;
 use cunbao_domain::sync::{Role, SignInRequest, SignInResponse};
@@ -8,9 +6,9 @@ use serde_json::json;
 
 use super::ApiJson;
 use crate::accounts;
-use crate::audit::{audit, AuditEntry};
-use crate::auth::{hash_password, random_hex, token_hash, verify_password, Caller};
-use crate::config::TrustedProxies;
+use crate::audit::AuditEntry;
+use crate::auth::{random_hex, token_hash, verify_password, Caller};
+use crate::client_address::ClientAddress;
 use crate::error::ApiError;
 use crate::metrics::SignInFailure;
 use crate::AppState;
@@ -67,7 +65,7 @@ pub async fn sign_in(
     };
     let token = random_hex(32);
     let device_id = format!("dev-{}", random_hex(8));
-    crate::observe::record_caller(&user.username, &device_id);
+    crate::telemetry::record_caller(&user.username, &device_id);
     let mut tx = state.writers.begin(&state.db).await?;
     accounts::register_device(
         &mut tx,
@@ -77,16 +75,13 @@ pub async fn sign_in(
         &token_hash(&token),
     )
     .await?;
-    audit(
-        &mut tx,
-        AuditEntry {
-            username: &user.username,
-            device_id: Some(&device_id),
-            action: "sign_in",
-            subject: &device_id,
-            detail: &json!({ "device_name": device_name }),
-        },
-    );
+    tx.audit(AuditEntry {
+        username: &user.username,
+        device_id: Some(&device_id),
+        action: "sign_in",
+        subject: &device_id,
+        detail: &json!({ "device_name": device_name }),
+    });
     tx.commit().await?;
     Ok(Json(SignInResponse {
         token,
@@ -102,57 +97,15 @@ async fn failed_sign_in(
     address: Option<std::net::IpAddr>,
 ) -> Result<(), ApiError> {
     let mut tx = state.writers.begin(&state.db).await?;
-    audit(
-        &mut tx,
-        AuditEntry {
-            username,
-            device_id: None,
-            action: "sign_in_failed",
-            subject: username,
-            detail: &json!({ "address": address.map(|a| a.to_string()) }),
-        },
-    );
+    tx.audit(AuditEntry {
+        username,
+        device_id: None,
+        action: "sign_in_failed",
+        subject: username,
+        detail: &json!({ "address": address.map(|a| a.to_string()) }),
+    });
     tx.commit().await?;
     Ok(())
-}
-
-/// The address a request came from, when the server knows it (not in in-process tests): the
-/// TCP peer, or — when the peer is a trusted proxy (`CUNBAO_TRUSTED_PROXIES`) — the client it
-/// forwarded for ([`TrustedProxies::client`]).
-pub struct ClientAddress(pub Option<std::net::IpAddr>);
-
-impl ClientAddress {
-    /// The client of a request with these extensions and headers, seen through `proxies`.
-    pub fn of(
-        extensions: &axum::http::Extensions,
-        headers: &axum::http::HeaderMap,
-        proxies: &TrustedProxies,
-    ) -> ClientAddress {
-        ClientAddress(
-            extensions
-                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                .map(|info| proxies.client(info.0.ip(), headers)),
-        )
-    }
-}
-
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientAddress
-where
-    Arc<TrustedProxies>: FromRef<S>,
-{
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        state: &S,
-    ) -> Result<Self, Self::Rejection> {
-        let proxies = Arc::<TrustedProxies>::from_ref(state);
-        Ok(ClientAddress::of(
-            &parts.extensions,
-            &parts.headers,
-            &proxies,
-        ))
-    }
 }
 
 /// Revokes a device (a lost tablet): by its own user, or by an administrator of its township.
@@ -178,21 +131,13 @@ pub async fn revoke_device(
     }
     let mut tx = state.writers.begin(&state.db).await?;
     accounts::revoke_device(&mut tx, &device_id).await?;
-    audit(
-        &mut tx,
-        AuditEntry {
-            username: &caller.user.username,
-            device_id: Some(&caller.device_id),
-            action: "revoke_device",
-            subject: &device_id,
-            detail: &json!({ "owner": owner.username }),
-        },
-    );
+    tx.audit(AuditEntry {
+        username: &caller.user.username,
+        device_id: Some(&caller.device_id),
+        action: "revoke_device",
+        subject: &device_id,
+        detail: &json!({ "owner": owner.username }),
+    });
     tx.commit().await?;
     Ok(Json(json!({ "device_id": device_id, "revoked": true })))
-}
-
-/// For seeding: a hash to verify unknown usernames against.
-pub fn dummy_hash() -> String {
-    hash_password(&random_hex(16))
 }

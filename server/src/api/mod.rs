@@ -24,7 +24,8 @@ use utoipa::openapi::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-pub use auth::{dummy_hash, ClientAddress};
+pub use crate::auth::dummy_hash;
+pub use crate::client_address::ClientAddress;
 pub use json::{ApiJson, ApiQuery};
 
 use crate::error::ApiError;

@@ -11,10 +11,9 @@ use cunbao_domain::sync::ChangeBody;
 use sqlx::Row;
 
 use super::ApiJson;
-use crate::audit::{audit, AuditEntry};
+use crate::audit::AuditEntry;
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::feed::append_change;
 use crate::records::{self, RecordKind, RecordStatus};
 use crate::AppState;
 
@@ -107,23 +106,19 @@ pub async fn record_decision(
     }
     records::set_status(&mut tx, id, RecordStatus::Qualification(q.status)).await?;
     records::set_data(&mut tx, id, &serde_json::to_value(&q)?).await?;
-    append_change(
-        &mut tx,
+    tx.append_change(
         decider.township,
         Some(&clinic),
         id,
         &ChangeBody::Qualification(q.clone()),
     );
-    audit(
-        &mut tx,
-        AuditEntry {
-            username: decider.username,
-            device_id: decider.device_id,
-            action: "qualification_decision",
-            subject: id,
-            detail: &serde_json::to_value(decision)?,
-        },
-    );
+    tx.audit(AuditEntry {
+        username: decider.username,
+        device_id: decider.device_id,
+        action: "qualification_decision",
+        subject: id,
+        detail: &serde_json::to_value(decision)?,
+    });
     tx.commit().await?;
     Ok(q)
 }

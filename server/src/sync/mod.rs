@@ -10,7 +10,7 @@ use cunbao_domain::sync::{Handshake, Mutation, MutationResult, PullResponse, Pus
 use cunbao_domain::text::Text;
 use sqlx::{AnyPool, Row};
 
-use crate::audit::{audit, AuditEntry};
+use crate::audit::AuditEntry;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::feed::change_from_row;
@@ -166,16 +166,13 @@ async fn push_each(
                 ("unreadable", body, result, detail)
             }
         };
-        audit(
-            &mut tx,
-            AuditEntry {
-                username: &caller.user.username,
-                device_id: Some(&caller.device_id),
-                action: kind,
-                subject: &record_id,
-                detail: &detail,
-            },
-        );
+        tx.audit(AuditEntry {
+            username: &caller.user.username,
+            device_id: Some(&caller.device_id),
+            action: kind,
+            subject: &record_id,
+            detail: &detail,
+        });
         logged.push(Logged {
             seq,
             record_id,

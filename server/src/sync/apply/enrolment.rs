@@ -10,7 +10,6 @@ use cunbao_domain::text::Text;
 
 use super::{rejected_by, unknown_policy, Context};
 use crate::error::ApiError;
-use crate::feed::append_change;
 use crate::records::{self, NewRecord, RecordKind, RecordStatus};
 use crate::write_tx::Tx;
 
@@ -108,7 +107,7 @@ pub async fn apply(
         told.push((&existing.township_id, &existing.clinic_id));
     }
     for (township, clinic) in told {
-        append_change(tx, township, Some(clinic), &m.record_id, &notice);
+        tx.append_change(township, Some(clinic), &m.record_id, &notice);
     }
     let masked = member.id_number.masked();
     let existing_id = existing.id;

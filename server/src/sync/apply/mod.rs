@@ -20,7 +20,6 @@ use sqlx::Row;
 
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::feed::append_change;
 use crate::records::{self, NewRecord, RecordKind, RecordStatus};
 use crate::state::InForce;
 use crate::write_tx::Tx;
@@ -56,7 +55,7 @@ impl Context<'_> {
         id: &str,
         change: &ChangeBody,
     ) -> Result<(), sqlx::Error> {
-        append_change(tx, self.township(), Some(self.clinic), id, change);
+        tx.append_change(self.township(), Some(self.clinic), id, change);
         Ok(())
     }
 }
@@ -211,16 +210,13 @@ impl Context<'_> {
         subject: &str,
         detail: &serde_json::Value,
     ) -> Result<(), sqlx::Error> {
-        crate::audit::audit(
-            tx,
-            crate::audit::AuditEntry {
-                username: &self.caller.user.username,
-                device_id: Some(&self.caller.device_id),
-                action,
-                subject,
-                detail,
-            },
-        );
+        tx.audit(crate::audit::AuditEntry {
+            username: &self.caller.user.username,
+            device_id: Some(&self.caller.device_id),
+            action,
+            subject,
+            detail,
+        });
         Ok(())
     }
 }
