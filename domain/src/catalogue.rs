@@ -6,10 +6,22 @@ use serde::{Deserialize, Serialize};
 
 use crate::id_number::Sex;
 use crate::names::{pinyin_initials, ItemCode};
-use crate::policy::FacilityLevel;
 use crate::quantity::{Quantity, Ratio};
 use crate::text_search::{first_found, PrefixIndex, SubstringIndex};
 use crate::unit_price::UnitPrice;
+
+/// Where care is given: the level of the facility.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum FacilityLevel {
+    /// 村卫生室
+    VillageClinic,
+    /// 一级 (township health centre)
+    Level1,
+    Level2,
+    Level3,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

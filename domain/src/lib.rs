@@ -13,6 +13,7 @@ pub mod enrolment;
 pub mod id_number;
 pub mod money;
 pub mod names;
+pub mod person;
 pub mod policy;
 pub mod publishing;
 pub mod qualification;

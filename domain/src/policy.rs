@@ -6,22 +6,11 @@ use crate::text::{Bilingual, Text};
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use crate::enrolment::SubsidyCategory;
+pub use crate::catalogue::FacilityLevel;
 use crate::money::Money;
+use crate::person::SubsidyCategory;
 use crate::quantity::Ratio;
 use crate::risk::RiskParams;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum FacilityLevel {
-    /// 村卫生室
-    VillageClinic,
-    /// 一级 (township health centre)
-    Level1,
-    Level2,
-    Level3,
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

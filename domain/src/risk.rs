@@ -7,9 +7,9 @@ use chrono::{Datelike, Days, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::catalogue::CatalogueItem;
-use crate::enrolment::{Eligibility, Relationship};
 use crate::id_number::{IdNumber, Sex};
 use crate::money::Money;
+use crate::person::{Eligibility, Relationship};
 use crate::quantity::Quantity;
 use crate::unit_price::UnitPrice;
 
