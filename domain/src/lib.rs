@@ -20,6 +20,7 @@ pub mod qualification;
 pub mod quantity;
 pub mod quote;
 pub mod repricing;
+pub mod review;
 pub mod risk;
 pub mod sample;
 pub mod settlement;

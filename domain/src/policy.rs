@@ -165,6 +165,9 @@ pub struct Policy {
     pub benefits: Vec<BenefitRule>,
     pub offline_limit: OfflineLimit,
     pub risk: RiskParams,
+    /// The standard reasons a reviewer rejects a claim with (审核拒付原因).
+    #[serde(default = "crate::review::standard_rejection_reasons")]
+    pub rejection_reasons: Vec<crate::review::RejectionReason>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

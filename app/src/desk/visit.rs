@@ -363,6 +363,7 @@ pub async fn save(
         operator: ctx.operator.to_string(),
         voided: None,
         server: None,
+        decision: None,
         claim: claim.clone(),
     };
     let body = MutationBody::Claim(Box::new(claim));

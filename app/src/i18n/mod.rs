@@ -184,6 +184,8 @@ texts! {
     Pin => ("PIN（6位数字，离线解锁用）", "PIN (6 digits, unlocks offline)"),
     PinConfirm => ("再次输入PIN", "PIN again"),
     LockedTitle => ("平板已锁定", "Tablet locked"),
+    ReviewApproved => ("乡镇审核通过", "Approved by the township"),
+    ReviewRejected => ("乡镇审核拒付", "Rejected by the township"),
     LockedHint => ("请输入本机操作员的PIN解锁（无需联网）。", "Enter the operator's PIN to unlock (no network needed)."),
     Unlock => ("解锁", "Unlock"),
     LockNow => ("锁定", "Lock"),

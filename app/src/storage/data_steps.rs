@@ -87,6 +87,7 @@ mod tests {
                 patient: claim.settlement.patient,
                 accumulators: None,
             }),
+            decision: None,
             claim: *claim,
         };
         let mut old = serde_json::to_value(&record).unwrap();

@@ -99,6 +99,9 @@ pub struct ClaimRecord {
     /// The server's figures, after a sync pulled them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub server: Option<ClaimOutcome>,
+    /// The township's decision, after a sync pulled it (审核).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<cunbao_domain::review::DecidedClaim>,
     #[serde(flatten)]
     pub claim: Claim,
 }

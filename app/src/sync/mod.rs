@@ -265,6 +265,19 @@ async fn apply_changes(store: &impl Store, changes: &[Change]) -> Result<(), Sto
                     enrolments.push((key, to_json(&record)));
                 }
             }
+            ChangeBody::ClaimDecided(decided) => {
+                // The township approved or rejected it: the claim shows the decision and its
+                // reason; the person's figures follow it.
+                let own: Option<ClaimRecord> = store.get_as(StoreName::Claims, &id).await?;
+                if let Some(mut own) = own {
+                    own.decision = Some(decided.clone());
+                    store.put_as(StoreName::Claims, &id, &own).await?;
+                }
+                if let Some(figures) = &decided.accumulators {
+                    notices.push(Notice::accumulators(figures));
+                }
+                notices.push(Notice::of(change));
+            }
             ChangeBody::Qualification(qualification) => {
                 // Filed here or on another tablet, then decided: the latest state replaces
                 // the earlier one, and the desk settles by it.

@@ -52,6 +52,8 @@ pub enum ChangeBody {
     RefundProposed(ProposedRefund),
     /// A chronic qualification filed, or decided by the township (认定).
     Qualification(crate::qualification::Qualification),
+    /// A claim the township approved or rejected (审核).
+    ClaimDecided(crate::review::DecidedClaim),
 }
 
 /// The kinds of change, for the feed's `entity` column and for filtering.
@@ -68,6 +70,7 @@ pub enum ChangeKind {
     Corrected,
     RefundProposed,
     Qualification,
+    ClaimDecided,
 }
 
 impl ChangeKind {
@@ -84,6 +87,7 @@ impl ChangeKind {
             ChangeKind::Corrected => "corrected",
             ChangeKind::RefundProposed => "refund_proposed",
             ChangeKind::Qualification => "qualification",
+            ChangeKind::ClaimDecided => "claim_decided",
         }
     }
 }
@@ -102,6 +106,7 @@ impl ChangeBody {
             ChangeBody::Corrected(_) => ChangeKind::Corrected,
             ChangeBody::RefundProposed(_) => ChangeKind::RefundProposed,
             ChangeBody::Qualification(_) => ChangeKind::Qualification,
+            ChangeBody::ClaimDecided(_) => ChangeKind::ClaimDecided,
         }
     }
 

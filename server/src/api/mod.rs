@@ -10,6 +10,7 @@ mod json;
 mod publish;
 pub mod qualifications;
 mod quote;
+mod review;
 mod sync;
 mod township;
 
@@ -86,6 +87,8 @@ fn described_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(sync::pull))
         .routes(routes!(township::records))
         .routes(routes!(qualifications::decide))
+        .routes(routes!(review::queue))
+        .routes(routes!(review::decide))
         .routes(routes!(quote::quote))
         .routes(routes!(catalogue::page))
         .routes(routes!(catalogue::policy))

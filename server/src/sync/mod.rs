@@ -3,6 +3,7 @@
 //! transaction as the effects) and incremental pull scoped to what the caller may see.
 
 mod apply;
+pub(crate) use apply::year_to_date;
 mod batch;
 pub mod reading;
 

@@ -127,12 +127,14 @@ fn ClaimRow<F: Fn() + Copy + Send + Sync + 'static>(
         });
     };
     let voided = claim.voided.clone();
+    let decision = claim.decision.clone();
     let can_void = voided.is_none() && !uploaded;
     view! {
         <li data-testid="claim-row">
             <A href=Route::Slip { claim_id: &claim.claim_id }.href()>{claim.patient_name.clone()}</A>
             <span class="num">"¥"{claim.claim.settlement.total.to_string()}" · "{move || app.t(Key::FundPays)}" ¥"{claim.claim.settlement.fund.to_string()}</span>
             <span class="badge">{move || if voided.is_some() { app.t(Key::Voided) } else if uploaded { app.t(Key::Uploaded) } else { app.t(Key::NotUploaded) }}</span>
+            {decision.map(|d| view! { <DecisionBadge decided=d/> })}
             {can_void.then(|| view! {
                 <Show when=move || open.get() fallback=move || view! {
                     <button class="link" data-testid="void" on:click=move |_| open.set(true)>{move || app.t(Key::Void)}</button>
@@ -144,5 +146,25 @@ fn ClaimRow<F: Fn() + Copy + Send + Sync + 'static>(
             })}
             {move || error.get().map(|e| view! { <span class="field-error">{app.say(&e)}</span> })}
         </li>
+    }
+}
+
+/// The township's decision on a claim: approved, or rejected with its reason and note.
+#[component]
+fn DecisionBadge(decided: cunbao_domain::review::DecidedClaim) -> impl IntoView {
+    use cunbao_domain::claim::ClaimStatus;
+    let app = use_app();
+    let rejected = decided.status == ClaimStatus::Rejected;
+    let reason = decided
+        .reason
+        .map(|r| Text::new(r.zh, r.en))
+        .map(move |r| move || app.say(&r));
+    let note = decided.note.map(|n| format!("（{n}）"));
+    view! {
+        <span class=if rejected { "badge bad" } else { "badge ok" } data-testid="claim-decision">
+            {move || app.t(if rejected { Key::ReviewRejected } else { Key::ReviewApproved })}
+            {reason.map(|r| view! { "：" {r} })}
+            {note}
+        </span>
     }
 }

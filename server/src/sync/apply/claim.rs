@@ -307,6 +307,17 @@ fn accumulators(prior: &[Prior], year: i32, pool: &str) -> Accumulators {
         })
 }
 
+/// The person's year-to-date figures for a cap pool, from the claims the fund pays.
+pub(crate) async fn year_to_date(
+    tx: &mut Tx<'_>,
+    person: &str,
+    year: i32,
+    pool: &str,
+) -> Result<Accumulators, ApiError> {
+    let view = records::claimant_view(tx, person, year).await?;
+    Ok(accumulators(&prior_claims(view.paid_claims)?, year, pool))
+}
+
 /// How far back the server's history reaches for the risk rules (per-period limits, visits
 /// per month); within the scheme year and the one before, which `prior_claims` reads.
 const HISTORY_DAYS: u64 = 92;

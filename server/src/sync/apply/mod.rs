@@ -3,6 +3,7 @@
 //! any other, never an error.
 
 mod claim;
+pub(crate) use claim::year_to_date;
 mod contribution;
 mod correction;
 mod enrolment;

@@ -1,0 +1,234 @@
+//! The township's review of claims (审核): approve, or reject with a standard reason (policy
+//! data) and free text; one by one or in bulk. What a decision does to the claim's status is
+//! [`ClaimStatus::after`]; what reaches the clinic is [`DecidedClaim`].
+
+use serde::{Deserialize, Serialize};
+
+use crate::claim::ClaimStatus;
+use crate::money::Money;
+use crate::sync::YearToDate;
+use crate::text::Text;
+
+/// A standard reason for rejecting a claim, as the policy lists them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RejectionReason {
+    /// Stable, for counting by reason (`off_catalogue`, …).
+    pub code: String,
+    pub zh: String,
+    pub en: String,
+}
+
+/// The list the county's rules name (reference 002): what a policy carries unless it says
+/// otherwise.
+pub fn standard_rejection_reasons() -> Vec<RejectionReason> {
+    [
+        ("off_catalogue", "超目录用药", "Drug outside the catalogue"),
+        (
+            "no_indication",
+            "无适应症用药",
+            "Drug without an indication",
+        ),
+        ("duplicate_charge", "重复收费", "Charged twice"),
+        ("split_charge", "分解收费", "Charge split up"),
+        ("over_quantity", "超限量", "Over the quantity limit"),
+        ("wrong_code", "编码不准确", "Wrong code"),
+        (
+            "impersonation",
+            "冒名就医",
+            "Care under another person's name",
+        ),
+        ("other", "其他", "Other"),
+    ]
+    .into_iter()
+    .map(|(code, zh, en)| RejectionReason {
+        code: code.into(),
+        zh: zh.into(),
+        en: en.into(),
+    })
+    .collect()
+}
+
+/// What a reviewer decides.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReviewDecision {
+    Approve,
+    Reject {
+        reason: RejectionReason,
+        note: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum DecisionKind {
+    Approve,
+    Reject,
+}
+
+/// Claims of the reviewer's township (at most [`MAX_REVIEW_BATCH`]) and the one decision for
+/// all of them: `{"claims": [...], "decision": "approve"}`, or `"decision": "reject"` with a
+/// `reason` (a code of the policy's list) and a `note` (required with `other`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ReviewRequest {
+    pub claims: Vec<String>,
+    pub decision: DecisionKind,
+    #[serde(default)]
+    pub reason: Option<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// The longest note a reviewer may write.
+pub const MAX_NOTE_CHARS: usize = 500;
+
+impl ReviewRequest {
+    /// The decision, its reason one of `reasons` (the policy's list).
+    pub fn decision(&self, reasons: &[RejectionReason]) -> Result<ReviewDecision, Text> {
+        let note = self
+            .note
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(str::to_string);
+        if note
+            .as_ref()
+            .is_some_and(|n| n.chars().count() > MAX_NOTE_CHARS || n.chars().any(char::is_control))
+        {
+            return Err(Text::new(
+                format!("说明最多{MAX_NOTE_CHARS}字，且不能含控制字符"),
+                format!(
+                    "The note is at most {MAX_NOTE_CHARS} characters, with no control characters"
+                ),
+            ));
+        }
+        match self.decision {
+            DecisionKind::Approve => Ok(ReviewDecision::Approve),
+            DecisionKind::Reject => {
+                let code = self.reason.as_deref().unwrap_or_default();
+                let Some(reason) = reasons.iter().find(|r| r.code == code) else {
+                    return Err(Text::new(
+                        "请选择拒付原因",
+                        "Choose a reason for the rejection",
+                    ));
+                };
+                if reason.code == "other" && note.is_none() {
+                    return Err(Text::new(
+                        "选择“其他”时请写明原因",
+                        "With “other”, write the reason",
+                    ));
+                }
+                Ok(ReviewDecision::Reject {
+                    reason: reason.clone(),
+                    note,
+                })
+            }
+        }
+    }
+}
+
+pub const MAX_REVIEW_BATCH: usize = 200;
+
+/// What became of one claim of a review request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewOutcome {
+    /// Decided now.
+    Decided,
+    /// Already decided this way (the same request sent again): nothing changed.
+    Unchanged,
+    /// Not decided: not a claim awaiting review in this township, or decided otherwise.
+    Refused,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReviewResult {
+    pub claim_id: String,
+    pub outcome: ReviewOutcome,
+    /// The claim's status after the request (none: no such claim in this township).
+    pub status: Option<ClaimStatus>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<Text>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReviewResponse {
+    pub results: Vec<ReviewResult>,
+}
+
+/// A claim the township decided, as the clinic's tablets receive it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DecidedClaim {
+    pub claim_id: String,
+    /// The masked ID number of the patient.
+    pub person: String,
+    pub visit_date: chrono::NaiveDate,
+    pub status: ClaimStatus,
+    /// With a rejection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<RejectionReason>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// What the fund pays for the claim after the decision.
+    pub fund: Money,
+    pub decided_by: String,
+    pub decided_at: String,
+    /// The person's year-to-date figures after the decision (for the next visit).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accumulators: Option<YearToDate>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_request_reads_as_the_reviewer_sends_it() {
+        let reasons = standard_rejection_reasons();
+        let approve: ReviewRequest =
+            serde_json::from_str(r#"{"claims":["c-1","c-2"],"decision":"approve"}"#).unwrap();
+        assert_eq!(approve.decision(&reasons), Ok(ReviewDecision::Approve));
+        let reject: ReviewRequest = serde_json::from_str(
+            r#"{"claims":["c-1"],"decision":"reject","reason":"duplicate_charge","note":" 同日两次 "}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            reject.decision(&reasons),
+            Ok(ReviewDecision::Reject {
+                reason: reasons[2].clone(),
+                note: Some("同日两次".into())
+            })
+        );
+        let unknown: ReviewRequest =
+            serde_json::from_str(r#"{"claims":["c-1"],"decision":"reject","reason":"nope"}"#)
+                .unwrap();
+        assert!(unknown.decision(&reasons).is_err());
+        let other: ReviewRequest =
+            serde_json::from_str(r#"{"claims":["c-1"],"decision":"reject","reason":"other"}"#)
+                .unwrap();
+        assert!(other.decision(&reasons).is_err(), "other needs a note");
+        assert!(
+            serde_json::from_str::<ReviewRequest>(r#"{"claims":[],"decision":"maybe"}"#).is_err()
+        );
+        assert!(serde_json::from_str::<ReviewRequest>(
+            r#"{"claims":[],"decision":"approve","extra":1}"#
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn the_standard_reasons_are_the_countys_eight() {
+        let reasons = standard_rejection_reasons();
+        assert_eq!(reasons.len(), 8);
+        assert_eq!(reasons[0].zh, "超目录用药");
+        assert_eq!(reasons.last().unwrap().code, "other");
+    }
+}

@@ -1,0 +1,347 @@
+//! The township's review of claims (审核), tried from outside on SQLite and PostgreSQL: the
+//! queue lists the township's flagged and pending claims oldest first and nobody else's; a
+//! decision in bulk is applied once even when sent twice; a pending claim approved is paid
+//! then, after what the fund paid meanwhile; a flagged claim rejected stops counting; the
+//! clinic hears each decision with its reason and the person's figures; clinic users and
+//! another township's reviewer are refused.
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use chrono::NaiveDate;
+use common::{Backend, TestServer};
+use cunbao_domain::id_number::{compose, IdNumber};
+use cunbao_domain::money::Money;
+use cunbao_domain::names::ItemCode;
+use cunbao_domain::policy::Policy;
+use cunbao_domain::quantity::Quantity;
+use cunbao_domain::sample;
+use cunbao_domain::settlement::{Accumulators, LineInput};
+use cunbao_domain::sync::{Mutation, MutationBody};
+use serde_json::{json, Value};
+
+const POLICY: &str = "county-sample-2025.1";
+
+fn day(m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2025, m, d).unwrap()
+}
+
+/// In the collection period before the year: covered from 1 January.
+fn enrolled() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2024, 10, 10).unwrap()
+}
+
+fn person(n: u16) -> IdNumber {
+    compose("450324", NaiveDate::from_ymd_opt(1971, 4, 5).unwrap(), n)
+}
+
+fn line(code: &str, quantity: u32) -> LineInput {
+    let catalogue = sample::catalogue();
+    let item = catalogue.get(&ItemCode::parse(code).unwrap()).unwrap();
+    LineInput::from_item(item, Quantity::whole(quantity))
+}
+
+/// A visit of 192.50: a consultation, four examinations and a box of amoxicillin.
+fn visit_lines() -> Vec<LineInput> {
+    [
+        "S110200001",
+        "S220100001",
+        "S220100002",
+        "S250303001",
+        "S250302001",
+    ]
+    .into_iter()
+    .map(|code| line(code, 1))
+    .chain([line("XJ01CAA001", 3)])
+    .collect()
+}
+
+/// A claim as an honest tablet sends it, then marked by `mark` (held for review, or a price
+/// the catalogue does not have: flagged).
+fn claim(seq: u64, record: &str, who: &IdNumber, date: NaiveDate, mark: &str) -> Mutation {
+    let body = sample::general_outpatient_claim(
+        &Policy::sample_2025(),
+        &sample::catalogue().version,
+        who.clone(),
+        date,
+        visit_lines(),
+        Accumulators::default(),
+    );
+    let MutationBody::Claim(mut claim) = body else {
+        unreachable!()
+    };
+    match mark {
+        "pending" => claim.pending_review = true,
+        "flagged" => claim.lines[1].price = Money::parse("13.00").unwrap().into(),
+        _ => {}
+    }
+    Mutation {
+        seq,
+        record_id: record.into(),
+        body: MutationBody::Claim(claim),
+    }
+}
+
+async fn status_of(s: &TestServer, id: &str) -> String {
+    sqlx::query_scalar("SELECT status FROM records WHERE id = $1")
+        .bind(id)
+        .fetch_one(&s.state.db)
+        .await
+        .unwrap()
+}
+
+fn money(v: &Value) -> Money {
+    Money::parse(v.as_str().unwrap()).unwrap()
+}
+
+/// Two clinics' claims: one flagged and one held for review at 李家村, one held at 大坪村.
+async fn claims_to_review(s: &TestServer) -> (String, String) {
+    let (lijia, _) = s.sign_in("lijia").await;
+    let (daping, _) = s.sign_in("daping").await;
+    let who = person(1);
+    let other = person(2);
+    s.push_ok(
+        &lijia,
+        &[
+            common::enrolment_on(1, "e-1", &who, POLICY, 2025, enrolled()),
+            // Held for review while 107.50 of the 300.00 deductible is still open; the visit
+            // after it is paid and meets the deductible meanwhile.
+            claim(2, "c-jan", &who, day(1, 10), ""),
+            claim(3, "c-pending", &who, day(2, 1), "pending"),
+            claim(4, "c-feb", &who, day(2, 10), ""),
+            claim(5, "c-flagged", &who, day(3, 1), "flagged"),
+        ],
+    )
+    .await;
+    s.push_ok(
+        &daping,
+        &[
+            common::enrolment_on(1, "e-2", &other, POLICY, 2025, enrolled()),
+            claim(2, "d-pending", &other, day(4, 1), "pending"),
+        ],
+    )
+    .await;
+    assert_eq!(status_of(s, "c-flagged").await, "flagged");
+    assert_eq!(status_of(s, "c-pending").await, "pending_review");
+    (lijia, daping)
+}
+
+async fn the_queue_lists_the_townships_claims_oldest_first(backend: Backend) {
+    let s = TestServer::start(backend).await;
+    let (lijia, _) = claims_to_review(&s).await;
+    let (reviewer, _) = s.sign_in("shenhe").await;
+    let (status, queue) = s
+        .call(
+            Method::GET,
+            "/api/v1/township/review",
+            Some(&reviewer),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{queue}");
+    let ids: Vec<&str> = queue
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["claim_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        ["c-pending", "c-flagged", "d-pending"],
+        "in the order they arrived"
+    );
+    assert_eq!(queue[0]["status"], "pending_review");
+    let flagged = &queue[1];
+    assert_eq!(flagged["status"], "flagged");
+    assert_eq!(flagged["clinic_name"], "李家村卫生室");
+    assert_eq!(flagged["price_differences"], 1);
+    assert!(flagged["person"].as_str().unwrap().contains('*'), "masked");
+    assert!(flagged["waiting_hours"].as_i64().unwrap() >= 0);
+    // Filtered by clinic.
+    let (_, one) = s
+        .call(
+            Method::GET,
+            "/api/v1/township/review?clinic=clinic-daping",
+            Some(&reviewer),
+            None,
+        )
+        .await;
+    assert_eq!(one.as_array().unwrap().len(), 1);
+    assert_eq!(one[0]["claim_id"], "d-pending");
+    // A clinic user may not read it; another township's reviewer sees none of these.
+    let (status, _) = s
+        .call(Method::GET, "/api/v1/township/review", Some(&lijia), None)
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (elsewhere, _) = s.sign_in("shanhe-review").await;
+    let (status, theirs) = s
+        .call(
+            Method::GET,
+            "/api/v1/township/review",
+            Some(&elsewhere),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(theirs, json!([]));
+}
+
+async fn decide(s: &TestServer, token: &str, body: Value) -> (StatusCode, Value) {
+    s.call(
+        Method::POST,
+        "/api/v1/township/review/decisions",
+        Some(token),
+        Some(body),
+    )
+    .await
+}
+
+async fn decisions_in_bulk_are_applied_once_and_reach_the_clinic(backend: Backend) {
+    let s = TestServer::start(backend).await;
+    let (lijia, _) = claims_to_review(&s).await;
+    let (reviewer, _) = s.sign_in("shenhe").await;
+    let pending_fund = |s: &TestServer| {
+        let db = s.state.db.clone();
+        async move {
+            let data: String =
+                sqlx::query_scalar("SELECT data FROM records WHERE id = 'c-pending'")
+                    .fetch_one(&db)
+                    .await
+                    .unwrap();
+            let v: Value = serde_json::from_str(&data).unwrap();
+            money(&v["server_settlement"]["fund"])
+        }
+    };
+    let flagged_fund = {
+        let data: String = sqlx::query_scalar("SELECT data FROM records WHERE id = 'c-flagged'")
+            .fetch_one(&s.state.db)
+            .await
+            .unwrap();
+        money(&serde_json::from_str::<Value>(&data).unwrap()["server_settlement"]["fund"])
+    };
+    assert!(flagged_fund > Money::ZERO);
+    let mut paid_before = Money::ZERO;
+    for id in ["c-jan", "c-feb"] {
+        let data: String = sqlx::query_scalar("SELECT data FROM records WHERE id = $1")
+            .bind(id)
+            .fetch_one(&s.state.db)
+            .await
+            .unwrap();
+        paid_before = paid_before
+            + money(&serde_json::from_str::<Value>(&data).unwrap()["server_settlement"]["fund"]);
+    }
+    // Held for review, it was settled on arrival with part of the deductible open; approved,
+    // it is settled after what the fund paid meanwhile: the deductible is met, the fund pays
+    // more.
+    let before_approval = pending_fund(&s).await;
+    let request = json!({ "claims": ["c-pending", "d-pending"], "decision": "approve" });
+    let (status, answer) = decide(&s, &reviewer, request.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    for result in answer["results"].as_array().unwrap() {
+        assert_eq!(result["outcome"], "decided", "{answer}");
+        assert_eq!(result["status"], "approved");
+    }
+    let approved_fund = pending_fund(&s).await;
+    assert!(
+        approved_fund > before_approval,
+        "the deductible was met meanwhile: {approved_fund} > {before_approval}"
+    );
+    // Sent again: nothing changes.
+    let (_, again) = decide(&s, &reviewer, request).await;
+    assert_eq!(again["results"][0]["outcome"], "unchanged");
+    assert_eq!(again["results"][1]["outcome"], "unchanged");
+    // Rejected with a standard reason: the flagged claim stops counting.
+    let (status, rejected) = decide(
+        &s,
+        &reviewer,
+        json!({ "claims": ["c-flagged"], "decision": "reject", "reason": "over_quantity",
+                "note": "阿莫西林超量" }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{rejected}");
+    assert_eq!(rejected["results"][0]["status"], "rejected");
+    assert_eq!(status_of(&s, "c-flagged").await, "rejected");
+    // A decided claim is not decided again the other way.
+    let (_, late) = decide(
+        &s,
+        &reviewer,
+        json!({ "claims": ["c-flagged"], "decision": "approve" }),
+    )
+    .await;
+    assert_eq!(late["results"][0]["outcome"], "refused");
+    assert_eq!(late["results"][0]["status"], "rejected");
+    // The clinic's tablets hear each decision, the reason, and the person's figures after it.
+    let (_, page) = s
+        .call(Method::GET, "/api/v1/sync/pull?after=0", Some(&lijia), None)
+        .await;
+    let decided: Vec<&Value> = page["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["entity"] == "claim_decided")
+        .collect();
+    assert_eq!(decided.len(), 2, "only this clinic's decisions: {page}");
+    let approval = &decided[0]["data"];
+    assert_eq!(approval["claim_id"], "c-pending");
+    assert_eq!(money(&approval["fund"]), approved_fund);
+    assert_eq!(
+        money(&approval["accumulators"]["fund_paid"]),
+        paid_before + flagged_fund + approved_fund
+    );
+    let rejection = &decided[1]["data"];
+    assert_eq!(rejection["claim_id"], "c-flagged");
+    assert_eq!(rejection["reason"]["zh"], "超限量");
+    assert_eq!(rejection["note"], "阿莫西林超量");
+    assert_eq!(money(&rejection["fund"]), Money::ZERO);
+    assert_eq!(
+        money(&rejection["accumulators"]["fund_paid"]),
+        paid_before + approved_fund,
+        "the rejected claim no longer counts"
+    );
+    // Every decision is in the audit log with who and why.
+    let audited: Vec<String> = sqlx::query_scalar(
+        "SELECT detail FROM audit_log WHERE action = 'claim_decision' ORDER BY id",
+    )
+    .fetch_all(&s.state.db)
+    .await
+    .unwrap();
+    assert_eq!(audited.len(), 3);
+    assert!(audited[2].contains("over_quantity") && audited[2].contains("阿莫西林超量"));
+}
+
+async fn only_the_townships_staff_decide_and_only_with_a_listed_reason(backend: Backend) {
+    let s = TestServer::start(backend).await;
+    let (lijia, _) = claims_to_review(&s).await;
+    let approve = json!({ "claims": ["c-pending"], "decision": "approve" });
+    let (status, _) = decide(&s, &lijia, approve.clone()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "a clinic user");
+    let (elsewhere, _) = s.sign_in("shanhe-review").await;
+    let (status, answer) = decide(&s, &elsewhere, approve).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(answer["results"][0]["outcome"], "refused");
+    assert_eq!(answer["results"][0]["status"], Value::Null);
+    assert_eq!(status_of(&s, "c-pending").await, "pending_review");
+    let (reviewer, _) = s.sign_in("shenhe").await;
+    for bad in [
+        json!({ "claims": ["c-pending"], "decision": "reject", "reason": "made_up" }),
+        json!({ "claims": ["c-pending"], "decision": "reject", "reason": "other" }),
+        json!({ "claims": ["c-pending"], "decision": "reject" }),
+        json!({ "claims": [], "decision": "approve" }),
+        json!({ "claims": vec!["x"; 201], "decision": "approve" }),
+        json!({ "claims": ["c-pending"], "decision": "reject", "reason": "other",
+                "note": "x".repeat(501) }),
+    ] {
+        let (status, answer) = decide(&s, &reviewer, bad.clone()).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {answer}");
+        assert_eq!(answer["code"], "bad_decision", "{answer}");
+    }
+    let (status, _) = decide(&s, &reviewer, json!({ "claims": ["c-pending"] })).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(status_of(&s, "c-pending").await, "pending_review");
+}
+
+on_both_databases!(
+    the_queue_lists_the_townships_claims_oldest_first,
+    decisions_in_bulk_are_applied_once_and_reach_the_clinic,
+    only_the_townships_staff_decide_and_only_with_a_listed_reason,
+);
