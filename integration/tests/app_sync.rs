@@ -527,7 +527,6 @@ async fn changes_after_enrolment_reach_the_other_tablet(backend: Backend) {
     a.enrol("e-1", &person(7)).await;
     sync_once(&a.store, &net, 1).await.unwrap();
     let maker = |id: &str| Maker {
-        by: "王秀兰".into(),
         device_id: "local".into(),
         clinic_id: "clinic-lijia".into(),
         now_ms: 2,
@@ -643,7 +642,100 @@ async fn the_queue_moves_on_past_what_the_server_refuses(backend: Backend) {
     assert_eq!(server_counts(&s).await, (5, 2));
 }
 
+/// Work made offline by one user, who signs out; a second user of the clinic signs in on the
+/// same tablet and syncs: the server records the first as its operator (who collected the
+/// cash), the second as the device's user who pushed it, and the clinic's other tablet hears
+/// who collected.
+async fn a_second_user_on_the_tablet_sends_the_first_users_work_as_theirs(backend: Backend) {
+    let s = TestServer::start(backend).await;
+    let net = in_process(s.state.clone());
+    let tablet = Tablet::signed_in(&net, "lijia").await;
+    tablet.enrol("e-a", &person(1)).await;
+    let cash = MutationBody::Contribution {
+        receipt_no: "R-a".into(),
+        household_id: "hh-a".into(),
+        enrolment_ids: vec!["e-a".into()],
+        amount: cunbao_domain::money::Money::yuan(390),
+        collected_on: NaiveDate::from_ymd_opt(2024, 10, 9).unwrap(),
+    };
+    outbox::enqueue(&tablet.store, "c-a", cash, 0)
+        .await
+        .unwrap();
+    // She signs out with the work unsent: it stays, and nothing more is saved.
+    sync::sign_out(&tablet.store).await.unwrap();
+    let refused = outbox::enqueue(&tablet.store, "e-x", void("e-a"), 0).await;
+    assert_eq!(refused.unwrap_err(), outbox::SaveError::NotSignedIn);
+    assert_eq!(outbox::pending(&tablet.store).await.unwrap().len(), 2);
+    // Her colleague signs in on the same tablet, makes something of his own, and syncs.
+    sync::sign_in(
+        &tablet.store,
+        &net,
+        &SignInRequest {
+            username: "lijia2".into(),
+            password: seed::SAMPLE_PASSWORD.into(),
+            device_name: "李家村卫生室平板".into(),
+        },
+    )
+    .await
+    .unwrap();
+    tablet.enrol("e-b", &person(2)).await;
+    sync_once(&tablet.store, &net, 1).await.unwrap();
+    assert_eq!(tablet.states().await, (0, 3, 0));
+    let operator = |id: &'static str| {
+        let s = &s;
+        async move {
+            let data: String = sqlx::query_scalar("SELECT data FROM records WHERE id = $1")
+                .bind(id)
+                .fetch_one(&s.state.db)
+                .await
+                .unwrap();
+            let data: Value = serde_json::from_str(&data).unwrap();
+            data["operator"]["username"].as_str().unwrap().to_string()
+        }
+    };
+    assert_eq!(operator("e-a").await, "lijia");
+    assert_eq!(operator("c-a").await, "lijia");
+    assert_eq!(operator("e-b").await, "lijia2");
+    let pusher: String = sqlx::query_scalar(
+        "SELECT username FROM audit_log WHERE subject = 'c-a' AND action = 'contribution'",
+    )
+    .fetch_one(&s.state.db)
+    .await
+    .unwrap();
+    assert_eq!(pusher, "lijia2");
+    // The clinic's other tablet hears who collected the cash.
+    let other = Tablet::signed_in(&net, "lijia").await;
+    let (_, pulled) = s
+        .call(
+            Method::GET,
+            "/api/v1/sync/pull?after=0&limit=100",
+            Some(&sync::session(&other.store).await.unwrap().unwrap().token),
+            None,
+        )
+        .await;
+    let contribution = pulled["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["entity"] == "contribution" && c["id"] == "c-a")
+        .unwrap()
+        .clone();
+    assert_eq!(contribution["data"]["operator"]["username"], "lijia");
+    assert_eq!(
+        contribution["data"]["operator"]["display_name"],
+        "王秀兰（李家村卫生室）"
+    );
+}
+
+fn void(target: &str) -> MutationBody {
+    MutationBody::Void {
+        target_record_id: target.into(),
+        reason: "录入错误".into(),
+    }
+}
+
 on_both_databases!(
+    a_second_user_on_the_tablet_sends_the_first_users_work_as_theirs,
     the_queue_moves_on_past_what_the_server_refuses,
     changes_after_enrolment_reach_the_other_tablet,
     faults_never_lose_or_double_anything,

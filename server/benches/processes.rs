@@ -167,6 +167,7 @@ fn device_work(d: usize, claims: usize, token: String) -> Device {
                     NaiveDate::from_ymd_opt(year - 1, 10, 10).unwrap(),
                 ),
                 record_id: record,
+                operator: None,
             }
         })
         .collect();
@@ -191,6 +192,7 @@ fn device_work(d: usize, claims: usize, token: String) -> Device {
             Mutation {
                 seq: next(),
                 record_id: format!("b{d}-c{i}"),
+                operator: None,
                 body: sample::general_outpatient_claim(
                     &policy,
                     &catalogue.version,

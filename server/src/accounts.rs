@@ -37,6 +37,18 @@ pub async fn user_with_password(
         .transpose()
 }
 
+/// A user by username, read inside a push's transaction (to check a mutation's operator).
+pub async fn user(tx: &mut Tx<'_>, username: &str) -> Result<Option<UserInfo>, ApiError> {
+    let row = sqlx::query(
+        "SELECT username, display_name, role, township_id, clinic_id FROM users \
+         WHERE username = $1",
+    )
+    .bind(username)
+    .fetch_optional(&mut **tx)
+    .await?;
+    row.map(|row| user_of(&row)).transpose()
+}
+
 /// A device signed in by `username`, with the hash of its token.
 pub async fn register_device(
     tx: &mut Tx<'_>,

@@ -11,7 +11,7 @@ use cunbao_domain::policy::{for_visit, ChronicCondition};
 use cunbao_domain::qualification::QualificationDecision;
 use cunbao_domain::quantity::Quantity;
 use cunbao_domain::settlement::{Accumulators, LineInput};
-use cunbao_domain::sync::{Mutation, MutationBody, Role, MAX_BATCH};
+use cunbao_domain::sync::{Mutation, MutationBody, Operator, Role, MAX_BATCH};
 use cunbao_domain::synthetic;
 use sqlx::AnyPool;
 
@@ -50,12 +50,14 @@ pub async fn ensure(
             continue;
         }
         let caller = seed_device(&state.db, user.username).await?;
+        let operator = Operator::of(&caller.user);
         let enrolled_on = policy.enrolment.collection_from + Days::new(75);
         let mut mutations = Vec::new();
         let mut push = |body: MutationBody, id: String| {
             mutations.push(Mutation {
                 seq: mutations.len() as u64 + 1,
                 record_id: id,
+                operator: Some(operator.clone()),
                 body,
             })
         };

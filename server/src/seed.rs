@@ -59,6 +59,14 @@ pub const LIANGJIANG: Territory = Territory {
             role: Role::Administrator,
             clinic: None,
         },
+        // A second assistant of the same clinic, sharing its tablet (last, so that the
+        // sample residents of the other clinics stay as they were).
+        SampleUser {
+            username: "lijia2",
+            display_name: "韦春燕（李家村卫生室）",
+            role: Role::ClinicAssistant,
+            clinic: Some("clinic-lijia"),
+        },
     ],
 };
 

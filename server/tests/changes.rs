@@ -39,6 +39,7 @@ fn contribution(seq: u64, record: &str, enrolment: &str) -> Mutation {
     Mutation {
         seq,
         record_id: record.into(),
+        operator: None,
         body: MutationBody::Contribution {
             receipt_no: format!("R-{record}"),
             household_id: format!("hh-{enrolment}"),
@@ -53,6 +54,7 @@ fn stop(seq: u64, record: &str, enrolment: &str, from: NaiveDate) -> Mutation {
     Mutation {
         seq,
         record_id: record.into(),
+        operator: None,
         body: MutationBody::StopCover {
             enrolment_id: enrolment.into(),
             from,
@@ -65,6 +67,7 @@ fn correct(seq: u64, record: &str, enrolment: &str, correction: Correction) -> M
     Mutation {
         seq,
         record_id: record.into(),
+        operator: None,
         body: MutationBody::Correction {
             enrolment_id: enrolment.into(),
             correction,
@@ -76,6 +79,7 @@ fn refund(seq: u64, record: &str, contribution: &str) -> Mutation {
     Mutation {
         seq,
         record_id: record.into(),
+        operator: None,
         body: MutationBody::RefundProposal {
             contribution_id: contribution.into(),
             reason: RefundReason::Duplicate,
@@ -92,6 +96,7 @@ fn claim(seq: u64, record: &str, id: &IdNumber, date: NaiveDate) -> Mutation {
     Mutation {
         seq,
         record_id: record.into(),
+        operator: None,
         body: sample::general_outpatient_claim(
             &Policy::sample_2025(),
             &catalogue.version,
@@ -302,6 +307,7 @@ async fn a_refund_proposal_waits_for_the_township(backend: Backend) {
                 Mutation {
                     seq: 6,
                     record_id: "void-c".into(),
+                    operator: None,
                     body: MutationBody::Void {
                         target_record_id: "c-x".into(),
                         reason: "录错".into(),

@@ -47,6 +47,7 @@ fn claim(seq: u64, id: &IdNumber, date: NaiveDate) -> Mutation {
     Mutation {
         seq,
         record_id: format!("k-{seq}"),
+        operator: None,
         body: sample::general_outpatient_claim(
             &Policy::sample_2025(),
             &catalogue.version,

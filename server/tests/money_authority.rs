@@ -82,6 +82,7 @@ fn claim(
     Mutation {
         seq,
         record_id: format!("k-{seq}"),
+        operator: None,
         body: MutationBody::Claim(claim),
     }
 }

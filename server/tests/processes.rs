@@ -70,6 +70,7 @@ fn visit(seq: u64, record: &str, who: &IdNumber, date: NaiveDate) -> Mutation {
     Mutation {
         seq,
         record_id: record.into(),
+        operator: None,
         body: sample::general_outpatient_claim(
             &Policy::sample_2025(),
             &sample::catalogue().version,

@@ -56,6 +56,7 @@ fn hypertension_visit(seq: u64, id: &IdNumber, date: NaiveDate, benefit: Benefit
     Mutation {
         seq,
         record_id: format!("k-{seq}"),
+        operator: None,
         body: MutationBody::Claim(claim),
     }
 }
@@ -64,6 +65,7 @@ fn application(seq: u64, id: &IdNumber) -> Mutation {
     Mutation {
         seq,
         record_id: format!("q-{seq}"),
+        operator: None,
         body: MutationBody::QualificationApplication {
             person: id.clone(),
             condition: ChronicCondition::Hypertension,

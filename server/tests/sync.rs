@@ -35,6 +35,7 @@ fn contribution(seq: u64, record: &str, enrolments: &[&str]) -> Mutation {
     Mutation {
         seq,
         record_id: record.into(),
+        operator: None,
         body: MutationBody::Contribution {
             receipt_no: format!("R-{record}"),
             household_id: "hh".into(),
@@ -79,6 +80,7 @@ fn claim(
     Mutation {
         seq,
         record_id: record.into(),
+        operator: None,
         body: sample::general_outpatient_claim(
             &Policy::sample_2025(),
             &catalogue.version,
@@ -493,6 +495,7 @@ async fn nothing_leaks_across_clinics_and_townships(backend: Backend) {
     let void = Mutation {
         seq: 1,
         record_id: "v1".into(),
+        operator: None,
         body: MutationBody::Void {
             target_record_id: "k1".into(),
             reason: "录错".into(),
@@ -692,6 +695,7 @@ async fn a_price_per_piece_is_re_settled_to_the_same_fen(backend: Backend) {
     let mutation = Mutation {
         seq: 2,
         record_id: "k-piece".into(),
+        operator: None,
         body: sample::general_outpatient_claim(
             &Policy::sample_2025(),
             &catalogue.version,

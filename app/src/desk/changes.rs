@@ -17,8 +17,8 @@ use crate::storage::{Batch, StorageError, Store, StoreName};
 use crate::sync::outbox;
 
 /// Who makes a change, when, and the id it gets.
+/// Who makes it is the signed-in user, read from the session when it is saved.
 pub struct Maker {
-    pub by: String,
     pub device_id: String,
     pub clinic_id: String,
     pub now_ms: u64,
@@ -35,7 +35,18 @@ pub enum ChangeFailed {
     NotFound,
     /// A refund of the receipt is already awaiting the township.
     RefundAlreadyProposed,
+    /// Nobody is signed in: nothing is saved.
+    NotSignedIn,
     Storage(StorageError),
+}
+
+impl From<outbox::SaveError> for ChangeFailed {
+    fn from(err: outbox::SaveError) -> Self {
+        match err {
+            outbox::SaveError::NotSignedIn => ChangeFailed::NotSignedIn,
+            outbox::SaveError::Storage(err) => ChangeFailed::Storage(err),
+        }
+    }
 }
 
 impl From<StorageError> for ChangeFailed {
@@ -62,6 +73,7 @@ impl Bilingual for ChangeFailed {
                 "这张收费凭证已申请退费，待乡镇审批",
                 "A refund of this receipt is already awaiting the township",
             ),
+            ChangeFailed::NotSignedIn => outbox::SaveError::NotSignedIn.text(),
             ChangeFailed::Storage(err) => err.text(),
         }
     }
@@ -85,6 +97,7 @@ pub async fn stop_cover(
     reason: StopReason,
     maker: Maker,
 ) -> Result<EnrolmentRecord, ChangeFailed> {
+    let who = outbox::signed_in(store).await?;
     let mut record = standing(store, enrolment_id).await?;
     let cover = record.coverage.ok_or(ChangeFailed::NotFound)?;
     check_stop(&cover, record.scheme_year, record.stopped.as_ref(), from)?;
@@ -96,7 +109,8 @@ pub async fn stop_cover(
         from,
         reason,
     };
-    outbox::commit_with_entries(store, batch, vec![(maker.new_id, body)], maker.now_ms).await?;
+    outbox::commit_with_entries(store, &who, batch, vec![(maker.new_id, body)], maker.now_ms)
+        .await?;
     Ok(record)
 }
 
@@ -107,6 +121,7 @@ pub async fn correct(
     correction: Correction,
     maker: Maker,
 ) -> Result<EnrolmentRecord, ChangeFailed> {
+    let who = outbox::signed_in(store).await?;
     let mut record = standing(store, enrolment_id).await?;
     check_correction(&record.member, &correction)?;
     record.corrected(RecordedCorrection {
@@ -115,7 +130,7 @@ pub async fn correct(
         earlier: correction.current(&record.member),
         value: correction.clone(),
         clinic_id: maker.clinic_id,
-        by: maker.by,
+        by: who.display_name().to_string(),
         device_id: maker.device_id,
         device_name: String::new(),
         at: maker.at,
@@ -126,7 +141,8 @@ pub async fn correct(
         enrolment_id: enrolment_id.to_string(),
         correction,
     };
-    outbox::commit_with_entries(store, batch, vec![(maker.new_id, body)], maker.now_ms).await?;
+    outbox::commit_with_entries(store, &who, batch, vec![(maker.new_id, body)], maker.now_ms)
+        .await?;
     Ok(record)
 }
 
@@ -176,6 +192,7 @@ pub async fn propose_refund(
     reason: RefundReason,
     maker: Maker,
 ) -> Result<ProposedRefund, ChangeFailed> {
+    let who = outbox::signed_in(store).await?;
     let mut value = store
         .get(StoreName::Contributions, contribution_id)
         .await?
@@ -192,7 +209,7 @@ pub async fn propose_refund(
         amount: receipt.amount,
         reason,
         clinic_id: maker.clinic_id,
-        by: maker.by,
+        by: who.display_name().to_string(),
         device_id: maker.device_id,
         device_name: String::new(),
         at: maker.at,
@@ -204,7 +221,8 @@ pub async fn propose_refund(
         contribution_id: contribution_id.to_string(),
         reason,
     };
-    outbox::commit_with_entries(store, batch, vec![(maker.new_id, body)], maker.now_ms).await?;
+    outbox::commit_with_entries(store, &who, batch, vec![(maker.new_id, body)], maker.now_ms)
+        .await?;
     Ok(proposal)
 }
 

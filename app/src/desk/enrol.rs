@@ -316,7 +316,6 @@ pub struct SaveContext<'a> {
     pub policy: &'a Policy,
     pub today: NaiveDate,
     pub now_ms: u64,
-    pub collector: &'a str,
     pub receipt_no: String,
     /// Fresh ids: the household (if new), one per member, and the contribution.
     pub new_id: &'a mut dyn FnMut() -> String,
@@ -326,13 +325,15 @@ pub struct SaveContext<'a> {
 
 /// Saves the household: the enrolments, the receipt, their outbox entries (what reaches the
 /// township) and the removal of the form's draft, in one strict-durability transaction. Only
-/// after this returns is the receipt shown.
+/// after this returns is the receipt shown. The collector is the signed-in user; with nobody
+/// signed in, nothing is saved.
 pub async fn save(
     store: &impl Store,
     draft: &HouseholdDraft,
     plan: &Plan,
     ctx: SaveContext<'_>,
-) -> Result<Receipt, StorageError> {
+) -> Result<Receipt, outbox::SaveError> {
+    let who = outbox::signed_in(store).await?;
     let household_id = if draft.household_id.is_empty() {
         (ctx.new_id)()
     } else {
@@ -411,7 +412,7 @@ pub async fn save(
         payer,
         members: lines,
         total: plan.contribution.total_due,
-        collector: ctx.collector.to_string(),
+        collector: who.display_name().to_string(),
         collected_on: ctx.today,
         collected_at_ms: ctx.now_ms,
         scheme_year: ctx.policy.scheme_year,
@@ -422,7 +423,7 @@ pub async fn save(
     if let Some(name) = ctx.draft {
         batch.delete(StoreName::Meta, &local::draft_key(name));
     }
-    outbox::commit_with_entries(store, batch, mutations, ctx.now_ms).await?;
+    outbox::commit_with_entries(store, &who, batch, mutations, ctx.now_ms).await?;
     Ok(receipt)
 }
 

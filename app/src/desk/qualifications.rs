@@ -39,7 +39,18 @@ pub enum ApplicationFailed {
     /// The enrolment is not for the year of the application (the server accepts one from
     /// the clinic where the person is enrolled for that year).
     NotEnrolledFor(i32),
+    /// Nobody is signed in: nothing is saved.
+    NotSignedIn,
     Storage(StorageError),
+}
+
+impl From<outbox::SaveError> for ApplicationFailed {
+    fn from(err: outbox::SaveError) -> Self {
+        match err {
+            outbox::SaveError::NotSignedIn => ApplicationFailed::NotSignedIn,
+            outbox::SaveError::Storage(err) => ApplicationFailed::Storage(err),
+        }
+    }
 }
 
 impl ApplicationFailed {
@@ -94,6 +105,7 @@ impl Bilingual for ApplicationFailed {
                 format!("本人{year}年度未在本卫生室参保，不能申请认定"),
                 format!("The person is not enrolled here for {year} and cannot apply here"),
             ),
+            ApplicationFailed::NotSignedIn => outbox::SaveError::NotSignedIn.text(),
             ApplicationFailed::Storage(err) => err.text(),
         }
     }
@@ -143,8 +155,10 @@ pub async fn apply(
     maker: Maker,
 ) -> Result<Qualification, ApplicationFailed> {
     let evidence = check_evidence(evidence)?;
+    let who = outbox::signed_in(store).await?;
     let record = standing(store, enrolment_id).await.map_err(|e| match e {
         ChangeFailed::Storage(err) => ApplicationFailed::Storage(err),
+        ChangeFailed::NotSignedIn => ApplicationFailed::NotSignedIn,
         _ => ApplicationFailed::NotFound,
     })?;
     if record.scheme_year != today.year() {
@@ -183,7 +197,8 @@ pub async fn apply(
         evidence,
         applied_on: today,
     };
-    outbox::commit_with_entries(store, batch, vec![(maker.new_id, body)], maker.now_ms).await?;
+    outbox::commit_with_entries(store, &who, batch, vec![(maker.new_id, body)], maker.now_ms)
+        .await?;
     Ok(application)
 }
 

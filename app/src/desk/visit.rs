@@ -314,13 +314,13 @@ pub struct ClaimContext<'a> {
     pub catalogue_version: &'a str,
     pub today: NaiveDate,
     pub now_ms: u64,
-    pub operator: &'a str,
     /// The form's draft (see `local::save_draft`), removed in the same transaction.
     pub draft: Option<&'a str>,
 }
 
 /// Saves the settled visit: the claim record, its outbox entry and the removal of the form's
-/// draft, in one strict-durability transaction.
+/// draft, in one strict-durability transaction. The operator (经办人) is the signed-in user;
+/// with nobody signed in, nothing is saved.
 pub async fn save(
     store: &impl Store,
     patient: &Resident,
@@ -334,6 +334,7 @@ pub async fn save(
         return Err(Text::new("请选择诊断", "Choose a diagnosis"));
     }
     let rule = ctx.policy.benefit(quote.benefit).map_err(|e| e.text())?;
+    let who = outbox::signed_in(store).await.map_err(|e| e.text())?;
     let reason = Some(draft.reason.trim().to_string()).filter(|r| !r.is_empty());
     let claim = Claim {
         person: patient.record.member.id_number.clone(),
@@ -360,7 +361,7 @@ pub async fn save(
         patient_name: patient.name().to_string(),
         saved_at_ms: ctx.now_ms,
         cap_pool: rule.cap_pool.clone(),
-        operator: ctx.operator.to_string(),
+        operator: who.display_name().to_string(),
         voided: None,
         server: None,
         decision: None,
@@ -375,9 +376,15 @@ pub async fn save(
     if let Some(name) = ctx.draft {
         batch.delete(StoreName::Meta, &local::draft_key(name));
     }
-    outbox::commit_with_entries(store, batch, vec![(ctx.claim_id.clone(), body)], ctx.now_ms)
-        .await
-        .map_err(fail)?;
+    outbox::commit_with_entries(
+        store,
+        &who,
+        batch,
+        vec![(ctx.claim_id.clone(), body)],
+        ctx.now_ms,
+    )
+    .await
+    .map_err(fail)?;
     Ok(record)
 }
 
@@ -405,6 +412,7 @@ pub async fn void(
         .await
         .map_err(|e| e.text())?
         .ok_or_else(|| Text::new("找不到该结算", "No such claim"))?;
+    let who = outbox::signed_in(store).await.map_err(|e| e.text())?;
     record.voided = Some(reason.trim().to_string());
     let mut batch = Batch::default();
     batch
@@ -412,6 +420,7 @@ pub async fn void(
         .map_err(|e| e.text())?;
     outbox::commit_with_entries(
         store,
+        &who,
         batch,
         vec![(
             format!("void-{claim_id}"),

@@ -86,6 +86,7 @@ mod tests {
                 server_fund: claim.settlement.fund,
                 patient: claim.settlement.patient,
                 accumulators: None,
+                operator: None,
             }),
             decision: None,
             claim: *claim,

@@ -405,6 +405,7 @@ mod tests {
                 duplicate_of: None,
                 late_renewal: false,
                 stopped: None,
+                operator: None,
             });
             let by = |s: &str| s.to_string();
             let corrected = ChangeBody::Corrected(RecordedCorrection {
@@ -558,6 +559,7 @@ mod tests {
                     enrolment_ids: vec!["e1".into()],
                     amount: Money::yuan(390),
                     collected_on: NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(),
+                    operator: None,
                 }),
             };
             apply_changes(&store, &[pulled("own", 1), pulled("other", 2)])

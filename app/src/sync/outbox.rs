@@ -2,7 +2,10 @@
 //! once it has one. Entries are kept for the scheme year (not deleted on acknowledgement) so
 //! that work a restored server lost can be sent again.
 
-use cunbao_domain::sync::{Mutation, MutationBody, MutationResult, MutationStatus, SEQUENCE_GAP};
+use cunbao_domain::sync::{
+    Mutation, MutationBody, MutationResult, MutationStatus, Operator, SEQUENCE_GAP,
+};
+use cunbao_domain::text::{Bilingual, Text};
 use serde::{Deserialize, Serialize};
 
 use crate::storage::{Batch, IndexName, StorageError, Store, StoreName};
@@ -79,15 +82,72 @@ fn decode(records: Vec<(String, serde_json::Value)>) -> Result<Vec<OutboxEntry>,
         .collect()
 }
 
-/// Adds a mutation with the next sequence number; returns it.
+/// Why nothing was saved: nobody is signed in, or the local database failed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SaveError {
+    /// No user is signed in on the tablet: nothing is saved without one (every record carries
+    /// who made it).
+    NotSignedIn,
+    Storage(StorageError),
+}
+
+impl From<StorageError> for SaveError {
+    fn from(err: StorageError) -> Self {
+        SaveError::Storage(err)
+    }
+}
+
+impl Bilingual for SaveError {
+    fn text(&self) -> Text {
+        match self {
+            SaveError::NotSignedIn => Text::new(
+                "未登录，未保存：请先登录再办理",
+                "Nobody is signed in, so nothing was saved: sign in first",
+            ),
+            SaveError::Storage(err) => err.text(),
+        }
+    }
+}
+
+cunbao_domain::bilingual_error!(SaveError);
+
+/// The user signed in on the tablet, as the operator of what is saved now. Only
+/// [`signed_in`] makes one, from the session: records and their outbox entries carry the same
+/// operator, and nothing is queued without one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedIn(Operator);
+
+impl SignedIn {
+    pub fn operator(&self) -> &Operator {
+        &self.0
+    }
+
+    /// The name printed on receipts and slips (收款人 / 经办人).
+    pub fn display_name(&self) -> &str {
+        &self.0.display_name
+    }
+}
+
+/// The signed-in user, or [`SaveError::NotSignedIn`].
+pub async fn signed_in(store: &impl Store) -> Result<SignedIn, SaveError> {
+    match crate::sync::session(store).await? {
+        Some(session) => Ok(SignedIn(Operator::of(&session.user))),
+        None => Err(SaveError::NotSignedIn),
+    }
+}
+
+/// Adds a mutation with the next sequence number, made by the signed-in user; returns it.
+/// Refused, with nothing saved, when nobody is signed in.
 pub async fn enqueue(
     store: &impl Store,
     record_id: &str,
     body: MutationBody,
     now_ms: u64,
-) -> Result<Mutation, StorageError> {
+) -> Result<Mutation, SaveError> {
+    let by = signed_in(store).await?;
     let mut added = commit_with_entries(
         store,
+        &by,
         Batch::default(),
         vec![(record_id.to_string(), body)],
         now_ms,
@@ -96,13 +156,15 @@ pub async fn enqueue(
     Ok(added.remove(0))
 }
 
-/// Commits `batch` together with outbox entries for `mutations` (record id, body), numbered
-/// after the last entry, in one strict-durability transaction: the records and their entries
-/// land together or not at all. The numbering starts after the last entry this handle knows
+/// Commits `batch` together with outbox entries for `mutations` (record id, body), made by
+/// `by`, numbered after the last entry, in one strict-durability transaction: the records and
+/// their entries land together or not at all. Each entry keeps its operator, so whoever signs
+/// in later and uploads it, it is sent as `by`'s. The numbering starts after the last entry this handle knows
 /// of, without a read; if another tab took those numbers first, the last entry is read and
 /// the batch numbered again.
 pub async fn commit_with_entries(
     store: &impl Store,
+    by: &SignedIn,
     batch: Batch,
     mutations: Vec<(String, MutationBody)>,
     now_ms: u64,
@@ -123,6 +185,7 @@ pub async fn commit_with_entries(
             let mutation = Mutation {
                 seq,
                 record_id: record_id.clone(),
+                operator: Some(by.operator().clone()),
                 body: body.clone(),
             };
             let entry = OutboxEntry {
@@ -196,11 +259,76 @@ pub async fn reopen_after(store: &impl Store, server_last: u64) -> Result<usize,
     Ok(updates.len())
 }
 
+/// Signs `username` (display name `display_name`) of clinic-lijia in on `store`, as an online
+/// sign-in would leave the session, for tests that save.
+#[cfg(test)]
+pub(crate) async fn sign_in_for_tests(store: &impl Store, username: &str, display_name: &str) {
+    use cunbao_domain::sync::{Role, SignInResponse, UserInfo};
+    let session = SignInResponse {
+        token: format!("token-{username}"),
+        device_id: "dev-test".into(),
+        user: UserInfo {
+            username: username.into(),
+            display_name: display_name.into(),
+            role: Role::ClinicAssistant,
+            township_id: "twp-liangjiang".into(),
+            clinic_id: Some("clinic-lijia".into()),
+        },
+    };
+    crate::storage::meta::put(store, crate::storage::meta::MetaKey::Session, &session)
+        .await
+        .unwrap();
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::storage::memory::MemoryStore;
     use futures::executor::block_on;
+
+    fn void(seq: u64) -> MutationBody {
+        MutationBody::Void {
+            target_record_id: format!("c{seq}"),
+            reason: "录入错误".into(),
+        }
+    }
+
+    #[test]
+    fn nothing_is_queued_without_a_signed_in_user() {
+        block_on(async {
+            let store = MemoryStore::new();
+            let refused = enqueue(&store, "r1", void(1), 1).await.unwrap_err();
+            assert_eq!(refused, SaveError::NotSignedIn);
+            assert!(refused.text().zh.contains("未登录"));
+            assert!(refused.text().en.contains("signed in"));
+            assert!(entries(&store).await.unwrap().is_empty());
+            assert_eq!(signed_in(&store).await.unwrap_err(), SaveError::NotSignedIn);
+        });
+    }
+
+    #[test]
+    fn each_entry_keeps_the_user_who_made_it_whoever_signs_in_later() {
+        block_on(async {
+            let store = MemoryStore::new();
+            sign_in_for_tests(&store, "lijia", "王秀兰（李家村卫生室）").await;
+            enqueue(&store, "r1", void(1), 1).await.unwrap();
+            // Signed out: nothing more is saved, what was saved stays.
+            crate::storage::meta::delete(&store, crate::storage::meta::MetaKey::Session)
+                .await
+                .unwrap();
+            assert!(enqueue(&store, "r2", void(2), 2).await.is_err());
+            // A second user of the clinic signs in on the same tablet.
+            sign_in_for_tests(&store, "lijia2", "韦春燕（李家村卫生室）").await;
+            enqueue(&store, "r2", void(2), 3).await.unwrap();
+            let made_by: Vec<(u64, String)> = pending(&store)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|e| (e.mutation.seq, e.mutation.operator.unwrap().username))
+                .collect();
+            assert_eq!(made_by, [(1, "lijia".into()), (2, "lijia2".into())]);
+        });
+    }
 
     fn answer(seq: u64, status: MutationStatus, code: Option<&str>) -> MutationResult {
         MutationResult {
@@ -219,6 +347,7 @@ mod tests {
     fn open_entries_and_the_last_answer_come_from_the_state_index() {
         block_on(async {
             let store = MemoryStore::new();
+            sign_in_for_tests(&store, "lijia", "王秀兰").await;
             assert_eq!(last_answered(&store).await.unwrap(), 0);
             for seq in 1..=5 {
                 let body = MutationBody::Void {

@@ -146,6 +146,9 @@ pub struct RecordedEnrolment {
     /// Cover stopped from a day (停保): suspended on and after it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stopped: Option<CoverStop>,
+    /// Who enrolled the person (absent on records made before operators were sent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operator: Option<super::Operator>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -157,6 +160,10 @@ pub struct RecordedContribution {
     pub enrolment_ids: Vec<String>,
     pub amount: Money,
     pub collected_on: NaiveDate,
+    /// Who collected the cash (收款人), credited with it whoever pushed it (absent on
+    /// records made before operators were sent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operator: Option<super::Operator>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -172,6 +179,9 @@ pub struct ClaimOutcome {
     /// was paid).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accumulators: Option<YearToDate>,
+    /// Who settled the visit (经办人), absent on claims made before operators were sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operator: Option<super::Operator>,
 }
 
 /// A person's year-to-date figures for one cap pool, as of a visit.
@@ -262,6 +272,7 @@ mod tests {
                 fund_paid: Money::yuan(1995),
                 as_of: NaiveDate::from_ymd_opt(2026, 6, 16).unwrap(),
             }),
+            operator: None,
         })
     }
 

@@ -129,7 +129,47 @@ pub struct Mutation {
     pub seq: u64,
     /// The client-generated id of the record this mutation creates or changes.
     pub record_id: String,
+    /// Who made the record, signed in on the tablet when it was saved: the server checks they
+    /// are a user of the device's clinic and credits the record to them, whoever pushes it.
+    /// Absent only in entries saved by tablets older than the field: the pushing user stands
+    /// in, and the audit says so.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operator: Option<Operator>,
     pub body: MutationBody,
+}
+
+/// The user who made a record (经办人 / 收款人), as the tablet knew them when it was saved.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Operator {
+    pub username: String,
+    /// The name printed on receipts and slips; the server records its own for the username.
+    pub display_name: String,
+}
+
+impl Operator {
+    /// The signed-in user as an operator.
+    pub fn of(user: &UserInfo) -> Operator {
+        Operator {
+            username: user.username.clone(),
+            display_name: user.display_name.clone(),
+        }
+    }
+}
+
+/// The longest username the server accepts as an operator (letters, digits and '._-').
+pub const MAX_USERNAME_CHARS: usize = 64;
+/// The longest display name of an operator.
+pub const MAX_DISPLAY_NAME_CHARS: usize = 50;
+
+/// Whether `username` could name a user: 1 to [`MAX_USERNAME_CHARS`] of `[A-Za-z0-9._-]`.
+pub fn valid_username(username: &str) -> bool {
+    !username.is_empty()
+        && username.len() <= MAX_USERNAME_CHARS
+        && username
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -360,4 +400,48 @@ pub struct PullResponse {
     /// Pass this back as `after` for the next page.
     pub cursor: u64,
     pub more: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn void() -> serde_json::Value {
+        json!({ "type": "void", "target_record_id": "k-1", "reason": "录入错误" })
+    }
+
+    #[test]
+    fn a_mutation_carries_its_operator_and_one_saved_before_operators_still_reads() {
+        let old: Mutation =
+            serde_json::from_value(json!({ "seq": 1, "record_id": "k-2", "body": void() }))
+                .unwrap();
+        assert_eq!(old.operator, None);
+        let wire = json!({
+            "seq": 2,
+            "record_id": "k-3",
+            "operator": { "username": "lijia", "display_name": "王秀兰" },
+            "body": void(),
+        });
+        let m: Mutation = serde_json::from_value(wire.clone()).unwrap();
+        assert_eq!(m.operator.as_ref().unwrap().username, "lijia");
+        assert_eq!(serde_json::to_value(&m).unwrap(), wire);
+        // Nothing else rides along, at either level.
+        let mut extra = wire.clone();
+        extra["operator"]["role"] = json!("administrator");
+        assert!(serde_json::from_value::<Mutation>(extra).is_err());
+        let mut extra = wire;
+        extra["pusher"] = json!("lijia2");
+        assert!(serde_json::from_value::<Mutation>(extra).is_err());
+    }
+
+    #[test]
+    fn usernames_are_short_and_plain() {
+        assert!(valid_username("lijia2"));
+        assert!(valid_username("a.b_c-d"));
+        assert!(!valid_username(""));
+        assert!(!valid_username("李家"));
+        assert!(!valid_username("lijia;drop"));
+        assert!(!valid_username(&"a".repeat(65)));
+    }
 }

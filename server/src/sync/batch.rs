@@ -31,13 +31,27 @@ pub fn lock_keys(m: &Mutation) -> Vec<String> {
 
 /// The audit entry's detail for an applied or refused mutation: its place in the device's
 /// sequence, the answer, and what it was about — amounts, targets, reasons (the person by
-/// masked ID number; the record holds the rest).
-pub fn audit_detail(seq: i64, m: Option<&Mutation>, result: &MutationResult) -> Value {
+/// masked ID number; the record holds the rest) — and who made it on the tablet: the operator
+/// it names (the entry's user is the pusher, the device's user), or the pusher standing in for
+/// a mutation sent without one, marked `operator_from: pusher`.
+pub fn audit_detail(
+    seq: i64,
+    m: Option<&Mutation>,
+    result: &MutationResult,
+    pusher: &str,
+) -> Value {
     let mut detail = json!({ "seq": seq, "status": result.status });
     if let Some(code) = &result.code {
         detail["code"] = json!(code);
     }
     if let Some(m) = m {
+        match &m.operator {
+            Some(operator) => detail["operator"] = json!(operator.username),
+            None => {
+                detail["operator"] = json!(pusher);
+                detail["operator_from"] = json!("pusher");
+            }
+        }
         detail["about"] = about(&m.body);
     }
     detail

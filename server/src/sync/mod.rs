@@ -7,7 +7,11 @@ pub(crate) use apply::year_to_date;
 mod batch;
 pub mod reading;
 
-use cunbao_domain::sync::{Handshake, Mutation, MutationResult, PullResponse, PushResponse};
+use std::collections::HashMap;
+
+use cunbao_domain::sync::{
+    Handshake, Mutation, MutationResult, Operator, PullResponse, PushResponse, UserInfo,
+};
 use cunbao_domain::text::Text;
 use sqlx::{AnyPool, Row};
 
@@ -107,11 +111,7 @@ async fn push_each(
     mutations: Vec<Pushed>,
 ) -> Result<PushResponse, ApiError> {
     let clinic = caller.clinic()?.to_string();
-    let ctx = apply::Context {
-        caller,
-        clinic: &clinic,
-        in_force,
-    };
+    let mut operators = Operators::default();
     let mut tx = writers.begin(pool).await?;
     // The device's row first: its batches run one after another on any server process.
     let mut last: i64 = sqlx::query_scalar(&format!(
@@ -157,13 +157,24 @@ async fn push_each(
         }
         let (kind, body, result, detail) = match pushed {
             Pushed::Read(m) => {
-                let result = apply::apply(&mut tx, &ctx, &m).await?;
+                let result = match operators.of(&mut tx, caller, &clinic, &m).await? {
+                    Some(operator) => {
+                        let ctx = apply::Context {
+                            caller,
+                            clinic: &clinic,
+                            in_force,
+                            operator: &operator,
+                        };
+                        apply::apply(&mut tx, &ctx, &m).await?
+                    }
+                    None => operator_not_of_clinic(&m),
+                };
                 let body = serde_json::to_string(&m.body).expect("serialisable");
-                let detail = batch::audit_detail(seq, Some(&m), &result);
+                let detail = batch::audit_detail(seq, Some(&m), &result, &caller.user.username);
                 (m.body.kind(), body, result, detail)
             }
             Pushed::Refused { result, body } => {
-                let detail = batch::audit_detail(seq, None, &result);
+                let detail = batch::audit_detail(seq, None, &result, &caller.user.username);
                 ("unreadable", body, result, detail)
             }
         };
@@ -195,6 +206,58 @@ async fn push_each(
         results,
         last_applied_seq: last as u64,
     })
+}
+
+/// The operators a batch names, each looked up once: the users of the pushing device's clinic
+/// they are, or not.
+#[derive(Default)]
+struct Operators {
+    known: HashMap<String, Option<UserInfo>>,
+}
+
+impl Operators {
+    /// Who made `m`, as the server names them: a user of `clinic`; the pusher for a mutation
+    /// sent without an operator (a tablet older than the field); none if the named user does
+    /// not exist or is not of the clinic.
+    async fn of(
+        &mut self,
+        tx: &mut crate::write_tx::Tx<'_>,
+        caller: &Caller,
+        clinic: &str,
+        m: &Mutation,
+    ) -> Result<Option<Operator>, ApiError> {
+        let Some(sent) = &m.operator else {
+            return Ok(Some(Operator::of(&caller.user)));
+        };
+        let user = match self.known.get(&sent.username) {
+            Some(user) => user.clone(),
+            None => {
+                let user = crate::accounts::user(tx, &sent.username).await?;
+                self.known.insert(sent.username.clone(), user.clone());
+                user
+            }
+        };
+        Ok(user
+            .filter(|u| {
+                u.role == cunbao_domain::sync::Role::ClinicAssistant
+                    && u.clinic_id.as_deref() == Some(clinic)
+            })
+            .map(|u| Operator::of(&u)))
+    }
+}
+
+/// The answer to a mutation whose operator is not a user of the device's clinic (the same
+/// words whether the user exists elsewhere or not at all).
+fn operator_not_of_clinic(m: &Mutation) -> MutationResult {
+    let username = m.operator.as_ref().map_or("", |o| o.username.as_str());
+    MutationResult::rejected(
+        m,
+        "operator_not_of_clinic",
+        Text::new(
+            format!("经办人{username}不是本卫生室的用户，记录未被接受"),
+            format!("The operator {username} is not a user of this clinic; the record is refused"),
+        ),
+    )
 }
 
 /// A mutation applied (or refused as unreadable) and the answer given, for the log.

@@ -3,7 +3,10 @@
 //! rest of the batch is applied — nothing a tablet sends can stall its queue.
 
 use chrono::{Datelike, NaiveDate};
-use cunbao_domain::sync::{Mutation, MutationBody, MutationResult};
+use cunbao_domain::sync::{
+    valid_username, Mutation, MutationBody, MutationResult, Operator, MAX_DISPLAY_NAME_CHARS,
+    MAX_USERNAME_CHARS,
+};
 use cunbao_domain::text::Text;
 use serde::Deserialize;
 use serde_json::Value;
@@ -15,6 +18,9 @@ use serde_json::Value;
 pub struct RawMutation {
     pub seq: u64,
     pub record_id: String,
+    /// Who made it; absent from tablets older than the field (the pusher stands in).
+    #[serde(default)]
+    pub operator: Option<Value>,
     pub body: Value,
 }
 
@@ -61,6 +67,10 @@ pub fn read(raw: RawMutation) -> Result<Mutation, Box<MutationResult>> {
             ),
         ));
     }
+    let operator = match raw.operator.as_ref().map(read_operator).transpose() {
+        Ok(operator) => operator,
+        Err(text) => return Err(refuse("bad_operator", text)),
+    };
     if let Err(text) = check_values(&raw.body) {
         return Err(refuse("bad_value", text));
     }
@@ -90,8 +100,38 @@ pub fn read(raw: RawMutation) -> Result<Mutation, Box<MutationResult>> {
     Ok(Mutation {
         seq: raw.seq,
         record_id: raw.record_id,
+        operator,
         body,
     })
+}
+
+/// The operator as sent: a plausible username and a display name of at most
+/// [`MAX_DISPLAY_NAME_CHARS`] characters without control characters. Whether the user exists
+/// and belongs to the clinic is checked when the batch is applied.
+fn read_operator(value: &Value) -> Result<Operator, Text> {
+    let refused = || {
+        Text::new(
+            format!(
+                "经办人无效：用户名只能由字母、数字和“._-”组成，最长{MAX_USERNAME_CHARS}个字符；\
+                 姓名最长{MAX_DISPLAY_NAME_CHARS}个字，不含控制字符"
+            ),
+            format!(
+                "The operator is not valid: a username is letters, digits and '._-' only, at \
+                 most {MAX_USERNAME_CHARS} characters; a name at most \
+                 {MAX_DISPLAY_NAME_CHARS} characters, without control characters"
+            ),
+        )
+    };
+    let operator: Operator = serde_json::from_value(value.clone()).map_err(|_| refused())?;
+    let name = &operator.display_name;
+    if !valid_username(&operator.username)
+        || name.trim().is_empty()
+        || name.chars().count() > MAX_DISPLAY_NAME_CHARS
+        || name.chars().any(char::is_control)
+    {
+        return Err(refused());
+    }
+    Ok(operator)
 }
 
 /// Every text in the body: not too long, no control characters (NUL among them); every list
@@ -147,6 +187,7 @@ mod tests {
         RawMutation {
             seq: 1,
             record_id: record_id.into(),
+            operator: None,
             body,
         }
     }
@@ -179,5 +220,34 @@ mod tests {
             code(raw("k-2", Value::Array(vec![json!(1); 201]))),
             "bad_value"
         );
+    }
+
+    #[test]
+    fn an_operator_is_read_with_limits_and_may_be_absent() {
+        let with = |operator: Value| RawMutation {
+            operator: Some(operator),
+            ..raw("k-2", void("录入错误"))
+        };
+        let who =
+            |username: &str, name: &str| json!({ "username": username, "display_name": name });
+        let read_ok = read(with(who("lijia", "王秀兰"))).unwrap();
+        assert_eq!(read_ok.operator.unwrap().display_name, "王秀兰");
+        assert_eq!(read(raw("k-2", void("x"))).unwrap().operator, None);
+        let code = |r: RawMutation| read(r).unwrap_err().code.unwrap();
+        for bad in [
+            who("", "王秀兰"),
+            who(&"a".repeat(65), "王秀兰"),
+            who("li jia", "王秀兰"),
+            who("lijia'--", "王秀兰"),
+            who("lijia", ""),
+            who("lijia", &"王".repeat(51)),
+            who("lijia", "王\u{7}秀兰"),
+            json!("lijia"),
+            json!({ "username": "lijia" }),
+            json!({ "username": "lijia", "display_name": "王秀兰", "role": "administrator" }),
+        ] {
+            assert_eq!(code(with(bad.clone())), "bad_operator", "{bad}");
+        }
+        assert!(read(with(who(&"a".repeat(64), &"王".repeat(50)))).is_ok());
     }
 }

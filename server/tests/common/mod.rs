@@ -162,6 +162,7 @@ pub fn enrolment_on(
     cunbao_domain::sync::Mutation {
         seq,
         record_id: record.into(),
+        operator: None,
         body: cunbao_domain::sample::head_enrolment(
             record,
             id.clone(),

@@ -42,7 +42,6 @@ fn enrolment() -> EnrolmentRecord {
 
 fn maker(id: &str) -> Maker {
     Maker {
-        by: "王医生".into(),
         device_id: "dev-1".into(),
         clinic_id: "clinic-lijia".into(),
         now_ms: 1,
@@ -53,6 +52,7 @@ fn maker(id: &str) -> Maker {
 
 async fn store_with_enrolment() -> MemoryStore {
     let store = MemoryStore::default();
+    crate::sync::outbox::sign_in_for_tests(&store, "lijia", "王秀兰").await;
     store
         .put_as(StoreName::Enrolments, "e1", &enrolment())
         .await
@@ -131,7 +131,7 @@ fn a_correction_changes_the_value_and_keeps_the_earlier_one() {
         );
         assert_eq!(stored.corrections.len(), 1);
         assert_eq!(stored.corrections[0].earlier, Correction::Phone(None));
-        assert_eq!(stored.corrections[0].by, "王医生");
+        assert_eq!(stored.corrections[0].by, "王秀兰");
         // The server's copy of the same correction replaces the local one, not a second entry.
         let mut record = stored.clone();
         let mut server = stored.corrections[0].clone();
@@ -147,6 +147,7 @@ fn a_correction_changes_the_value_and_keeps_the_earlier_one() {
 fn a_refund_is_proposed_once_for_a_receipt_of_either_shape() {
     block_on(async {
         let store = MemoryStore::default();
+        crate::sync::outbox::sign_in_for_tests(&store, "lijia", "王秀兰").await;
         // One collected here (a receipt), one pulled from another tablet (the server's view).
         store
             .put(

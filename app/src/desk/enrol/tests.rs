@@ -45,6 +45,7 @@ async fn save_on(
     today: NaiveDate,
     receipt_no: &str,
 ) -> Receipt {
+    crate::sync::outbox::sign_in_for_tests(store, "lijia", "王秀兰").await;
     let mut n = 0;
     let mut ids = || {
         n += 1;
@@ -54,12 +55,44 @@ async fn save_on(
         policy,
         today,
         now_ms: 1,
-        collector: "王秀兰",
         receipt_no: receipt_no.into(),
         new_id: &mut ids,
         draft: Some("enrol"),
     };
     save(store, draft, plan, ctx).await.unwrap()
+}
+
+#[test]
+fn with_nobody_signed_in_nothing_is_saved_and_the_receipt_names_the_signed_in_collector() {
+    block_on(async {
+        let store = MemoryStore::default();
+        let policy = Policy::sample_2025();
+        let today = day(2025, 6, 16);
+        let draft = family(today);
+        let plan = plan(&draft, &policy, &ResidentIndex::default(), today).unwrap();
+        local::save_draft(&store, "enrol", &draft).await.unwrap();
+        let mut ids = || "id-x".to_string();
+        let ctx = SaveContext {
+            policy: &policy,
+            today,
+            now_ms: 1,
+            receipt_no: "RABC-000001".into(),
+            new_id: &mut ids,
+            draft: Some("enrol"),
+        };
+        let refused = save(&store, &draft, &plan, ctx).await.unwrap_err();
+        assert_eq!(refused, outbox::SaveError::NotSignedIn);
+        assert!(entries(&store).await.unwrap().is_empty());
+        assert!(receipts_on(&store, today).await.unwrap().is_empty());
+        let kept: Option<HouseholdDraft> = local::load_draft(&store, "enrol").await.unwrap();
+        assert!(kept.is_some(), "the form stays as typed");
+        // Signed in: the receipt and every entry carry the collector.
+        let receipt = save_on(&store, &draft, &plan, &policy, today, "RABC-000001").await;
+        assert_eq!(receipt.collector, "王秀兰");
+        for entry in entries(&store).await.unwrap() {
+            assert_eq!(entry.mutation.operator.unwrap().username, "lijia");
+        }
+    });
 }
 
 #[test]

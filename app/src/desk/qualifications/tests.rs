@@ -13,7 +13,6 @@ fn day(y: i32, m: u32, d: u32) -> NaiveDate {
 
 fn maker(id: &str) -> Maker {
     Maker {
-        by: "王医生".into(),
         device_id: "dev-1".into(),
         clinic_id: "clinic-lijia".into(),
         now_ms: 1,
@@ -24,6 +23,7 @@ fn maker(id: &str) -> Maker {
 
 async fn store_with_enrolment() -> MemoryStore {
     let store = MemoryStore::default();
+    crate::sync::outbox::sign_in_for_tests(&store, "lijia", "王秀兰").await;
     let record: EnrolmentRecord = serde_json::from_value(json!({
         "household_id": "h1",
         "member": { "id_number": PERSON, "name": "王秀兰", "relationship": "head" },

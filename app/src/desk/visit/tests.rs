@@ -118,6 +118,8 @@ fn the_worked_example_settles_to_the_specified_figures_warns_flags_and_saves_dur
         server_reported(&store).await;
         let policy = Policy::sample_2025();
         let cat = catalogue();
+        crate::sync::outbox::sign_in_for_tests(&store, "lijia", "王秀兰").await;
+
         let index = patient();
         let person = index.get("e1").unwrap();
         let today = day(2025, 6, 16);
@@ -151,7 +153,6 @@ fn the_worked_example_settles_to_the_specified_figures_warns_flags_and_saves_dur
             catalogue_version: &cat.version,
             today,
             now_ms: 5,
-            operator: "王秀兰",
             draft: Some("visit"),
         };
         let kept = || async {

@@ -96,7 +96,6 @@ fn EnrolForm() -> impl IntoView {
             return;
         };
         let policy = enrolment_policy();
-        let collector = untrack(|| app.user_name());
         let d = draft.get_untracked();
         busy.set(true);
         let navigate = use_navigate();
@@ -113,7 +112,6 @@ fn EnrolForm() -> impl IntoView {
                         policy: &policy,
                         today: today(),
                         now_ms: now_ms(),
-                        collector: &collector,
                         receipt_no,
                         new_id: &mut ids,
                         draft: Some(DRAFT),

@@ -164,6 +164,7 @@ pub async fn apply(
         server_rule_hits: &hits,
         cap_pool: &rule.cap_pool,
         clinic_id: ctx.clinic,
+        operator: ctx.operator,
     };
     let new = NewRecord {
         id: &m.record_id,
@@ -188,6 +189,7 @@ pub async fn apply(
             fund_paid: server.accumulators_after.fund_paid,
             as_of: *visit_date,
         }),
+        operator: Some(ctx.operator.clone()),
     };
     ctx.announce(tx, &m.record_id, &ChangeBody::Claim(outcome))
         .await?;
@@ -254,6 +256,8 @@ struct RecordedClaim<'a> {
     server_rule_hits: &'a [RuleHit],
     cap_pool: &'a str,
     clinic_id: &'a str,
+    /// Who settled the visit (经办人).
+    operator: &'a cunbao_domain::sync::Operator,
 }
 
 /// What the rules need of a claim the server already holds; parsed straight from its JSON,

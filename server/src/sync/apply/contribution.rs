@@ -49,14 +49,18 @@ pub async fn apply(
         enrolment_ids: enrolment_ids.clone(),
         amount: *amount,
         collected_on: *collected_on,
+        operator: Some(ctx.operator.clone()),
     };
+    // The body as sent, and who collected the cash: credited to them, not to the pusher.
+    let mut data = serde_json::to_value(&m.body)?;
+    data["operator"] = serde_json::to_value(ctx.operator)?;
     let new = NewRecord {
         id: &m.record_id,
         kind: RecordKind::Contribution,
         person: None,
         scheme_year: None,
         status: RecordStatus::Recorded,
-        data: serde_json::to_value(&m.body)?,
+        data,
     };
     ctx.record_and_announce(tx, new, &ChangeBody::Contribution(contribution))
         .await?;

@@ -68,6 +68,7 @@ pub async fn apply(
         duplicate_of: None,
         late_renewal,
         stopped: None,
+        operator: Some(ctx.operator.clone()),
     };
     let Some(existing) = records::active_enrolment(tx, person, *scheme_year).await? else {
         let change = ChangeBody::Enrolment(record.clone());

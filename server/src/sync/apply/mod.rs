@@ -14,7 +14,7 @@ mod void;
 
 use cunbao_domain::policy::Policy;
 use cunbao_domain::sync::{
-    ChangeBody, Mutation, MutationBody, MutationResult, MutationStatus, RecordedEnrolment,
+    ChangeBody, Mutation, MutationBody, MutationResult, MutationStatus, Operator, RecordedEnrolment,
 };
 use cunbao_domain::text::{Bilingual, Text};
 use sqlx::Row;
@@ -25,11 +25,15 @@ use crate::records::{self, NewRecord, RecordKind, RecordStatus};
 use crate::state::InForce;
 use crate::write_tx::Tx;
 
-/// Who is pushing, from which clinic, and what is in force: what every kind of mutation needs.
+/// Who is pushing, from which clinic, who made the mutation, and what is in force: what every
+/// kind of mutation needs.
 pub struct Context<'a> {
     pub caller: &'a Caller,
     pub clinic: &'a str,
     pub in_force: &'a InForce,
+    /// The user of the clinic who made the record on the tablet (checked against the users,
+    /// named as the server knows them); the pusher for a mutation sent without one.
+    pub operator: &'a Operator,
 }
 
 impl Context<'_> {
@@ -180,7 +184,7 @@ impl Context<'_> {
                 .fetch_optional(&mut **tx)
                 .await?;
         Ok(MadeBy {
-            by: self.caller.user.display_name.clone(),
+            by: self.operator.display_name.clone(),
             device_id: self.caller.device_id.clone(),
             device_name: device_name.unwrap_or_default(),
             at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),

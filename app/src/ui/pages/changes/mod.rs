@@ -21,20 +21,17 @@ pub(crate) fn maker(app: AppContext) -> Option<Maker> {
     let DeviceState::Ready { device_id, .. } = app.device.get_untracked() else {
         return None;
     };
-    let (by, clinic) = app.sync.with_untracked(|s| {
-        s.user.as_ref().map_or((String::new(), String::new()), |u| {
-            (
-                u.display_name.clone(),
-                u.clinic_id.clone().unwrap_or_default(),
-            )
-        })
+    let clinic = app.sync.with_untracked(|s| {
+        s.user
+            .as_ref()
+            .and_then(|u| u.clinic_id.clone())
+            .unwrap_or_default()
     });
     let now = now_ms();
     let at = chrono::DateTime::from_timestamp_millis(now as i64)
         .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
         .unwrap_or_default();
     Some(Maker {
-        by,
         device_id,
         clinic_id: clinic,
         now_ms: now,

@@ -159,7 +159,6 @@ pub fn VisitForm(
         let Some(store) = app.store() else { return };
         let desk = desk();
         let policy = desk.policy.clone().expect("inside WithDesk");
-        let operator = untrack(|| app.user_name());
         let d = draft.get_untracked();
         saving.set_value(true);
         let show_busy = set_timeout_with_handle(
@@ -182,7 +181,6 @@ pub fn VisitForm(
                     catalogue_version: &desk.catalogue.version,
                     today: today(),
                     now_ms: now_ms(),
-                    operator: &operator,
                     draft: Some(DRAFT),
                 },
             )
