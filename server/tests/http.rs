@@ -244,6 +244,8 @@ async fn the_openapi_description_lists_every_endpoint_with_its_wire_types() {
             "/sync/push",
             "/township/qualifications/{id}/decision",
             "/township/records",
+            "/township/review",
+            "/township/review/decisions",
         ]
     );
     // Every path the description names is served (none answers the JSON 404).

@@ -79,6 +79,7 @@ fn claim(seq: u64, record: &str, who: &IdNumber, date: NaiveDate, mark: &str) ->
         seq,
         record_id: record.into(),
         body: MutationBody::Claim(claim),
+        operator: None,
     }
 }
 
