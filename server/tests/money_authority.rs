@@ -111,14 +111,6 @@ async fn push(s: &TestServer, token: &str, mutations: &[Mutation]) -> Vec<Outcom
     out
 }
 
-async fn status_of(s: &TestServer, id: &str) -> String {
-    sqlx::query_scalar("SELECT status FROM records WHERE id = $1")
-        .bind(id)
-        .fetch_one(&s.state.db)
-        .await
-        .unwrap()
-}
-
 async fn adjustments(s: &TestServer) -> i64 {
     s.count("SELECT COUNT(*) FROM records WHERE kind = 'adjustment'")
         .await
@@ -167,7 +159,7 @@ async fn a_tampered_line_is_priced_from_the_catalogue(backend: Backend) {
     let out = push(&s, &token, &batch).await;
     let out = &out[5..];
     assert_eq!(out[0].result["status"], "applied", "{}", out[0].result);
-    assert_eq!(status_of(&s, "k-6").await, "settled");
+    assert_eq!(s.status_of("k-6").await, "settled");
     let honest_record = out[0].record.as_ref().unwrap();
     assert!(honest_record.get("price_differences").is_none());
     assert!(
@@ -194,7 +186,7 @@ async fn a_tampered_line_is_priced_from_the_catalogue(backend: Backend) {
         assert_eq!(o.result["status"], "applied", "{}", o.result);
         assert_eq!(differences(o), [what], "claim {i}");
         let record = o.record.as_ref().unwrap();
-        assert_eq!(status_of(&s, &format!("k-{}", i + 6)).await, "flagged");
+        assert_eq!(s.status_of(&format!("k-{}", i + 6)).await, "flagged");
         // The tablet's lines are kept as sent, beside the catalogue's.
         assert_ne!(record["lines"], record["server_lines"]);
     }
@@ -241,7 +233,7 @@ async fn the_benefit_is_the_servers_choice(backend: Backend) {
     let cold = out[1].record.as_ref().unwrap();
     assert_eq!(cold["server_benefit"]["type"], "general_outpatient");
     assert_eq!(cold["cap_pool"], "general_outpatient");
-    assert_eq!(status_of(&s, "k-2").await, "flagged");
+    assert_eq!(s.status_of("k-2").await, "flagged");
     assert_eq!(out[2].result["status"], "rejected");
     assert_eq!(out[2].result["code"], "inpatient_not_at_clinic");
 }

@@ -83,14 +83,6 @@ fn claim(seq: u64, record: &str, who: &IdNumber, date: NaiveDate, mark: &str) ->
     }
 }
 
-async fn status_of(s: &TestServer, id: &str) -> String {
-    sqlx::query_scalar("SELECT status FROM records WHERE id = $1")
-        .bind(id)
-        .fetch_one(&s.state.db)
-        .await
-        .unwrap()
-}
-
 fn money(v: &Value) -> Money {
     Money::parse(v.as_str().unwrap()).unwrap()
 }
@@ -122,8 +114,8 @@ async fn claims_to_review(s: &TestServer) -> (String, String) {
         ],
     )
     .await;
-    assert_eq!(status_of(s, "c-flagged").await, "flagged");
-    assert_eq!(status_of(s, "c-pending").await, "pending_review");
+    assert_eq!(s.status_of("c-flagged").await, "flagged");
+    assert_eq!(s.status_of("c-pending").await, "pending_review");
     (lijia, daping)
 }
 
@@ -261,7 +253,7 @@ async fn decisions_in_bulk_are_applied_once_and_reach_the_clinic(backend: Backen
     .await;
     assert_eq!(status, StatusCode::OK, "{rejected}");
     assert_eq!(rejected["results"][0]["status"], "rejected");
-    assert_eq!(status_of(&s, "c-flagged").await, "rejected");
+    assert_eq!(s.status_of("c-flagged").await, "rejected");
     // A decided claim is not decided again the other way.
     let (_, late) = decide(
         &s,
@@ -321,7 +313,7 @@ async fn only_the_townships_staff_decide_and_only_with_a_listed_reason(backend: 
     assert_eq!(status, StatusCode::OK);
     assert_eq!(answer["results"][0]["outcome"], "refused");
     assert_eq!(answer["results"][0]["status"], Value::Null);
-    assert_eq!(status_of(&s, "c-pending").await, "pending_review");
+    assert_eq!(s.status_of("c-pending").await, "pending_review");
     let (reviewer, _) = s.sign_in("shenhe").await;
     for bad in [
         json!({ "claims": ["c-pending"], "decision": "reject", "reason": "made_up" }),
@@ -338,7 +330,7 @@ async fn only_the_townships_staff_decide_and_only_with_a_listed_reason(backend: 
     }
     let (status, _) = decide(&s, &reviewer, json!({ "claims": ["c-pending"] })).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(status_of(&s, "c-pending").await, "pending_review");
+    assert_eq!(s.status_of("c-pending").await, "pending_review");
 }
 
 on_both_databases!(

@@ -118,6 +118,15 @@ impl TestServer {
             .await
             .unwrap()
     }
+
+    /// The status of record `id` on the server.
+    pub async fn status_of(&self, id: &str) -> String {
+        sqlx::query_scalar("SELECT status FROM records WHERE id = $1")
+            .bind(id)
+            .fetch_one(&self.state.db)
+            .await
+            .unwrap()
+    }
 }
 
 /// One request to the server in-process, as a tablet would send it.
