@@ -200,13 +200,29 @@ pub async fn sign_in(
 /// session, the PIN and unsaved form drafts are forgotten here. The outbox and the records
 /// stay, for the clinic's next sign-in to upload.
 pub async fn sign_out(store: &impl Store, transport: &impl Transport) -> Result<(), StorageError> {
-    if let Some(session) = sync::session(store).await? {
+    let session = sync::session(store).await?;
+    // Forgotten here before the server hears of it: a sync starting meanwhile finds nobody
+    // signed in, rather than its own token refused as revoked (which would wipe the tablet).
+    crate::pin::forget(store).await?;
+    delete_meta_where(store, |key| key.starts_with("draft:")).await?;
+    meta::put(store, MetaKey::Closed, &Closed::SignedOut).await?;
+    if let Some(session) = session {
         // Offline, or refused: the tablet forgets the token all the same.
         let _ = transport.sign_out(&session.token).await;
     }
-    crate::pin::forget(store).await?;
-    delete_meta_where(store, |key| key.starts_with("draft:")).await?;
-    meta::put(store, MetaKey::Closed, &Closed::SignedOut).await
+    Ok(())
+}
+
+/// The token of the session a sync round is about to use.
+pub async fn session_token(store: &impl Store) -> Option<String> {
+    sync::session(store).await.ok().flatten().map(|s| s.token)
+}
+
+/// Whether a sync refused as revoked means the township revoked this tablet: only if the token
+/// that round used (`used`) is still the tablet's session. A token this tablet gave back itself
+/// (signed out, or signed out and in again while the round was under way) wipes nothing.
+pub async fn revoked_by_township(store: &impl Store, used: Option<&str>) -> bool {
+    used.is_some() && session_token(store).await.as_deref() == used
 }
 
 /// The meta keys the tablet keeps whatever happens: what the device is, not whose data.
@@ -344,6 +360,31 @@ mod tests {
             )
             .await
             .unwrap();
+    }
+
+    #[test]
+    fn only_a_token_still_in_use_refused_as_revoked_means_the_township_revoked_the_tablet() {
+        block_on(async {
+            let store = MemoryStore::default();
+            let session = |token: &str| cunbao_domain::sync::SignInResponse {
+                token: token.into(),
+                device_id: "dev".into(),
+                user: user("lijia", "c-lijia"),
+            };
+            meta::put(&store, MetaKey::Session, &session("A"))
+                .await
+                .unwrap();
+            assert!(revoked_by_township(&store, Some("A")).await);
+            // Signed out and in again while a round with the old token was under way.
+            meta::put(&store, MetaKey::Session, &session("B"))
+                .await
+                .unwrap();
+            assert!(!revoked_by_township(&store, Some("A")).await);
+            // Signed out: the token was given back by the tablet itself.
+            crate::pin::forget(&store).await.unwrap();
+            assert!(!revoked_by_township(&store, Some("B")).await);
+            assert!(!revoked_by_township(&store, None).await);
+        });
     }
 
     #[test]

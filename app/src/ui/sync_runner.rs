@@ -58,6 +58,7 @@ pub fn request(ctx: AppContext) {
     ctx.sync_running.set(true);
     let wipe_store = store.clone();
     spawn_local(async move {
+        let used = crate::access::session_token(wipe_store.as_ref()).await;
         let outcome = with_web_lock(LOCK, async move {
             let mut progress = |p| ctx.setup_progress.set(Some(p));
             sync::sync_with_progress(
@@ -71,6 +72,12 @@ pub fn request(ctx: AppContext) {
         .await;
         ctx.sync_running.set(false);
         ctx.setup_progress.set(None);
+        let by_township = match &outcome {
+            Some(Err(err)) if crate::access::is_revocation(err) => {
+                crate::access::revoked_by_township(wipe_store.as_ref(), used.as_deref()).await
+            }
+            _ => false,
+        };
         match outcome {
             // Another tab holds the lock and is syncing for both.
             None => {}
@@ -88,6 +95,10 @@ pub fn request(ctx: AppContext) {
                 }
             }
             Some(Err(SyncError::NotSignedIn)) => ctx.sync_error.set(None),
+            // A token this tablet gave back itself (signed out meanwhile): nothing to wipe.
+            Some(Err(err)) if crate::access::is_revocation(&err) && !by_township => {
+                ctx.sync_error.set(None);
+            }
             // The township revoked this tablet (presumed stolen): wipe it and say why.
             Some(Err(err)) if crate::access::is_revocation(&err) => {
                 ctx.close_desk(crate::access::Gate::SignIn(Some(

@@ -50,7 +50,10 @@ pub fn LockScreen() -> impl IntoView {
         <form class="card form lock" on:submit=submit data-testid="lock-screen">
             <h1>{move || app.t(Key::LockedTitle)}</h1>
             <p class="hint">{move || app.t(Key::LockedHint)}</p>
-            <p>{move || app.t(Key::OperatorLabel)}": "<strong>{operator}</strong></p>
+            // The name comes with the sync status, read just after the lock screen shows.
+            <Show when=move || !operator().is_empty()>
+                <p data-testid="lock-operator">{move || app.t(Key::OperatorLabel)}": "<strong>{operator}</strong></p>
+            </Show>
             <label>
                 <span>"PIN"</span>
                 <input name="pin" type="password" inputmode="numeric" autocomplete="off"
