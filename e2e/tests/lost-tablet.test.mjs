@@ -250,6 +250,8 @@ test("a tablet revoked at the township wipes itself at its next sync and says wh
   await go("数据同步");
   await page.getByTestId("sync-now").click();
   await page.getByTestId("revoked").filter({ hasText: "此平板已被乡镇停用，本机数据已清除。如有疑问请联系乡镇医保服务站。" }).waitFor();
+  // Once the wipe is done the bar no longer names anyone or any work.
+  await page.getByTestId("sync-bar").filter({ hasText: "未登录" }).waitFor();
   await shot("revoked", 360);
   assert.ok(await fitsWidth(), "the revoked message fits 360 px");
   await shot("revoked", 1024);
