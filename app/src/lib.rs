@@ -1,6 +1,7 @@
 //! Cunbao's tablet app. Logic lives in plain modules that also build natively (`i18n`,
 //! `routes`, `storage`, `html`); the Leptos UI (`ui`) is compiled for the browser only.
 
+pub mod access;
 pub mod desk;
 pub mod html;
 pub mod i18n;

@@ -14,7 +14,9 @@ use crate::storage::{StorageError, Store};
 /// at once on a slow one.
 const ROUNDS: u32 = 20_000;
 pub const MAX_FAILURES: u32 = 5;
+/// The shortest PIN; a longer one (up to [`PIN_MAX_LENGTH`]) is allowed.
 pub const PIN_LENGTH: usize = 6;
+pub const PIN_MAX_LENGTH: usize = 12;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PinRecord {
@@ -44,8 +46,8 @@ impl Bilingual for PinError {
     fn text(&self) -> Text {
         match self {
             PinError::Format => Text::new(
-                format!("PIN须为{PIN_LENGTH}位数字"),
-                format!("The PIN must be {PIN_LENGTH} digits"),
+                format!("PIN须为{PIN_LENGTH}至{PIN_MAX_LENGTH}位数字"),
+                format!("The PIN must be {PIN_LENGTH} to {PIN_MAX_LENGTH} digits"),
             ),
             PinError::Mismatch => Text::new("两次输入的PIN不一致", "The two PINs differ"),
             PinError::Wrong(left) => Text::new(
@@ -69,7 +71,9 @@ cunbao_domain::bilingual_error!(PinError);
 
 /// Checks a new PIN and its confirmation, before anything is sent or stored.
 pub fn validate(pin: &str, confirm: &str) -> Result<(), PinError> {
-    if pin.len() != PIN_LENGTH || !pin.bytes().all(|b| b.is_ascii_digit()) {
+    if !(PIN_LENGTH..=PIN_MAX_LENGTH).contains(&pin.len())
+        || !pin.bytes().all(|b| b.is_ascii_digit())
+    {
         return Err(PinError::Format);
     }
     if pin != confirm {
@@ -106,8 +110,9 @@ pub async fn record(store: &impl Store) -> Result<Option<PinRecord>, StorageErro
     meta::get(store, MetaKey::Pin).await
 }
 
-/// Unlocks with the PIN, offline. A wrong PIN counts; the fifth in a row forgets the PIN and
-/// the session (the outbox and every record stay).
+/// Unlocks with the PIN, offline. A wrong PIN counts (kept on the device, so a reload does not
+/// reset it); the fifth in a row forgets the PIN and the session and records the lockout (the
+/// outbox and every record stay).
 pub async fn unlock(store: &impl Store, pin: &str) -> Result<(), PinError> {
     let Some(mut record) = record(store).await? else {
         return Err(PinError::NotSet);
@@ -122,6 +127,7 @@ pub async fn unlock(store: &impl Store, pin: &str) -> Result<(), PinError> {
     record.failures += 1;
     if record.failures >= MAX_FAILURES {
         forget(store).await?;
+        meta::put(store, MetaKey::Closed, &crate::access::Closed::LockedOut).await?;
         return Err(PinError::LockedOut);
     }
     meta::put(store, MetaKey::Pin, &record).await?;
@@ -143,9 +149,14 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn a_pin_is_six_digits_typed_twice_alike() {
+    fn a_pin_is_six_to_twelve_digits_typed_twice_alike() {
         assert_eq!(validate("123456", "123456"), Ok(()));
+        assert_eq!(validate("123456789012", "123456789012"), Ok(()));
         assert_eq!(validate("12345", "12345"), Err(PinError::Format));
+        assert_eq!(
+            validate("1234567890123", "1234567890123"),
+            Err(PinError::Format)
+        );
         assert_eq!(validate("12345a", "12345a"), Err(PinError::Format));
         assert_eq!(
             validate("１２３４５６", "１２３４５６"),
@@ -207,6 +218,29 @@ mod tests {
                 None
             );
             assert!(store.get(StoreName::Outbox, "1").await.unwrap().is_some());
+            let closed: Option<crate::access::Closed> =
+                meta::get(&store, MetaKey::Closed).await.unwrap();
+            assert_eq!(closed, Some(crate::access::Closed::LockedOut));
+        });
+    }
+
+    #[test]
+    fn wrong_pins_count_across_reloads_and_a_long_pin_unlocks() {
+        block_on(async {
+            let store = MemoryStore::default();
+            set(&store, "lijia", "123456789012", "salt").await.unwrap();
+            for left in [4, 3] {
+                assert_eq!(unlock(&store, "000000").await, Err(PinError::Wrong(left)));
+            }
+            // A reload reads the count from the store: nothing in memory carries it.
+            assert_eq!(record(&store).await.unwrap().unwrap().failures, 2);
+            assert_eq!(unlock(&store, "000000").await, Err(PinError::Wrong(2)));
+            assert_eq!(unlock(&store, "123456789012").await, Ok(()));
+            assert_eq!(record(&store).await.unwrap().unwrap().failures, 0);
+            assert_eq!(
+                set(&store, "lijia", "1234567890123", "salt").await,
+                Err(PinError::Format)
+            );
         });
     }
 }

@@ -644,7 +644,8 @@ async fn replaced_sqlite(file: &Path) -> Result<Option<Replaced>, Failure> {
 /// another connection has it open. A connection that has just been closed may take a moment
 /// to let go: tried for up to 3 s.
 async fn leave_wal(conn: &mut AnyConnection) -> Result<bool, sqlx::Error> {
-    for _ in 0..20 {
+    // A connection just closed may take a moment to let go of the file on a busy machine.
+    for _ in 0..70 {
         let mode: Result<String, _> = sqlx::query_scalar("PRAGMA journal_mode = DELETE")
             .fetch_one(&mut *conn)
             .await;

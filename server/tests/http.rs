@@ -232,6 +232,7 @@ async fn the_openapi_description_lists_every_endpoint_with_its_wire_types() {
         paths,
         [
             "/auth/sign-in",
+            "/auth/sign-out",
             "/catalogue",
             "/devices/{id}/revoke",
             "/health",

@@ -54,4 +54,51 @@ async fn wrong_passwords_are_limited_and_audited(backend: Backend) {
     );
 }
 
-on_both_databases!(wrong_passwords_are_limited_and_audited);
+/// Signing out revokes the caller's own token (a copy of it opens nothing from then on), is in
+/// the audit trail, and leaves the user's other tablets signed in.
+async fn signing_out_revokes_ones_own_token(backend: Backend) {
+    let s = TestServer::start(backend).await;
+    let (token, device) = s.sign_in("lijia").await;
+    let (other, _) = s.sign_in("lijia").await;
+    let (status, _) = s
+        .call(Method::POST, "/api/v1/auth/sign-out", None, None)
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "signing out needs a token"
+    );
+    let (status, body) = s
+        .call(Method::POST, "/api/v1/auth/sign-out", Some(&token), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["device_id"], device);
+    let (status, body) = s
+        .call(Method::GET, "/api/v1/sync/handshake", Some(&token), None)
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("device_revoked"))
+    );
+    let (status, _) = s
+        .call(Method::GET, "/api/v1/sync/handshake", Some(&other), None)
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "the user's other tablet stays signed in"
+    );
+    assert_eq!(
+        s.count(&format!(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'sign_out' AND subject = '{device}' \
+             AND username = 'lijia'"
+        ))
+        .await,
+        1
+    );
+}
+
+on_both_databases!(
+    wrong_passwords_are_limited_and_audited,
+    signing_out_revokes_ones_own_token
+);

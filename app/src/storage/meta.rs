@@ -34,6 +34,10 @@ pub enum MetaKey<'a> {
     Draft(&'a str),
     /// The last schema version whose data step has run (see `schema::migrate_data`).
     DataVersion,
+    /// The clinic whose data the tablet holds (`access::TabletClinic`).
+    Clinic,
+    /// Why nobody is signed in, when the tablet knows (`access::Closed`).
+    Closed,
 }
 
 impl MetaKey<'_> {
@@ -51,6 +55,8 @@ impl MetaKey<'_> {
             MetaKey::ReceiptSeq => "receipt_seq",
             MetaKey::Draft(name) => return Cow::Owned(format!("draft:{name}")),
             MetaKey::DataVersion => "data_version",
+            MetaKey::Clinic => "clinic",
+            MetaKey::Closed => "closed",
         })
     }
 }
@@ -119,6 +125,8 @@ mod tests {
             (MetaKey::ReceiptSeq, "receipt_seq"),
             (MetaKey::Draft("visit"), "draft:visit"),
             (MetaKey::DataVersion, "data_version"),
+            (MetaKey::Clinic, "clinic"),
+            (MetaKey::Closed, "closed"),
         ];
         for (key, stored) in keys {
             assert_eq!(key.key(), stored);

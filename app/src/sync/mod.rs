@@ -91,11 +91,6 @@ pub async fn sign_in(
     Ok(session.user)
 }
 
-/// Forgets the session (the token) and the PIN. The outbox and records stay on the device.
-pub async fn sign_out(store: &impl Store) -> Result<(), StorageError> {
-    crate::pin::forget(store).await
-}
-
 pub async fn session(store: &impl Store) -> Result<Option<SignInResponse>, StorageError> {
     meta::get(store, MetaKey::Session).await
 }

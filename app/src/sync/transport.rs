@@ -111,6 +111,13 @@ impl<C: HttpClient> Transport for Api<C> {
             .await
     }
 
+    async fn sign_out(&self, token: &str) -> Result<(), TransportError> {
+        let _: serde_json::Value = self
+            .call("POST", "/api/v1/auth/sign-out", Some(token), None)
+            .await?;
+        Ok(())
+    }
+
     async fn handshake(&self, token: &str) -> Result<Handshake, TransportError> {
         self.call("GET", "/api/v1/sync/handshake", Some(token), None)
             .await
@@ -156,6 +163,8 @@ pub const PUSH_PATH: &str = "/api/v1/sync/push";
 #[allow(async_fn_in_trait)] // used generically; browser futures are !Send
 pub trait Transport {
     async fn sign_in(&self, request: &SignInRequest) -> Result<SignInResponse, TransportError>;
+    /// Gives the device's token back to the server (signing out).
+    async fn sign_out(&self, token: &str) -> Result<(), TransportError>;
     async fn handshake(&self, token: &str) -> Result<Handshake, TransportError>;
     async fn push(
         &self,

@@ -1,6 +1,6 @@
 //! The start-up sequence, run once by `App`: the shared state and the browser's events, then
-//! the local database opened (its data brought up to date), the language and lock read, the
-//! desk loaded and the first sync asked for.
+//! the local database opened (its data brought up to date), the language and the gate read (never
+//! open: the desk's data is loaded only after the PIN) and the first sync asked for.
 
 use cunbao_domain::text::Bilingual;
 use leptos::prelude::*;
@@ -38,20 +38,19 @@ async fn open(ctx: AppContext) {
             if let Ok(lang) = meta::lang(&store).await {
                 ctx.lang.set(lang);
             }
-            let signed_in = matches!(crate::sync::session(&store).await, Ok(Some(_)));
-            let pin_set = matches!(crate::pin::record(&store).await, Ok(Some(_)));
-            ctx.locked.set(signed_in && pin_set);
+            // Never open at start: the desk waits for the PIN (or a sign-in).
+            let gate = crate::access::at_start(&store)
+                .await
+                .unwrap_or(crate::access::Gate::SignIn(None));
             ctx.set_store(store);
+            ctx.gate.set(gate);
             ctx.device.set(DeviceState::Ready {
                 device_id,
                 schema: SCHEMA_VERSION,
             });
             sync_runner::ask_persistent_storage();
             sync_runner::refresh(ctx);
-            // A locked tablet reads the desk's data once unlocked.
-            if !ctx.locked.get_untracked() {
-                ctx.reload_desk();
-            }
+            // The desk's data is read once unlocked (`AppContext::open_desk`), not before.
             sync_runner::request(ctx);
         }
         Err(err) => ctx.device.set(DeviceState::Failed(err.text())),

@@ -9,6 +9,7 @@ use cunbao_domain::policy::{for_enrolment, for_visit, Policy};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use crate::access::Gate;
 use crate::desk::catalogue::CatalogueIndex;
 use crate::desk::residents::ResidentIndex;
 use crate::device;
@@ -59,8 +60,8 @@ pub struct AppContext {
     /// A device-setup download under way.
     pub setup_progress: RwSignal<Option<crate::sync::setup::Progress>>,
     pub storage: RwSignal<Option<StorageInfo>>,
-    /// Signed in with a PIN set, and not unlocked since the app started (or locked again).
-    pub locked: RwSignal<bool>,
+    /// Whether residents' data may be shown and saved: see [`crate::access::Gate`].
+    pub gate: RwSignal<Gate>,
     /// The server no longer accepts this tablet's session (unknown after a server restore, or
     /// the device revoked): the sign-in form is offered beside where sync stands, whatever is
     /// still to upload, and the outbox is sent under the new sign-in.
@@ -86,7 +87,7 @@ impl AppContext {
             sync_attempt: StoredValue::new(0),
             setup_progress: RwSignal::new(None),
             storage: RwSignal::new(None),
-            locked: RwSignal::new(false),
+            gate: RwSignal::new(Gate::Opening),
             session_refused: RwSignal::new(false),
             desk: RwSignal::new(None),
             saved_claim: StoredValue::new(None),
@@ -99,6 +100,7 @@ impl AppContext {
     pub fn reload_desk(&self) {
         let Some(store) = self.store() else { return };
         let desk = self.desk;
+        let gate = self.gate;
         spawn_local(async move {
             let store = store.as_ref();
             let policies = crate::desk::local::policies(store)
@@ -117,6 +119,10 @@ impl AppContext {
                 _ => Arc::new(CatalogueIndex::load(store).await.unwrap_or_default()),
             };
             let residents = Arc::new(ResidentIndex::load(store).await.unwrap_or_default());
+            // Closed while reading: what was read is dropped.
+            if !gate.get_untracked().is_open() {
+                return;
+            }
             desk.set(Some(Desk {
                 policy,
                 enrolment_policy,
@@ -151,9 +157,34 @@ impl AppContext {
         })
     }
 
-    /// The opened local database, once it is open.
+    /// The local database for the desk's reads and saves: only while the gate is open (a
+    /// signed-in user who entered their PIN in this run). Every enrolment, collection,
+    /// settlement, void, change and draft goes through here, so none is made otherwise.
     pub fn store(&self) -> Option<Rc<IndexedDbStore>> {
+        if !self.gate.get_untracked().is_open() {
+            leptos::logging::warn!("the desk is closed: nothing is read or saved");
+            return None;
+        }
         self.store.get_value()
+    }
+
+    /// The local database for what works without an unlocked user: sign-in, the PIN, sync,
+    /// the language. Never for residents' data on screen.
+    pub fn device_store(&self) -> Option<Rc<IndexedDbStore>> {
+        self.store.get_value()
+    }
+
+    /// Opens the desk (PIN entered, or set at sign-in) and reads its data.
+    pub fn open_desk(&self) {
+        self.gate.set(Gate::Open);
+        self.reload_desk();
+    }
+
+    /// Closes the desk: the screens with residents' data go, and their data leaves memory.
+    pub fn close_desk(&self, gate: Gate) {
+        self.gate.set(gate);
+        self.desk.set(None);
+        self.saved_claim.set_value(None);
     }
 
     /// Hands the opened local database to every screen.

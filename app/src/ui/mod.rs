@@ -12,11 +12,12 @@ use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
+use crate::access::Gate;
 use components::header::Header;
 use components::nav::NavBar;
 use pages::enrol::EnrolPage;
 use pages::home::HomePage;
-use pages::lock::LockScreen;
+use pages::lock::{LockScreen, SignInGate};
 use pages::not_found::NotFoundPage;
 use pages::receipt::ReceiptPage;
 use pages::residents::{PersonPage, ResidentsPage};
@@ -32,7 +33,14 @@ pub fn App() -> impl IntoView {
     view! {
         <Router>
             <Header/>
-            <Show when=move || !ctx.locked.get() fallback=|| view! { <main class="page"><LockScreen/></main> }>
+            // The one gate: residents' data (every route) only for a signed-in user who entered
+            // their PIN in this run; otherwise the lock screen or the sign-in form, whatever the
+            // address.
+            <Show when=move || ctx.gate.get().is_open() fallback=move || match ctx.gate.get() {
+                Gate::Locked => view! { <main class="page gate"><LockScreen/></main> }.into_any(),
+                Gate::SignIn(_) => view! { <main class="page gate"><SignInGate/></main> }.into_any(),
+                Gate::Open | Gate::Opening => view! { <main class="page gate"></main> }.into_any(),
+            }>
             <NavBar/>
             <main class="page">
                 <Routes fallback=|| view! { <NotFoundPage/> }>

@@ -36,7 +36,9 @@ pub fn install(ctx: AppContext) {
 
 /// Reads the sync status and storage figures from the device into the shared signals.
 pub fn refresh(ctx: AppContext) {
-    let Some(store) = ctx.store() else { return };
+    let Some(store) = ctx.device_store() else {
+        return;
+    };
     spawn_local(async move {
         if let Ok(status) = sync::status(store.as_ref()).await {
             ctx.sync.set(status);
@@ -50,9 +52,13 @@ pub fn request(ctx: AppContext) {
     if ctx.sync_running.get_untracked() {
         return;
     }
-    let Some(store) = ctx.store() else { return };
+    let Some(store) = ctx.device_store() else {
+        return;
+    };
     ctx.sync_running.set(true);
+    let wipe_store = store.clone();
     spawn_local(async move {
+        let used = crate::access::session_token(wipe_store.as_ref()).await;
         let outcome = with_web_lock(LOCK, async move {
             let mut progress = |p| ctx.setup_progress.set(Some(p));
             sync::sync_with_progress(
@@ -66,6 +72,12 @@ pub fn request(ctx: AppContext) {
         .await;
         ctx.sync_running.set(false);
         ctx.setup_progress.set(None);
+        let by_township = match &outcome {
+            Some(Err(err)) if crate::access::is_revocation(err) => {
+                crate::access::revoked_by_township(wipe_store.as_ref(), used.as_deref()).await
+            }
+            _ => false,
+        };
         match outcome {
             // Another tab holds the lock and is syncing for both.
             None => {}
@@ -83,6 +95,21 @@ pub fn request(ctx: AppContext) {
                 }
             }
             Some(Err(SyncError::NotSignedIn)) => ctx.sync_error.set(None),
+            // A token this tablet gave back itself (signed out meanwhile): nothing to wipe.
+            Some(Err(err)) if crate::access::is_revocation(&err) && !by_township => {
+                ctx.sync_error.set(None);
+            }
+            // The township revoked this tablet (presumed stolen): wipe it and say why.
+            Some(Err(err)) if crate::access::is_revocation(&err) => {
+                ctx.close_desk(crate::access::Gate::SignIn(Some(
+                    crate::access::Closed::Revoked,
+                )));
+                ctx.session_refused.set(false);
+                ctx.sync_error.set(None);
+                if let Err(err) = crate::access::wipe_revoked(wipe_store.as_ref()).await {
+                    leptos::logging::error!("wiping the revoked tablet failed: {err}");
+                }
+            }
             Some(Err(err)) => {
                 let retry = err.is_retryable();
                 if matches!(

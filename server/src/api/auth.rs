@@ -108,6 +108,30 @@ async fn failed_sign_in(
     Ok(())
 }
 
+/// Signing out on a tablet: the caller's own device token is revoked, so that a copy of it
+/// taken from the tablet opens nothing. Signing in again registers the tablet afresh.
+#[utoipa::path(post, path = "/auth/sign-out", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, description = "Signed out", body = Object),
+        (status = 401, description = "Missing, unknown or revoked token", body = ApiErrorBody)))]
+pub async fn sign_out(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let mut tx = state.writers.begin(&state.db).await?;
+    accounts::revoke_device(&mut tx, &caller.device_id).await?;
+    tx.audit(AuditEntry {
+        username: &caller.user.username,
+        device_id: Some(&caller.device_id),
+        action: "sign_out",
+        subject: &caller.device_id,
+        detail: &json!({}),
+    });
+    tx.commit().await?;
+    Ok(Json(
+        json!({ "device_id": caller.device_id, "signed_out": true }),
+    ))
+}
+
 /// Revokes a device (a lost tablet): by its own user, or by an administrator of its township.
 /// A revoked device's token is refused from then on.
 #[utoipa::path(post, path = "/devices/{id}/revoke", tag = "auth", security(("bearer" = [])),

@@ -81,6 +81,7 @@ fn described_routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(spec)
         .routes(routes!(health))
         .routes(routes!(auth::sign_in))
+        .routes(routes!(auth::sign_out))
         .routes(routes!(auth::revoke_device))
         .routes(routes!(sync::handshake))
         .routes(routes!(sync::push))

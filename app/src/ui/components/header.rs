@@ -23,8 +23,9 @@ pub fn Header() -> impl IntoView {
                 >
                     {move || if app.online.get() { app.t(Key::Online) } else { app.t(Key::Offline) }}
                 </span>
-                <Show when=move || app.sync.get().user.is_some() && !app.locked.get()>
-                    <button class="lang-switch" data-testid="lock-now" on:click=move |_| app.locked.set(true)>
+                <Show when=move || app.sync.get().user.is_some() && app.gate.get().is_open()>
+                    <button class="lang-switch" data-testid="lock-now"
+                        on:click=move |_| app.close_desk(crate::access::Gate::Locked)>
                         {move || app.t(Key::LockNow)}
                     </button>
                 </Show>

@@ -9,6 +9,31 @@ use crate::ui::context::{use_app, DeviceState};
 #[component]
 pub fn HomePage() -> impl IntoView {
     let app = use_app();
+    view! {
+        <h1>{move || app.t(Key::AppName)} " · " {move || app.t(Key::Tagline)}</h1>
+        <DeviceStatus/>
+        <div class="tiles">
+            {Section::ALL
+                .into_iter()
+                .filter_map(|section| section.plan().map(|plan| (section, plan)))
+                .map(|(section, plan)| {
+                    view! {
+                        <A href=Route::Section(section).href() attr:class="tile">
+                            <span class="tile-title">{move || app.t(section.label())}</span>
+                            <span class="tile-plan">{move || app.t(plan)}</span>
+                        </A>
+                    }
+                })
+                .collect_view()}
+        </div>
+    }
+}
+
+/// Where this device stands (its database and the offline shell): no residents' data, so it
+/// shows on the lock and sign-in screens too.
+#[component]
+pub fn DeviceStatus() -> impl IntoView {
+    let app = use_app();
     let database = move || match app.device.get() {
         DeviceState::Opening => app.t(Key::DatabaseOpening).to_string(),
         DeviceState::Ready { .. } => app.t(Key::DatabaseWorking).to_string(),
@@ -30,7 +55,6 @@ pub fn HomePage() -> impl IntoView {
         }
     };
     view! {
-        <h1>{move || app.t(Key::AppName)} " · " {move || app.t(Key::Tagline)}</h1>
         <section class="card status" data-testid="device-status">
             <h2>{move || app.t(Key::DeviceStatus)}</h2>
             <dl>
@@ -49,19 +73,5 @@ pub fn HomePage() -> impl IntoView {
                 </dl>
             </details>
         </section>
-        <div class="tiles">
-            {Section::ALL
-                .into_iter()
-                .filter_map(|section| section.plan().map(|plan| (section, plan)))
-                .map(|(section, plan)| {
-                    view! {
-                        <A href=Route::Section(section).href() attr:class="tile">
-                            <span class="tile-title">{move || app.t(section.label())}</span>
-                            <span class="tile-plan">{move || app.t(plan)}</span>
-                        </A>
-                    }
-                })
-                .collect_view()}
-        </div>
     }
 }

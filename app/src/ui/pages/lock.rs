@@ -2,14 +2,15 @@ use cunbao_domain::text::{Bilingual, Text};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use crate::access::{Closed, Gate};
 use crate::i18n::Key;
-use crate::pin::{self, PinError};
-use crate::routes::{Route, Section};
+use crate::pin::{self, PinError, PIN_MAX_LENGTH};
 use crate::ui::context::use_app;
 use crate::ui::sync_runner;
 
 /// Shown instead of every page while the tablet is locked: the operator's PIN opens it,
-/// offline. Too many wrong PINs end the session (online sign-in again; nothing is lost).
+/// offline. Too many wrong PINs end the session: the sign-in form then says what happened
+/// (nothing is lost; an online sign-in of the clinic uploads it).
 #[component]
 pub fn LockScreen() -> impl IntoView {
     let app = use_app();
@@ -18,24 +19,25 @@ pub fn LockScreen() -> impl IntoView {
     let busy = RwSignal::new(false);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let Some(store) = app.store() else { return };
+        let Some(store) = app.device_store() else {
+            return;
+        };
         busy.set(true);
         spawn_local(async move {
             match pin::unlock(store.as_ref(), &entered.get_untracked()).await {
                 Ok(()) => {
                     error.set(None);
-                    app.locked.set(false);
-                    if app.desk.with_untracked(Option::is_none) {
-                        app.reload_desk();
-                    }
+                    app.open_desk();
                 }
-                Err(PinError::LockedOut | PinError::NotSet) => {
+                Err(PinError::LockedOut) => {
                     error.set(None);
-                    app.locked.set(false);
+                    app.close_desk(Gate::SignIn(Some(Closed::LockedOut)));
                     sync_runner::refresh(app);
-                    if let Some(w) = web_sys::window() {
-                        let _ = w.location().set_href(&Route::Section(Section::Sync).href());
-                    }
+                }
+                Err(PinError::NotSet) => {
+                    error.set(None);
+                    app.close_desk(Gate::SignIn(None));
+                    sync_runner::refresh(app);
                 }
                 Err(err) => error.set(Some(err.text())),
             }
@@ -48,15 +50,54 @@ pub fn LockScreen() -> impl IntoView {
         <form class="card form lock" on:submit=submit data-testid="lock-screen">
             <h1>{move || app.t(Key::LockedTitle)}</h1>
             <p class="hint">{move || app.t(Key::LockedHint)}</p>
-            <p>{move || app.t(Key::OperatorLabel)}": "<strong>{operator}</strong></p>
+            // The name comes with the sync status, read just after the lock screen shows.
+            <Show when=move || !operator().is_empty()>
+                <p data-testid="lock-operator">{move || app.t(Key::OperatorLabel)}": "<strong>{operator}</strong></p>
+            </Show>
             <label>
                 <span>"PIN"</span>
                 <input name="pin" type="password" inputmode="numeric" autocomplete="off"
-                    maxlength="6" autofocus
+                    maxlength=PIN_MAX_LENGTH.to_string() autofocus
                     prop:value=entered on:input=move |ev| entered.set(event_target_value(&ev))/>
             </label>
             {move || error.get().map(|e| view! { <p class="field-error" role="alert">{app.say(&e)}</p> })}
             <button class="primary" type="submit" disabled=move || busy.get()>{move || app.t(Key::Unlock)}</button>
         </form>
+        <crate::ui::pages::home::DeviceStatus/>
+    }
+}
+
+/// Shown instead of every page while nobody is signed in: why (too many wrong PINs, the
+/// tablet revoked, signed out), what waits to upload, and the sign-in form. No residents' data.
+#[component]
+pub fn SignInGate() -> impl IntoView {
+    let app = use_app();
+    let closed = move || match app.gate.get() {
+        Gate::SignIn(closed) => closed,
+        _ => None,
+    };
+    let notice = move || {
+        let (title, hint, testid) = match closed()? {
+            Closed::LockedOut => (Key::LockedOutTitle, Some(Key::LockedOutHint), "locked-out"),
+            Closed::Revoked => (Key::RevokedTitle, Some(Key::RevokedHint), "revoked"),
+            Closed::SignedOut => (Key::SignedOutTitle, None, "signed-out"),
+        };
+        Some(view! {
+            <section class="card notice-card" role="status" data-testid=testid>
+                <h1>{move || app.t(title)}</h1>
+                {hint.map(|hint| view! { <p>{move || app.t(hint)}</p> })}
+            </section>
+        })
+    };
+    let pending = move || app.sync.get().pending;
+    view! {
+        {notice}
+        <Show when=move || { pending() > 0 }>
+            <p class="card hint" data-testid="work-waiting">
+                {move || app.t(Key::WorkWaiting)}" "<strong>{pending}</strong>
+            </p>
+        </Show>
+        <crate::ui::pages::sync::SignInForm/>
+        <crate::ui::pages::home::DeviceStatus/>
     }
 }

@@ -3,12 +3,13 @@ use cunbao_domain::text::{Bilingual, Text};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use crate::access::{self, Closed, Gate, SignInError};
 use crate::i18n::Key;
 use crate::routes::Section;
 use crate::sync::http::FETCH;
 use crate::sync::outbox::EntryState;
 use crate::sync::setup::Progress;
-use crate::sync::{self, transport::TransportError, SyncError};
+use crate::sync::{transport::TransportError, SyncError};
 use crate::ui::context::use_app;
 use crate::ui::format::{bytes, time_of};
 use crate::ui::sync_runner;
@@ -30,8 +31,9 @@ pub fn SyncPage() -> impl IntoView {
     }
 }
 
+/// Online sign-in with a new PIN; on success the desk opens (the PIN was just set).
 #[component]
-fn SignInForm() -> impl IntoView {
+pub fn SignInForm() -> impl IntoView {
     let app = use_app();
     let username = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
@@ -40,9 +42,12 @@ fn SignInForm() -> impl IntoView {
     let pin_again = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<Text>);
+    let navigate = leptos_router::hooks::use_navigate();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let Some(store) = app.store() else { return };
+        let Some(store) = app.device_store() else {
+            return;
+        };
         if !app.online.get_untracked() {
             error.set(Some(crate::i18n::both(Key::SignInNeedsNetwork)));
             return;
@@ -64,23 +69,27 @@ fn SignInForm() -> impl IntoView {
         };
         busy.set(true);
         error.set(None);
+        let navigate = navigate.clone();
         spawn_local(async move {
-            match sync::sign_in(store.as_ref(), &FETCH, &request).await {
-                Ok(user) => {
+            let salt = crate::device::new_uuid();
+            match access::sign_in(store.as_ref(), &FETCH, &request, &new_pin, &salt).await {
+                Ok(_) => {
                     app.session_refused.set(false);
                     password.set(String::new());
                     pin.set(String::new());
                     pin_again.set(String::new());
-                    let salt = crate::device::new_uuid();
-                    if let Err(err) =
-                        crate::pin::set(store.as_ref(), &user.username, &new_pin, &salt).await
-                    {
-                        error.set(Some(err.text()));
-                    }
+                    // A sign-in that wiped another clinic's data leaves no screen of it.
+                    app.close_desk(Gate::SignIn(None));
+                    app.open_desk();
+                    // Where the new sign-in's sync (and device setup) can be followed.
+                    navigate(
+                        &crate::routes::Route::Section(Section::Sync).href(),
+                        Default::default(),
+                    );
                     sync_runner::refresh(app);
                     sync_runner::request(app);
                 }
-                Err(SyncError::Transport(TransportError::Unavailable(_))) => {
+                Err(SignInError::Sync(SyncError::Transport(TransportError::Unavailable(_)))) => {
                     error.set(Some(crate::i18n::both(Key::SignInNeedsNetwork)))
                 }
                 Err(err) => error.set(Some(err.text())),
@@ -109,13 +118,13 @@ fn SignInForm() -> impl IntoView {
             <label>
                 <span>{move || app.t(Key::Pin)}</span>
                 <input name="pin" type="password" inputmode="numeric" autocomplete="new-password"
-                    maxlength="6" required
+                    maxlength=crate::pin::PIN_MAX_LENGTH.to_string() required
                     prop:value=pin on:input=move |ev| pin.set(event_target_value(&ev))/>
             </label>
             <label>
                 <span>{move || app.t(Key::PinConfirm)}</span>
                 <input name="pin_again" type="password" inputmode="numeric" autocomplete="new-password"
-                    maxlength="6" required
+                    maxlength=crate::pin::PIN_MAX_LENGTH.to_string() required
                     prop:value=pin_again on:input=move |ev| pin_again.set(event_target_value(&ev))/>
             </label>
             {move || error.get().map(|e| view! { <p class="field-error" role="alert">{app.say(&e)}</p> })}
@@ -130,15 +139,14 @@ fn SignInForm() -> impl IntoView {
 fn SyncStatusView() -> impl IntoView {
     let app = use_app();
     let user = move || app.sync.get().user;
+    // Work not yet uploaded stays on the tablet, for the clinic's next sign-in to upload.
     let sign_out = move |_| {
-        let Some(store) = app.store() else { return };
-        if app.sync.get_untracked().pending > 0 {
-            app.sync_error
-                .set(Some(crate::i18n::both(Key::SignOutBlocked)));
+        let Some(store) = app.device_store() else {
             return;
-        }
+        };
+        app.close_desk(Gate::SignIn(Some(Closed::SignedOut)));
         spawn_local(async move {
-            if let Err(err) = sync::sign_out(store.as_ref()).await {
+            if let Err(err) = access::sign_out(store.as_ref(), &FETCH).await {
                 app.sync_error.set(Some(err.text()));
             }
             sync_runner::refresh(app);
@@ -191,7 +199,7 @@ fn SyncStatusView() -> impl IntoView {
                     on:click=move |_| sync_runner::request(app)>
                     {move || if app.sync_running.get() { app.t(Key::Syncing) } else { app.t(Key::SyncNow) }}
                 </button>
-                <button on:click=sign_out>{move || app.t(Key::SignOut)}</button>
+                <button data-testid="sign-out" on:click=sign_out>{move || app.t(Key::SignOut)}</button>
             </div>
         </section>
         <section class="card" data-testid="failed-items">
