@@ -662,7 +662,9 @@ async fn a_second_user_on_the_tablet_sends_the_first_users_work_as_theirs(backen
         .await
         .unwrap();
     // She signs out with the work unsent: it stays, and nothing more is saved.
-    cunbao_app::access::sign_out(&tablet.store, &net).await.unwrap();
+    cunbao_app::access::sign_out(&tablet.store, &net)
+        .await
+        .unwrap();
     let refused = outbox::enqueue(&tablet.store, "e-x", void("e-a"), 0).await;
     assert_eq!(refused.unwrap_err(), outbox::SaveError::NotSignedIn);
     assert_eq!(outbox::pending(&tablet.store).await.unwrap().len(), 2);
