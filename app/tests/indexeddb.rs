@@ -65,6 +65,25 @@ async fn two_tabs_number_the_outbox_without_gaps_or_overwrites() {
     let name = unique_name("tabs");
     let first = IndexedDbStore::open(&name).await.unwrap();
     let second = IndexedDbStore::open(&name).await.unwrap();
+    // Someone of the clinic is signed in (nothing is saved otherwise).
+    let session = cunbao_domain::sync::SignInResponse {
+        token: "token-lijia".into(),
+        device_id: "dev-tabs".into(),
+        user: cunbao_domain::sync::UserInfo {
+            username: "lijia".into(),
+            display_name: "王秀兰（李家村卫生室）".into(),
+            role: cunbao_domain::sync::Role::ClinicAssistant,
+            township_id: "twp-liangjiang".into(),
+            clinic_id: Some("clinic-lijia".into()),
+        },
+    };
+    cunbao_app::storage::meta::put(
+        &first,
+        cunbao_app::storage::meta::MetaKey::Session,
+        &session,
+    )
+    .await
+    .unwrap();
     // `second` reads the outbox while it is empty: it then believes there is no entry yet.
     assert!(outbox::entries(&second).await.unwrap().is_empty());
     assert_eq!(second.known_last_key(StoreName::Outbox), Some(None));

@@ -20,6 +20,7 @@ use cunbao_domain::sync::{MutationStatus, PullResponse, PushResponse};
 pub const REJECTION_CODES: &[&str] = &[
     "already_stopped",
     "bad_evidence",
+    "bad_operator",
     "bad_record_id",
     "bad_value",
     "blocked_by_rule",
@@ -37,6 +38,7 @@ pub const REJECTION_CODES: &[&str] = &[
     "not_found",
     "not_refundable",
     "not_this_clinics_enrolment",
+    "operator_not_of_clinic",
     "outside_scheme",
     "policy_not_for_date",
     "record_exists",
