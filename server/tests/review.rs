@@ -161,6 +161,18 @@ async fn the_queue_lists_the_townships_claims_oldest_first(backend: Backend) {
         .await;
     assert_eq!(one.as_array().unwrap().len(), 1);
     assert_eq!(one[0]["claim_id"], "d-pending");
+    // Filtered by benefit: all three are general outpatient visits, none chronic.
+    for (benefit, expected) in [("general_outpatient", 3), ("chronic", 0)] {
+        let (_, some) = s
+            .call(
+                Method::GET,
+                &format!("/api/v1/township/review?benefit={benefit}"),
+                Some(&reviewer),
+                None,
+            )
+            .await;
+        assert_eq!(some.as_array().unwrap().len(), expected, "{benefit}");
+    }
     // A clinic user may not read it; another township's reviewer sees none of these.
     let (status, _) = s
         .call(Method::GET, "/api/v1/township/review", Some(&lijia), None)

@@ -108,7 +108,7 @@ pub async fn queue(
             && query
                 .benefit
                 .as_ref()
-                .is_none_or(|b| data["server_benefit"]["kind"] == *b.as_str())
+                .is_none_or(|b| data["server_benefit"]["type"] == *b.as_str())
             && query.min_hours.is_none_or(|h| item.waiting_hours >= h);
         if keep {
             items.push(item);
