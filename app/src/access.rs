@@ -4,7 +4,7 @@
 //! [`Gate::Open`]. (Encryption at rest slots in here: opening the gate is where the data key
 //! is unwrapped, closing it where it is dropped.)
 
-use cunbao_domain::sync::{SignInRequest, UserInfo};
+use cunbao_domain::sync::{SignInRequest, SignInResponse, UserInfo};
 use cunbao_domain::text::{Bilingual, Text};
 use serde::{Deserialize, Serialize};
 
@@ -23,6 +23,8 @@ pub enum Closed {
     Revoked,
     /// The user signed out: the work kept for the clinic's next sign-in.
     SignedOut,
+    /// Offline longer than the policy allows: the PIN's key was forgotten, the work kept.
+    OfflineTooLong,
 }
 
 /// What the app may show, decided in one place.
@@ -44,19 +46,12 @@ impl Gate {
     }
 }
 
-/// The gate when the app starts: never open (the PIN is asked in every run).
+/// The gate when the app starts: never open (the PIN is asked in every run). The session is
+/// sealed; the PIN record (in clear) says whether someone is signed in.
 pub async fn at_start(store: &impl Store) -> Result<Gate, StorageError> {
-    let session = sync::session(store).await?;
-    let pin = crate::pin::record(store).await?;
-    if let Some(session) = &session {
-        // Tablets signed in before the tablet's clinic was kept learn it now.
-        if clinic(store).await?.is_none() {
-            meta::put(store, MetaKey::Clinic, &TabletClinic::of(&session.user)).await?;
-        }
-    }
-    Ok(match (session, pin) {
-        (Some(_), Some(_)) => Gate::Locked,
-        _ => Gate::SignIn(meta::get(store, MetaKey::Closed).await?),
+    Ok(match crate::pin::record(store).await? {
+        Some(_) => Gate::Locked,
+        None => Gate::SignIn(meta::get(store, MetaKey::Closed).await?),
     })
 }
 
@@ -72,10 +67,7 @@ pub struct TabletClinic {
 impl TabletClinic {
     pub fn of(user: &UserInfo) -> TabletClinic {
         TabletClinic {
-            key: match &user.clinic_id {
-                Some(clinic) => format!("clinic:{clinic}"),
-                None => format!("township:{}", user.township_id),
-            },
+            key: user.holder(),
             display_name: user.display_name.clone(),
         }
     }
@@ -141,7 +133,8 @@ pub enum Takeover {
 
 pub async fn takeover(store: &impl Store, user: &UserInfo) -> Result<Takeover, SignInError> {
     let current = clinic(store).await?;
-    let pending = outbox::pending(store).await?.len();
+    // Counted on the outbox's state index, which is in clear: no key is needed.
+    let pending = outbox::pending_count(store).await? as usize;
     decide(current.as_ref(), user, pending)
 }
 
@@ -166,18 +159,16 @@ pub fn decide(
     Ok(Takeover::Wipe)
 }
 
-/// Online sign-in with the new PIN: refused for a user of another clinic while the tablet's
-/// clinic has work pending (the fresh token is given back to the server); a user of another
-/// clinic otherwise finds the tablet wiped of the previous clinic's data. The PIN is set only
-/// once the sign-in stands.
+/// Online sign-in: refused for a user of another clinic while the tablet's clinic has work
+/// pending (the fresh token is given back to the server); a user of another clinic otherwise
+/// finds the tablet wiped of the previous clinic's data. Runs before the data key is at hand
+/// (`vault::establish` comes next, with the session returned), so it reads only what is in
+/// clear. `store` is the database itself.
 pub async fn sign_in(
     store: &impl Store,
     transport: &impl Transport,
     request: &SignInRequest,
-    pin: &str,
-    salt: &str,
-) -> Result<UserInfo, SignInError> {
-    crate::pin::validate(pin, pin).map_err(SignInError::Pin)?;
+) -> Result<SignInResponse, SignInError> {
     let session = transport.sign_in(request).await.map_err(SyncError::from)?;
     match takeover(store, &session.user).await {
         Ok(Takeover::SameClinic) => {}
@@ -187,13 +178,20 @@ pub async fn sign_in(
             return Err(err);
         }
     }
-    meta::put(store, MetaKey::Session, &session).await?;
+    Ok(session)
+}
+
+/// Keeps the session once the desk is open on it (`store`: the open desk's, so the session
+/// is sealed). `now_ms` is when the server answered.
+pub async fn start_session(
+    store: &impl Store,
+    session: &SignInResponse,
+    now_ms: u64,
+) -> Result<(), StorageError> {
+    meta::put(store, MetaKey::Session, session).await?;
     meta::put(store, MetaKey::Clinic, &TabletClinic::of(&session.user)).await?;
-    meta::delete(store, MetaKey::Closed).await?;
-    crate::pin::set(store, &session.user.username, pin, salt)
-        .await
-        .map_err(SignInError::Pin)?;
-    Ok(session.user)
+    meta::put(store, MetaKey::LastContact, &now_ms).await?;
+    meta::delete(store, MetaKey::Closed).await
 }
 
 /// Signs out: the server is told when it can be reached (the token is revoked there); the
@@ -370,6 +368,7 @@ mod tests {
                 token: token.into(),
                 device_id: "dev".into(),
                 user: user("lijia", "c-lijia"),
+                escrow_key: None,
             };
             meta::put(&store, MetaKey::Session, &session("A"))
                 .await
@@ -463,14 +462,16 @@ mod tests {
             .unwrap();
             // Signed in without a PIN: sign in again.
             assert_eq!(at_start(&store).await.unwrap(), Gate::SignIn(None));
-            crate::pin::set(&store, "lijia", "123456", "s")
-                .await
-                .unwrap();
+            let record = crate::pin::PinRecord {
+                username: "lijia".into(),
+                display_name: "王秀兰".into(),
+                salt: "s".into(),
+                iterations: 100_000,
+                wrapped: "w".into(),
+                failures: 0,
+            };
+            crate::pin::set(&store, &record).await.unwrap();
             assert_eq!(at_start(&store).await.unwrap(), Gate::Locked);
-            assert_eq!(
-                clinic(&store).await.unwrap().map(|c| c.key),
-                Some("clinic:c-lijia".into())
-            );
         });
     }
 }

@@ -10,6 +10,7 @@ pub mod routes;
 pub mod storage;
 pub mod sync;
 pub mod township;
+pub mod vault;
 
 #[cfg(target_arch = "wasm32")]
 pub mod device;

@@ -76,6 +76,7 @@ async fn two_tabs_number_the_outbox_without_gaps_or_overwrites() {
             township_id: "twp-liangjiang".into(),
             clinic_id: Some("clinic-lijia".into()),
         },
+        escrow_key: None,
     };
     cunbao_app::storage::meta::put(
         &first,

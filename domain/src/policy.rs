@@ -168,6 +168,14 @@ pub struct Policy {
     /// The standard reasons a reviewer rejects a claim with (审核拒付原因).
     #[serde(default = "crate::review::standard_rejection_reasons")]
     pub rejection_reasons: Vec<crate::review::RejectionReason>,
+    /// How many days a tablet may go without reaching the server before its PIN alone no
+    /// longer unlocks it (an online sign-in is then needed). See the README's "Lost tablet".
+    #[serde(default = "default_pin_offline_days")]
+    pub pin_offline_days: u32,
+}
+
+fn default_pin_offline_days() -> u32 {
+    14
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -205,6 +213,9 @@ impl Policy {
         let e = |m: &str| Err(PolicyError::Invalid(format!("{}: {m}", self.version)));
         if self.coverage_from > self.coverage_to {
             return e("coverage ends before it starts");
+        }
+        if !(1..=90).contains(&self.pin_offline_days) {
+            return e("pin_offline_days must be 1 to 90");
         }
         if self.enrolment.collection_from > self.enrolment.collection_to {
             return e("collection period ends before it starts");

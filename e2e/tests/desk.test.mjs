@@ -40,11 +40,10 @@ before(async () => {
   page = await context.newPage();
   await page.goto(server.url);
   await waitForAppReady(page);
-  await signInWithForm(page, "lijia");
-  await page.getByTestId("catalogue").filter({ hasText: "362 项" }).waitFor();
   // The server reported 陈玉梅's year-to-date figures as in PRODUCT.md §3's example (deductible
   // met 250, fund paid 1,990). No sequence of claims under the sample policy produces these
-  // exact figures, so the test files them where a pull puts the server's figures.
+  // exact figures, so the test files them where a pull puts the server's figures — before the
+  // tablet's first sign-in, which seals what it finds stored in clear (as after an update).
   await page.evaluate(({ person, year, day }) => new Promise((ok, fail) => {
     const open = indexedDB.open("cunbao");
     open.onsuccess = () => {
@@ -57,6 +56,8 @@ before(async () => {
       tx.onerror = () => fail(tx.error);
     };
   }), { person: CHEN, year: YEAR, day: TODAY });
+  await signInWithForm(page, "lijia");
+  await page.getByTestId("catalogue").filter({ hasText: "362 项" }).waitFor();
   // From here on there is no network.
   await context.setOffline(true);
   await page.reload();

@@ -88,6 +88,7 @@ async fn run(label: &str, url: &str, count: usize) {
             username: "lijia".into(),
             password: seed::SAMPLE_PASSWORD.into(),
             device_name: "bench".into(),
+            tablet_id: None,
         },
     )
     .await
@@ -167,6 +168,7 @@ async fn run(label: &str, url: &str, count: usize) {
             username: "daping".into(),
             password: seed::SAMPLE_PASSWORD.into(),
             device_name: "bench 2".into(),
+            tablet_id: None,
         },
     )
     .await

@@ -100,6 +100,7 @@ impl Tablet {
                 username: username.into(),
                 password: seed::SAMPLE_PASSWORD.into(),
                 device_name: format!("{username} 平板"),
+                tablet_id: None,
             },
         )
         .await
@@ -676,6 +677,7 @@ async fn a_second_user_on_the_tablet_sends_the_first_users_work_as_theirs(backen
             username: "lijia2".into(),
             password: seed::SAMPLE_PASSWORD.into(),
             device_name: "李家村卫生室平板".into(),
+            tablet_id: None,
         },
     )
     .await

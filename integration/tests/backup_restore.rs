@@ -74,6 +74,7 @@ impl Tablet {
                 username: self.username.into(),
                 password: seed::SAMPLE_PASSWORD.into(),
                 device_name: format!("{} 平板", self.username),
+                tablet_id: None,
             },
         )
         .await

@@ -56,16 +56,18 @@ pub async fn register_device(
     username: &str,
     name: &str,
     token_hash: &str,
+    tablet_id: Option<&str>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO devices (id, username, name, token_hash, created_at, last_seq) \
-         VALUES ($1, $2, $3, $4, $5, 0)",
+        "INSERT INTO devices (id, username, name, token_hash, created_at, last_seq, tablet_id) \
+         VALUES ($1, $2, $3, $4, $5, 0, $6)",
     )
     .bind(device_id)
     .bind(username)
     .bind(name)
     .bind(token_hash)
     .bind(chrono::Utc::now().to_rfc3339())
+    .bind(tablet_id)
     .execute(&mut **tx)
     .await?;
     Ok(())

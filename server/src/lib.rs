@@ -13,6 +13,7 @@ pub mod client_address;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod escrow;
 pub mod feed;
 pub mod metrics;
 pub mod observe;

@@ -191,6 +191,7 @@ async fn seed_device(db: &AnyPool, username: &str) -> Result<Caller, ApiError> {
         username,
         "示例数据",
         &token_hash(&random_hex(32)),
+        None,
     )
     .await?;
     tx.commit().await?;

@@ -6,7 +6,7 @@ mod common;
 
 use axum::http::{Method, StatusCode};
 use common::{Backend, TestServer};
-use serde_json::json;
+use serde_json::{json, Value};
 
 async fn try_sign_in(s: &TestServer, username: &str, password: &str) -> (StatusCode, String) {
     let (status, body) = s
@@ -98,7 +98,81 @@ async fn signing_out_revokes_ones_own_token(backend: Backend) {
     );
 }
 
+/// Signs `username` in on the tablet `tablet` and returns the escrow secret answered.
+async fn escrow_of(s: &TestServer, username: &str, tablet: Option<&str>) -> (StatusCode, Value) {
+    let mut body = json!({ "username": username, "password": "cunbao2025", "device_name": "平板" });
+    if let Some(tablet) = tablet {
+        body["tablet_id"] = json!(tablet);
+    }
+    s.call(Method::POST, "/api/v1/auth/sign-in", None, Some(body))
+        .await
+}
+
+/// The escrow secret of a tablet's data key: the same for every sign-in of the tablet's
+/// clinic on it, another for another clinic or another tablet, none without a tablet id; a
+/// crafted tablet id is refused; revoking the tablet at the township forgets it, so a copy of
+/// the tablet's storage can no longer be opened through the server, while signing out keeps it.
+async fn the_escrow_secret_follows_the_tablet_and_its_clinic(backend: Backend) {
+    let s = TestServer::start(backend).await;
+    let tablet = "3f1c2a9e-0b4d-4e8a-9c1f-2d7e6b5a4c3d";
+    let secret = |body: &Value| body["escrow_key"].as_str().unwrap_or_default().to_string();
+    let (status, first) = escrow_of(&s, "lijia", Some(tablet)).await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    let key = secret(&first);
+    assert_eq!(key.len(), 64);
+    assert!(key.bytes().all(|b| b.is_ascii_hexdigit()));
+    // Another assistant of the same clinic on the same tablet: the same secret.
+    assert_eq!(secret(&escrow_of(&s, "lijia2", Some(tablet)).await.1), key);
+    // Another clinic, or another tablet: another secret.
+    assert_ne!(secret(&escrow_of(&s, "daping", Some(tablet)).await.1), key);
+    assert_ne!(
+        secret(&escrow_of(&s, "lijia", Some("another-tablet")).await.1),
+        key
+    );
+    // No tablet id (an older client): no escrow.
+    assert_eq!(escrow_of(&s, "lijia", None).await.1.get("escrow_key"), None);
+    for crafted in ["", "x'; DROP TABLE devices; --", &"a".repeat(65), "平板"] {
+        let (status, body) = escrow_of(&s, "lijia", Some(crafted)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{crafted}: {body}");
+        assert_eq!(body["code"], "tablet_id");
+    }
+    // Signing out keeps the escrow: the clinic's next sign-in recovers the data.
+    let token = first["token"].as_str().unwrap();
+    let (status, _) = s
+        .call(Method::POST, "/api/v1/auth/sign-out", Some(token), None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, again) = escrow_of(&s, "lijia", Some(tablet)).await;
+    assert_eq!(secret(&again), key);
+    // Revoked at the township (a lost tablet): its secrets are gone.
+    let (admin, _) = s.sign_in("admin").await;
+    let device = again["device_id"].as_str().unwrap();
+    let (status, body) = s
+        .call(
+            Method::POST,
+            &format!("/api/v1/devices/{device}/revoke"),
+            Some(&admin),
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        s.count(&format!(
+            "SELECT COUNT(*) FROM tablet_escrow WHERE tablet_id = '{tablet}'"
+        ))
+        .await,
+        0
+    );
+    let (_, after) = escrow_of(&s, "lijia", Some(tablet)).await;
+    assert_ne!(
+        secret(&after),
+        key,
+        "a revoked tablet's secret is not given again"
+    );
+}
+
 on_both_databases!(
     wrong_passwords_are_limited_and_audited,
-    signing_out_revokes_ones_own_token
+    signing_out_revokes_ones_own_token,
+    the_escrow_secret_follows_the_tablet_and_its_clinic
 );

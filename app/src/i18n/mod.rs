@@ -187,6 +187,8 @@ texts! {
     ReviewApproved => ("乡镇审核通过", "Approved by the township"),
     ReviewRejected => ("乡镇审核拒付", "Rejected by the township"),
     LockedOutTitle => ("PIN错误次数过多，本机已锁定", "Too many wrong PINs: the tablet is locked"),
+    OfflineTooLongTitle => ("本机长时间未联网，已锁定", "Offline too long: the tablet is locked"),
+    OfflineTooLongHint => ("本机超过政策规定的天数未与服务器联系，为保护居民信息，PIN已不能再解锁。未上传的数据加密保存在本机，不会丢失。请联网，由本卫生室人员重新登录，登录后会自动上传。", "The tablet has not reached the server for longer than the policy allows; to protect residents' data the PIN no longer unlocks it. Work not yet uploaded stays on the tablet, encrypted, and is not lost. Go online and have someone of this clinic sign in again; it is then uploaded."),
     LockedOutHint => ("为保护居民信息，本机已忘记PIN并退出登录。未上传的数据仍保存在本机，不会丢失。请联网，由本卫生室人员重新登录，登录后会自动上传。", "To protect residents' data the tablet has forgotten the PIN and signed out. Work not yet uploaded stays on the tablet and is not lost. Go online and have someone of this clinic sign in again; it is then uploaded."),
     RevokedTitle => ("此平板已被停用", "This tablet has been revoked"),
     RevokedHint => ("此平板已被乡镇停用，本机数据已清除。如有疑问请联系乡镇医保服务站。", "The township has revoked this tablet and its data has been erased. If in doubt, contact the township medical insurance service station."),

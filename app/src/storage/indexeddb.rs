@@ -175,6 +175,15 @@ impl Store for IndexedDbStore {
         keyed(store, keys, from_js_all(&values)?)
     }
 
+    async fn count_in(&self, index: IndexName, value: &str) -> Result<u32, StorageError> {
+        let (tx, object_store) = self.on(index.store(), TransactionMode::ReadOnly)?;
+        let by = object_store.index(index.as_str()).map_err(op)?;
+        let only = KeyRange::only(&JsValue::from_str(value)).map_err(op)?;
+        let count = by.count(Some(only)).await.map_err(op)?;
+        tx.done().await.map_err(op)?;
+        Ok(count)
+    }
+
     async fn count(&self, store: StoreName) -> Result<u32, StorageError> {
         let (tx, object_store) = self.on(store, TransactionMode::ReadOnly)?;
         let count = object_store.count(None).await.map_err(op)?;

@@ -75,6 +75,10 @@ impl Store for MemoryStore {
         }))
     }
 
+    async fn count_in(&self, index: IndexName, value: &str) -> Result<u32, StorageError> {
+        Ok(self.all_in(index, value).await?.len() as u32)
+    }
+
     async fn count(&self, store: StoreName) -> Result<u32, StorageError> {
         Ok(self.with(|r| r.get(&store).map_or(0, |s| s.len() as u32)))
     }

@@ -16,8 +16,12 @@ pub enum MetaKey<'a> {
     DeviceId,
     /// The interface language chosen.
     Lang,
-    /// The operator's PIN (a salted hash).
+    /// The data key wrapped by the operator's PIN (`pin::PinRecord`).
     Pin,
+    /// The data key wrapped by the server's escrow secret (`vault::EscrowRecord`).
+    Escrow,
+    /// When the server last answered this tablet (sign-in or sync), for the offline limit.
+    LastContact,
     /// The signed-in session: token and user.
     Session,
     /// The server epoch the last handshake reported.
@@ -46,6 +50,8 @@ impl MetaKey<'_> {
             MetaKey::DeviceId => "device_id",
             MetaKey::Lang => "lang",
             MetaKey::Pin => "pin",
+            MetaKey::Escrow => "escrow",
+            MetaKey::LastContact => "last_contact_ms",
             MetaKey::Session => "session",
             MetaKey::ServerEpoch => "server_epoch",
             MetaKey::PullCursor => "pull_cursor",
@@ -116,6 +122,8 @@ mod tests {
             (MetaKey::DeviceId, "device_id"),
             (MetaKey::Lang, "lang"),
             (MetaKey::Pin, "pin"),
+            (MetaKey::Escrow, "escrow"),
+            (MetaKey::LastContact, "last_contact_ms"),
             (MetaKey::Session, "session"),
             (MetaKey::ServerEpoch, "server_epoch"),
             (MetaKey::PullCursor, "pull_cursor"),

@@ -88,7 +88,11 @@ pub trait Store {
         value: &str,
     ) -> Result<Vec<(String, Value)>, StorageError>;
 
-    /// The greatest key in the store, without reading the records.
+    /// How many records of the index's store have `value` in its field, without reading them.
+    async fn count_in(&self, index: IndexName, value: &str) -> Result<u32, StorageError>;
+
+    /// The greatest key in the store, without reading the records. (Through the vault, only
+    /// for stores whose keys are stored as they are: the outbox, meta and the public ones.)
     async fn last_key(&self, store: StoreName) -> Result<Option<String>, StorageError>;
 
     /// Commits the batch in one transaction (all or none), reported done only once it is on

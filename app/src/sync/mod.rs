@@ -191,6 +191,8 @@ pub async fn sync_with_progress(
         }
     }
     meta::put(store, MetaKey::LastSync, &now_ms).await?;
+    // The server answered: the offline limit of the PIN counts from here.
+    meta::put(store, MetaKey::LastContact, &now_ms).await?;
     Ok(report)
 }
 
@@ -339,8 +341,23 @@ pub async fn status(store: &impl Store) -> Result<SyncStatus, StorageError> {
             Some(version) => Some((version, store.count(StoreName::CatalogueItems).await?)),
             None => None,
         },
-        pending: outbox::pending(store).await?.len(),
+        pending: outbox::pending_count(store).await? as usize,
         failed: outbox::rejected(store).await?,
+        last_sync_ms: meta::get(store, MetaKey::LastSync).await?,
+    })
+}
+
+/// Where sync stands while the desk is closed (no data key): what waits to upload and when
+/// the last round ended, read from what is in clear; nobody is named.
+pub async fn closed_status(store: &impl Store) -> Result<SyncStatus, StorageError> {
+    Ok(SyncStatus {
+        user: None,
+        catalogue: match setup::catalogue_version(store).await? {
+            Some(version) => Some((version, store.count(StoreName::CatalogueItems).await?)),
+            None => None,
+        },
+        pending: outbox::pending_count(store).await? as usize,
+        failed: Vec::new(),
         last_sync_ms: meta::get(store, MetaKey::LastSync).await?,
     })
 }

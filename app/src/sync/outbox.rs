@@ -48,6 +48,12 @@ pub async fn pending(store: &impl Store) -> Result<Vec<OutboxEntry>, StorageErro
     decode(store.all_in(IndexName::OutboxByState, "pending").await?)
 }
 
+/// How many entries wait to upload, counted on the state index without reading them (and
+/// without the data key: the state is in clear).
+pub async fn pending_count(store: &impl Store) -> Result<u32, StorageError> {
+    store.count_in(IndexName::OutboxByState, "pending").await
+}
+
 /// The entries the server refused, in sequence order.
 pub async fn rejected(store: &impl Store) -> Result<Vec<OutboxEntry>, StorageError> {
     decode(store.all_in(IndexName::OutboxByState, "rejected").await?)
@@ -274,6 +280,7 @@ pub(crate) async fn sign_in_for_tests(store: &impl Store, username: &str, displa
             township_id: "twp-liangjiang".into(),
             clinic_id: Some("clinic-lijia".into()),
         },
+        escrow_key: None,
     };
     crate::storage::meta::put(store, crate::storage::meta::MetaKey::Session, &session)
         .await

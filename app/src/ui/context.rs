@@ -17,6 +17,7 @@ use crate::i18n::{text, Key, Lang};
 use crate::storage::indexeddb::IndexedDbStore;
 use crate::storage::meta;
 use crate::sync::SyncStatus;
+use crate::vault::Vault;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum DeviceState {
@@ -70,7 +71,10 @@ pub struct AppContext {
     pub desk: RwSignal<Option<Desk>>,
     /// The claim just saved on this screen, handed to its slip so that it shows at once.
     pub saved_claim: StoredValue<Option<crate::desk::visit::ClaimRecord>>,
-    store: StoredValue<Option<Rc<IndexedDbStore>>, LocalStorage>,
+    /// The local database itself: only what is in clear can be read through it.
+    raw: StoredValue<Option<Rc<IndexedDbStore>>, LocalStorage>,
+    /// The database through the data key, while the desk is open (see `crate::vault`).
+    vault: StoredValue<Option<Rc<Vault>>, LocalStorage>,
 }
 
 impl AppContext {
@@ -91,7 +95,8 @@ impl AppContext {
             session_refused: RwSignal::new(false),
             desk: RwSignal::new(None),
             saved_claim: StoredValue::new(None),
-            store: StoredValue::new_local(None),
+            raw: StoredValue::new_local(None),
+            vault: StoredValue::new_local(None),
         }
     }
 
@@ -157,39 +162,43 @@ impl AppContext {
         })
     }
 
-    /// The local database for the desk's reads and saves: only while the gate is open (a
-    /// signed-in user who entered their PIN in this run). Every enrolment, collection,
-    /// settlement, void, change and draft goes through here, so none is made otherwise.
-    pub fn store(&self) -> Option<Rc<IndexedDbStore>> {
+    /// The local database for the desk's reads and saves, and for sync: only while the gate
+    /// is open (a signed-in user who entered their PIN in this run, or signed in online), and
+    /// through the data key. Every enrolment, collection, settlement, void, change and draft
+    /// goes through here, so none is made otherwise.
+    pub fn store(&self) -> Option<Rc<Vault>> {
         if !self.gate.get_untracked().is_open() {
             leptos::logging::warn!("the desk is closed: nothing is read or saved");
             return None;
         }
-        self.store.get_value()
+        self.vault.get_value()
     }
 
-    /// The local database for what works without an unlocked user: sign-in, the PIN, sync,
-    /// the language. Never for residents' data on screen.
+    /// The local database itself, for what works without the data key: sign-in, the PIN,
+    /// the language, what waits to upload. Residents' data read through it stays sealed.
     pub fn device_store(&self) -> Option<Rc<IndexedDbStore>> {
-        self.store.get_value()
+        self.raw.get_value()
     }
 
-    /// Opens the desk (PIN entered, or set at sign-in) and reads its data.
-    pub fn open_desk(&self) {
+    /// Opens the desk on the data key (PIN entered, or an online sign-in) and reads its data.
+    pub fn open_desk(&self, vault: Vault) {
+        self.vault.set_value(Some(Rc::new(vault)));
         self.gate.set(Gate::Open);
         self.reload_desk();
     }
 
-    /// Closes the desk: the screens with residents' data go, and their data leaves memory.
+    /// Closes the desk: the screens with residents' data go, their data leaves memory, and
+    /// the data key is dropped.
     pub fn close_desk(&self, gate: Gate) {
         self.gate.set(gate);
+        self.vault.set_value(None);
         self.desk.set(None);
         self.saved_claim.set_value(None);
     }
 
     /// Hands the opened local database to every screen.
     pub fn set_store(&self, store: IndexedDbStore) {
-        self.store.set_value(Some(Rc::new(store)));
+        self.raw.set_value(Some(Rc::new(store)));
     }
 
     /// The current language's half of a bilingual message (reactive).
@@ -209,7 +218,7 @@ impl AppContext {
     pub fn switch_lang(&self) {
         let lang = self.lang.get_untracked().other();
         self.lang.set(lang);
-        if let Some(store) = self.store.get_value() {
+        if let Some(store) = self.raw.get_value() {
             spawn_local(async move {
                 if let Err(err) = meta::set_lang(store.as_ref(), lang).await {
                     leptos::logging::error!("saving the language failed: {err}");

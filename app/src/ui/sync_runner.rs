@@ -34,13 +34,19 @@ pub fn install(ctx: AppContext) {
     );
 }
 
-/// Reads the sync status and storage figures from the device into the shared signals.
+/// Reads the sync status and storage figures from the device into the shared signals (with
+/// the desk closed, only what is in clear: what waits, nobody named).
 pub fn refresh(ctx: AppContext) {
-    let Some(store) = ctx.device_store() else {
+    let Some(raw) = ctx.device_store() else {
         return;
     };
+    let vault = ctx.store();
     spawn_local(async move {
-        if let Ok(status) = sync::status(store.as_ref()).await {
+        let status = match vault {
+            Some(vault) => sync::status(vault.as_ref()).await,
+            None => sync::closed_status(raw.as_ref()).await,
+        };
+        if let Ok(status) = status {
             ctx.sync.set(status);
         }
         ctx.storage.set(storage_info().await);
@@ -52,13 +58,14 @@ pub fn request(ctx: AppContext) {
     if ctx.sync_running.get_untracked() {
         return;
     }
-    let Some(store) = ctx.device_store() else {
+    // Sync reads and writes residents' data: only with the desk open (the data key at hand).
+    let (Some(store), Some(raw)) = (ctx.store(), ctx.device_store()) else {
         return;
     };
     ctx.sync_running.set(true);
-    let wipe_store = store.clone();
+    let session_store = store.clone();
     spawn_local(async move {
-        let used = crate::access::session_token(wipe_store.as_ref()).await;
+        let used = crate::access::session_token(session_store.as_ref()).await;
         let outcome = with_web_lock(LOCK, async move {
             let mut progress = |p| ctx.setup_progress.set(Some(p));
             sync::sync_with_progress(
@@ -74,7 +81,7 @@ pub fn request(ctx: AppContext) {
         ctx.setup_progress.set(None);
         let by_township = match &outcome {
             Some(Err(err)) if crate::access::is_revocation(err) => {
-                crate::access::revoked_by_township(wipe_store.as_ref(), used.as_deref()).await
+                crate::access::revoked_by_township(session_store.as_ref(), used.as_deref()).await
             }
             _ => false,
         };
@@ -106,7 +113,8 @@ pub fn request(ctx: AppContext) {
                 )));
                 ctx.session_refused.set(false);
                 ctx.sync_error.set(None);
-                if let Err(err) = crate::access::wipe_revoked(wipe_store.as_ref()).await {
+                drop(session_store);
+                if let Err(err) = crate::access::wipe_revoked(raw.as_ref()).await {
                     leptos::logging::error!("wiping the revoked tablet failed: {err}");
                 }
             }

@@ -69,6 +69,10 @@ pub struct SignInRequest {
     pub password: String,
     /// A name for the device, shown to administrators ("卫生室平板1").
     pub device_name: String,
+    /// The tablet's own id (kept on it across sign-ins): the server answers with the escrow
+    /// secret of that tablet's data key ([`SignInResponse::escrow_key`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tablet_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -82,6 +86,17 @@ pub struct UserInfo {
     pub clinic_id: Option<String>,
 }
 
+impl UserInfo {
+    /// Whose data a tablet this user signs in on holds: their clinic's, or (township staff)
+    /// their township's. A tablet holds one holder's data at a time.
+    pub fn holder(&self) -> String {
+        match &self.clinic_id {
+            Some(clinic) => format!("clinic:{clinic}"),
+            None => format!("township:{}", self.township_id),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SignInResponse {
@@ -89,6 +104,10 @@ pub struct SignInResponse {
     pub token: String,
     pub device_id: String,
     pub user: UserInfo,
+    /// The secret (32 bytes, hex) the tablet's data key is escrowed with, for the tablet named
+    /// in the request and the user's clinic ([`UserInfo::holder`]); none without a tablet id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub escrow_key: Option<String>,
 }
 
 /// The server's answer at the start of every sync.

@@ -32,6 +32,15 @@ pub async fn sign_in(
             "Give the device a name (at most 60 characters)",
         ));
     }
+    if let Some(tablet) = &request.tablet_id {
+        if !crate::escrow::valid_tablet_id(tablet) {
+            return Err(ApiError::bad(
+                "tablet_id",
+                "平板标识无效",
+                "The tablet id is not valid",
+            ));
+        }
+    }
     let username = request.username.trim();
     if username.is_empty() || username.chars().count() > 64 {
         state.metrics.sign_in_failed(SignInFailure::Password);
@@ -73,8 +82,13 @@ pub async fn sign_in(
         &user.username,
         device_name,
         &token_hash(&token),
+        request.tablet_id.as_deref(),
     )
     .await?;
+    let escrow_key = match &request.tablet_id {
+        Some(tablet) => Some(crate::escrow::secret_for(&mut tx, tablet, &user.holder()).await?),
+        None => None,
+    };
     tx.audit(AuditEntry {
         username: &user.username,
         device_id: Some(&device_id),
@@ -87,6 +101,7 @@ pub async fn sign_in(
         token,
         device_id,
         user,
+        escrow_key,
     }))
 }
 
@@ -155,12 +170,14 @@ pub async fn revoke_device(
     }
     let mut tx = state.writers.begin(&state.db).await?;
     accounts::revoke_device(&mut tx, &device_id).await?;
+    // Presumed stolen: its data key can no longer be recovered through the server.
+    let escrow_forgotten = crate::escrow::forget_tablet_of_device(&mut tx, &device_id).await?;
     tx.audit(AuditEntry {
         username: &caller.user.username,
         device_id: Some(&caller.device_id),
         action: "revoke_device",
         subject: &device_id,
-        detail: &json!({ "owner": owner.username }),
+        detail: &json!({ "owner": owner.username, "escrow_forgotten": escrow_forgotten }),
     });
     tx.commit().await?;
     Ok(Json(json!({ "device_id": device_id, "revoked": true })))

@@ -12,7 +12,9 @@ pub fn SyncBar() -> impl IntoView {
     let app = use_app();
     let text = move || {
         let status = app.sync.get();
-        if status.user.is_none() {
+        // Locked, the session is sealed and names nobody, but someone is signed in.
+        let locked = app.gate.get() == crate::access::Gate::Locked;
+        if status.user.is_none() && !locked {
             return app.t(Key::NotSignedIn).to_string();
         }
         let last = status

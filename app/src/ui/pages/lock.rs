@@ -4,7 +4,7 @@ use leptos::task::spawn_local;
 
 use crate::access::{Closed, Gate};
 use crate::i18n::Key;
-use crate::pin::{self, PinError, PIN_MAX_LENGTH};
+use crate::pin::{PinError, PIN_MAX_LENGTH};
 use crate::ui::context::use_app;
 use crate::ui::sync_runner;
 
@@ -24,14 +24,21 @@ pub fn LockScreen() -> impl IntoView {
         };
         busy.set(true);
         spawn_local(async move {
-            match pin::unlock(store.as_ref(), &entered.get_untracked()).await {
-                Ok(()) => {
+            match crate::vault::unlock(store, &entered.get_untracked()).await {
+                Ok(vault) => {
                     error.set(None);
-                    app.open_desk();
+                    app.open_desk(vault);
+                    sync_runner::refresh(app);
+                    sync_runner::request(app);
                 }
                 Err(PinError::LockedOut) => {
                     error.set(None);
                     app.close_desk(Gate::SignIn(Some(Closed::LockedOut)));
+                    sync_runner::refresh(app);
+                }
+                Err(PinError::OfflineTooLong(_)) => {
+                    error.set(None);
+                    app.close_desk(Gate::SignIn(Some(Closed::OfflineTooLong)));
                     sync_runner::refresh(app);
                 }
                 Err(PinError::NotSet) => {
@@ -45,7 +52,17 @@ pub fn LockScreen() -> impl IntoView {
             busy.set(false);
         });
     };
-    let operator = move || app.user_name();
+    // The session is sealed until the PIN opens it: the name comes from the PIN record.
+    let operator = LocalResource::new(move || async move {
+        let store = app.device_store()?;
+        crate::pin::record(store.as_ref())
+            .await
+            .ok()
+            .flatten()
+            .map(|r| r.display_name)
+            .filter(|n| !n.is_empty())
+    });
+    let operator = move || operator.get().flatten().unwrap_or_default();
     view! {
         <form class="card form lock" on:submit=submit data-testid="lock-screen">
             <h1>{move || app.t(Key::LockedTitle)}</h1>
@@ -81,6 +98,11 @@ pub fn SignInGate() -> impl IntoView {
             Closed::LockedOut => (Key::LockedOutTitle, Some(Key::LockedOutHint), "locked-out"),
             Closed::Revoked => (Key::RevokedTitle, Some(Key::RevokedHint), "revoked"),
             Closed::SignedOut => (Key::SignedOutTitle, None, "signed-out"),
+            Closed::OfflineTooLong => (
+                Key::OfflineTooLongTitle,
+                Some(Key::OfflineTooLongHint),
+                "offline-too-long",
+            ),
         };
         Some(view! {
             <section class="card notice-card" role="status" data-testid=testid>

@@ -3,13 +3,12 @@ use cunbao_domain::text::{Bilingual, Text};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::access::{self, Closed, Gate, SignInError};
+use crate::access::{self, Closed, Gate};
 use crate::i18n::Key;
 use crate::routes::Section;
 use crate::sync::http::FETCH;
 use crate::sync::outbox::EntryState;
 use crate::sync::setup::Progress;
-use crate::sync::{transport::TransportError, SyncError};
 use crate::ui::context::use_app;
 use crate::ui::format::{bytes, time_of};
 use crate::ui::sync_runner;
@@ -58,7 +57,12 @@ pub fn SignInForm() -> impl IntoView {
             return;
         }
         let name = device_name.get_untracked();
+        let tablet_id = match app.device.get_untracked() {
+            crate::ui::context::DeviceState::Ready { device_id, .. } => Some(device_id),
+            _ => None,
+        };
         let request = SignInRequest {
+            tablet_id,
             username: username.get_untracked().trim().to_string(),
             password: password.get_untracked(),
             device_name: if name.trim().is_empty() {
@@ -71,16 +75,16 @@ pub fn SignInForm() -> impl IntoView {
         error.set(None);
         let navigate = navigate.clone();
         spawn_local(async move {
-            let salt = crate::device::new_uuid();
-            match access::sign_in(store.as_ref(), &FETCH, &request, &new_pin, &salt).await {
-                Ok(_) => {
+            let opened = crate::vault::sign_in_and_open(store, &request, &new_pin).await;
+            match opened {
+                Ok(vault) => {
                     app.session_refused.set(false);
                     password.set(String::new());
                     pin.set(String::new());
                     pin_again.set(String::new());
                     // A sign-in that wiped another clinic's data leaves no screen of it.
                     app.close_desk(Gate::SignIn(None));
-                    app.open_desk();
+                    app.open_desk(vault);
                     // Where the new sign-in's sync (and device setup) can be followed.
                     navigate(
                         &crate::routes::Route::Section(Section::Sync).href(),
@@ -89,10 +93,7 @@ pub fn SignInForm() -> impl IntoView {
                     sync_runner::refresh(app);
                     sync_runner::request(app);
                 }
-                Err(SignInError::Sync(SyncError::Transport(TransportError::Unavailable(_)))) => {
-                    error.set(Some(crate::i18n::both(Key::SignInNeedsNetwork)))
-                }
-                Err(err) => error.set(Some(err.text())),
+                Err(text) => error.set(Some(text)),
             }
             busy.set(false);
         });
@@ -141,7 +142,7 @@ fn SyncStatusView() -> impl IntoView {
     let user = move || app.sync.get().user;
     // Work not yet uploaded stays on the tablet, for the clinic's next sign-in to upload.
     let sign_out = move |_| {
-        let Some(store) = app.device_store() else {
+        let Some(store) = app.store() else {
             return;
         };
         app.close_desk(Gate::SignIn(Some(Closed::SignedOut)));

@@ -1,0 +1,249 @@
+//! [`Vault`]: the local database as the open desk sees it. Every read and write of residents'
+//! data goes through it and is sealed or opened on the way (see [`super::rules`]); the
+//! IndexedDB underneath holds only envelopes. It exists only while the desk is open: dropping
+//! it drops the keys.
+
+use std::rc::Rc;
+
+use futures::future::try_join_all;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::keys::{decode, encode, Keys};
+use super::rules::{self, Form};
+use super::webcrypto;
+use crate::storage::indexeddb::IndexedDbStore;
+use crate::storage::{Batch, IndexName, StorageError, Store, StoreName, Write};
+
+pub struct Vault {
+    raw: Rc<IndexedDbStore>,
+    keys: Keys,
+}
+
+/// What is encrypted: the record with its key (a keyed store's stored key is a hash).
+#[derive(Serialize, Deserialize)]
+struct Plain {
+    k: String,
+    v: Value,
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Vault {
+    pub fn new(raw: Rc<IndexedDbStore>, keys: Keys) -> Vault {
+        Vault { raw, keys }
+    }
+
+    /// The database underneath, for what needs no key (counting, wiping).
+    pub fn raw(&self) -> &Rc<IndexedDbStore> {
+        &self.raw
+    }
+
+    /// The keyed hash of a personal value (an ID number, a key naming a person).
+    pub async fn hash(&self, value: &str) -> Result<String, StorageError> {
+        Ok(hex(
+            &webcrypto::mac(&self.keys.index, value.as_bytes()).await?
+        ))
+    }
+
+    async fn stored_key(&self, store: StoreName, key: &str) -> Result<String, StorageError> {
+        match rules::form(store, key) {
+            Form::Sealed { keyed: true } => self.hash(key).await,
+            _ => Ok(key.to_string()),
+        }
+    }
+
+    /// The record as stored: `(stored key, envelope or clear value)`.
+    async fn seal(
+        &self,
+        store: StoreName,
+        key: &str,
+        value: &Value,
+    ) -> Result<(String, Value), StorageError> {
+        let stored_key = self.stored_key(store, key).await?;
+        if rules::form(store, key) == Form::Clear {
+            return Ok((stored_key, value.clone()));
+        }
+        let plain = serde_json::to_vec(&Plain {
+            k: key.to_string(),
+            v: value.clone(),
+        })
+        .map_err(|e| StorageError::Format(e.to_string()))?;
+        let slot = rules::slot(store, &stored_key);
+        let sealed = webcrypto::encrypt(&self.keys.records, slot.as_bytes(), &plain).await?;
+        let mut fields = rules::index_values(store, value);
+        for (index, value) in &mut fields {
+            if rules::personal(*index) {
+                *value = self.hash(value).await?;
+            }
+        }
+        Ok((stored_key, rules::envelope(encode(&sealed), &fields)))
+    }
+
+    /// A stored record opened: `(key, value)`. A record stored before encryption came is read
+    /// as it is (the first sign-in after the update seals them all: [`seal_legacy`]).
+    async fn open(
+        &self,
+        store: StoreName,
+        stored_key: &str,
+        stored: Value,
+    ) -> Result<(String, Value), StorageError> {
+        let Some(text) = rules::sealed_text(&stored) else {
+            return Ok((stored_key.to_string(), stored));
+        };
+        let unreadable = || StorageError::Format(format!("{store}: a record does not open"));
+        let bytes = decode(text).ok_or_else(unreadable)?;
+        let slot = rules::slot(store, stored_key);
+        let plain = webcrypto::decrypt(&self.keys.records, slot.as_bytes(), &bytes)
+            .await?
+            .ok_or_else(unreadable)?;
+        let Plain { k, v } =
+            serde_json::from_slice(&plain).map_err(|e| StorageError::Format(e.to_string()))?;
+        Ok((k, v))
+    }
+
+    /// Opens a list read in one go, and puts a keyed store's records back in key order.
+    async fn open_all(
+        &self,
+        store: StoreName,
+        stored: Vec<(String, Value)>,
+    ) -> Result<Vec<(String, Value)>, StorageError> {
+        let mut records = try_join_all(
+            stored
+                .into_iter()
+                .map(|(key, value)| async move { self.open(store, &key, value).await }),
+        )
+        .await?;
+        if rules::keyed(store) {
+            records.sort_by(|a, b| a.0.cmp(&b.0));
+        }
+        Ok(records)
+    }
+
+    async fn index_value(&self, index: IndexName, value: &str) -> Result<String, StorageError> {
+        if rules::personal(index) {
+            self.hash(value).await
+        } else {
+            Ok(value.to_string())
+        }
+    }
+}
+
+impl Store for Vault {
+    async fn get(&self, store: StoreName, key: &str) -> Result<Option<Value>, StorageError> {
+        let stored_key = self.stored_key(store, key).await?;
+        match self.raw.get(store, &stored_key).await? {
+            None => Ok(None),
+            Some(stored) => Ok(Some(self.open(store, &stored_key, stored).await?.1)),
+        }
+    }
+
+    async fn put_all(
+        &self,
+        store: StoreName,
+        records: &[(String, Value)],
+    ) -> Result<(), StorageError> {
+        let sealed = try_join_all(
+            records
+                .iter()
+                .map(|(key, value)| self.seal(store, key, value)),
+        )
+        .await?;
+        self.raw.put_all(store, &sealed).await
+    }
+
+    async fn delete(&self, store: StoreName, key: &str) -> Result<(), StorageError> {
+        let stored_key = self.stored_key(store, key).await?;
+        self.raw.delete(store, &stored_key).await
+    }
+
+    async fn all(&self, store: StoreName) -> Result<Vec<(String, Value)>, StorageError> {
+        let stored = self.raw.all(store).await?;
+        self.open_all(store, stored).await
+    }
+
+    async fn count(&self, store: StoreName) -> Result<u32, StorageError> {
+        self.raw.count(store).await
+    }
+
+    async fn all_in(
+        &self,
+        index: IndexName,
+        value: &str,
+    ) -> Result<Vec<(String, Value)>, StorageError> {
+        let value = self.index_value(index, value).await?;
+        let stored = self.raw.all_in(index, &value).await?;
+        self.open_all(index.store(), stored).await
+    }
+
+    async fn count_in(&self, index: IndexName, value: &str) -> Result<u32, StorageError> {
+        let value = self.index_value(index, value).await?;
+        self.raw.count_in(index, &value).await
+    }
+
+    async fn last_key(&self, store: StoreName) -> Result<Option<String>, StorageError> {
+        if rules::keyed(store) {
+            return Err(StorageError::Operation(format!(
+                "{store}: its keys are hashed and have no order"
+            )));
+        }
+        self.raw.last_key(store).await
+    }
+
+    async fn commit_durable(&self, batch: &Batch) -> Result<(), StorageError> {
+        let writes = try_join_all(batch.writes.iter().map(|write| async move {
+            Ok::<Write, StorageError>(match write {
+                Write::Put(store, key, text) => {
+                    let value: Value = serde_json::from_str(text)
+                        .map_err(|e| StorageError::Format(e.to_string()))?;
+                    let (stored_key, stored) = self.seal(*store, key, &value).await?;
+                    Write::Put(*store, stored_key, stored.to_string())
+                }
+                Write::Insert(store, key, text) => {
+                    let value: Value = serde_json::from_str(text)
+                        .map_err(|e| StorageError::Format(e.to_string()))?;
+                    let (stored_key, stored) = self.seal(*store, key, &value).await?;
+                    Write::Insert(*store, stored_key, stored.to_string())
+                }
+                Write::Delete(store, key) => {
+                    Write::Delete(*store, self.stored_key(*store, key).await?)
+                }
+            })
+        }))
+        .await?;
+        self.raw.commit_durable(&Batch { writes }).await
+    }
+
+    fn known_last_key(&self, store: StoreName) -> Option<Option<String>> {
+        if rules::keyed(store) {
+            return None;
+        }
+        self.raw.known_last_key(store)
+    }
+}
+
+/// Seals every record stored before encryption came (a tablet updated with data on it), in
+/// place: once, at the sign-in that makes the tablet's data key.
+pub async fn seal_legacy(vault: &Vault) -> Result<usize, StorageError> {
+    let mut sealed = 0;
+    for store in crate::storage::schema::current_stores() {
+        let mut writes = Vec::new();
+        for (stored_key, value) in vault.raw.all(store).await? {
+            if rules::form(store, &stored_key) == Form::Clear
+                || rules::sealed_text(&value).is_some()
+            {
+                continue;
+            }
+            writes.push(Write::Delete(store, stored_key.clone()));
+            let (new_key, envelope) = vault.seal(store, &stored_key, &value).await?;
+            writes.push(Write::Put(store, new_key, envelope.to_string()));
+        }
+        if !writes.is_empty() {
+            sealed += writes.len() / 2;
+            vault.raw.commit_durable(&Batch { writes }).await?;
+        }
+    }
+    Ok(sealed)
+}
