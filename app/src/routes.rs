@@ -11,19 +11,39 @@ pub enum Section {
     Settlement,
     Today,
     Sync,
+    /// The township's review queue (审核队列): township staff only.
+    Review,
     Township,
 }
 
 impl Section {
-    pub const ALL: [Section; 7] = [
+    pub const ALL: [Section; 8] = [
         Section::Home,
         Section::Residents,
         Section::Enrol,
         Section::Settlement,
         Section::Today,
-        Section::Sync,
+        Section::Review,
         Section::Township,
+        Section::Sync,
     ];
+
+    /// Whether the section is offered (tab and tile) to township staff, or to a clinic: the
+    /// clinic desk to clinics, the township's screens to its staff, the rest to both.
+    pub fn offered_to(self, township_staff: bool) -> bool {
+        if self.is_clinic_desk() {
+            !township_staff
+        } else if self.is_township() {
+            township_staff
+        } else {
+            true
+        }
+    }
+
+    /// The township's screens (online, staff only).
+    pub fn is_township(self) -> bool {
+        matches!(self, Section::Review | Section::Township)
+    }
 
     /// The clinic desk's own work (enrolment, settlement and their lists), which township staff
     /// do not do on a tablet.
@@ -42,6 +62,7 @@ impl Section {
             Section::Settlement => "/settlement",
             Section::Today => "/today",
             Section::Sync => "/sync",
+            Section::Review => "/township/review",
             Section::Township => "/township",
         }
     }
@@ -54,6 +75,7 @@ impl Section {
             Section::Settlement => Key::NavSettlement,
             Section::Today => Key::NavToday,
             Section::Sync => Key::NavSync,
+            Section::Review => Key::NavReview,
             Section::Township => Key::NavTownship,
         }
     }
@@ -67,6 +89,7 @@ impl Section {
             Section::Settlement => Some(Key::SettlementPlan),
             Section::Today => Some(Key::TodayPlan),
             Section::Sync => Some(Key::SyncPlan),
+            Section::Review => Some(Key::ReviewPlan),
             Section::Township => Some(Key::TownshipPlan),
         }
     }
@@ -94,6 +117,8 @@ pub enum Route<'a> {
     SettleFor { enrolment_id: &'a str },
     /// The enrolment form, adding to an enrolled household.
     AddToHousehold { household_id: &'a str },
+    /// A claim's review page (township staff).
+    ReviewClaim { claim_id: &'a str },
 }
 
 impl Route<'_> {
@@ -109,6 +134,11 @@ impl Route<'_> {
             Route::AddToHousehold { household_id } => {
                 format!("{}?household={household_id}", Section::Enrol.path())
             }
+            Route::ReviewClaim { claim_id } => format!(
+                "{}/{}",
+                Section::Review.path(),
+                crate::township::review::escape(claim_id)
+            ),
         }
     }
 
@@ -121,6 +151,7 @@ impl Route<'_> {
             Route::Receipt { .. } => "/receipt/:no",
             Route::Slip { .. } | Route::SettleFor { .. } => Section::Settlement.pattern(),
             Route::AddToHousehold { .. } => Section::Enrol.pattern(),
+            Route::ReviewClaim { .. } => "/township/review/:claim",
         }
     }
 }
@@ -189,6 +220,10 @@ mod tests {
                 "/receipt/R20250101-0001",
             ),
             (Route::Slip { claim_id: "c-1" }, "/settlement/c-1"),
+            (
+                Route::ReviewClaim { claim_id: "k-1" },
+                "/township/review/k-1",
+            ),
             (
                 Route::SettleFor {
                     enrolment_id: "e-1",

@@ -4,8 +4,15 @@
 
 use serde::{Deserialize, Serialize};
 
+use chrono::NaiveDate;
+
 use crate::claim::ClaimStatus;
+use crate::diagnosis::RecordedDiagnosis;
 use crate::money::Money;
+use crate::policy::BenefitKind;
+use crate::risk::{RuleHit, RuleId};
+use crate::settlement::{LineInput, Settlement};
+use crate::sync::Operator;
 use crate::sync::YearToDate;
 use crate::text::Text;
 
@@ -231,4 +238,84 @@ mod tests {
         assert_eq!(reasons[0].zh, "超目录用药");
         assert_eq!(reasons.last().unwrap().code, "other");
     }
+}
+
+/// A claim waiting for the township, as the queue lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct QueueItem {
+    pub claim_id: String,
+    pub clinic_id: String,
+    pub clinic_name: String,
+    /// `flagged` (paid at the desk, a rule asks for a look) or `pending_review` (nothing paid
+    /// until approved).
+    pub status: ClaimStatus,
+    /// The patient's masked ID number.
+    pub person: String,
+    pub visit_date: NaiveDate,
+    pub benefit: BenefitKind,
+    pub total: Money,
+    /// What the tablet said the fund pays, and what the server worked out.
+    pub device_fund: Money,
+    pub server_fund: Money,
+    /// The rules the server's run found, and how many lines' prices differed.
+    pub rules: Vec<RuleId>,
+    pub price_differences: usize,
+    /// When it reached the server, and how long it has waited (routine within 24 h, at most 48).
+    pub received_at: String,
+    pub waiting_hours: i64,
+}
+
+/// A claim as its review page shows it: what the queue lists, and the visit itself — the
+/// tablet's and the server's figures side by side, the rules found, who settled it, and the
+/// patient's other visits of the 30 days before it at any clinic of the township.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReviewClaim {
+    pub item: QueueItem,
+    pub diagnoses: Vec<RecordedDiagnosis>,
+    /// The lines as the tablet sent them.
+    pub lines: Vec<LineInput>,
+    /// The lines as the catalogue prices them, where they differ from the tablet's.
+    #[serde(default)]
+    pub server_lines: Option<Vec<LineInput>>,
+    pub device_settlement: Settlement,
+    pub server_settlement: Settlement,
+    pub rule_hits: Vec<RuleHit>,
+    /// The reason the clinic wrote, when a rule asked for one.
+    #[serde(default)]
+    pub reason: Option<String>,
+    #[serde(default)]
+    pub operator: Option<Operator>,
+    /// The township's decision, once made.
+    #[serde(default)]
+    pub decision: Option<RecordedDecision>,
+    pub recent_visits: Vec<RecentVisit>,
+}
+
+/// A decision as the claim record keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RecordedDecision {
+    /// The claim's status the decision gave it.
+    pub status: ClaimStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<RejectionReason>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    pub decided_by: String,
+    pub decided_at: String,
+}
+
+/// Another visit of the same patient, on the review page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RecentVisit {
+    pub claim_id: String,
+    pub clinic_name: String,
+    pub visit_date: NaiveDate,
+    pub benefit: BenefitKind,
+    pub total: Money,
+    pub fund: Money,
+    pub status: ClaimStatus,
 }

@@ -162,7 +162,7 @@ test("the chronic benefit needs the township's qualification; applied for, appro
   await waitForAppReady(reviewerPage);
   await signInWithForm(reviewerPage, "shenhe");
   await reviewerPage.getByTestId("signed-in-as").filter({ hasText: "覃明" }).waitFor();
-  await reviewerPage.getByRole("navigation").getByRole("link", { name: "乡镇审核" }).click();
+  await reviewerPage.getByRole("navigation").getByRole("link", { name: "乡镇记录" }).click();
   const listedHere = reviewerPage.getByTestId("township-qualification");
   await listedHere.getByText("慢特病认定").waitFor();
   const masked = `${id.slice(0, 6)}********${id.slice(14)}`;

@@ -134,7 +134,7 @@ test("two clinics offline, then online: one enrolment stands, the other is refus
   await page.goto(server.url);
   await waitForAppReady(page);
   await signInWithForm(page, "shenhe");
-  await page.getByRole("navigation").getByRole("link", { name: "乡镇审核" }).click();
+  await page.getByRole("navigation").getByRole("link", { name: "乡镇记录" }).click();
   await page.getByTestId("township-enrolment").getByText("李家村卫生室").first().waitFor();
   await page.getByTestId("township-enrolment").getByText("大坪村卫生室").first().waitFor();
   await page.getByTestId("township-claim").getByText("大坪村卫生室").waitFor();

@@ -247,6 +247,7 @@ async fn the_openapi_description_lists_every_endpoint_with_its_wire_types() {
             "/township/records",
             "/township/review",
             "/township/review/decisions",
+            "/township/review/{claim_id}",
         ]
     );
     // Every path the description names is served (none answers the JSON 404).

@@ -345,7 +345,76 @@ async fn only_the_townships_staff_decide_and_only_with_a_listed_reason(backend: 
     assert_eq!(s.status_of("c-pending").await, "pending_review");
 }
 
+/// The review page of one claim: the tablet's and the server's figures, the rules found, who
+/// settled it, and the patient's visits of the 30 days before it; refused to a clinic user,
+/// and another township's reviewer is answered as if there were no such claim.
+async fn a_claims_review_page_shows_both_figures_and_the_month_before(backend: Backend) {
+    let s = TestServer::start(backend).await;
+    let (lijia, _) = claims_to_review(&s).await;
+    let (reviewer, _) = s.sign_in("shenhe").await;
+    let page = |token: String, id: &'static str| {
+        let s = &s;
+        async move {
+            s.call(
+                Method::GET,
+                &format!("/api/v1/township/review/{id}"),
+                Some(&token),
+                None,
+            )
+            .await
+        }
+    };
+    let (status, claim) = page(reviewer.clone(), "c-flagged").await;
+    assert_eq!(status, StatusCode::OK, "{claim}");
+    assert_eq!(claim["item"]["claim_id"], "c-flagged");
+    assert!(claim["item"]["person"].as_str().unwrap().contains('*'));
+    assert!(
+        !claim.to_string().contains(person(1).as_str()),
+        "the ID number is masked everywhere"
+    );
+    assert_eq!(
+        claim["lines"].as_array().unwrap().len(),
+        visit_lines().len()
+    );
+    assert!(
+        claim["server_lines"].is_array(),
+        "the catalogue's prices differ from the tablet's"
+    );
+    assert_eq!(
+        claim["device_settlement"]["fund"],
+        claim["item"]["device_fund"]
+    );
+    assert_eq!(
+        claim["server_settlement"]["fund"],
+        claim["item"]["server_fund"]
+    );
+    assert_eq!(
+        claim["rule_hits"].as_array().unwrap().len(),
+        claim["item"]["rules"].as_array().unwrap().len(),
+        "the rules found, with what each said"
+    );
+    assert_eq!(claim["operator"]["username"], "lijia");
+    let recent: Vec<&str> = claim["recent_visits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["claim_id"].as_str().unwrap())
+        .collect();
+    // 10 Feb and 1 Feb are within the 30 days before 1 Mar; 10 Jan is not.
+    assert_eq!(recent, ["c-feb", "c-pending"]);
+    assert_eq!(claim["recent_visits"][1]["status"], "pending_review");
+    assert_eq!(claim["recent_visits"][0]["clinic_name"], "李家村卫生室");
+
+    assert_eq!(page(lijia, "c-flagged").await.0, StatusCode::FORBIDDEN);
+    let (elsewhere, _) = s.sign_in("shanhe-review").await;
+    let (status, body) = page(elsewhere, "c-flagged").await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    assert!(!body.to_string().contains("李家村"));
+    assert_eq!(page(reviewer, "no-such").await.0, StatusCode::NOT_FOUND);
+}
+
 on_both_databases!(
+    a_claims_review_page_shows_both_figures_and_the_month_before,
     the_queue_lists_the_townships_claims_oldest_first,
     decisions_in_bulk_are_applied_once_and_reach_the_clinic,
     only_the_townships_staff_decide_and_only_with_a_listed_reason,

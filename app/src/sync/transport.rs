@@ -2,6 +2,7 @@
 //! server in-process, with faults injected.
 
 use cunbao_domain::policy::Policy;
+use cunbao_domain::review::{QueueItem, ReviewClaim, ReviewRequest, ReviewResponse};
 use cunbao_domain::sync::{
     CataloguePage, Handshake, PullResponse, PushRequest, PushResponse, SignInRequest,
     SignInResponse,
@@ -98,6 +99,40 @@ impl<C: HttpClient> Api<C> {
     ) -> Result<Vec<RecordRow>, TransportError> {
         let path = format!("/api/v1/township/records?kind={}", kind.as_str());
         self.call("GET", &path, Some(token), None).await
+    }
+
+    /// Township staff: the review queue, oldest first, filtered.
+    pub async fn review_queue(
+        &self,
+        token: &str,
+        filter: &crate::township::review::QueueFilter,
+    ) -> Result<Vec<QueueItem>, TransportError> {
+        let path = format!("/api/v1/township/review{}", filter.query());
+        self.call("GET", &path, Some(token), None).await
+    }
+
+    /// Township staff: one claim's review page.
+    pub async fn review_claim(
+        &self,
+        token: &str,
+        claim_id: &str,
+    ) -> Result<ReviewClaim, TransportError> {
+        let path = format!(
+            "/api/v1/township/review/{}",
+            crate::township::review::escape(claim_id)
+        );
+        self.call("GET", &path, Some(token), None).await
+    }
+
+    /// Township staff: one decision for up to 200 claims.
+    pub async fn review_decide(
+        &self,
+        token: &str,
+        request: &ReviewRequest,
+    ) -> Result<ReviewResponse, TransportError> {
+        let path = "/api/v1/township/review/decisions";
+        self.call("POST", path, Some(token), json_body(request))
+            .await
     }
 }
 

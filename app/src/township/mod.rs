@@ -1,6 +1,9 @@
 //! The township's read-only lists of what its clinics have synced: which lists the screen
 //! shows, and the words each row shows. The records come from the server through
-//! [`crate::sync::transport::Api::township_records`].
+//! [`crate::sync::transport::Api::township_records`]. The review queue's pure parts are in
+//! [`review`].
+
+pub mod review;
 
 pub use cunbao_domain::township::RecordKind;
 use cunbao_domain::township::{RecordRow, RecordSummary};

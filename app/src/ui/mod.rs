@@ -24,6 +24,8 @@ use pages::residents::{PersonPage, ResidentsPage};
 use pages::settlement::SettlementPage;
 use pages::sync::SyncPage;
 use pages::today::TodayPage;
+use pages::township::review_claim::ReviewClaimPage;
+use pages::township::review_queue::ReviewQueuePage;
 use pages::township::TownshipPage;
 
 #[component]
@@ -53,6 +55,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/today") view=TodayPage/>
                     <Route path=path!("/sync") view=SyncPage/>
                     <Route path=path!("/township") view=TownshipPage/>
+                    <Route path=path!("/township/review") view=ReviewQueuePage/>
+                    <Route path=path!("/township/review/:claim") view=ReviewClaimPage/>
                 </Routes>
             </main>
             </Show>

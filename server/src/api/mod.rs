@@ -89,6 +89,7 @@ fn described_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(township::records))
         .routes(routes!(qualifications::decide))
         .routes(routes!(review::queue))
+        .routes(routes!(review::claim))
         .routes(routes!(review::decide))
         .routes(routes!(quote::quote))
         .routes(routes!(catalogue::page))

@@ -5,7 +5,7 @@
 //! a flagged claim rejected stops counting in them; the clinic hears of it in its feed; the
 //! audit log says who decided what, and why.
 
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::Json;
 use chrono::{Datelike, NaiveDate};
 use cunbao_domain::api::ApiErrorBody;
@@ -14,8 +14,8 @@ use cunbao_domain::id_number::IdNumber;
 use cunbao_domain::money::Money;
 use cunbao_domain::policy::BenefitKind;
 use cunbao_domain::review::{
-    DecidedClaim, RejectionReason, ReviewDecision, ReviewOutcome, ReviewRequest, ReviewResponse,
-    ReviewResult, MAX_REVIEW_BATCH,
+    DecidedClaim, QueueItem, RecentVisit, RecordedDecision, RejectionReason, ReviewClaim,
+    ReviewDecision, ReviewOutcome, ReviewRequest, ReviewResponse, ReviewResult, MAX_REVIEW_BATCH,
 };
 use cunbao_domain::settlement::{settle, BenefitParams, LineInput, Settlement};
 use cunbao_domain::sync::{AccumulatorKey, ChangeBody, YearToDate};
@@ -32,31 +32,6 @@ use crate::error::ApiError;
 use crate::records::{self, RecordKind, RecordStatus};
 use crate::write_tx::Tx;
 use crate::AppState;
-
-/// A claim waiting for the township, as the queue lists it.
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct QueueItem {
-    pub claim_id: String,
-    pub clinic_id: String,
-    pub clinic_name: String,
-    /// `flagged` (paid at the desk, a rule asks for a look) or `pending_review` (nothing paid
-    /// until approved).
-    pub status: ClaimStatus,
-    /// The patient's masked ID number.
-    pub person: String,
-    pub visit_date: NaiveDate,
-    pub benefit: BenefitKind,
-    pub total: Money,
-    /// What the tablet said the fund pays, and what the server worked out.
-    pub device_fund: Money,
-    pub server_fund: Money,
-    /// The rules the server's run found (codes), and whether prices or the benefit differed.
-    pub rules: Vec<String>,
-    pub price_differences: usize,
-    /// When it reached the server, and how long it has waited (routine within 24 h, at most 48).
-    pub received_at: String,
-    pub waiting_hours: i64,
-}
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -104,11 +79,14 @@ pub async fn queue(
     for row in &rows {
         let data: Value = serde_json::from_str(&row.try_get::<String, _>("data")?)?;
         let item = queue_item(row, &data, now)?;
-        let keep = query.rule.as_ref().is_none_or(|r| item.rules.contains(r))
-            && query
-                .benefit
-                .as_ref()
-                .is_none_or(|b| data["server_benefit"]["type"] == *b.as_str())
+        let keep = query.rule.as_ref().is_none_or(|r| {
+            item.rules
+                .iter()
+                .any(|rule| serde_json::to_value(rule).is_ok_and(|v| v == *r.as_str()))
+        }) && query
+            .benefit
+            .as_ref()
+            .is_none_or(|b| data["server_benefit"]["type"] == *b.as_str())
             && query.min_hours.is_none_or(|h| item.waiting_hours >= h);
         if keep {
             items.push(item);
@@ -144,7 +122,7 @@ fn queue_item(
             .as_array()
             .map(|hits| {
                 hits.iter()
-                    .filter_map(|h| h["rule"].as_str().map(str::to_string))
+                    .filter_map(|h| serde_json::from_value(h["rule"].clone()).ok())
                     .collect()
             })
             .unwrap_or_default(),
@@ -152,6 +130,76 @@ fn queue_item(
         received_at,
         waiting_hours,
     })
+}
+
+/// How far back the review page looks for the patient's other visits.
+const RECENT_DAYS: i64 = 30;
+
+/// Township staff: one claim of the township for its review page — the tablet's and the
+/// server's figures, the rules found, and the patient's visits of the 30 days before it at any
+/// clinic of the township. Another township's claim is answered like a missing one.
+#[utoipa::path(get, path = "/township/review/{claim_id}", tag = "township", security(("bearer" = [])),
+    params(("claim_id" = String, Path, description = "The claim")),
+    responses((status = 200, body = ReviewClaim), (status = 401, description = "Missing, unknown or revoked token", body = ApiErrorBody), (status = 403, description = "Not township staff", body = ApiErrorBody),
+        (status = 404, description = "No such claim in the township", body = ApiErrorBody)))]
+pub async fn claim(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(claim_id): Path<String>,
+) -> Result<Json<ReviewClaim>, ApiError> {
+    let township = caller.require_township_staff()?;
+    let select = "SELECT r.id, r.clinic_id, c.name AS clinic_name, r.status, r.created_at, \
+         r.data FROM records r JOIN clinics c ON c.id = r.clinic_id \
+         WHERE r.township_id = $1 AND r.kind = $2";
+    let row = sqlx::query(&format!("{select} AND r.id = $3"))
+        .bind(township)
+        .bind(RecordKind::Claim.as_str())
+        .bind(&claim_id)
+        .fetch_optional(&state.db)
+        .await?
+        .ok_or_else(|| ApiError::NotFound("claim".into()))?;
+    let data: Value = serde_json::from_str(&row.try_get::<String, _>("data")?)?;
+    let item = queue_item(&row, &data, chrono::Utc::now())?;
+    let person: IdNumber = serde_json::from_value(data["person"].clone())?;
+    let since = item.visit_date - chrono::Duration::days(RECENT_DAYS);
+    let mut recent_visits = Vec::new();
+    for other in sqlx::query(&format!("{select} AND r.person = $3 AND r.id <> $4"))
+        .bind(township)
+        .bind(RecordKind::Claim.as_str())
+        .bind(person.as_str())
+        .bind(&claim_id)
+        .fetch_all(&state.db)
+        .await?
+    {
+        let other_data: Value = serde_json::from_str(&other.try_get::<String, _>("data")?)?;
+        let visit = queue_item(&other, &other_data, chrono::Utc::now())?;
+        if (since..=item.visit_date).contains(&visit.visit_date) {
+            recent_visits.push(RecentVisit {
+                claim_id: visit.claim_id,
+                clinic_name: visit.clinic_name,
+                visit_date: visit.visit_date,
+                benefit: visit.benefit,
+                total: visit.total,
+                fund: visit.server_fund,
+                status: visit.status,
+            });
+        }
+    }
+    recent_visits.sort_by(|a, b| (b.visit_date, &b.claim_id).cmp(&(a.visit_date, &a.claim_id)));
+    let field = |name: &str| data.get(name).cloned().unwrap_or(Value::Null);
+    Ok(Json(ReviewClaim {
+        diagnoses: serde_json::from_value(field("diagnoses"))?,
+        lines: serde_json::from_value(field("lines"))?,
+        server_lines: serde_json::from_value(field("server_lines"))?,
+        device_settlement: serde_json::from_value(field("settlement"))?,
+        server_settlement: serde_json::from_value(field("server_settlement"))?,
+        rule_hits: serde_json::from_value(field("server_rule_hits"))?,
+        reason: serde_json::from_value(field("reason"))?,
+        operator: serde_json::from_value(field("operator"))?,
+        decision: serde_json::from_value(field("decision"))?,
+        recent_visits,
+        item,
+    }))
 }
 
 /// Township staff: approve, or reject with a standard reason, up to 200 claims at once. A
@@ -191,18 +239,6 @@ pub async fn decide(
         results.push(decide_one(&state, &in_force, &decider, id, &decision).await?);
     }
     Ok(Json(ReviewResponse { results }))
-}
-
-/// A claim as decided, written into its record beside what the tablet and the server said.
-#[derive(Serialize)]
-struct Decision<'a> {
-    status: ClaimStatus,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    reason: Option<&'a RejectionReason>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    note: Option<&'a str>,
-    decided_by: &'a str,
-    decided_at: &'a str,
 }
 
 async fn decide_one(
@@ -287,12 +323,12 @@ async fn decide_one(
         ReviewDecision::Approve => (None, None),
         ReviewDecision::Reject { reason, note } => (Some(reason), note.as_deref()),
     };
-    data["decision"] = serde_json::to_value(Decision {
+    data["decision"] = serde_json::to_value(RecordedDecision {
         status: next,
-        reason,
-        note,
-        decided_by: decider.display_name,
-        decided_at: &decided_at,
+        reason: reason.cloned(),
+        note: note.map(str::to_string),
+        decided_by: decider.display_name.to_string(),
+        decided_at: decided_at.clone(),
     })?;
     records::set_status(&mut tx, id, RecordStatus::Claim(next)).await?;
     records::set_data(&mut tx, id, &data).await?;

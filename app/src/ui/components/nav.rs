@@ -15,7 +15,7 @@ pub fn NavBar() -> impl IntoView {
             <nav class="sections">
                 {Section::ALL
                     .into_iter()
-                    .filter(|section| !(township && section.is_clinic_desk()))
+                    .filter(|section| section.offered_to(township))
                     .map(|section| {
                         view! {
                             <A href=Route::Section(section).href() exact=true>

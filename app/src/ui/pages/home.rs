@@ -13,8 +13,9 @@ pub fn HomePage() -> impl IntoView {
         <h1>{move || app.t(Key::AppName)} " · " {move || app.t(Key::Tagline)}</h1>
         <DeviceStatus/>
         <div class="tiles">
-            {Section::ALL
+            {move || Section::ALL
                 .into_iter()
+                .filter(|section| section.offered_to(app.is_township_staff()))
                 .filter_map(|section| section.plan().map(|plan| (section, plan)))
                 .map(|(section, plan)| {
                     view! {

@@ -1,8 +1,11 @@
+mod decision_bar;
 mod record_list;
+pub mod review_claim;
+pub mod review_queue;
+mod staff_only;
 
 use leptos::prelude::*;
 
-use crate::i18n::Key;
 use crate::routes::Section;
 use crate::township;
 use crate::ui::context::use_app;
@@ -12,13 +15,10 @@ use record_list::RecordList;
 #[component]
 pub fn TownshipPage() -> impl IntoView {
     let app = use_app();
-    let is_staff = move || app.is_township_staff();
     view! {
         <h1 data-testid="section-title">{move || app.t(Section::Township.label())}</h1>
-        <Show when=is_staff fallback=move || view! { <p class="card notice">{app.t(Key::TownshipOnly)}</p> }>
-            <Show when=move || app.online.get() fallback=move || view! { <p class="card notice">{app.t(Key::TownshipNeedsNetwork)}</p> }>
-                {township::LISTED.into_iter().map(|kind| view! { <RecordList kind=kind/> }).collect_view()}
-            </Show>
-        </Show>
+        <staff_only::StaffOnline>
+            {township::LISTED.into_iter().map(|kind| view! { <RecordList kind=kind/> }).collect_view()}
+        </staff_only::StaffOnline>
     }
 }
