@@ -243,6 +243,7 @@ async fn the_openapi_description_lists_every_endpoint_with_its_wire_types() {
             "/sync/handshake",
             "/sync/pull",
             "/sync/push",
+            "/township/devices",
             "/township/qualifications/{id}/decision",
             "/township/records",
             "/township/review",

@@ -78,7 +78,7 @@ const QUEUE_LIMIT: i64 = 1_000;
 /// Township staff: flagged and pending-review claims of the township, oldest first.
 #[utoipa::path(get, path = "/township/review", tag = "township", security(("bearer" = [])),
     params(QueueQuery),
-    responses((status = 200, body = Vec<QueueItem>), (status = 400, description = "Bad input", body = ApiErrorBody), (status = 401, description = "Missing, unknown or revoked token", body = ApiErrorBody), (status = 403, description = "Not township staff", body = ApiErrorBody)))]
+    responses((status = 200, body = Vec<QueueItem>), (status = 400, description = "Bad input", body = ApiErrorBody), (status = 401, description = "Missing, unknown, revoked or expired token", body = ApiErrorBody), (status = 403, description = "Not township staff", body = ApiErrorBody)))]
 pub async fn queue(
     State(state): State<AppState>,
     caller: Caller,
@@ -160,7 +160,7 @@ fn queue_item(
     request_body = ReviewRequest,
     responses((status = 200, body = ReviewResponse),
         (status = 400, description = "No claims, too many, or no valid reason (`bad_decision`)", body = ApiErrorBody),
-        (status = 401, description = "Missing, unknown or revoked token", body = ApiErrorBody),
+        (status = 401, description = "Missing, unknown, revoked or expired token", body = ApiErrorBody),
         (status = 403, description = "Not township staff", body = ApiErrorBody)))]
 pub async fn decide(
     State(state): State<AppState>,
