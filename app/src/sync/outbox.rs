@@ -48,6 +48,14 @@ pub async fn pending(store: &impl Store) -> Result<Vec<OutboxEntry>, StorageErro
     decode(store.all_in(IndexName::OutboxByState, "pending").await?)
 }
 
+/// How many entries are not yet confirmed by the server (reported at each handshake).
+pub async fn pending_count(store: &impl Store) -> Result<usize, StorageError> {
+    Ok(store
+        .all_in(IndexName::OutboxByState, "pending")
+        .await?
+        .len())
+}
+
 /// The entries the server refused, in sequence order.
 pub async fn rejected(store: &impl Store) -> Result<Vec<OutboxEntry>, StorageError> {
     decode(store.all_in(IndexName::OutboxByState, "rejected").await?)

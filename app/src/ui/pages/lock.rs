@@ -68,7 +68,8 @@ pub fn LockScreen() -> impl IntoView {
 }
 
 /// Shown instead of every page while nobody is signed in: why (too many wrong PINs, the
-/// tablet revoked, signed out), what waits to upload, and the sign-in form. No residents' data.
+/// tablet revoked, signed out, the sign-in expired), what waits to upload, and the sign-in
+/// form. No residents' data.
 #[component]
 pub fn SignInGate() -> impl IntoView {
     let app = use_app();
@@ -81,6 +82,7 @@ pub fn SignInGate() -> impl IntoView {
             Closed::LockedOut => (Key::LockedOutTitle, Some(Key::LockedOutHint), "locked-out"),
             Closed::Revoked => (Key::RevokedTitle, Some(Key::RevokedHint), "revoked"),
             Closed::SignedOut => (Key::SignedOutTitle, None, "signed-out"),
+            Closed::Expired => (Key::ExpiredTitle, Some(Key::ExpiredHint), "expired"),
         };
         Some(view! {
             <section class="card notice-card" role="status" data-testid=testid>
