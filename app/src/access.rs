@@ -240,13 +240,13 @@ pub async fn revoked_by_township(store: &impl Store, used: Option<&str>) -> bool
     still_signed_in(store, used).await
 }
 
-/// The server refused the session's token as expired: the session, the PIN and unsaved form
-/// drafts are forgotten as at a sign-out, without contacting the server (the token opens
-/// nothing any more). Nothing is wiped: the outbox and the records stay for the online
-/// sign-in that follows, which uploads them. The sign-in screen says why.
+/// The server refused the session's token as expired: the session and the PIN are forgotten,
+/// without contacting the server (the token opens nothing any more). Nothing is wiped: the
+/// outbox and the records stay for the online sign-in that follows, which uploads them, and —
+/// as after too many wrong PINs, since nobody chose to leave — a form being typed keeps its
+/// draft. The sign-in screen says why.
 pub async fn expire(store: &impl Store) -> Result<(), StorageError> {
     crate::pin::forget(store).await?;
-    delete_meta_where(store, |key| key.starts_with("draft:")).await?;
     meta::put(store, MetaKey::Closed, &Closed::Expired).await
 }
 
@@ -454,11 +454,14 @@ mod tests {
             assert_eq!(crate::pin::record(&store).await.unwrap(), None);
             assert_eq!(store.count(StoreName::Outbox).await.unwrap(), 1);
             assert_eq!(store.count(StoreName::Persons).await.unwrap(), 1);
-            assert!(store
-                .get(StoreName::Meta, "draft:enrol")
-                .await
-                .unwrap()
-                .is_none());
+            assert!(
+                store
+                    .get(StoreName::Meta, "draft:enrol")
+                    .await
+                    .unwrap()
+                    .is_some(),
+                "the form being typed keeps its draft"
+            );
             // The clinic stays the tablet's: its own users sign in and upload the work.
             assert_eq!(
                 clinic(&store).await.unwrap().map(|c| c.key),

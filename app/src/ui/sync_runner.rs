@@ -105,8 +105,8 @@ pub fn request(ctx: AppContext) {
             Some(Err(err)) if crate::access::is_revocation(&err) && !by_township => {
                 ctx.sync_error.set(None);
             }
-            // The sign-in expired: forget it like a sign-out, keep the work, ask for an online
-            // sign-in (which uploads it). A session given up meanwhile needs nothing more.
+            // The sign-in expired: forget it (not a revocation: the work stays), ask for an
+            // online sign-in, which uploads it. A session given up meanwhile needs nothing more.
             Some(Err(err)) if crate::access::is_expiry(&err) => {
                 ctx.session_refused.set(false);
                 ctx.sync_error.set(None);
