@@ -25,6 +25,9 @@ pub enum Closed {
     SignedOut,
     /// Offline longer than the policy allows: the PIN's key was forgotten, the work kept.
     OfflineTooLong,
+    /// The server refused the sign-in as expired: the session forgotten, the work kept for
+    /// the online sign-in that uploads it.
+    Expired,
 }
 
 /// What the app may show, decided in one place.
@@ -211,16 +214,48 @@ pub async fn sign_out(store: &impl Store, transport: &impl Transport) -> Result<
     Ok(())
 }
 
-/// The token of the session a sync round is about to use.
-pub async fn session_token(store: &impl Store) -> Option<String> {
-    sync::session(store).await.ok().flatten().map(|s| s.token)
+/// The server device of the session a sync round is about to use (its token may be renewed
+/// during the round; the device stays).
+pub async fn session_device(store: &impl Store) -> Option<String> {
+    sync::session(store)
+        .await
+        .ok()
+        .flatten()
+        .map(|s| s.device_id)
 }
 
-/// Whether a sync refused as revoked means the township revoked this tablet: only if the token
-/// that round used (`used`) is still the tablet's session. A token this tablet gave back itself
-/// (signed out, or signed out and in again while the round was under way) wipes nothing.
+/// Whether the session a sync round used (the device `used`) is still the tablet's: only
+/// then does a refusal of that round speak for the tablet. Signed out, or signed out and in
+/// again while the round was under way, it does not.
+pub async fn still_signed_in(store: &impl Store, used: Option<&str>) -> bool {
+    used.is_some() && session_device(store).await.as_deref() == used
+}
+
+/// Whether a sync refused as revoked means the township revoked this tablet: only if the
+/// session that round used is still the tablet's ([`still_signed_in`]). A token this tablet
+/// gave back itself (signed out, or signed out and in again meanwhile) wipes nothing.
 pub async fn revoked_by_township(store: &impl Store, used: Option<&str>) -> bool {
-    used.is_some() && session_token(store).await.as_deref() == used
+    still_signed_in(store, used).await
+}
+
+/// The server refused the session's token as expired: the session and the PIN are forgotten,
+/// without contacting the server (the token opens nothing any more). Nothing is wiped: the
+/// outbox and the records stay for the online sign-in that follows, which uploads them, and —
+/// as after too many wrong PINs, since nobody chose to leave — a form being typed keeps its
+/// draft. The sign-in screen says why.
+pub async fn expire(store: &impl Store) -> Result<(), StorageError> {
+    crate::pin::forget(store).await?;
+    meta::put(store, MetaKey::Closed, &Closed::Expired).await
+}
+
+/// Whether a sync error says the session's token expired (not a revocation: nothing is
+/// wiped).
+pub fn is_expiry(err: &SyncError) -> bool {
+    matches!(
+        err,
+        SyncError::Transport(crate::sync::transport::TransportError::Unauthorized { code, .. })
+            if code == "token_expired"
+    )
 }
 
 /// The meta keys the tablet keeps whatever happens: what the device is, not whose data.
@@ -361,28 +396,84 @@ mod tests {
     }
 
     #[test]
-    fn only_a_token_still_in_use_refused_as_revoked_means_the_township_revoked_the_tablet() {
+    fn only_a_session_still_in_use_refused_as_revoked_means_the_township_revoked_the_tablet() {
         block_on(async {
             let store = MemoryStore::default();
-            let session = |token: &str| cunbao_domain::sync::SignInResponse {
+            let session = |device: &str, token: &str| cunbao_domain::sync::SignInResponse {
                 token: token.into(),
-                device_id: "dev".into(),
+                device_id: device.into(),
                 user: user("lijia", "c-lijia"),
                 escrow_key: None,
             };
-            meta::put(&store, MetaKey::Session, &session("A"))
+            meta::put(&store, MetaKey::Session, &session("dev-A", "a"))
                 .await
                 .unwrap();
-            assert!(revoked_by_township(&store, Some("A")).await);
-            // Signed out and in again while a round with the old token was under way.
-            meta::put(&store, MetaKey::Session, &session("B"))
+            let used = session_device(&store).await;
+            assert_eq!(used.as_deref(), Some("dev-A"));
+            assert!(revoked_by_township(&store, used.as_deref()).await);
+            // The token was renewed during the round: the same session still.
+            meta::put(&store, MetaKey::Session, &session("dev-A", "a2"))
                 .await
                 .unwrap();
-            assert!(!revoked_by_township(&store, Some("A")).await);
+            assert!(revoked_by_township(&store, Some("dev-A")).await);
+            // Signed out and in again while a round with the old session was under way.
+            meta::put(&store, MetaKey::Session, &session("dev-B", "b"))
+                .await
+                .unwrap();
+            assert!(!revoked_by_township(&store, Some("dev-A")).await);
             // Signed out: the token was given back by the tablet itself.
             crate::pin::forget(&store).await.unwrap();
-            assert!(!revoked_by_township(&store, Some("B")).await);
+            assert!(!revoked_by_township(&store, Some("dev-B")).await);
             assert!(!revoked_by_township(&store, None).await);
+        });
+    }
+
+    #[test]
+    fn an_expired_sign_in_forgets_the_session_and_keeps_the_work() {
+        block_on(async {
+            let store = MemoryStore::default();
+            tablet_of(&store, "c-lijia").await;
+            meta::put(
+                &store,
+                MetaKey::Session,
+                &json!({"token": "t", "device_id": "d", "user": user("lijia", "c-lijia")}),
+            )
+            .await
+            .unwrap();
+            crate::pin::set(&store, &crate::pin::record_for_tests("lijia"))
+                .await
+                .unwrap();
+            assert_eq!(at_start(&store).await.unwrap(), Gate::Locked);
+            expire(&store).await.unwrap();
+            assert_eq!(
+                at_start(&store).await.unwrap(),
+                Gate::SignIn(Some(Closed::Expired))
+            );
+            assert_eq!(sync::session(&store).await.unwrap(), None);
+            assert_eq!(crate::pin::record(&store).await.unwrap(), None);
+            assert_eq!(store.count(StoreName::Outbox).await.unwrap(), 1);
+            assert_eq!(store.count(StoreName::Persons).await.unwrap(), 1);
+            assert!(
+                store
+                    .get(StoreName::Meta, "draft:enrol")
+                    .await
+                    .unwrap()
+                    .is_some(),
+                "the form being typed keeps its draft"
+            );
+            // The clinic stays the tablet's: its own users sign in and upload the work.
+            assert_eq!(
+                clinic(&store).await.unwrap().map(|c| c.key),
+                Some("clinic:c-lijia".into())
+            );
+            let expired =
+                SyncError::Transport(crate::sync::transport::TransportError::Unauthorized {
+                    code: "token_expired".into(),
+                    message_zh: String::new(),
+                    message_en: String::new(),
+                });
+            assert!(is_expiry(&expired));
+            assert!(!is_revocation(&expired));
         });
     }
 
@@ -462,15 +553,9 @@ mod tests {
             .unwrap();
             // Signed in without a PIN: sign in again.
             assert_eq!(at_start(&store).await.unwrap(), Gate::SignIn(None));
-            let record = crate::pin::PinRecord {
-                username: "lijia".into(),
-                display_name: "王秀兰".into(),
-                salt: "s".into(),
-                iterations: 100_000,
-                wrapped: "w".into(),
-                failures: 0,
-            };
-            crate::pin::set(&store, &record).await.unwrap();
+            crate::pin::set(&store, &crate::pin::record_for_tests("lijia"))
+                .await
+                .unwrap();
             assert_eq!(at_start(&store).await.unwrap(), Gate::Locked);
         });
     }

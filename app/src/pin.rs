@@ -146,6 +146,20 @@ pub async fn forget(store: &impl Store) -> Result<(), StorageError> {
     meta::delete(store, MetaKey::Session).await
 }
 
+/// A PIN record as a sign-in leaves it, for tests of what comes after (its wrapped key is a
+/// stand-in: opening it is tested in the browser, `app/tests/vault.rs`).
+#[cfg(test)]
+pub(crate) fn record_for_tests(username: &str) -> PinRecord {
+    PinRecord {
+        username: username.into(),
+        display_name: username.into(),
+        salt: "s".into(),
+        iterations: 100_000,
+        wrapped: "w".into(),
+        failures: 0,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

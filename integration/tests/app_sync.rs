@@ -446,6 +446,139 @@ async fn a_revoked_tablet_gets_nothing_more() {
     );
 }
 
+/// The server renews a day-old token at the handshake: the tablet keeps the new one at once
+/// and uses it for the rest of the round (the old one is refused from then on), and the
+/// server learns the work it held and its app version.
+async fn a_renewed_token_is_kept_and_used(backend: Backend) {
+    let s = TestServer::start(backend).await;
+    let net = in_process(s.state.clone());
+    let tablet = Tablet::signed_in(&net, "lijia").await;
+    tablet.enrol("e1", &person(1)).await;
+    tablet.enrol("e2", &person(2)).await;
+    let before = sync::session(&tablet.store).await.unwrap().unwrap();
+    sqlx::query("UPDATE devices SET token_issued_at = $1 WHERE id = $2")
+        .bind((chrono::Utc::now() - chrono::Duration::days(2)).to_rfc3339())
+        .bind(&before.device_id)
+        .execute(&s.state.db)
+        .await
+        .unwrap();
+    let report = sync_once(&tablet.store, &net, 1).await.unwrap();
+    assert_eq!(report.applied, 2);
+    let after = sync::session(&tablet.store).await.unwrap().unwrap();
+    assert_ne!(after.token, before.token, "the renewed token is kept");
+    assert_eq!(
+        (&after.device_id, &after.user),
+        (&before.device_id, &before.user)
+    );
+    let handshake = |token: String| {
+        let s = &s;
+        async move {
+            let (status, body) = s
+                .call(Method::GET, "/api/v1/sync/handshake", Some(&token), None)
+                .await;
+            (status.as_u16(), body["code"].as_str().map(str::to_string))
+        }
+    };
+    // The round pushed and pulled with the new token: the old one is retired.
+    assert_eq!(
+        handshake(before.token.clone()).await,
+        (401, Some("bad_token".into()))
+    );
+    assert_eq!(handshake(after.token.clone()).await, (200, None));
+    let (pending, version): (Option<i64>, Option<String>) =
+        sqlx::query_as("SELECT pending_at_last_sync, app_version FROM devices WHERE id = $1")
+            .bind(&before.device_id)
+            .fetch_one(&s.state.db)
+            .await
+            .unwrap();
+    // The test's own handshake above said nothing of itself; the tablet's said 2.
+    assert_eq!((pending, version), (None, None));
+    sync_once(&tablet.store, &net, 2).await.unwrap();
+    let (pending, version): (Option<i64>, Option<String>) =
+        sqlx::query_as("SELECT pending_at_last_sync, app_version FROM devices WHERE id = $1")
+            .bind(&before.device_id)
+            .fetch_one(&s.state.db)
+            .await
+            .unwrap();
+    assert_eq!(
+        (pending, version.as_deref()),
+        (Some(0), Some(env!("CARGO_PKG_VERSION")))
+    );
+    // Nothing renewed again for a fresh token.
+    assert_eq!(
+        sync::session(&tablet.store).await.unwrap().unwrap().token,
+        after.token
+    );
+    assert_eq!(tablet.states().await, (0, 2, 0));
+}
+
+/// An expired sign-in is not a revocation: nothing is wiped and the outbox stays; the session
+/// is forgotten (the sign-in screen says why) and after an online sign-in the work is uploaded.
+async fn an_expired_sign_in_keeps_the_work_for_the_next_sign_in(backend: Backend) {
+    use cunbao_app::access::{self, Closed, Gate};
+    let s = TestServer::start(backend).await;
+    let net = in_process(s.state.clone());
+    let tablet = Tablet::signed_in(&net, "lijia").await;
+    tablet.enrol("e1", &person(1)).await;
+    let device = sync::session(&tablet.store)
+        .await
+        .unwrap()
+        .unwrap()
+        .device_id;
+    sqlx::query("UPDATE devices SET expires_at = $1 WHERE id = $2")
+        .bind((chrono::Utc::now() - chrono::Duration::hours(1)).to_rfc3339())
+        .bind(&device)
+        .execute(&s.state.db)
+        .await
+        .unwrap();
+    let err = sync_once(&tablet.store, &net, 1).await.unwrap_err();
+    assert!(access::is_expiry(&err), "{err:?}");
+    assert!(!access::is_revocation(&err));
+    assert!(!err.is_retryable());
+    // What the sync runner does then.
+    access::expire(&tablet.store).await.unwrap();
+    assert_eq!(tablet.states().await, (1, 0, 0), "the outbox stays");
+    assert_eq!(
+        access::at_start(&tablet.store).await.unwrap(),
+        Gate::SignIn(Some(Closed::Expired))
+    );
+    assert_eq!(sync::session(&tablet.store).await.unwrap(), None);
+    assert_eq!(s.count("SELECT COUNT(*) FROM records").await, 0);
+    // The clinic signs in again online; the next round uploads the work.
+    let session = access::sign_in(
+        &tablet.store,
+        &net,
+        &SignInRequest {
+            username: "lijia".into(),
+            password: seed::SAMPLE_PASSWORD.into(),
+            device_name: "lijia 平板".into(),
+            tablet_id: None,
+        },
+    )
+    .await
+    .unwrap();
+    // What the browser does next (the data key and its PIN copy are WebCrypto's, tested in
+    // `app/tests/vault.rs`): the session kept and the PIN's record written.
+    access::start_session(&tablet.store, &session, 2).await.unwrap();
+    cunbao_app::pin::set(
+        &tablet.store,
+        &cunbao_app::pin::PinRecord {
+            username: "lijia".into(),
+            display_name: session.user.display_name.clone(),
+            salt: "s".into(),
+            iterations: 100_000,
+            wrapped: "w".into(),
+            failures: 0,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(access::at_start(&tablet.store).await.unwrap(), Gate::Locked);
+    sync_once(&tablet.store, &net, 2).await.unwrap();
+    assert_eq!(tablet.states().await, (0, 1, 0));
+    assert_eq!(s.count("SELECT COUNT(*) FROM records").await, 1);
+}
+
 /// A township publishes a new catalogue while a tablet is offline: the tablet's next sync
 /// brings it (the old one replaced completely), and a claim settled before keeps the version
 /// and prices it was settled with.
@@ -739,6 +872,8 @@ fn void(target: &str) -> MutationBody {
 }
 
 on_both_databases!(
+    a_renewed_token_is_kept_and_used,
+    an_expired_sign_in_keeps_the_work_for_the_next_sign_in,
     a_second_user_on_the_tablet_sends_the_first_users_work_as_theirs,
     the_queue_moves_on_past_what_the_server_refuses,
     changes_after_enrolment_reach_the_other_tablet,

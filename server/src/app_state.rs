@@ -1,11 +1,13 @@
 //! What every request handler shares: the database, the built client, what is in force, the
-//! sign-in guard, this process's figures and who may forward for clients.
+//! sign-in guard, this process's figures, who may forward for clients and how long device
+//! tokens live.
 
 use std::sync::Arc;
 
 use crate::client::ClientFiles;
 use crate::error::ApiError;
 use crate::state::{Current, InForce};
+use crate::tokens::TokenPolicy;
 use crate::{config, metrics, sign_in_guard, write_tx};
 
 #[derive(Clone)]
@@ -24,11 +26,25 @@ pub struct AppState {
     pub metrics: Arc<metrics::Metrics>,
     /// The proxies whose `X-Forwarded-For` names the client (`CUNBAO_TRUSTED_PROXIES`).
     pub trusted_proxies: Arc<config::TrustedProxies>,
+    /// How long device tokens live and when they are renewed (`CUNBAO_TOKEN_DAYS`).
+    pub tokens: TokenPolicy,
 }
 
 impl axum::extract::FromRef<AppState> for sqlx::AnyPool {
     fn from_ref(state: &AppState) -> sqlx::AnyPool {
         state.db.clone()
+    }
+}
+
+impl axum::extract::FromRef<AppState> for write_tx::Writers {
+    fn from_ref(state: &AppState) -> write_tx::Writers {
+        state.writers.clone()
+    }
+}
+
+impl axum::extract::FromRef<AppState> for Arc<metrics::Metrics> {
+    fn from_ref(state: &AppState) -> Arc<metrics::Metrics> {
+        state.metrics.clone()
     }
 }
 
@@ -50,6 +66,7 @@ impl AppState {
             sign_in_guard: Arc::default(),
             metrics: Arc::default(),
             trusted_proxies: Arc::default(),
+            tokens: TokenPolicy::default(),
         };
         state.in_force().await?;
         Ok(state)
@@ -63,6 +80,12 @@ impl AppState {
     /// Serves another catalogue (benchmarks use a large synthetic one).
     pub fn with_catalogue(mut self, catalogue: cunbao_domain::catalogue::Catalogue) -> AppState {
         self.current = Arc::new(Current::new(Some(catalogue)));
+        self
+    }
+
+    /// Issues and renews device tokens by this policy.
+    pub fn with_tokens(mut self, tokens: TokenPolicy) -> AppState {
+        self.tokens = tokens;
         self
     }
 

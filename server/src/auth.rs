@@ -1,4 +1,5 @@
-//! Who is asking: passwords (argon2), device tokens (random, stored as SHA-256, revocable) and
+//! Who is asking: passwords (argon2), device tokens (random, stored as SHA-256, revocable,
+//! expiring and renewed: [`crate::tokens`]) and
 //! the [`Caller`] every protected handler receives.
 
 use argon2::password_hash::rand_core::{OsRng, RngCore};
@@ -7,12 +8,17 @@ use argon2::Argon2;
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
+use chrono::{DateTime, Utc};
 use cunbao_domain::sync::{Role, UserInfo};
 use sha2::{Digest, Sha256};
 use sqlx::AnyPool;
+use std::sync::Arc;
 
 use crate::accounts;
 use crate::error::ApiError;
+use crate::metrics::Metrics;
+use crate::tokens::Presented;
+use crate::write_tx::Writers;
 
 pub fn random_hex(bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];
@@ -50,9 +56,29 @@ pub fn token_hash(token: &str) -> String {
 pub struct Caller {
     pub device_id: String,
     pub user: UserInfo,
+    /// The token the request carried (none for work the server does itself).
+    pub token: Option<PresentedToken>,
+}
+
+/// A request's token, for the handshake to decide whether to renew it.
+#[derive(Debug, Clone)]
+pub struct PresentedToken {
+    pub hash: String,
+    pub presented: Presented,
+    /// When the device's token in force was issued.
+    pub issued_at: Option<DateTime<Utc>>,
 }
 
 impl Caller {
+    /// A caller the server makes for work of its own (sample data): no token.
+    pub fn signed_in(device_id: String, user: UserInfo) -> Caller {
+        Caller {
+            device_id,
+            user,
+            token: None,
+        }
+    }
+
     /// The caller's clinic, for actions only a clinic's own staff may take.
     pub fn clinic(&self) -> Result<&str, ApiError> {
         match (&self.user.role, &self.user.clinic_id) {
@@ -70,10 +96,14 @@ impl Caller {
     }
 }
 
-/// Any state the database pool can be taken from (the server's `AppState`).
+/// Any state the database pool, the writers and the metrics can be taken from (the server's
+/// `AppState`). A revoked device is refused first (a stolen tablet must hear it), then an
+/// expired token. The first use of a renewed token retires the one it replaced.
 impl<S: Send + Sync> FromRequestParts<S> for Caller
 where
     AnyPool: FromRef<S>,
+    Writers: FromRef<S>,
+    Arc<Metrics>: FromRef<S>,
 {
     type Rejection = ApiError;
 
@@ -84,16 +114,32 @@ where
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
             .ok_or(ApiError::Unauthenticated)?;
-        let holder = accounts::token_holder(&AnyPool::from_ref(state), &token_hash(token.trim()))
+        let hash = token_hash(token.trim());
+        let db = AnyPool::from_ref(state);
+        let holder = accounts::token_holder(&db, &hash)
             .await?
             .ok_or(ApiError::BadToken)?;
         if holder.revoked {
             return Err(ApiError::DeviceRevoked);
         }
+        if crate::tokens::expired(holder.expires_at.as_deref(), Utc::now()) {
+            Arc::<Metrics>::from_ref(state).token_expired();
+            return Err(ApiError::TokenExpired);
+        }
+        if holder.presented == Presented::Current && holder.previous_pending {
+            let mut tx = Writers::from_ref(state).begin(&db).await?;
+            accounts::forget_previous_token(&mut tx, &holder.device_id).await?;
+            tx.commit().await?;
+        }
         crate::telemetry::record_caller(&holder.user.username, &holder.device_id);
         Ok(Caller {
             device_id: holder.device_id,
             user: holder.user,
+            token: Some(PresentedToken {
+                hash,
+                presented: holder.presented,
+                issued_at: holder.issued_at,
+            }),
         })
     }
 }

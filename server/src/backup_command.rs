@@ -367,6 +367,44 @@ struct Replaced {
     devices: Vec<String>,
     /// Published catalogue and policy versions: kind, version.
     published: Vec<(String, String)>,
+    /// Every device's tokens, renewed since the backup perhaps: carried over, so that a
+    /// tablet is not refused the token it holds.
+    tokens: Vec<DeviceTokens>,
+}
+
+/// A device's tokens as the replaced database holds them (migration 0005).
+#[derive(Debug)]
+struct DeviceTokens {
+    id: String,
+    token_hash: String,
+    token_issued_at: Option<String>,
+    expires_at: Option<String>,
+    previous_token_hash: Option<String>,
+    previous_expires_at: Option<String>,
+}
+
+/// Every device's tokens; none from a database older than token renewal (its tokens were
+/// never renewed, so the backup holds them as they are).
+async fn tokens_from(conn: &mut AnyConnection) -> Vec<DeviceTokens> {
+    let rows = sqlx::query(
+        "SELECT id, token_hash, token_issued_at, expires_at, previous_token_hash, \
+         previous_expires_at FROM devices WHERE revoked_at IS NULL",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .unwrap_or_default();
+    rows.iter()
+        .filter_map(|row| {
+            Some(DeviceTokens {
+                id: row.try_get("id").ok()?,
+                token_hash: row.try_get("token_hash").ok()?,
+                token_issued_at: row.try_get("token_issued_at").ok()?,
+                expires_at: row.try_get("expires_at").ok()?,
+                previous_token_hash: row.try_get("previous_token_hash").ok()?,
+                previous_expires_at: row.try_get("previous_expires_at").ok()?,
+            })
+        })
+        .collect()
 }
 
 async fn replaced_from(conn: &mut AnyConnection) -> Result<Replaced, sqlx::Error> {
@@ -382,6 +420,7 @@ async fn replaced_from(conn: &mut AnyConnection) -> Result<Replaced, sqlx::Error
             .fetch_all(&mut *conn)
             .await?,
         published: pairs(&published)?,
+        tokens: tokens_from(conn).await,
     })
 }
 
@@ -519,6 +558,22 @@ async fn finalise(
             revoked.push(device.clone());
         }
     }
+    // Tokens renewed after the backup: the tablets hold the renewed ones.
+    for tokens in replaced.map(|r| r.tokens.as_slice()).unwrap_or_default() {
+        sqlx::query(
+            "UPDATE devices SET token_hash = $1, token_issued_at = $2, expires_at = $3, \
+             previous_token_hash = $4, previous_expires_at = $5 \
+             WHERE id = $6 AND revoked_at IS NULL",
+        )
+        .bind(&tokens.token_hash)
+        .bind(&tokens.token_issued_at)
+        .bind(&tokens.expires_at)
+        .bind(&tokens.previous_token_hash)
+        .bind(&tokens.previous_expires_at)
+        .bind(&tokens.id)
+        .execute(&mut *tx)
+        .await?;
+    }
     let sign_out = match carry {
         Carry::SignOutAll => true,
         Carry::FromReplaced { or_sign_out } => or_sign_out && replaced.is_none(),
@@ -526,7 +581,8 @@ async fn finalise(
     let signed_out = if sign_out {
         // No token hashes to this (a SHA-256 is hexadecimal): every device must sign in again.
         let done = sqlx::query(
-            "UPDATE devices SET token_hash = 'signed-out-by-restore:' || id \
+            "UPDATE devices SET token_hash = 'signed-out-by-restore:' || id, \
+             previous_token_hash = NULL, previous_expires_at = NULL \
              WHERE token_hash NOT LIKE 'signed-out-by-restore:%'",
         )
         .execute(&mut *tx)

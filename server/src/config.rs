@@ -3,6 +3,8 @@
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 
+use crate::tokens::TokenPolicy;
+
 #[derive(Debug, Clone)]
 pub struct Config {
     /// `CUNBAO_BIND`, default `127.0.0.1:8080`.
@@ -27,6 +29,9 @@ pub struct Config {
     /// proxies whose `X-Forwarded-For` names the client; unset or empty: none (the header is
     /// ignored).
     pub trusted_proxies: TrustedProxies,
+    /// `CUNBAO_TOKEN_DAYS` (default 30): how long a device token is accepted; and
+    /// `CUNBAO_TOKEN_ROTATE_HOURS` (default 24): a sync with a token older than this renews it.
+    pub tokens: TokenPolicy,
 }
 
 impl Config {
@@ -65,7 +70,12 @@ impl Config {
             Ok(list) => TrustedProxies::parse(&list)?,
             Err(_) => TrustedProxies::default(),
         };
+        let tokens = token_policy(
+            std::env::var("CUNBAO_TOKEN_DAYS").ok().as_deref(),
+            std::env::var("CUNBAO_TOKEN_ROTATE_HOURS").ok().as_deref(),
+        )?;
         Ok(Config {
+            tokens,
             bind,
             data_dir,
             client_dir,
@@ -77,6 +87,44 @@ impl Config {
             trusted_proxies,
         })
     }
+}
+
+/// The token policy from `CUNBAO_TOKEN_DAYS` and `CUNBAO_TOKEN_ROTATE_HOURS` (unset or empty:
+/// the defaults): whole numbers, the rotation interval shorter than the lifetime.
+fn token_policy(days: Option<&str>, rotate_hours: Option<&str>) -> Result<TokenPolicy, String> {
+    let number = |name: &str, value: Option<&str>, default: i64, max: i64| match value
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+    {
+        None => Ok(default),
+        Some(v) => v
+            .parse::<i64>()
+            .ok()
+            .filter(|n| (1..=max).contains(n))
+            .ok_or_else(|| {
+                format!(
+                    "{name} 须为1至{max}的整数 / {name} must be a whole number from 1 to {max}: \
+                     {v:?}"
+                )
+            }),
+    };
+    let days = number("CUNBAO_TOKEN_DAYS", days, crate::tokens::DEFAULT_DAYS, 3650)?;
+    let hours = number(
+        "CUNBAO_TOKEN_ROTATE_HOURS",
+        rotate_hours,
+        crate::tokens::DEFAULT_ROTATE_HOURS.min(days * 24 / 2),
+        87_600,
+    )?;
+    if hours >= days * 24 {
+        return Err(format!(
+            "CUNBAO_TOKEN_ROTATE_HOURS 须短于 CUNBAO_TOKEN_DAYS / CUNBAO_TOKEN_ROTATE_HOURS \
+             ({hours}) must be shorter than CUNBAO_TOKEN_DAYS ({days} days)"
+        ));
+    }
+    Ok(TokenPolicy {
+        lifetime: chrono::Duration::days(days),
+        rotate_after: chrono::Duration::hours(hours),
+    })
 }
 
 /// The proxies (load balancers, TLS-terminating reverse proxies) whose `X-Forwarded-For` is
@@ -254,6 +302,25 @@ mod tests {
 
     fn ip(s: &str) -> IpAddr {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn token_lifetime_and_rotation_from_the_environment() {
+        assert_eq!(token_policy(None, None), Ok(TokenPolicy::default()));
+        assert_eq!(
+            token_policy(Some(" "), Some("")),
+            Ok(TokenPolicy::default())
+        );
+        let week = token_policy(Some("7"), Some("12")).unwrap();
+        assert_eq!(week.lifetime, chrono::Duration::days(7));
+        assert_eq!(week.rotate_after, chrono::Duration::hours(12));
+        // A one-day lifetime renews twice a day unless told otherwise.
+        let day = token_policy(Some("1"), None).unwrap();
+        assert_eq!(day.rotate_after, chrono::Duration::hours(12));
+        for (days, hours) in [("0", ""), ("x", ""), ("-3", ""), ("2", "48"), ("30", "0")] {
+            let err = token_policy(Some(days), Some(hours)).unwrap_err();
+            assert!(err.contains("CUNBAO_TOKEN_"), "{err}");
+        }
     }
 
     #[test]

@@ -19,6 +19,8 @@ pub enum ApiError {
     BadToken,
     #[error("device revoked")]
     DeviceRevoked,
+    #[error("token expired")]
+    TokenExpired,
     #[error("wrong username or password")]
     BadCredentials,
     #[error("forbidden")]
@@ -140,6 +142,13 @@ impl ApiError {
                 "device_revoked",
                 "此设备已被停用，请联系乡镇管理员",
                 "This device has been revoked; contact the township administrator",
+            ),
+            ApiError::TokenExpired => fixed(
+                StatusCode::UNAUTHORIZED,
+                "token_expired",
+                "登录已过期，请联网重新登录；未上传的数据仍保留在本机",
+                "The sign-in has expired; sign in again online. Work not yet uploaded stays on \
+                 the tablet",
             ),
             ApiError::BadCredentials => fixed(
                 StatusCode::UNAUTHORIZED,

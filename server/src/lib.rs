@@ -30,6 +30,7 @@ pub mod sign_in_guard;
 pub mod state;
 pub mod sync;
 pub mod telemetry;
+pub mod tokens;
 pub mod write_tx;
 
 use axum::http::{Method, Uri};
@@ -179,7 +180,8 @@ pub async fn run(config: Config) -> Result<(), StartError> {
     let mut state = AppState::load(db.clone(), client)
         .await
         .map_err(StartError::InForce)?
-        .with_trusted_proxies(config.trusted_proxies.clone());
+        .with_trusted_proxies(config.trusted_proxies.clone())
+        .with_tokens(config.tokens);
     if !state.trusted_proxies.is_empty() {
         tracing::info!(proxies = %state.trusted_proxies, "X-Forwarded-For believed from these proxies");
     }

@@ -142,6 +142,10 @@ pub struct Metrics {
     pulls_with_more: AtomicU64,
     /// Wrong password, throttled.
     sign_in_failures: [AtomicU64; 2],
+    /// Requests refused because their token had expired.
+    tokens_expired: AtomicU64,
+    /// Tokens renewed at a handshake.
+    tokens_renewed: AtomicU64,
 }
 
 impl Default for Metrics {
@@ -158,6 +162,8 @@ impl Default for Metrics {
             pull_lag: Histogram::new(LAG_BUCKETS),
             pulls_with_more: AtomicU64::new(0),
             sign_in_failures: Default::default(),
+            tokens_expired: AtomicU64::new(0),
+            tokens_renewed: AtomicU64::new(0),
         }
     }
 }
@@ -219,6 +225,16 @@ impl Metrics {
             SignInFailure::Throttled => 1,
         };
         self.sign_in_failures[index].fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A request refused because its token had expired.
+    pub fn token_expired(&self) {
+        self.tokens_expired.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A token renewed at a handshake.
+    pub fn token_renewed(&self) {
+        self.tokens_renewed.fetch_add(1, Ordering::Relaxed);
     }
 
     /// The text exposition (format 0.0.4); `audit_entries` when it could be read.
@@ -315,6 +331,22 @@ impl Metrics {
                 out,
                 "cunbao_sign_in_failures_total{{reason=\"{}\"}} {}",
                 why.as_str(),
+                n.load(Ordering::Relaxed)
+            );
+        }
+        header(
+            &mut out,
+            "cunbao_device_tokens_total",
+            "Device tokens renewed at a handshake, and requests refused because their token had expired.",
+            "counter",
+        );
+        for (event, n) in [
+            ("renewed", &self.tokens_renewed),
+            ("expired", &self.tokens_expired),
+        ] {
+            let _ = writeln!(
+                out,
+                "cunbao_device_tokens_total{{event=\"{event}\"}} {}",
                 n.load(Ordering::Relaxed)
             );
         }

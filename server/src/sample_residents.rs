@@ -192,8 +192,9 @@ async fn seed_device(db: &AnyPool, username: &str) -> Result<Caller, ApiError> {
         "示例数据",
         &token_hash(&random_hex(32)),
         None,
+        &crate::tokens::TokenPolicy::default(),
     )
     .await?;
     tx.commit().await?;
-    Ok(Caller { device_id, user })
+    Ok(Caller::signed_in(device_id, user))
 }

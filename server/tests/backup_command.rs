@@ -77,11 +77,11 @@ async fn backup_then_restore_as_an_operator_runs_them(backend: Backend) {
     let backups = tempfile::tempdir().unwrap();
     let backup = backups.path().join("cunbao.backup");
     let backup_arg = backup.to_str().unwrap();
-    let (lijia, _) = s.sign_in("lijia").await;
+    let (old_lijia, lijia_device) = s.sign_in("lijia").await;
     let (daping, daping_device) = s.sign_in("daping").await;
     let (admin, _) = s.sign_in("admin").await;
-    enrol(&s, &lijia, 1, "e1", 1).await;
-    let (_, before) = handshake(&s.state, &lijia).await;
+    enrol(&s, &old_lijia, 1, "e1", 1).await;
+    let (_, before) = handshake(&s.state, &old_lijia).await;
     let old_epoch = before["server_epoch"].as_str().unwrap().to_string();
 
     // Online: the server's pool stays open.
@@ -101,7 +101,16 @@ async fn backup_then_restore_as_an_operator_runs_them(backend: Backend) {
     assert_eq!(code, 2);
     assert!(err.contains("已存在，不会覆盖"), "{err}");
 
-    // After the backup: more work, and daping's tablet revoked.
+    // After the backup: lijia's token renewed (and the new one used), more work, and daping's
+    // tablet revoked.
+    sqlx::query("UPDATE devices SET token_issued_at = $1 WHERE id = $2")
+        .bind((chrono::Utc::now() - chrono::Duration::days(2)).to_rfc3339())
+        .bind(&lijia_device)
+        .execute(&s.state.db)
+        .await
+        .unwrap();
+    let (_, renewed) = handshake(&s.state, &old_lijia).await;
+    let lijia = renewed["renewed_token"].as_str().unwrap().to_string();
     enrol(&s, &lijia, 2, "e2", 2).await;
     let (status, _) = s
         .call(
@@ -145,7 +154,16 @@ async fn backup_then_restore_as_an_operator_runs_them(backend: Backend) {
         .await
         .unwrap();
     let (status, after) = handshake(&state, &lijia).await;
-    assert_eq!(status, StatusCode::OK, "{after}");
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "the renewed token is carried over: {after}"
+    );
+    assert_eq!(
+        handshake(&state, &old_lijia).await.1["code"],
+        "bad_token",
+        "the token it replaced stays retired"
+    );
     assert_ne!(after["server_epoch"], old_epoch, "a new epoch");
     assert_eq!(after["last_applied_seq"], 1, "the backup holds e1, not e2");
     let records: Vec<String> = sqlx::query_scalar("SELECT id FROM records ORDER BY id")

@@ -243,6 +243,7 @@ async fn the_openapi_description_lists_every_endpoint_with_its_wire_types() {
             "/sync/handshake",
             "/sync/pull",
             "/sync/push",
+            "/township/devices",
             "/township/qualifications/{id}/decision",
             "/township/records",
             "/township/review",
@@ -282,4 +283,21 @@ async fn the_openapi_description_lists_every_endpoint_with_its_wire_types() {
         serde_json::json!([])
     );
     assert!(spec["paths"]["/sync/push"]["post"]["responses"]["413"].is_object());
+    // The handshake's report of the device, and the township's device list.
+    let handshake = serde_json::to_string(&spec["paths"]["/sync/handshake"]["get"]).unwrap();
+    for param in ["\"pending\"", "\"app_version\""] {
+        assert!(handshake.contains(param), "{param} in {handshake}");
+    }
+    assert!(schemas["Handshake"]["properties"]["renewed_token"].is_object());
+    for field in [
+        "last_sync_at",
+        "pending_at_last_sync",
+        "app_version",
+        "lost_work",
+    ] {
+        assert!(
+            schemas["DeviceRow"]["properties"][field].is_object(),
+            "{field}"
+        );
+    }
 }

@@ -193,6 +193,8 @@ texts! {
     RevokedTitle => ("此平板已被停用", "This tablet has been revoked"),
     RevokedHint => ("此平板已被乡镇停用，本机数据已清除。如有疑问请联系乡镇医保服务站。", "The township has revoked this tablet and its data has been erased. If in doubt, contact the township medical insurance service station."),
     SignedOutTitle => ("已退出登录", "Signed out"),
+    ExpiredTitle => ("登录已过期，请联网重新登录", "The sign-in has expired: sign in again online"),
+    ExpiredHint => ("为保护居民信息，登录在一段时间后会过期。未上传的数据仍保留在本机，不会丢失。请联网，由本卫生室人员重新登录，登录后会自动上传。", "To protect residents' data a sign-in expires after a while. Work not yet uploaded stays on the tablet and is not lost. Go online and have someone of this clinic sign in again; it is then uploaded."),
     WorkWaiting => ("本机还有未上传的数据，本卫生室人员联网登录后会自动上传：", "Work not yet uploaded is kept on this tablet; it is uploaded after someone of this clinic signs in online:"),
     TabletClinic => ("本平板所属", "This tablet belongs to"),
     LockedHint => ("请输入本机操作员的PIN解锁（无需联网）。", "Enter the operator's PIN to unlock (no network needed)."),

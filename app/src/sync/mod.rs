@@ -1,13 +1,14 @@
 //! The tablet's sync engine, written against [`Store`] and [`Transport`] so the same code runs
 //! in the browser and in native tests against the real server.
 //!
-//! One round: handshake (detect a server that lost acknowledged work and re-open it), push
-//! everything pending in sequence order in batches, record each answer, then pull the
-//! caller's changes from the saved cursor. Nothing leaves the outbox; a rejection is recorded
-//! with its reason and the queue moves on.
+//! One round: handshake (report the work not yet uploaded, keep a renewed token, detect a
+//! server that lost acknowledged work and re-open it), push everything pending in sequence
+//! order in batches, record each answer, then pull the caller's changes from the saved cursor.
+//! Nothing leaves the outbox; a rejection is recorded with its reason and the queue moves on.
 
 pub mod backoff;
 pub mod outbox;
+pub mod renewal;
 pub mod setup;
 pub mod transport;
 
@@ -112,10 +113,17 @@ pub async fn sync_with_progress(
     progress: &mut dyn FnMut(setup::Progress),
 ) -> Result<SyncReport, SyncError> {
     let session = session(store).await?.ok_or(SyncError::NotSignedIn)?;
-    let token = session.token.as_str();
     let mut report = SyncReport::default();
 
-    let handshake = transport.handshake(token).await?;
+    let handshake = transport
+        .handshake(&session.token, &renewal::report(store).await?)
+        .await?;
+    // A renewed token is kept before it is used; the old one is refused once it is.
+    let token = match &handshake.renewed_token {
+        Some(renewed) => renewal::keep(store, &session, renewed).await?,
+        None => session.token.clone(),
+    };
+    let token = token.as_str();
     if handshake.last_applied_seq < outbox::last_answered(store).await? {
         report.resent = outbox::reopen_after(store, handshake.last_applied_seq).await?;
     }

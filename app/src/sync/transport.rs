@@ -1,6 +1,7 @@
 //! How the sync engine reaches the server. The browser uses `fetch`; tests use the real
 //! server in-process, with faults injected.
 
+use cunbao_domain::devices::HandshakeQuery;
 use cunbao_domain::policy::Policy;
 use cunbao_domain::review::{QueueItem, ReviewClaim, ReviewRequest, ReviewResponse};
 use cunbao_domain::sync::{
@@ -16,7 +17,7 @@ use crate::township::RecordKind;
 pub enum TransportError {
     /// No answer: offline, connection dropped, timed out, or a 5xx. Retry later.
     Unavailable(String),
-    /// The server refused who we are (bad or revoked token, wrong password).
+    /// The server refused who we are (bad, revoked or expired token, wrong password).
     Unauthorized {
         code: String,
         message_zh: String,
@@ -153,9 +154,13 @@ impl<C: HttpClient> Transport for Api<C> {
         Ok(())
     }
 
-    async fn handshake(&self, token: &str) -> Result<Handshake, TransportError> {
-        self.call("GET", "/api/v1/sync/handshake", Some(token), None)
-            .await
+    async fn handshake(
+        &self,
+        token: &str,
+        report: &HandshakeQuery,
+    ) -> Result<Handshake, TransportError> {
+        let path = format!("/api/v1/sync/handshake{}", report.query_string());
+        self.call("GET", &path, Some(token), None).await
     }
 
     async fn push(
@@ -200,7 +205,12 @@ pub trait Transport {
     async fn sign_in(&self, request: &SignInRequest) -> Result<SignInResponse, TransportError>;
     /// Gives the device's token back to the server (signing out).
     async fn sign_out(&self, token: &str) -> Result<(), TransportError>;
-    async fn handshake(&self, token: &str) -> Result<Handshake, TransportError>;
+    /// The start of a round; the tablet says what it holds not uploaded and its app version.
+    async fn handshake(
+        &self,
+        token: &str,
+        report: &HandshakeQuery,
+    ) -> Result<Handshake, TransportError>;
     async fn push(
         &self,
         token: &str,

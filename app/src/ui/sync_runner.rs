@@ -65,7 +65,7 @@ pub fn request(ctx: AppContext) {
     ctx.sync_running.set(true);
     let session_store = store.clone();
     spawn_local(async move {
-        let used = crate::access::session_token(session_store.as_ref()).await;
+        let used = crate::access::session_device(session_store.as_ref()).await;
         let outcome = with_web_lock(LOCK, async move {
             let mut progress = |p| ctx.setup_progress.set(Some(p));
             sync::sync_with_progress(
@@ -82,6 +82,12 @@ pub fn request(ctx: AppContext) {
         let by_township = match &outcome {
             Some(Err(err)) if crate::access::is_revocation(err) => {
                 crate::access::revoked_by_township(session_store.as_ref(), used.as_deref()).await
+            }
+            _ => false,
+        };
+        let expired = match &outcome {
+            Some(Err(err)) if crate::access::is_expiry(err) => {
+                crate::access::still_signed_in(session_store.as_ref(), used.as_deref()).await
             }
             _ => false,
         };
@@ -105,6 +111,20 @@ pub fn request(ctx: AppContext) {
             // A token this tablet gave back itself (signed out meanwhile): nothing to wipe.
             Some(Err(err)) if crate::access::is_revocation(&err) && !by_township => {
                 ctx.sync_error.set(None);
+            }
+            // The sign-in expired: forget it (not a revocation: the work stays), ask for an
+            // online sign-in, which uploads it. A session given up meanwhile needs nothing more.
+            Some(Err(err)) if crate::access::is_expiry(&err) => {
+                ctx.session_refused.set(false);
+                ctx.sync_error.set(None);
+                if expired {
+                    if let Err(err) = crate::access::expire(session_store.as_ref()).await {
+                        leptos::logging::error!("forgetting the expired sign-in failed: {err}");
+                    }
+                    ctx.close_desk(crate::access::Gate::SignIn(Some(
+                        crate::access::Closed::Expired,
+                    )));
+                }
             }
             // The township revoked this tablet (presumed stolen): wipe it and say why.
             Some(Err(err)) if crate::access::is_revocation(&err) => {

@@ -127,6 +127,10 @@ pub struct Handshake {
     /// collects next year's contributions under next year's, so it holds them all.
     #[serde(default)]
     pub policy_versions: Vec<String>,
+    /// A fresh token for this device, when the one used was due for renewal: the tablet keeps
+    /// it at once and uses it from then on (the old one is refused once the new one is used).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renewed_token: Option<String>,
 }
 
 /// One page of the catalogue in force (`GET /api/v1/catalogue?offset=&limit=`).

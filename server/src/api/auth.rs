@@ -83,6 +83,7 @@ pub async fn sign_in(
         device_name,
         &token_hash(&token),
         request.tablet_id.as_deref(),
+        &state.tokens,
     )
     .await?;
     let escrow_key = match &request.tablet_id {
@@ -127,7 +128,7 @@ async fn failed_sign_in(
 /// taken from the tablet opens nothing. Signing in again registers the tablet afresh.
 #[utoipa::path(post, path = "/auth/sign-out", tag = "auth", security(("bearer" = [])),
     responses((status = 200, description = "Signed out", body = Object),
-        (status = 401, description = "Missing, unknown or revoked token", body = ApiErrorBody)))]
+        (status = 401, description = "Missing, unknown, revoked or expired token", body = ApiErrorBody)))]
 pub async fn sign_out(
     State(state): State<AppState>,
     caller: Caller,
@@ -151,7 +152,7 @@ pub async fn sign_out(
 /// A revoked device's token is refused from then on.
 #[utoipa::path(post, path = "/devices/{id}/revoke", tag = "auth", security(("bearer" = [])),
     params(("id" = String, Path, description = "The device to revoke")),
-    responses((status = 200, description = "Revoked", body = Object), (status = 400, description = "Bad input", body = ApiErrorBody), (status = 401, description = "Missing, unknown or revoked token", body = ApiErrorBody), (status = 403, description = "Not the caller's role or territory", body = ApiErrorBody),
+    responses((status = 200, description = "Revoked", body = Object), (status = 400, description = "Bad input", body = ApiErrorBody), (status = 401, description = "Missing, unknown, revoked or expired token", body = ApiErrorBody), (status = 403, description = "Not the caller's role or territory", body = ApiErrorBody),
         (status = 404, description = "No such device", body = ApiErrorBody)))]
 pub async fn revoke_device(
     State(state): State<AppState>,

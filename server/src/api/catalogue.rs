@@ -32,7 +32,7 @@ fn default_limit() -> u64 {
 /// A page of the catalogue in force, for device setup (any signed-in user).
 #[utoipa::path(get, path = "/catalogue", tag = "catalogue", security(("bearer" = [])),
     params(PageQuery),
-    responses((status = 200, body = CataloguePage), (status = 400, description = "Bad input", body = ApiErrorBody), (status = 401, description = "Missing, unknown or revoked token", body = ApiErrorBody), (status = 403, description = "Not the caller's role or territory", body = ApiErrorBody)))]
+    responses((status = 200, body = CataloguePage), (status = 400, description = "Bad input", body = ApiErrorBody), (status = 401, description = "Missing, unknown, revoked or expired token", body = ApiErrorBody), (status = 403, description = "Not the caller's role or territory", body = ApiErrorBody)))]
 pub async fn page(
     State(state): State<AppState>,
     _caller: Caller,
@@ -67,7 +67,7 @@ pub struct PolicyQuery {
 /// A published policy (the one in force, or the version asked for).
 #[utoipa::path(get, path = "/policy", tag = "catalogue", security(("bearer" = [])),
     params(PolicyQuery),
-    responses((status = 200, body = Policy), (status = 401, description = "Missing, unknown or revoked token", body = ApiErrorBody),
+    responses((status = 200, body = Policy), (status = 401, description = "Missing, unknown, revoked or expired token", body = ApiErrorBody),
         (status = 400, description = "No such published version", body = ApiErrorBody)))]
 pub async fn policy(
     State(state): State<AppState>,

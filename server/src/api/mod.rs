@@ -6,6 +6,7 @@
 
 mod auth;
 mod catalogue;
+mod devices;
 mod json;
 mod publish;
 pub mod qualifications;
@@ -87,6 +88,7 @@ fn described_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(sync::push))
         .routes(routes!(sync::pull))
         .routes(routes!(township::records))
+        .routes(routes!(devices::list))
         .routes(routes!(qualifications::decide))
         .routes(routes!(review::queue))
         .routes(routes!(review::claim))

@@ -23,7 +23,7 @@ use crate::AppState;
     request_body = PublishCatalogueRequest,
     responses((status = 200, body = CataloguePublication),
         (status = 400, description = "Bad input; a CSV with wrong lines is `catalogue_lines` and lists every line", body = ApiErrorBody),
-        (status = 401, description = "Missing, unknown or revoked token", body = ApiErrorBody),
+        (status = 401, description = "Missing, unknown, revoked or expired token", body = ApiErrorBody),
         (status = 403, description = "Not township staff", body = ApiErrorBody),
         (status = 409, description = "The version is published already (`version_exists`)", body = ApiErrorBody),
         (status = 413, description = "Body over the limit", body = ApiErrorBody)))]
@@ -59,7 +59,7 @@ pub async fn catalogue(
     request_body = PublishPolicyRequest,
     responses((status = 200, body = PolicyPublication),
         (status = 400, description = "Bad input; a policy that does not read or is inconsistent is `invalid_policy`", body = ApiErrorBody),
-        (status = 401, description = "Missing, unknown or revoked token", body = ApiErrorBody),
+        (status = 401, description = "Missing, unknown, revoked or expired token", body = ApiErrorBody),
         (status = 403, description = "Not township staff", body = ApiErrorBody),
         (status = 409, description = "The version is published already (`version_exists`)", body = ApiErrorBody),
         (status = 413, description = "Body over the limit", body = ApiErrorBody)))]

@@ -27,7 +27,7 @@ const MAX_REASON_CHARS: usize = 200;
     request_body = QualificationDecision,
     responses((status = 200, body = Qualification),
         (status = 400, description = "Bad input (dates, reason)", body = ApiErrorBody),
-        (status = 401, description = "Missing, unknown or revoked token", body = ApiErrorBody),
+        (status = 401, description = "Missing, unknown, revoked or expired token", body = ApiErrorBody),
         (status = 403, description = "Not township staff", body = ApiErrorBody),
         (status = 404, description = "No such application in the caller's township", body = ApiErrorBody),
         (status = 409, description = "Already decided (`already_decided`)", body = ApiErrorBody)))]

@@ -11,7 +11,7 @@ use crate::error::ApiError;
 /// The same settlement as the `quote` command, for any signed-in user.
 #[utoipa::path(post, path = "/quote", tag = "settlement", security(("bearer" = [])),
     request_body = QuoteScenario,
-    responses((status = 200, body = QuoteOutput), (status = 400, description = "Bad input", body = ApiErrorBody), (status = 401, description = "Missing, unknown or revoked token", body = ApiErrorBody), (status = 403, description = "Not the caller's role or territory", body = ApiErrorBody)))]
+    responses((status = 200, body = QuoteOutput), (status = 400, description = "Bad input", body = ApiErrorBody), (status = 401, description = "Missing, unknown, revoked or expired token", body = ApiErrorBody), (status = 403, description = "Not the caller's role or territory", body = ApiErrorBody)))]
 pub async fn quote(
     _caller: Caller,
     ApiJson(scenario): ApiJson<QuoteScenario>,

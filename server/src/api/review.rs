@@ -14,13 +14,13 @@ use cunbao_domain::id_number::IdNumber;
 use cunbao_domain::money::Money;
 use cunbao_domain::policy::BenefitKind;
 use cunbao_domain::review::{
-    DecidedClaim, QueueItem, RecentVisit, RecordedDecision, RejectionReason, ReviewClaim,
-    ReviewDecision, ReviewOutcome, ReviewRequest, ReviewResponse, ReviewResult, MAX_REVIEW_BATCH,
+    DecidedClaim, QueueItem, RecentVisit, RecordedDecision, ReviewClaim, ReviewDecision,
+    ReviewOutcome, ReviewRequest, ReviewResponse, ReviewResult, MAX_REVIEW_BATCH,
 };
 use cunbao_domain::settlement::{settle, BenefitParams, LineInput, Settlement};
 use cunbao_domain::sync::{AccumulatorKey, ChangeBody, YearToDate};
 use cunbao_domain::text::Text;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{json, Value};
 use sqlx::Row;
 
@@ -53,7 +53,7 @@ const QUEUE_LIMIT: i64 = 1_000;
 /// Township staff: flagged and pending-review claims of the township, oldest first.
 #[utoipa::path(get, path = "/township/review", tag = "township", security(("bearer" = [])),
     params(QueueQuery),
-    responses((status = 200, body = Vec<QueueItem>), (status = 400, description = "Bad input", body = ApiErrorBody), (status = 401, description = "Missing, unknown or revoked token", body = ApiErrorBody), (status = 403, description = "Not township staff", body = ApiErrorBody)))]
+    responses((status = 200, body = Vec<QueueItem>), (status = 400, description = "Bad input", body = ApiErrorBody), (status = 401, description = "Missing, unknown, revoked or expired token", body = ApiErrorBody), (status = 403, description = "Not township staff", body = ApiErrorBody)))]
 pub async fn queue(
     State(state): State<AppState>,
     caller: Caller,
@@ -208,7 +208,7 @@ pub async fn claim(
     request_body = ReviewRequest,
     responses((status = 200, body = ReviewResponse),
         (status = 400, description = "No claims, too many, or no valid reason (`bad_decision`)", body = ApiErrorBody),
-        (status = 401, description = "Missing, unknown or revoked token", body = ApiErrorBody),
+        (status = 401, description = "Missing, unknown, revoked or expired token", body = ApiErrorBody),
         (status = 403, description = "Not township staff", body = ApiErrorBody)))]
 pub async fn decide(
     State(state): State<AppState>,

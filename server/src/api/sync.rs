@@ -1,29 +1,36 @@
 use axum::extract::State;
 use axum::Json;
 use cunbao_domain::api::ApiErrorBody;
+use cunbao_domain::devices::HandshakeQuery;
 use cunbao_domain::sync::{Handshake, PullResponse, PushRequest, PushResponse, MAX_BATCH};
 use serde::Deserialize;
 
 use super::{ApiJson, ApiQuery};
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::{sync, AppState};
+use crate::{sync, tokens, AppState};
 
 /// Start of every sync: server epoch, this device's last applied sequence, versions in force.
+/// The device says what it holds not yet uploaded and its app version (kept for the township's
+/// device list); a token due for renewal is answered with a fresh one.
 #[utoipa::path(get, path = "/sync/handshake", tag = "sync", security(("bearer" = [])),
-    responses((status = 200, body = Handshake), (status = 400, description = "Bad input", body = ApiErrorBody), (status = 401, description = "Missing, unknown or revoked token", body = ApiErrorBody), (status = 403, description = "Not the caller's role or territory", body = ApiErrorBody)))]
+    params(HandshakeQuery),
+    responses((status = 200, body = Handshake), (status = 400, description = "Bad input", body = ApiErrorBody), (status = 401, description = "Missing, unknown, revoked or expired token", body = ApiErrorBody), (status = 403, description = "Not the caller's role or territory", body = ApiErrorBody)))]
 pub async fn handshake(
     State(state): State<AppState>,
     caller: Caller,
+    ApiQuery(report): ApiQuery<HandshakeQuery>,
 ) -> Result<Json<Handshake>, ApiError> {
     let in_force = state.in_force().await?;
-    Ok(Json(sync::handshake(&state.db, &caller, &in_force).await?))
+    let mut answer = sync::handshake(&state.db, &caller, &in_force).await?;
+    answer.renewed_token = tokens::at_handshake(&state, &caller, &report).await?;
+    Ok(Json(answer))
 }
 
 /// A batch of this device's mutations, applied in order and exactly once.
 #[utoipa::path(post, path = "/sync/push", tag = "sync", security(("bearer" = [])),
     request_body = PushRequest,
-    responses((status = 200, body = PushResponse), (status = 400, description = "Bad input", body = ApiErrorBody), (status = 401, description = "Missing, unknown or revoked token", body = ApiErrorBody), (status = 403, description = "Not the caller's role or territory", body = ApiErrorBody),
+    responses((status = 200, body = PushResponse), (status = 400, description = "Bad input", body = ApiErrorBody), (status = 401, description = "Missing, unknown, revoked or expired token", body = ApiErrorBody), (status = 403, description = "Not the caller's role or territory", body = ApiErrorBody),
         (status = 409, description = "Device revoked or sequence conflict", body = ApiErrorBody),
         (status = 413, description = "Body over the limit", body = ApiErrorBody)))]
 pub async fn push(
@@ -79,7 +86,7 @@ fn default_limit() -> u32 {
 /// The caller's changes after a cursor, scoped to what the caller may see.
 #[utoipa::path(get, path = "/sync/pull", tag = "sync", security(("bearer" = [])),
     params(PullQuery),
-    responses((status = 200, body = PullResponse), (status = 400, description = "Bad input", body = ApiErrorBody), (status = 401, description = "Missing, unknown or revoked token", body = ApiErrorBody), (status = 403, description = "Not the caller's role or territory", body = ApiErrorBody)))]
+    responses((status = 200, body = PullResponse), (status = 400, description = "Bad input", body = ApiErrorBody), (status = 401, description = "Missing, unknown, revoked or expired token", body = ApiErrorBody), (status = 403, description = "Not the caller's role or territory", body = ApiErrorBody)))]
 pub async fn pull(
     State(state): State<AppState>,
     caller: Caller,

@@ -22,7 +22,7 @@ pub struct RecordsQuery {
 /// Township staff: the synced records of one kind across the township's clinics.
 #[utoipa::path(get, path = "/township/records", tag = "township", security(("bearer" = [])),
     params(RecordsQuery),
-    responses((status = 200, body = Vec<RecordRow>), (status = 400, description = "Bad input", body = ApiErrorBody), (status = 401, description = "Missing, unknown or revoked token", body = ApiErrorBody), (status = 403, description = "Not the caller's role or territory", body = ApiErrorBody)))]
+    responses((status = 200, body = Vec<RecordRow>), (status = 400, description = "Bad input", body = ApiErrorBody), (status = 401, description = "Missing, unknown, revoked or expired token", body = ApiErrorBody), (status = 403, description = "Not the caller's role or territory", body = ApiErrorBody)))]
 pub async fn records(
     State(state): State<AppState>,
     caller: Caller,

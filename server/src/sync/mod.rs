@@ -36,6 +36,7 @@ pub async fn handshake(
         catalogue_version: in_force.catalogue.version.clone(),
         policy_version: in_force.policy.version.clone(),
         policy_versions: in_force.policy_versions(),
+        renewed_token: None,
     })
 }
 

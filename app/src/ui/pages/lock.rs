@@ -85,7 +85,8 @@ pub fn LockScreen() -> impl IntoView {
 }
 
 /// Shown instead of every page while nobody is signed in: why (too many wrong PINs, the
-/// tablet revoked, signed out), what waits to upload, and the sign-in form. No residents' data.
+/// tablet revoked, signed out, the sign-in expired), what waits to upload, and the sign-in
+/// form. No residents' data.
 #[component]
 pub fn SignInGate() -> impl IntoView {
     let app = use_app();
@@ -103,6 +104,7 @@ pub fn SignInGate() -> impl IntoView {
                 Some(Key::OfflineTooLongHint),
                 "offline-too-long",
             ),
+            Closed::Expired => (Key::ExpiredTitle, Some(Key::ExpiredHint), "expired"),
         };
         Some(view! {
             <section class="card notice-card" role="status" data-testid=testid>
