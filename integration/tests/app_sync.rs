@@ -559,7 +559,9 @@ async fn an_expired_sign_in_keeps_the_work_for_the_next_sign_in(backend: Backend
     .unwrap();
     // What the browser does next (the data key and its PIN copy are WebCrypto's, tested in
     // `app/tests/vault.rs`): the session kept and the PIN's record written.
-    access::start_session(&tablet.store, &session, 2).await.unwrap();
+    access::start_session(&tablet.store, &session, 2)
+        .await
+        .unwrap();
     cunbao_app::pin::set(
         &tablet.store,
         &cunbao_app::pin::PinRecord {

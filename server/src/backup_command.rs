@@ -792,15 +792,21 @@ async fn stage_sqlite(
     pool.close().await;
     let report = report?;
     // One self-contained file: everything checkpointed out of the WAL.
-    let mut conn = sqlite_connection(staged, WAIT).await?;
-    if !leave_wal(&mut conn).await? {
-        return Err(Failure::Failed(format!(
-            "{} is still open",
-            staged.display()
-        )));
+    // The pool's connections may take a while to let go of the file on a loaded machine; each
+    // try is a fresh connection (one opened while another still held the file may keep seeing
+    // it in WAL mode).
+    for _ in 0..3 {
+        let mut conn = sqlite_connection(staged, WAIT).await?;
+        let left = leave_wal(&mut conn).await?;
+        conn.close().await?;
+        if left {
+            return Ok(report);
+        }
     }
-    conn.close().await?;
-    Ok(report)
+    Err(Failure::Failed(format!(
+        "{} is still open",
+        staged.display()
+    )))
 }
 
 async fn restore_postgres(url: &str, src: &Path, carry: Carry) -> Result<Report, Failure> {

@@ -211,6 +211,8 @@ texts! {
     NavTownship => ("乡镇记录", "Township records"),
     NavReview => ("审核队列", "Review queue"),
     All => ("全部", "All"),
+    PriceDifferences => ("单价与目录不同的收费行：", "Lines priced unlike the catalogue: "),
+    NoRuleHits => ("服务器的规则未发现疑点。", "The server's rules found nothing."),
     Choose => ("请选择", "Choose"),
     Open => ("查看", "Open"),
     Approve => ("通过", "Approve"),

@@ -63,7 +63,9 @@ pub const VERSIONS: &[(u32, &[StoreName])] = &[
 
 /// A data step: rewrites the records of an opened database after its version's structural
 /// upgrade (a field renamed, a record split). It must also do no harm on empty stores: a new
-/// database runs every step.
+/// database runs every step. Steps run at start, before the PIN, on the database itself: the
+/// records of the sealed stores (`vault::rules`) are ciphertext then, so a future step that
+/// reshapes them must run after unlock, through the vault.
 pub type DataStep<S> = for<'a> fn(&'a S) -> LocalBoxFuture<'a, Result<(), StorageError>>;
 
 /// The data steps: (version, step), in version order.

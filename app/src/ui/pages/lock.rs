@@ -69,7 +69,7 @@ pub fn LockScreen() -> impl IntoView {
             <p class="hint">{move || app.t(Key::LockedHint)}</p>
             // The name comes with the sync status, read just after the lock screen shows.
             <Show when=move || !operator().is_empty()>
-                <p data-testid="lock-operator">{move || app.t(Key::OperatorLabel)}": "<strong>{operator}</strong></p>
+                <p data-testid="lock-operator">{move || app.t(Key::OperatorLabel)}{move || match app.lang.get() { crate::i18n::Lang::Zh => "：", crate::i18n::Lang::En => ": " }}<strong>{operator}</strong></p>
             </Show>
             <label>
                 <span>"PIN"</span>

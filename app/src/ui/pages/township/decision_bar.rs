@@ -52,6 +52,7 @@ pub fn DecisionBar(
         }
         busy.set(true);
         error.set(None);
+        done.set(None);
         spawn_local(async move {
             let answer = match sync::session(store.as_ref()).await {
                 Ok(Some(session)) => FETCH.review_decide(&session.token, &request).await,
@@ -96,7 +97,10 @@ pub fn DecisionBar(
             <label>
                 <span>{move || app.t(Key::RejectionReason)}</span>
                 <select name="reason" data-testid="reason" prop:value=reason
-                    on:change=move |ev| reason.set(event_target_value(&ev))>
+                    on:change=move |ev| {
+                        reason.set(event_target_value(&ev));
+                        error.set(None);
+                    }>
                     <option value="">{move || app.t(Key::Choose)}</option>
                     {reasons().into_iter().map(|r| {
                         let words = Text::new(r.zh.clone(), r.en.clone());

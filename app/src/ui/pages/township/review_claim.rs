@@ -105,6 +105,12 @@ fn Claim(claim: ReviewClaim) -> impl IntoView {
         </section>
         <section class="card">
             <h2>{move || app.t(Key::RulesFound)}</h2>
+            {(item.price_differences > 0).then(|| view! {
+                <p class="notice" data-testid="price-differences">
+                    {move || app.t(Key::PriceDifferences)}{item.price_differences}
+                </p>
+            })}
+            {claim.rule_hits.is_empty().then(|| view! { <p data-testid="no-rule-hits">{move || app.t(Key::NoRuleHits)}</p> })}
             <ul data-testid="rule-hits">
                 {claim.rule_hits.iter().map(|hit| {
                     let message = Text::new(hit.message_zh.clone(), hit.message_en.clone());
