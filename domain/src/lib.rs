@@ -25,6 +25,7 @@ pub mod review;
 pub mod risk;
 pub mod sample;
 pub mod settlement;
+pub mod statement;
 pub mod sync;
 pub mod synthetic;
 pub mod text;
