@@ -13,17 +13,23 @@ pub enum Section {
     Sync,
     /// The township's review queue (审核队列): township staff only.
     Review,
+    /// The monthly statements per clinic (月度结算单): township staff only.
+    Statements,
+    /// The cash clinics hand in (现金解缴): township staff only.
+    Cash,
     Township,
 }
 
 impl Section {
-    pub const ALL: [Section; 8] = [
+    pub const ALL: [Section; 10] = [
         Section::Home,
         Section::Residents,
         Section::Enrol,
         Section::Settlement,
         Section::Today,
         Section::Review,
+        Section::Statements,
+        Section::Cash,
         Section::Township,
         Section::Sync,
     ];
@@ -42,7 +48,10 @@ impl Section {
 
     /// The township's screens (online, staff only).
     pub fn is_township(self) -> bool {
-        matches!(self, Section::Review | Section::Township)
+        matches!(
+            self,
+            Section::Review | Section::Statements | Section::Cash | Section::Township
+        )
     }
 
     /// The clinic desk's own work (enrolment, settlement and their lists), which township staff
@@ -63,6 +72,8 @@ impl Section {
             Section::Today => "/today",
             Section::Sync => "/sync",
             Section::Review => "/township/review",
+            Section::Statements => "/township/statements",
+            Section::Cash => "/township/cash",
             Section::Township => "/township",
         }
     }
@@ -76,6 +87,8 @@ impl Section {
             Section::Today => Key::NavToday,
             Section::Sync => Key::NavSync,
             Section::Review => Key::NavReview,
+            Section::Statements => Key::NavStatements,
+            Section::Cash => Key::NavCash,
             Section::Township => Key::NavTownship,
         }
     }
@@ -90,6 +103,8 @@ impl Section {
             Section::Today => Some(Key::TodayPlan),
             Section::Sync => Some(Key::SyncPlan),
             Section::Review => Some(Key::ReviewPlan),
+            Section::Statements => Some(Key::StatementsPlan),
+            Section::Cash => Some(Key::CashPlan),
             Section::Township => Some(Key::TownshipPlan),
         }
     }
@@ -119,6 +134,8 @@ pub enum Route<'a> {
     AddToHousehold { household_id: &'a str },
     /// A claim's review page (township staff).
     ReviewClaim { claim_id: &'a str },
+    /// A clinic's statement of a month (township staff).
+    Statement { clinic_id: &'a str, month: &'a str },
 }
 
 impl Route<'_> {
@@ -139,6 +156,12 @@ impl Route<'_> {
                 Section::Review.path(),
                 crate::township::review::escape(claim_id)
             ),
+            Route::Statement { clinic_id, month } => format!(
+                "{}/{}/{}",
+                Section::Statements.path(),
+                crate::township::review::escape(clinic_id),
+                crate::township::review::escape(month)
+            ),
         }
     }
 
@@ -152,6 +175,7 @@ impl Route<'_> {
             Route::Slip { .. } | Route::SettleFor { .. } => Section::Settlement.pattern(),
             Route::AddToHousehold { .. } => Section::Enrol.pattern(),
             Route::ReviewClaim { .. } => "/township/review/:claim",
+            Route::Statement { .. } => "/township/statements/:clinic/:month",
         }
     }
 }
@@ -223,6 +247,13 @@ mod tests {
             (
                 Route::ReviewClaim { claim_id: "k-1" },
                 "/township/review/k-1",
+            ),
+            (
+                Route::Statement {
+                    clinic_id: "clinic-lijia",
+                    month: "2026-11",
+                },
+                "/township/statements/clinic-lijia/2026-11",
             ),
             (
                 Route::SettleFor {

@@ -4,6 +4,7 @@
 use cunbao_domain::devices::HandshakeQuery;
 use cunbao_domain::policy::Policy;
 use cunbao_domain::review::{QueueItem, ReviewClaim, ReviewRequest, ReviewResponse};
+use cunbao_domain::statement::{CashHandIn, CashStanding, PaymentRequest, Statement};
 use cunbao_domain::sync::{
     CataloguePage, Handshake, PullResponse, PushRequest, PushResponse, SignInRequest,
     SignInResponse,
@@ -11,6 +12,7 @@ use cunbao_domain::sync::{
 use cunbao_domain::text::{Bilingual, Text};
 use cunbao_domain::township::RecordRow;
 
+use crate::township::review::escape;
 use crate::township::RecordKind;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -118,11 +120,81 @@ impl<C: HttpClient> Api<C> {
         token: &str,
         claim_id: &str,
     ) -> Result<ReviewClaim, TransportError> {
-        let path = format!(
-            "/api/v1/township/review/{}",
-            crate::township::review::escape(claim_id)
-        );
+        let path = format!("/api/v1/township/review/{}", escape(claim_id));
         self.call("GET", &path, Some(token), None).await
+    }
+
+    /// Township staff: every clinic's statement of `month` (`YYYY-MM`), without lines.
+    pub async fn statements(
+        &self,
+        token: &str,
+        month: &str,
+    ) -> Result<Vec<Statement>, TransportError> {
+        let path = format!("/api/v1/township/statements?month={}", escape(month));
+        self.call("GET", &path, Some(token), None).await
+    }
+
+    /// Township staff: one clinic's statement of `month`, with its lines.
+    pub async fn statement(
+        &self,
+        token: &str,
+        clinic: &str,
+        month: &str,
+    ) -> Result<Statement, TransportError> {
+        self.call("GET", &statement_path(clinic, month, ""), Some(token), None)
+            .await
+    }
+
+    /// Township staff: issues (locks) the statement.
+    pub async fn issue_statement(
+        &self,
+        token: &str,
+        clinic: &str,
+        month: &str,
+    ) -> Result<serde_json::Value, TransportError> {
+        let path = statement_path(clinic, month, "/issue");
+        self.call("POST", &path, Some(token), Some("{}".into()))
+            .await
+    }
+
+    /// Township staff: marks an issued statement paid.
+    pub async fn statement_paid(
+        &self,
+        token: &str,
+        clinic: &str,
+        month: &str,
+        payment: &PaymentRequest,
+    ) -> Result<serde_json::Value, TransportError> {
+        let path = statement_path(clinic, month, "/paid");
+        self.call("POST", &path, Some(token), json_body(payment))
+            .await
+    }
+
+    /// Township staff: each clinic's cash standing.
+    pub async fn cash(&self, token: &str) -> Result<Vec<CashStanding>, TransportError> {
+        self.call("GET", "/api/v1/township/cash", Some(token), None)
+            .await
+    }
+
+    /// Township staff: records cash a clinic handed in.
+    pub async fn hand_in(
+        &self,
+        token: &str,
+        hand_in: &CashHandIn,
+    ) -> Result<serde_json::Value, TransportError> {
+        self.call(
+            "POST",
+            "/api/v1/township/cash",
+            Some(token),
+            json_body(hand_in),
+        )
+        .await
+    }
+
+    /// A clinic assistant: what the township confirmed of the clinic's cash.
+    pub async fn clinic_cash(&self, token: &str) -> Result<CashStanding, TransportError> {
+        self.call("GET", "/api/v1/clinic/cash", Some(token), None)
+            .await
     }
 
     /// Township staff: one decision for up to 200 claims.
@@ -135,6 +207,15 @@ impl<C: HttpClient> Api<C> {
         self.call("POST", path, Some(token), json_body(request))
             .await
     }
+}
+
+/// The address of a clinic's statement of `month`, and of what hangs under it (`tail`).
+pub fn statement_path(clinic: &str, month: &str, tail: &str) -> String {
+    format!(
+        "/api/v1/township/statements/{}/{}{tail}",
+        escape(clinic),
+        escape(month)
+    )
 }
 
 fn json_body(value: &impl serde::Serialize) -> Option<String> {

@@ -24,8 +24,11 @@ use pages::residents::{PersonPage, ResidentsPage};
 use pages::settlement::SettlementPage;
 use pages::sync::SyncPage;
 use pages::today::TodayPage;
+use pages::township::cash::CashPage;
 use pages::township::review_claim::ReviewClaimPage;
 use pages::township::review_queue::ReviewQueuePage;
+use pages::township::statement::StatementPage;
+use pages::township::statements::StatementsPage;
 use pages::township::TownshipPage;
 
 #[component]
@@ -57,6 +60,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/township") view=TownshipPage/>
                     <Route path=path!("/township/review") view=ReviewQueuePage/>
                     <Route path=path!("/township/review/:claim") view=ReviewClaimPage/>
+                    <Route path=path!("/township/statements") view=StatementsPage/>
+                    <Route path=path!("/township/statements/:clinic/:month") view=StatementPage/>
+                    <Route path=path!("/township/cash") view=CashPage/>
                 </Routes>
             </main>
             </Show>

@@ -99,6 +99,7 @@ pub fn TodayPage() -> impl IntoView {
                 </section>
             }
         })}
+        <ConfirmedCash/>
     }
 }
 
@@ -166,5 +167,38 @@ fn DecisionBadge(decided: cunbao_domain::review::DecidedClaim) -> impl IntoView 
             {reason.map(|r| view! { "：" {r} })}
             {note}
         </span>
+    }
+}
+
+/// What the township has confirmed of the clinic's cash (online only): receipts, cash handed
+/// in, and the gap until it closes.
+#[component]
+pub fn ConfirmedCash() -> impl IntoView {
+    let app = use_app();
+    let standing = RwSignal::new(None::<cunbao_domain::statement::CashStanding>);
+    Effect::new(move |_| {
+        let _ = app.sync.get().last_sync_ms;
+        if !app.online.get() {
+            return;
+        }
+        crate::ui::pages::township::statements::with_token(app, move |token| async move {
+            if let Ok(s) = crate::sync::http::FETCH.clinic_cash(&token).await {
+                standing.set(Some(s));
+            }
+        });
+    });
+    move || {
+        standing.get().map(|s| {
+            view! {
+                <section class="card" data-testid="confirmed-cash">
+                    <h2>{move || app.t(Key::CashConfirmed)}</h2>
+                    <dl class="facts">
+                        <dt>{move || app.t(Key::ReceiptsTotal)}</dt><dd class="num">{s.receipts_total.to_string()}</dd>
+                        <dt>{move || app.t(Key::CashHandedIn)}</dt><dd class="num">{s.handed_in.to_string()}</dd>
+                        <dt>{move || app.t(Key::Gap)}</dt><dd class="num" data-testid="confirmed-gap">{s.gap.to_string()}</dd>
+                    </dl>
+                </section>
+            }
+        })
     }
 }

@@ -1,8 +1,11 @@
+pub mod cash;
 mod decision_bar;
 mod record_list;
 pub mod review_claim;
 pub mod review_queue;
 mod staff_only;
+pub mod statement;
+pub mod statements;
 
 use leptos::prelude::*;
 
