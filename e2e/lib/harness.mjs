@@ -1,7 +1,7 @@
 // Shared set-up for the browser tests: start the real server on a free port with a fresh data
 // directory, and launch Debian's Chromium through playwright-core.
 import { spawn } from "node:child_process";
-import { mkdtempSync, mkdirSync, openSync, rmSync } from "node:fs";
+import { mkdtempSync, mkdirSync, openSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -250,6 +250,64 @@ export async function enrolOverApi(url, username, people, year = yearOf(chinaTod
   if (pushed.status !== 200 || pushed.json.results.some((r) => r.status !== "applied")) {
     throw new Error(`enrolment over the API failed: ${JSON.stringify(pushed.json)}`);
   }
+}
+
+/** A clinic's tablet uploads an enrolment and a claim for one person on `visitDate`; `mark`
+ *  makes the claim flagged (a price above the catalogue's), held for review (`pending`: over the
+ *  offline limit), or neither (""). Returns the claim's id. */
+export async function claimOverApi(url, username, prefix, person, name, mark, visitDate = chinaToday()) {
+  const year = yearOf(visitDate);
+  const { json: { token } } = await api(url, "/api/v1/auth/sign-in", {
+    body: { username, password: "cunbao2025", device_name: `${username} 平板` },
+  });
+  const scenario = JSON.parse(readFileSync(join(repoRoot, "domain/data/quote-example.json"), "utf8"));
+  // The quote knows the shipped sample policy; the server re-prices under the year's own.
+  const CODES = { 阿莫西林胶囊: "XJ01CAA001", 一般诊疗费: "S110200001" };
+  scenario.lines = scenario.lines.filter((l) => CODES[l.name]).map((l) => ({ ...l, code: CODES[l.name] }));
+  if (mark === "flagged") scenario.lines[0].price = "99.00";
+  scenario.accumulators = { deductible_met: "0.00", fund_paid: "0.00" };
+  const quote = await api(url, "/api/v1/quote", { token, body: scenario });
+  if (quote.status !== 200) throw new Error(`quote: ${JSON.stringify(quote.json)}`);
+  const pushed = await api(url, "/api/v1/sync/push", {
+    token,
+    body: {
+      mutations: [
+        {
+          seq: 1,
+          record_id: `${prefix}-e1`,
+          body: {
+            type: "enrolment",
+            household_id: `${prefix}-h1`,
+            member: { id_number: person, name, relationship: "head" },
+            scheme_year: year,
+            enrolled_on: `${year - 1}-11-02`,
+            policy_version: samplePolicy(year),
+          },
+        },
+        {
+          seq: 2,
+          record_id: `${prefix}-k1`,
+          body: {
+            type: "claim",
+            person,
+            visit_date: visitDate,
+            diagnoses: [{ code: "J06.9" }],
+            identity: { method: "id_card" },
+            benefit: { type: "general_outpatient" },
+            policy_version: samplePolicy(year),
+            catalogue_version: "sample-2025.1",
+            lines: scenario.lines,
+            settlement: quote.json.settlement,
+            pending_review: mark === "pending",
+          },
+        },
+      ],
+    },
+  });
+  if (pushed.status !== 200 || pushed.json.results.some((r) => r.status !== "applied")) {
+    throw new Error(`claim over the API: ${JSON.stringify(pushed.json)}`);
+  }
+  return `${prefix}-k1`;
 }
 
 /** The n-th of a deterministic population's valid, distinct ID numbers (benchmarks). */

@@ -6,18 +6,16 @@
 // the queue. Screenshots of each screen in zh-CN at 1280×800.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   addDays,
   api,
   artifactsDir,
   chinaToday,
+  claimOverApi,
   idNumber,
   launchBrowser,
   newTabletContext,
-  repoRoot,
-  samplePolicy,
   signInWithForm,
   startServer,
   waitForAppReady,
@@ -40,64 +38,9 @@ after(async () => {
   await server?.stop();
 });
 
-/** A clinic's tablet uploads an enrolment and a claim for one person; `mark` makes the claim
- *  flagged (a price above the catalogue's) or held for review (over the offline limit). */
-async function claimAt(username, prefix, person, name, mark) {
-  const { json: { token } } = await api(server.url, "/api/v1/auth/sign-in", {
-    body: { username, password: "cunbao2025", device_name: `${username} 平板` },
-  });
-  const scenario = JSON.parse(readFileSync(join(repoRoot, "domain/data/quote-example.json"), "utf8"));
-  // The quote knows the shipped sample policy; the server re-prices under the year's own.
-  const CODES = { 阿莫西林胶囊: "XJ01CAA001", 一般诊疗费: "S110200001" };
-  scenario.lines = scenario.lines.filter((l) => CODES[l.name]).map((l) => ({ ...l, code: CODES[l.name] }));
-  if (mark === "flagged") scenario.lines[0].price = "99.00";
-  scenario.accumulators = { deductible_met: "0.00", fund_paid: "0.00" };
-  const quote = await api(server.url, "/api/v1/quote", { token, body: scenario });
-  assert.equal(quote.status, 200, JSON.stringify(quote.json));
-  const pushed = await api(server.url, "/api/v1/sync/push", {
-    token,
-    body: {
-      mutations: [
-        {
-          seq: 1,
-          record_id: `${prefix}-e1`,
-          body: {
-            type: "enrolment",
-            household_id: `${prefix}-h1`,
-            member: { id_number: person, name, relationship: "head" },
-            scheme_year: YEAR,
-            enrolled_on: `${YEAR - 1}-11-02`,
-            policy_version: samplePolicy(YEAR),
-          },
-        },
-        {
-          seq: 2,
-          record_id: `${prefix}-k1`,
-          body: {
-            type: "claim",
-            person,
-            visit_date: VISIT,
-            diagnoses: [{ code: "J06.9" }],
-            identity: { method: "id_card" },
-            benefit: { type: "general_outpatient" },
-            policy_version: samplePolicy(YEAR),
-            catalogue_version: "sample-2025.1",
-            lines: scenario.lines,
-            settlement: quote.json.settlement,
-            pending_review: mark === "pending",
-          },
-        },
-      ],
-    },
-  });
-  assert.equal(pushed.status, 200, JSON.stringify(pushed.json));
-  assert.ok(pushed.json.results.every((r) => r.status === "applied"), JSON.stringify(pushed.json));
-  return `${prefix}-k1`;
-}
-
 test("the reviewer filters the queue, opens a claim, approves one and rejects the other with a standard reason", async () => {
-  const held = await claimAt("lijia", "lj", idNumber("450324", "19710405", 61), "韦春花", "pending");
-  const flagged = await claimAt("daping", "dp", idNumber("450324", "19720506", 62), "黄桂英", "flagged");
+  const held = await claimOverApi(server.url, "lijia", "lj", idNumber("450324", "19710405", 61), "韦春花", "pending", VISIT);
+  const flagged = await claimOverApi(server.url, "daping", "dp", idNumber("450324", "19720506", 62), "黄桂英", "flagged", VISIT);
 
   const context = await newTabletContext(browser, { width: 1280, height: 800 });
   const page = await context.newPage();
