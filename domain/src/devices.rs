@@ -29,7 +29,7 @@ impl HandshakeQuery {
             parts.push(format!("pending={pending}"));
         }
         if let Some(version) = &self.app_version {
-            parts.push(format!("app_version={}", encode(version)));
+            parts.push(format!("app_version={}", crate::percent::encode(version)));
         }
         if parts.is_empty() {
             String::new()
@@ -37,19 +37,6 @@ impl HandshakeQuery {
             format!("?{}", parts.join("&"))
         }
     }
-}
-
-/// Percent-encodes everything but unreserved characters (a version may carry `+build`).
-fn encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// One device signed in by a user of the township, as its staff see it. Times are RFC 3339.

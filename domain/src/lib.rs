@@ -14,6 +14,7 @@ pub mod enrolment;
 pub mod id_number;
 pub mod money;
 pub mod names;
+pub mod percent;
 pub mod person;
 pub mod policy;
 pub mod publishing;

@@ -38,19 +38,7 @@ impl QueueFilter {
     }
 }
 
-/// Percent-encodes everything but unreserved characters (RFC 3986), for a path segment or a
-/// query value.
-pub fn escape(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
+pub use cunbao_domain::percent::encode as escape;
 
 /// How a claim's wait stands against the time limits (routine within 24 h, at most 48 h).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
