@@ -68,6 +68,8 @@ pub struct StatementLine {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StatementTotals {
+    /// Claims first on this statement (paid or rejected) and what they cost in all; claims
+    /// carried from an earlier statement are in `adjustments` instead.
     pub claims: u32,
     pub claims_total: Money,
     /// Settled and approved claims: the fund's share payable for them.
@@ -77,7 +79,8 @@ pub struct StatementTotals {
     pub waiting_review: u32,
     /// Differences for claims on earlier issued statements.
     pub adjustments: SignedMoney,
-    /// Contributions collected at the clinic in the month (receipts), and cash handed in.
+    /// Contributions collected at the clinic (receipts) and cash handed in, in the month — or
+    /// before it, when synced or recorded after that month's statement was issued.
     pub receipts: u32,
     pub receipts_total: Money,
     pub cash_handed_in: Money,
