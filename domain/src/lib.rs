@@ -26,6 +26,7 @@ pub mod review;
 pub mod risk;
 pub mod sample;
 pub mod settlement;
+pub mod signed_money;
 pub mod statement;
 pub mod sync;
 pub mod synthetic;

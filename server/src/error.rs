@@ -33,6 +33,14 @@ pub enum ApiError {
         zh: String,
         en: String,
     },
+    /// What the request names is not there for the caller (another township's is answered
+    /// the same way as one that does not exist).
+    #[error("missing {code}: {en}")]
+    Missing {
+        code: &'static str,
+        zh: String,
+        en: String,
+    },
     /// The request is sound but clashes with what is recorded (a version published already).
     #[error("conflict {code}: {en}")]
     Conflict {
@@ -173,6 +181,9 @@ impl ApiError {
             }
             ApiError::Conflict { code, zh, en } => {
                 (StatusCode::CONFLICT, code, zh.clone(), en.clone())
+            }
+            ApiError::Missing { code, zh, en } => {
+                (StatusCode::NOT_FOUND, code, zh.clone(), en.clone())
             }
             ApiError::TooLarge => fixed(
                 StatusCode::PAYLOAD_TOO_LARGE,

@@ -238,6 +238,10 @@ async fn queries_never_answer_5xx(backend: Backend) {
         ("/api/v1/policy", vec!["version"]),
         ("/api/v1/township/records", vec!["kind"]),
         ("/api/v1/sync/handshake", vec![]),
+        ("/api/v1/township/statements", vec!["month"]),
+        ("/api/v1/township/statements.csv", vec!["month"]),
+        ("/api/v1/township/cash", vec![]),
+        ("/api/v1/clinic/cash", vec![]),
     ];
     let value = prop_oneof![
         Just("-1".to_string()),

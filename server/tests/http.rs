@@ -234,6 +234,7 @@ async fn the_openapi_description_lists_every_endpoint_with_its_wire_types() {
             "/auth/sign-in",
             "/auth/sign-out",
             "/catalogue",
+            "/clinic/cash",
             "/devices/{id}/revoke",
             "/health",
             "/policy",
@@ -243,12 +244,19 @@ async fn the_openapi_description_lists_every_endpoint_with_its_wire_types() {
             "/sync/handshake",
             "/sync/pull",
             "/sync/push",
+            "/township/cash",
             "/township/devices",
             "/township/qualifications/{id}/decision",
             "/township/records",
             "/township/review",
             "/township/review/decisions",
             "/township/review/{claim_id}",
+            "/township/statements",
+            "/township/statements.csv",
+            "/township/statements/{clinic_id}/{month}",
+            "/township/statements/{clinic_id}/{month}/issue",
+            "/township/statements/{clinic_id}/{month}/lines.csv",
+            "/township/statements/{clinic_id}/{month}/paid",
         ]
     );
     // Every path the description names is served (none answers the JSON 404).
@@ -266,6 +274,48 @@ async fn the_openapi_description_lists_every_endpoint_with_its_wire_types() {
     // Money and unit prices travel as decimal strings, never floats.
     assert_eq!(schemas["Money"]["type"], "string");
     assert_eq!(schemas["UnitPrice"]["type"], "string");
+    assert_eq!(schemas["SignedMoney"]["type"], "string");
+    // Statements and cash answer the domain's types; the exports are CSV.
+    for (path, method, schema) in [
+        (
+            "/township/statements/{clinic_id}/{month}",
+            "get",
+            "Statement",
+        ),
+        (
+            "/township/statements/{clinic_id}/{month}/issue",
+            "post",
+            "Statement",
+        ),
+        (
+            "/township/statements/{clinic_id}/{month}/paid",
+            "post",
+            "Statement",
+        ),
+        ("/township/cash", "post", "CashStanding"),
+        ("/clinic/cash", "get", "CashStanding"),
+    ] {
+        let answer =
+            &spec["paths"][path][method]["responses"]["200"]["content"]["application/json"];
+        assert_eq!(
+            answer["schema"]["$ref"],
+            format!("#/components/schemas/{schema}"),
+            "{path}"
+        );
+    }
+    for path in [
+        "/township/statements.csv",
+        "/township/statements/{clinic_id}/{month}/lines.csv",
+    ] {
+        assert!(
+            spec["paths"][path]["get"]["responses"]["200"]["content"]["text/csv"].is_object(),
+            "{path}"
+        );
+    }
+    for field in ["payable", "carried"] {
+        assert!(schemas["StatementLine"]["properties"][field].is_object());
+    }
+    assert!(schemas["StatementTotals"]["properties"]["net_payable"].is_object());
     // A refused file's lines are part of the error body; publishing answers the difference.
     assert!(schemas["ApiErrorBody"]["properties"]["lines"].is_object());
     let publication = serde_json::to_string(&schemas["CataloguePublication"]).unwrap();

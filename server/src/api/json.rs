@@ -40,3 +40,27 @@ impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequestParts<S> for
         Ok(ApiQuery(value))
     }
 }
+
+/// `Path<T>` whose rejections (a segment that is not UTF-8 once decoded) are a `bad_path`
+/// [`ApiError`] in both languages.
+pub struct ApiPath<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> axum::extract::FromRequestParts<S> for ApiPath<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, ApiError> {
+        let axum::extract::Path(value) = axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map_err(|e| {
+                ApiError::bad(
+                    "bad_path",
+                    format!("路径参数无效：{}", e.body_text()),
+                    format!("Invalid path parameters: {}", e.body_text()),
+                )
+            })?;
+        Ok(ApiPath(value))
+    }
+}

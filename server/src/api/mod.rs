@@ -5,6 +5,7 @@
 //! pull pages of up to 5,000 changes.
 
 mod auth;
+mod cash;
 mod catalogue;
 mod devices;
 mod json;
@@ -12,6 +13,7 @@ mod publish;
 pub mod qualifications;
 mod quote;
 mod review;
+mod statements;
 mod sync;
 mod township;
 
@@ -28,7 +30,7 @@ use utoipa_axum::routes;
 
 pub use crate::auth::dummy_hash;
 pub use crate::client_address::ClientAddress;
-pub use json::{ApiJson, ApiQuery};
+pub use json::{ApiJson, ApiPath, ApiQuery};
 
 use crate::error::ApiError;
 use crate::{db, AppState};
@@ -93,6 +95,15 @@ fn described_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(review::queue))
         .routes(routes!(review::claim))
         .routes(routes!(review::decide))
+        .routes(routes!(statements::list))
+        .routes(routes!(statements::summary_csv))
+        .routes(routes!(statements::one))
+        .routes(routes!(statements::lines_csv))
+        .routes(routes!(statements::issue))
+        .routes(routes!(statements::paid))
+        .routes(routes!(cash::hand_in))
+        .routes(routes!(cash::township))
+        .routes(routes!(cash::clinic))
         .routes(routes!(quote::quote))
         .routes(routes!(catalogue::page))
         .routes(routes!(catalogue::policy))

@@ -70,6 +70,27 @@ impl TestServer {
         request(&self.state, method.as_str(), path, token, body).await
     }
 
+    /// A GET answered with text (a CSV file): the status, the headers and the body.
+    pub async fn get_text(
+        &self,
+        path: &str,
+        token: &str,
+    ) -> (StatusCode, axum::http::HeaderMap, String) {
+        let request = Request::builder()
+            .uri(path)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::empty())
+            .unwrap();
+        let response = app(self.state.clone()).oneshot(request).await.unwrap();
+        let (parts, body) = response.into_parts();
+        let bytes = body.collect().await.unwrap().to_bytes();
+        (
+            parts.status,
+            parts.headers,
+            String::from_utf8(bytes.to_vec()).unwrap(),
+        )
+    }
+
     pub async fn raw(&self, request: Request<Body>) -> (StatusCode, Value) {
         send(&self.state, request).await
     }
