@@ -4,7 +4,9 @@
 use cunbao_domain::devices::HandshakeQuery;
 use cunbao_domain::policy::Policy;
 use cunbao_domain::review::{QueueItem, ReviewClaim, ReviewRequest, ReviewResponse};
-use cunbao_domain::statement::{CashHandIn, CashStanding, PaymentRequest, Statement};
+use cunbao_domain::statement::{
+    CashHandIn, CashStanding, PaymentRequest, Statement, StatementSummary,
+};
 use cunbao_domain::sync::{
     CataloguePage, Handshake, PullResponse, PushRequest, PushResponse, SignInRequest,
     SignInResponse,
@@ -129,7 +131,7 @@ impl<C: HttpClient> Api<C> {
         &self,
         token: &str,
         month: &str,
-    ) -> Result<Vec<Statement>, TransportError> {
+    ) -> Result<Vec<StatementSummary>, TransportError> {
         let path = format!("/api/v1/township/statements?month={}", escape(month));
         self.call("GET", &path, Some(token), None).await
     }

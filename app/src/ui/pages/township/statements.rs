@@ -1,7 +1,7 @@
 //! The monthly statements (月度结算单): every clinic of the township for a month, with its
 //! state and totals; one clinic's statement opens from its row. The summary exports as CSV.
 
-use cunbao_domain::statement::{month_of, Statement, StatementState};
+use cunbao_domain::statement::{month_of, StatementState, StatementSummary};
 use cunbao_domain::text::{Bilingual, Text};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -48,7 +48,7 @@ pub fn StatementsPage() -> impl IntoView {
 fn Statements() -> impl IntoView {
     let app = use_app();
     let month = RwSignal::new(month_of(crate::device::today()));
-    let list = RwSignal::new(None::<Result<Vec<Statement>, Text>>);
+    let list = RwSignal::new(None::<Result<Vec<StatementSummary>, Text>>);
     let error = RwSignal::new(None::<Text>);
     Effect::new(move |_| {
         let month = month.get();
