@@ -117,6 +117,8 @@ test("a clinic's month: statement issued, exported and printed; the cash handed 
   await page.emulateMedia({ media: "print" });
   await page.setViewportSize({ width: 794, height: 1123 });
   await page.screenshot({ path: join(artifactsDir, "statement-a4-print-zh-CN.png"), fullPage: true });
+  // The printed file itself (A4, with the page numbers the print style sheet adds).
+  await page.pdf({ path: join(artifactsDir, "statement-a4-zh-CN.pdf"), format: "A4", preferCSSPageSize: true });
   assert.equal(await page.getByTestId("statement-actions").isVisible(), false, "no buttons on paper");
   await page.emulateMedia({ media: "screen" });
   await page.setViewportSize({ width: 1280, height: 800 });

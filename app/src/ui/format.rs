@@ -12,6 +12,23 @@ pub fn time_of(ms: u64) -> String {
     }
 }
 
+/// An RFC 3339 time from the server, in local time: "2026-11-30 19:19" (as given, if it is
+/// not one).
+pub fn datetime_of(rfc3339: &str) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(rfc3339));
+    if date.get_time().is_nan() {
+        return rfc3339.to_string();
+    }
+    format!(
+        "{}-{:02}-{:02} {:02}:{:02}",
+        date.get_full_year(),
+        date.get_month() + 1,
+        date.get_date(),
+        date.get_hours(),
+        date.get_minutes()
+    )
+}
+
 /// Bytes for people: "1.2 MB", "3.4 GB".
 pub fn bytes(n: f64) -> String {
     const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];

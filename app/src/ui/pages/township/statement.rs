@@ -158,10 +158,10 @@ fn StatementSheet(statement: Statement) -> impl IntoView {
             <p class="statement-sub">
                 {move || app.t(Key::StatementTitle)}" "{s.month.clone()}" · "
                 <span data-testid="statement-state">{move || app.t(state_key(state))}</span>
-                {s.issued_by.clone().map(|by| view! { " · "{move || app.t(Key::IssuedBy)}" "{by.clone()}" "{s.issued_at.clone().unwrap_or_default()} })}
+                {s.issued_by.clone().map(|by| view! { " · "{move || app.t(Key::IssuedBy)}" "{by.clone()}" "{s.issued_at.as_deref().map(crate::ui::format::datetime_of).unwrap_or_default()} })}
                 {s.paid_on.map(|d| view! { " · "{move || app.t(Key::PaidOn)}" "{d.to_string()}" "{s.payment_reference.clone().unwrap_or_default()} })}
             </p>
-            <dl class="facts totals" data-testid="statement-totals">
+            <dl class="facts statement-totals" data-testid="statement-totals">
                 {totals.into_iter().map(|(key, value)| view! {
                     <dt>{move || app.t(key)}</dt><dd class="num">{value}</dd>
                 }).collect_view()}
