@@ -100,7 +100,32 @@ export async function launchBrowser() {
 
 /** A tablet-sized context in Chinese. */
 export async function newTabletContext(browser, viewport = { width: 1280, height: 800 }) {
-  return browser.newContext({ viewport, locale: "zh-CN", timezoneId: "Asia/Shanghai", serviceWorkers: "allow" });
+  const context = await browser.newContext({ viewport, locale: "zh-CN", timezoneId: "Asia/Shanghai", serviceWorkers: "allow" });
+  await stripPolicyFields(context);
+  return context;
+}
+
+/** `CUNBAO_STRIP_POLICY_FIELDS=pin_offline_days` (comma-separated): the benchmarks remove these
+ * fields from the policies the server sends, so that a client built before they came (it
+ * refuses fields it does not know) can be measured against today's server. Set it for every
+ * client compared: each request then takes the same way through Playwright. */
+async function stripPolicyFields(context) {
+  const fields = process.env.CUNBAO_STRIP_POLICY_FIELDS;
+  if (fields === undefined) return;
+  const strip = (value) => {
+    if (Array.isArray(value)) value.forEach(strip);
+    else if (value && typeof value === "object") {
+      for (const f of fields.split(",").filter(Boolean)) delete value[f];
+      Object.values(value).forEach(strip);
+    }
+  };
+  await context.route(/\/api\/v1\/polic/, async (route) => {
+    const response = await route.fetch();
+    if (!response.ok()) return route.fulfill({ response });
+    const json = await response.json();
+    strip(json);
+    await route.fulfill({ response, json });
+  });
 }
 
 /** Waits until the app has opened its database and a service worker controls the page. */
@@ -358,4 +383,69 @@ export async function seedResidents(url, username, count, year = yearOf(chinaTod
     }
   }
   return mutations.map((m) => m.body.member);
+}
+
+/**
+ * Another tablet of `username`'s clinic settled `count` visits of `people` (as `seedResidents`
+ * returns them) over this scheme year, up to today: one claim each, in order of date, pushed in
+ * batches of 500; every one must be applied. A clinic's tablets pull them (their year-to-date
+ * figures; the claims themselves stay with the tablet that made them). Each is a person's first
+ * visit of the year (a cold: amoxicillin and the consultation fee), so one settlement from
+ * `POST /api/v1/quote` holds for all; beyond `people.length` the persons come round again and
+ * the server re-settles those with the year so far (still applied, with an adjustment).
+ */
+export async function seedClaims(url, username, people, count) {
+  const other = await api(url, "/api/v1/auth/sign-in", {
+    body: { username, password: "cunbao2025", device_name: "earlier tablet (claims)" },
+  });
+  const token = other.json.token;
+  // The catalogue and policy the server has in force. A synthetic catalogue
+  // (CUNBAO_SYNTHETIC_CATALOGUE) is only served to tablets: a claim naming it is refused as
+  // unknown_catalogue (it is not among the published versions claims are priced from), so the
+  // claims name the published sample catalogue, whose items the synthetic one begins with.
+  const handshake = await api(url, "/api/v1/sync/handshake", { token });
+  const { policy_version } = handshake.json;
+  const catalogue_version = handshake.json.catalogue_version.startsWith("synthetic-")
+    ? "sample-2025.1"
+    : handshake.json.catalogue_version;
+  const lines = [
+    { code: "XJ01CAA001", name: "阿莫西林胶囊", class: "A", price: "12.50", quantity: "1" },
+    { code: "S110200001", name: "一般诊疗费", class: "A", price: "10.00", quantity: "1" },
+  ];
+  // The quote knows the shipped policies only; the sample data's policy of every year is the
+  // 2025 sample's with its dates moved (`Policy::sample_for`): the same benefits.
+  const quote = await api(url, "/api/v1/quote", {
+    token,
+    body: { policy: samplePolicy(2025), benefit: { type: "general_outpatient" }, lines },
+  });
+  if (quote.status !== 200) throw new Error(`quote failed: ${JSON.stringify(quote.json)}`);
+  const today = chinaToday();
+  const first = `${yearOf(today)}-01-01`;
+  const days = Math.round((Date.parse(today) - Date.parse(first)) / 86400000) + 1;
+  const mutations = Array.from({ length: count }, (_, i) => ({
+    seq: i + 1,
+    record_id: `seed-claim-${i}`,
+    body: {
+      type: "claim",
+      person: people[i % people.length].id_number,
+      visit_date: addDays(first, Math.floor((i * days) / count)),
+      diagnoses: [{ code: "J06.9" }],
+      identity: { method: "id_card" },
+      benefit: { type: "general_outpatient" },
+      policy_version,
+      catalogue_version,
+      lines,
+      settlement: quote.json.settlement,
+    },
+  }));
+  let applied = 0;
+  for (let i = 0; i < mutations.length; i += 500) {
+    const res = await api(url, "/api/v1/sync/push", { token, body: { mutations: mutations.slice(i, i + 500) } });
+    const refused = res.status === 200 ? res.json.results.filter((r) => r.status !== "applied") : [];
+    if (res.status !== 200 || refused.length) {
+      throw new Error(`seeding claims failed: ${JSON.stringify(refused[0] ?? res.json).slice(0, 300)}`);
+    }
+    applied += res.json.results.length;
+  }
+  return applied;
 }
