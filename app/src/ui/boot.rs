@@ -43,6 +43,11 @@ async fn open(ctx: AppContext) {
                 .await
                 .unwrap_or(crate::access::Gate::SignIn(None));
             ctx.set_store(store);
+            // The public catalogue's index is built while the PIN is typed.
+            let catalogue = ctx.catalogue_index();
+            spawn_local(async move {
+                catalogue.await;
+            });
             ctx.gate.set(gate);
             ctx.device.set(DeviceState::Ready {
                 device_id,

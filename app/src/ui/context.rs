@@ -4,6 +4,8 @@ use cunbao_domain::text::Text;
 use std::rc::Rc;
 use std::sync::Arc;
 
+use futures::future::{FutureExt, LocalBoxFuture, Shared};
+
 use cunbao_domain::policy::{for_enrolment, for_visit, Policy};
 
 use leptos::prelude::*;
@@ -75,7 +77,13 @@ pub struct AppContext {
     raw: StoredValue<Option<Rc<IndexedDbStore>>, LocalStorage>,
     /// The database through the data key, while the desk is open (see `crate::vault`).
     vault: StoredValue<Option<Rc<Vault>>, LocalStorage>,
+    /// The catalogue's search index, built from the public catalogue (in clear) while the
+    /// lock screen shows and kept across locks, so that unlocking reads only residents' data.
+    catalogue: StoredValue<Option<SharedCatalogue>, LocalStorage>,
 }
+
+/// A catalogue index being built, or built: every reader awaits the same one.
+type SharedCatalogue = Shared<LocalBoxFuture<'static, Arc<CatalogueIndex>>>;
 
 impl AppContext {
     /// The shared state before the local database is open; `boot::start` opens it.
@@ -97,6 +105,7 @@ impl AppContext {
             saved_claim: StoredValue::new(None),
             raw: StoredValue::new_local(None),
             vault: StoredValue::new_local(None),
+            catalogue: StoredValue::new_local(None),
         }
     }
 
@@ -106,6 +115,7 @@ impl AppContext {
         let Some(store) = self.store() else { return };
         let desk = self.desk;
         let gate = self.gate;
+        let catalogue = self.catalogue_index();
         spawn_local(async move {
             let store = store.as_ref();
             let policies = crate::desk::local::policies(store)
@@ -114,16 +124,10 @@ impl AppContext {
             let today = crate::device::today();
             let policy = for_visit(&policies, today).cloned().map(Arc::new);
             let enrolment_policy = for_enrolment(&policies, today).cloned().map(Arc::new);
-            let version = crate::sync::setup::catalogue_version(store)
-                .await
-                .ok()
-                .flatten();
-            let current = desk.with_untracked(|d| d.as_ref().map(|d| d.catalogue.clone()));
-            let catalogue = match current {
-                Some(c) if Some(&c.version) == version.as_ref() => c,
-                _ => Arc::new(CatalogueIndex::load(store).await.unwrap_or_default()),
-            };
-            let residents = Arc::new(ResidentIndex::load(store).await.unwrap_or_default());
+            // The catalogue's index is usually built already (at start); residents' data is
+            // read and opened meanwhile.
+            let (catalogue, residents) = futures::join!(catalogue, ResidentIndex::load(store));
+            let residents = Arc::new(residents.unwrap_or_default());
             // Closed while reading: what was read is dropped.
             if !gate.get_untracked().is_open() {
                 return;
@@ -136,6 +140,36 @@ impl AppContext {
                 residents,
             }));
         });
+    }
+
+    /// The catalogue's index: the one built (or being built) if the catalogue on the device is
+    /// still that version, else built anew — from the database itself, as the catalogue is
+    /// public and stored in clear. Called at start, so it is ready by the time a PIN is typed.
+    pub fn catalogue_index(&self) -> SharedCatalogue {
+        let slot = self.catalogue;
+        let Some(raw) = self.device_store() else {
+            return futures::future::ready(Arc::new(CatalogueIndex::default()))
+                .boxed_local()
+                .shared();
+        };
+        let current = slot.get_value();
+        let index = async move {
+            let version = crate::sync::setup::catalogue_version(raw.as_ref())
+                .await
+                .ok()
+                .flatten();
+            if let Some(current) = current {
+                let built = current.await;
+                if Some(&built.version) == version.as_ref() {
+                    return built;
+                }
+            }
+            Arc::new(CatalogueIndex::load(raw.as_ref()).await.unwrap_or_default())
+        }
+        .boxed_local()
+        .shared();
+        slot.set_value(Some(index.clone()));
+        index
     }
 
     /// The signed-in user's name (empty if nobody is signed in); reactive when read in a view.
