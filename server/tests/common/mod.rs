@@ -2,6 +2,8 @@
 //! PostgreSQL server named by `CUNBAO_TEST_DATABASE_URL` (started by `./test.sh`).
 #![allow(dead_code)]
 
+pub mod claims;
+
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use cunbao_server::client::ClientFiles;
