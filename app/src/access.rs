@@ -13,22 +13,7 @@ use crate::storage::{Batch, StorageError, Store, StoreName, Write};
 use crate::sync::transport::Transport;
 use crate::sync::{self, outbox, SyncError};
 
-/// Why the desk is closed, kept on the tablet so that a reload says it again.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Closed {
-    /// Too many wrong PINs: the PIN and the session were forgotten, the work kept.
-    LockedOut,
-    /// The township revoked the tablet: its data was wiped.
-    Revoked,
-    /// The user signed out: the work kept for the clinic's next sign-in.
-    SignedOut,
-    /// Offline longer than the policy allows: the PIN's key was forgotten, the work kept.
-    OfflineTooLong,
-    /// The server refused the sign-in as expired: the session forgotten, the work kept for
-    /// the online sign-in that uploads it.
-    Expired,
-}
+pub use crate::closed::Closed;
 
 /// What the app may show, decided in one place.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

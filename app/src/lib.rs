@@ -2,6 +2,7 @@
 //! `routes`, `storage`, `html`); the Leptos UI (`ui`) is compiled for the browser only.
 
 pub mod access;
+pub mod closed;
 pub mod desk;
 pub mod html;
 pub mod i18n;

@@ -132,7 +132,7 @@ pub async fn unlock<T>(
     record.failures += 1;
     if record.failures >= MAX_FAILURES {
         forget(store).await?;
-        meta::put(store, MetaKey::Closed, &crate::access::Closed::LockedOut).await?;
+        meta::put(store, MetaKey::Closed, &crate::closed::Closed::LockedOut).await?;
         return Err(PinError::LockedOut);
     }
     set(store, &record).await?;
@@ -240,9 +240,9 @@ mod tests {
                 None
             );
             assert!(store.get(StoreName::Outbox, "1").await.unwrap().is_some());
-            let closed: Option<crate::access::Closed> =
+            let closed: Option<crate::closed::Closed> =
                 meta::get(&store, MetaKey::Closed).await.unwrap();
-            assert_eq!(closed, Some(crate::access::Closed::LockedOut));
+            assert_eq!(closed, Some(crate::closed::Closed::LockedOut));
         });
     }
 

@@ -21,6 +21,7 @@ pub mod publishing;
 pub mod qualification;
 pub mod quantity;
 pub mod quote;
+pub mod rejection;
 pub mod repricing;
 pub mod review;
 pub mod risk;

@@ -166,8 +166,8 @@ pub struct Policy {
     pub offline_limit: OfflineLimit,
     pub risk: RiskParams,
     /// The standard reasons a reviewer rejects a claim with (审核拒付原因).
-    #[serde(default = "crate::review::standard_rejection_reasons")]
-    pub rejection_reasons: Vec<crate::review::RejectionReason>,
+    #[serde(default = "crate::rejection::standard_rejection_reasons")]
+    pub rejection_reasons: Vec<crate::rejection::RejectionReason>,
     /// How many days a tablet may go without reaching the server before its PIN alone no
     /// longer unlocks it (an online sign-in is then needed). See the README's "Lost tablet".
     #[serde(default = "default_pin_offline_days")]

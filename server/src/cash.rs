@@ -4,16 +4,15 @@
 
 use chrono::NaiveDate;
 use cunbao_domain::money::Money;
-use cunbao_domain::signed_money::SignedMoney;
-use cunbao_domain::statement::{CashStanding, RecordedHandIn};
+use cunbao_domain::statement::RecordedHandIn;
 use sqlx::{AnyConnection, Row};
 
 use crate::error::ApiError;
 use crate::statements::draft::Dated;
-use crate::statements::Clinic;
 
 pub struct NewHandIn<'a> {
-    pub clinic: &'a Clinic,
+    pub township_id: &'a str,
+    pub clinic_id: &'a str,
     pub amount: Money,
     pub received_on: NaiveDate,
     pub receipts_covered: &'a str,
@@ -30,8 +29,8 @@ pub async fn insert(conn: &mut AnyConnection, h: NewHandIn<'_>) -> Result<String
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(&id)
-    .bind(&h.clinic.township_id)
-    .bind(&h.clinic.id)
+    .bind(h.township_id)
+    .bind(h.clinic_id)
     .bind(h.amount.to_string())
     .bind(h.received_on.to_string())
     .bind(h.receipts_covered)
@@ -44,7 +43,10 @@ pub async fn insert(conn: &mut AnyConnection, h: NewHandIn<'_>) -> Result<String
 }
 
 /// The clinic's hand-ins, newest first.
-async fn hand_ins(conn: &mut AnyConnection, clinic: &str) -> Result<Vec<RecordedHandIn>, ApiError> {
+pub async fn hand_ins(
+    conn: &mut AnyConnection,
+    clinic: &str,
+) -> Result<Vec<RecordedHandIn>, ApiError> {
     let rows = sqlx::query(
         "SELECT id, amount, received_on, receipts_covered, recorded_by_name, recorded_at \
          FROM cash_hand_ins WHERE clinic_id = $1 ORDER BY received_on DESC, recorded_at DESC, id",
@@ -82,21 +84,4 @@ pub async fn dated(conn: &mut AnyConnection, clinic: &str) -> Result<Vec<Dated>,
             on: h.received_on,
         })
         .collect())
-}
-
-/// The clinic's cash: receipts that stand (all time), handed in, the gap, the hand-ins.
-pub async fn standing(conn: &mut AnyConnection, clinic: &Clinic) -> Result<CashStanding, ApiError> {
-    let receipts = crate::statements::receipts(conn, &clinic.id).await?;
-    let hand_ins = hand_ins(conn, &clinic.id).await?;
-    let receipts_total: Money = receipts.iter().map(|r| r.amount).sum();
-    let handed_in: Money = hand_ins.iter().map(|h| h.amount).sum();
-    Ok(CashStanding {
-        clinic_id: clinic.id.clone(),
-        clinic_name: clinic.name.clone(),
-        receipts: receipts.len() as u32,
-        receipts_total,
-        handed_in,
-        gap: SignedMoney::from(receipts_total) - SignedMoney::from(handed_in),
-        hand_ins,
-    })
 }

@@ -17,6 +17,7 @@ pub mod db;
 pub mod error;
 pub mod escrow;
 pub mod feed;
+pub mod handshake;
 pub mod metrics;
 pub mod observe;
 pub mod private_files;

@@ -6,11 +6,6 @@
 //! answer lost on the way never strands a tablet; from then on it is refused.
 
 use chrono::{DateTime, Duration, Utc};
-use cunbao_domain::devices::HandshakeQuery;
-
-use crate::auth::{random_hex, token_hash, Caller};
-use crate::error::ApiError;
-use crate::{accounts, AppState};
 
 /// The server's token lifetime and rotation interval (`CUNBAO_TOKEN_DAYS`,
 /// `CUNBAO_TOKEN_ROTATE_HOURS`).
@@ -80,52 +75,6 @@ pub fn expired(expires_at: Option<&str>, now: DateTime<Utc>) -> bool {
         // An expiry that does not read is treated as passed: sign in again.
         Some(stored) => parse_time(Some(stored)).is_none_or(|at| at <= now),
     }
-}
-
-/// What a handshake writes: the device's report of itself (its last sync, the work it holds,
-/// its app version) and, when its token is due, a fresh token, returned to be sent once.
-pub async fn at_handshake(
-    state: &AppState,
-    caller: &Caller,
-    report: &HandshakeQuery,
-) -> Result<Option<String>, ApiError> {
-    let now = Utc::now();
-    let app_version = report
-        .app_version
-        .as_deref()
-        .map(|v| v.chars().take(40).collect::<String>());
-    let mut tx = state.writers.begin(&state.db).await?;
-    accounts::record_handshake(
-        &mut tx,
-        &caller.device_id,
-        report.pending,
-        app_version.as_deref(),
-        now,
-    )
-    .await?;
-    let mut renewed = None;
-    if let Some(token) = &caller.token {
-        if state.tokens.rotates(token.presented, token.issued_at, now) {
-            let fresh = random_hex(32);
-            let replaced = accounts::rotate_token(
-                &mut tx,
-                &caller.device_id,
-                token.presented,
-                &token.hash,
-                &token_hash(&fresh),
-                now,
-                &state.tokens,
-            )
-            .await?;
-            // Another handshake renewed it first: that one's answer carries the new token.
-            renewed = replaced.then_some(fresh);
-        }
-    }
-    tx.commit().await?;
-    if renewed.is_some() {
-        state.metrics.token_renewed();
-    }
-    Ok(renewed)
 }
 
 #[cfg(test)]

@@ -46,7 +46,8 @@ pub async fn hand_in(
     let id = cash::insert(
         &mut tx,
         NewHandIn {
-            clinic: &clinic,
+            township_id: &clinic.township_id,
+            clinic_id: &clinic.id,
             amount: request.amount,
             received_on: request.received_on,
             receipts_covered: &receipts_covered,
@@ -69,7 +70,9 @@ pub async fn hand_in(
     });
     tx.commit().await?;
     let mut conn = state.db.acquire().await?;
-    Ok(Json(cash::standing(&mut conn, &clinic).await?))
+    Ok(Json(
+        crate::statements::cash_standing(&mut conn, &clinic).await?,
+    ))
 }
 
 /// Township staff: every clinic's cash — receipts that stand (all time), handed in, the gap,
@@ -86,7 +89,7 @@ pub async fn township(
     let mut conn = state.db.acquire().await?;
     let mut list = Vec::new();
     for clinic in statements::clinics(&mut conn, township).await? {
-        list.push(cash::standing(&mut conn, &clinic).await?);
+        list.push(crate::statements::cash_standing(&mut conn, &clinic).await?);
     }
     Ok(Json(list))
 }
@@ -103,5 +106,7 @@ pub async fn clinic(
     let clinic = caller.clinic()?;
     let mut conn = state.db.acquire().await?;
     let clinic = clinic_of(&mut conn, &caller.user.township_id, clinic).await?;
-    Ok(Json(cash::standing(&mut conn, &clinic).await?))
+    Ok(Json(
+        crate::statements::cash_standing(&mut conn, &clinic).await?,
+    ))
 }

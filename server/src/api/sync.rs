@@ -8,7 +8,7 @@ use serde::Deserialize;
 use super::{ApiJson, ApiQuery};
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::{sync, tokens, AppState};
+use crate::{sync, AppState};
 
 /// Start of every sync: server epoch, this device's last applied sequence, versions in force.
 /// The device says what it holds not yet uploaded and its app version (kept for the township's
@@ -23,7 +23,7 @@ pub async fn handshake(
 ) -> Result<Json<Handshake>, ApiError> {
     let in_force = state.in_force().await?;
     let mut answer = sync::handshake(&state.db, &caller, &in_force).await?;
-    answer.renewed_token = tokens::at_handshake(&state, &caller, &report).await?;
+    answer.renewed_token = crate::handshake::at_handshake(&state, &caller, &report).await?;
     Ok(Json(answer))
 }
 

@@ -326,3 +326,24 @@ pub async fn mark_paid(
     .await?;
     Ok(())
 }
+
+/// The clinic's cash: receipts that stand (all time), handed in, the gap, the hand-ins.
+pub async fn cash_standing(
+    conn: &mut AnyConnection,
+    clinic: &Clinic,
+) -> Result<cunbao_domain::statement::CashStanding, ApiError> {
+    let receipts = receipts(conn, &clinic.id).await?;
+    let hand_ins = crate::cash::hand_ins(conn, &clinic.id).await?;
+    let receipts_total: cunbao_domain::money::Money = receipts.iter().map(|r| r.amount).sum();
+    let handed_in: cunbao_domain::money::Money = hand_ins.iter().map(|h| h.amount).sum();
+    Ok(cunbao_domain::statement::CashStanding {
+        clinic_id: clinic.id.clone(),
+        clinic_name: clinic.name.clone(),
+        receipts: receipts.len() as u32,
+        receipts_total,
+        handed_in,
+        gap: cunbao_domain::signed_money::SignedMoney::from(receipts_total)
+            - cunbao_domain::signed_money::SignedMoney::from(handed_in),
+        hand_ins,
+    })
+}
