@@ -172,6 +172,21 @@ impl AppContext {
         index
     }
 
+    /// Runs `f` with the session's token, for the screens that ask the server (the township's,
+    /// the clinic's confirmed cash); nothing when the desk is closed or nobody is signed in.
+    pub fn with_token<F, Fut>(&self, f: F)
+    where
+        F: FnOnce(String) -> Fut + 'static,
+        Fut: std::future::Future<Output = ()> + 'static,
+    {
+        let Some(store) = self.store() else { return };
+        spawn_local(async move {
+            if let Ok(Some(session)) = crate::sync::session(store.as_ref()).await {
+                f(session.token).await;
+            }
+        });
+    }
+
     /// The signed-in user's name (empty if nobody is signed in); reactive when read in a view.
     pub fn user_name(&self) -> String {
         self.sync.with(|s| {

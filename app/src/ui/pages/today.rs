@@ -181,7 +181,7 @@ pub fn ConfirmedCash() -> impl IntoView {
         if !app.online.get() {
             return;
         }
-        crate::ui::pages::township::statements::with_token(app, move |token| async move {
+        app.with_token(move |token| async move {
             if let Ok(s) = crate::sync::http::FETCH.clinic_cash(&token).await {
                 standing.set(Some(s));
             }

@@ -8,7 +8,6 @@ use cunbao_domain::text::{Bilingual, Text};
 use leptos::prelude::*;
 
 use super::staff_only::StaffOnline;
-use super::statements::with_token;
 use crate::i18n::Key;
 use crate::routes::Section;
 use crate::sync::http::FETCH;
@@ -28,7 +27,7 @@ fn Cash() -> impl IntoView {
     let app = use_app();
     let standings = RwSignal::new(None::<Result<Vec<CashStanding>, Text>>);
     let load = move || {
-        with_token(app, move |token| async move {
+        app.with_token(move |token| async move {
             standings.set(Some(FETCH.cash(&token).await.map_err(|e| e.text())));
         });
     };
@@ -57,7 +56,7 @@ fn Cash() -> impl IntoView {
             receipts_covered: covered.get_untracked().trim().to_string(),
         };
         error.set(None);
-        with_token(app, move |token| async move {
+        app.with_token(move |token| async move {
             match FETCH.hand_in(&token, &hand_in).await {
                 Ok(_) => {
                     amount.set(String::new());

@@ -4,10 +4,9 @@
 use cunbao_domain::review::{DecisionKind, ReviewOutcome, ReviewRequest, ReviewResponse};
 use cunbao_domain::text::{Bilingual, Text};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::i18n::{Key, Lang};
-use crate::sync::{self, http::FETCH};
+use crate::sync::http::FETCH;
 use crate::ui::context::use_app;
 
 /// The standard reasons of the policy in force on this tablet (the county's list when it has
@@ -37,7 +36,6 @@ pub fn DecisionBar(
     let error = RwSignal::new(None::<Text>);
     let done = RwSignal::new(None::<ReviewResponse>);
     let send = move |decision: DecisionKind| {
-        let Some(store) = app.store() else { return };
         let request = ReviewRequest {
             claims: claims.get_untracked(),
             decision,
@@ -53,15 +51,8 @@ pub fn DecisionBar(
         busy.set(true);
         error.set(None);
         done.set(None);
-        spawn_local(async move {
-            let answer = match sync::session(store.as_ref()).await {
-                Ok(Some(session)) => FETCH.review_decide(&session.token, &request).await,
-                _ => {
-                    busy.set(false);
-                    return;
-                }
-            };
-            match answer {
+        app.with_token(move |token| async move {
+            match FETCH.review_decide(&token, &request).await {
                 Ok(response) => {
                     note.set(String::new());
                     done.set(Some(response.clone()));

@@ -1,10 +1,9 @@
 use cunbao_domain::text::{Bilingual, Text};
 use cunbao_domain::township::RecordRow;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::i18n::Key;
-use crate::sync::{self, http::FETCH};
+use crate::sync::http::FETCH;
 use crate::township::{title, ListedRow, RecordKind};
 use crate::ui::context::use_app;
 
@@ -16,12 +15,8 @@ pub fn RecordList(kind: RecordKind) -> impl IntoView {
     Effect::new(move |_| {
         // Reload when sync finishes a round.
         let _ = app.sync.get().last_sync_ms;
-        let Some(store) = app.store() else { return };
-        spawn_local(async move {
-            let Ok(Some(session)) = sync::session(store.as_ref()).await else {
-                return;
-            };
-            let result = FETCH.township_records(&session.token, kind).await;
+        app.with_token(move |token| async move {
+            let result = FETCH.township_records(&token, kind).await;
             rows.set(Some(result.map_err(|e| e.text())));
         });
     });

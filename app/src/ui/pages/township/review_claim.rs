@@ -5,7 +5,6 @@ use cunbao_domain::review::ReviewClaim;
 use cunbao_domain::settlement::Settlement;
 use cunbao_domain::text::{Bilingual, Text};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
@@ -13,7 +12,7 @@ use super::decision_bar::DecisionBar;
 use super::staff_only::StaffOnline;
 use crate::i18n::{Key, Label};
 use crate::routes::{Route, Section};
-use crate::sync::{self, http::FETCH};
+use crate::sync::http::FETCH;
 use crate::ui::context::use_app;
 
 #[component]
@@ -33,13 +32,9 @@ fn ClaimView() -> impl IntoView {
     let claim_id = move || params.with(|p| p.get("claim").unwrap_or_default());
     let claim = RwSignal::new(None::<Result<ReviewClaim, Text>>);
     let load = move || {
-        let Some(store) = app.store() else { return };
         let id = claim_id();
-        spawn_local(async move {
-            let Ok(Some(session)) = sync::session(store.as_ref()).await else {
-                return;
-            };
-            let result = FETCH.review_claim(&session.token, &id).await;
+        app.with_token(move |token| async move {
+            let result = FETCH.review_claim(&token, &id).await;
             claim.set(Some(result.map_err(|e| e.text())));
         });
     };

@@ -8,14 +8,13 @@ use cunbao_domain::review::QueueItem;
 use cunbao_domain::risk::RuleId;
 use cunbao_domain::text::{Bilingual, Text};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::A;
 
 use super::decision_bar::DecisionBar;
 use super::staff_only::StaffOnline;
 use crate::i18n::{Key, Label};
 use crate::routes::{Route, Section};
-use crate::sync::{self, http::FETCH};
+use crate::sync::http::FETCH;
 use crate::township::review::{clinics, QueueFilter, Wait};
 use crate::ui::context::use_app;
 
@@ -69,13 +68,9 @@ fn Queue() -> impl IntoView {
     let all_clinics = RwSignal::new(Vec::<(String, String)>::new());
     let selected = RwSignal::new(BTreeSet::<String>::new());
     let reload = move || {
-        let Some(store) = app.store() else { return };
         let filter = filter.get_untracked();
-        spawn_local(async move {
-            let Ok(Some(session)) = sync::session(store.as_ref()).await else {
-                return;
-            };
-            let result = FETCH.review_queue(&session.token, &filter).await;
+        app.with_token(move |token| async move {
+            let result = FETCH.review_queue(&token, &filter).await;
             if let Ok(list) = &result {
                 if filter.clinic.is_empty() {
                     all_clinics.set(clinics(list));

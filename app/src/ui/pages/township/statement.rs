@@ -9,7 +9,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 use super::staff_only::StaffOnline;
-use super::statements::{state_key, with_token};
+use super::statements::state_key;
 use crate::i18n::{Key, Label};
 use crate::routes::{Route, Section};
 use crate::sync::http::FETCH;
@@ -41,7 +41,7 @@ fn OneStatement() -> impl IntoView {
     let error = RwSignal::new(None::<Text>);
     let load = move || {
         let (clinic, month) = key();
-        with_token(app, move |token| async move {
+        app.with_token(move |token| async move {
             let result = FETCH.statement(&token, &clinic, &month).await;
             statement.set(Some(result.map_err(|e| e.text())));
         });
@@ -53,7 +53,7 @@ fn OneStatement() -> impl IntoView {
     let issue = move |_| {
         let (clinic, month) = key();
         error.set(None);
-        with_token(app, move |token| async move {
+        app.with_token(move |token| async move {
             match FETCH.issue_statement(&token, &clinic, &month).await {
                 Ok(_) => load(),
                 Err(e) => error.set(Some(e.text())),
@@ -73,7 +73,7 @@ fn OneStatement() -> impl IntoView {
             payment_reference: reference.get_untracked().trim().to_string(),
         };
         error.set(None);
-        with_token(app, move |token| async move {
+        app.with_token(move |token| async move {
             match FETCH
                 .statement_paid(&token, &clinic, &month, &payment)
                 .await
@@ -85,7 +85,7 @@ fn OneStatement() -> impl IntoView {
     };
     let download = move |_| {
         let (clinic, month) = key();
-        with_token(app, move |token| async move {
+        app.with_token(move |token| async move {
             let path = statement_path(&clinic, &month, "/lines.csv");
             let name = format!("结算明细-{clinic}-{month}.csv");
             if let Err(e) = crate::sync::http::download(&path, &token, &name).await {

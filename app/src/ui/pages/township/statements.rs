@@ -4,14 +4,13 @@
 use cunbao_domain::statement::{month_of, StatementState, StatementSummary};
 use cunbao_domain::text::{Bilingual, Text};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::A;
 
 use super::staff_only::StaffOnline;
 use crate::i18n::Key;
 use crate::routes::{Route, Section};
-use crate::sync::{self, http::FETCH};
-use crate::ui::context::{use_app, AppContext};
+use crate::sync::http::FETCH;
+use crate::ui::context::use_app;
 
 pub fn state_key(state: StatementState) -> Key {
     match state {
@@ -19,20 +18,6 @@ pub fn state_key(state: StatementState) -> Key {
         StatementState::Issued => Key::StateIssued,
         StatementState::Paid => Key::StatePaid,
     }
-}
-
-/// Runs `f` with the session's token (nothing when nobody is signed in).
-pub fn with_token<F, Fut>(app: AppContext, f: F)
-where
-    F: FnOnce(String) -> Fut + 'static,
-    Fut: std::future::Future<Output = ()> + 'static,
-{
-    let Some(store) = app.store() else { return };
-    spawn_local(async move {
-        if let Ok(Some(session)) = sync::session(store.as_ref()).await {
-            f(session.token).await;
-        }
-    });
 }
 
 #[component]
@@ -52,14 +37,14 @@ fn Statements() -> impl IntoView {
     let error = RwSignal::new(None::<Text>);
     Effect::new(move |_| {
         let month = month.get();
-        with_token(app, move |token| async move {
+        app.with_token(move |token| async move {
             let result = FETCH.statements(&token, &month).await;
             list.set(Some(result.map_err(|e| e.text())));
         });
     });
     let download = move |_| {
         let month = month.get_untracked();
-        with_token(app, move |token| async move {
+        app.with_token(move |token| async move {
             let path = format!("/api/v1/township/statements.csv?month={month}");
             let name = format!("月度结算单-{month}.csv");
             if let Err(e) = crate::sync::http::download(&path, &token, &name).await {
