@@ -17,11 +17,13 @@ pub enum Section {
     Statements,
     /// The cash clinics hand in (现金解缴): township staff only.
     Cash,
+    /// Voids and refunds awaiting a second person (双人复核): township staff only.
+    Proposals,
     Township,
 }
 
 impl Section {
-    pub const ALL: [Section; 10] = [
+    pub const ALL: [Section; 11] = [
         Section::Home,
         Section::Residents,
         Section::Enrol,
@@ -30,6 +32,7 @@ impl Section {
         Section::Review,
         Section::Statements,
         Section::Cash,
+        Section::Proposals,
         Section::Township,
         Section::Sync,
     ];
@@ -50,7 +53,11 @@ impl Section {
     pub fn is_township(self) -> bool {
         matches!(
             self,
-            Section::Review | Section::Statements | Section::Cash | Section::Township
+            Section::Review
+                | Section::Statements
+                | Section::Cash
+                | Section::Proposals
+                | Section::Township
         )
     }
 
@@ -74,6 +81,7 @@ impl Section {
             Section::Review => "/township/review",
             Section::Statements => "/township/statements",
             Section::Cash => "/township/cash",
+            Section::Proposals => "/township/proposals",
             Section::Township => "/township",
         }
     }
@@ -89,6 +97,7 @@ impl Section {
             Section::Review => Key::NavReview,
             Section::Statements => Key::NavStatements,
             Section::Cash => Key::NavCash,
+            Section::Proposals => Key::NavProposals,
             Section::Township => Key::NavTownship,
         }
     }
@@ -105,6 +114,7 @@ impl Section {
             Section::Review => Some(Key::ReviewPlan),
             Section::Statements => Some(Key::StatementsPlan),
             Section::Cash => Some(Key::CashPlan),
+            Section::Proposals => Some(Key::ProposalsHelp),
             Section::Township => Some(Key::TownshipPlan),
         }
     }

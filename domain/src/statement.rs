@@ -83,10 +83,15 @@ pub struct StatementTotals {
     /// before it, when synced or recorded after that month's statement was issued.
     pub receipts: u32,
     pub receipts_total: Money,
+    /// Contributions refunded to payers, approved by a second person of the township in the
+    /// month (or before, after that month's statement was issued): cash the clinic paid out.
+    #[serde(default)]
+    pub refunds_total: Money,
     pub cash_handed_in: Money,
     /// What the township pays the clinic: the fund payable and adjustments, less the cash
-    /// collected and not handed in: `fund_payable + adjustments − (receipts_total −
-    /// cash_handed_in)`. Negative: the clinic owes the township.
+    /// collected and neither refunded nor handed in: `fund_payable + adjustments −
+    /// (receipts_total − refunds_total − cash_handed_in)`. Negative: the clinic owes the
+    /// township.
     pub net_payable: SignedMoney,
 }
 
@@ -265,9 +270,12 @@ pub struct CashStanding {
     pub clinic_name: String,
     pub receipts: u32,
     pub receipts_total: Money,
+    /// Refunds approved (cash the clinic paid back to payers).
+    #[serde(default)]
+    pub refunded: Money,
     pub handed_in: Money,
-    /// `receipts_total - handed_in`: zero when the clinic's cash is closed (negative: more
-    /// handed in than the receipts synced so far).
+    /// `receipts_total - refunded - handed_in`: zero when the clinic's cash is closed
+    /// (negative: more handed in than the receipts synced so far).
     pub gap: SignedMoney,
     /// The hand-ins recorded, newest first.
     pub hand_ins: Vec<RecordedHandIn>,

@@ -26,10 +26,12 @@ pub enum RecordKind {
     RefundProposal,
     /// A chronic qualification applied for or decided (慢特病认定).
     Qualification,
+    /// A void of a synced claim proposed, awaiting a second person (作废申请).
+    VoidProposal,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 9] = [
+    pub const ALL: [RecordKind; 10] = [
         RecordKind::Enrolment,
         RecordKind::Contribution,
         RecordKind::Claim,
@@ -39,6 +41,7 @@ impl RecordKind {
         RecordKind::Correction,
         RecordKind::RefundProposal,
         RecordKind::Qualification,
+        RecordKind::VoidProposal,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -52,6 +55,7 @@ impl RecordKind {
             RecordKind::Correction => "correction",
             RecordKind::RefundProposal => "refund_proposal",
             RecordKind::Qualification => "qualification",
+            RecordKind::VoidProposal => "void_proposal",
         }
     }
 
@@ -88,6 +92,7 @@ pub enum RecordSummary {
     Correction(RecordedCorrection),
     RefundProposal(ProposedRefund),
     Qualification(crate::qualification::Qualification),
+    VoidProposal(crate::second_person::ProposedVoid),
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -130,6 +135,9 @@ impl RecordSummary {
             }
             RecordKind::Qualification => {
                 RecordSummary::Qualification(serde_json::from_value(data).ok()?)
+            }
+            RecordKind::VoidProposal => {
+                RecordSummary::VoidProposal(serde_json::from_value(data).ok()?)
             }
         })
     }

@@ -123,6 +123,14 @@ impl ApiError {
         }
     }
 
+    pub fn conflict(code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> ApiError {
+        ApiError::Conflict {
+            code,
+            zh: zh.into(),
+            en: en.into(),
+        }
+    }
+
     fn parts(&self) -> (StatusCode, &'static str, String, String) {
         let fixed =
             |status, code, zh: &str, en: &str| (status, code, zh.to_string(), en.to_string());

@@ -21,6 +21,7 @@ pub mod handshake;
 pub mod metrics;
 pub mod observe;
 pub mod private_files;
+pub mod proposals;
 pub mod publish_command;
 pub mod published;
 pub mod publishing;

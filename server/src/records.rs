@@ -30,8 +30,10 @@ pub enum RecordStatus {
     Void,
     /// A contribution whose refund a clinic proposed.
     RefundProposed,
-    /// A refund proposal waiting for the township (退费待乡镇审批).
-    AwaitingApproval,
+    /// A contribution refunded to the payer, approved by a second person (已退费).
+    Refunded,
+    /// A void or refund proposal: awaiting a second person, approved or refused.
+    Proposal(cunbao_domain::second_person::ProposalState),
     /// A chronic qualification: pending, approved or rejected.
     Qualification(cunbao_domain::qualification::QualificationStatus),
 }
@@ -47,7 +49,8 @@ impl RecordStatus {
             RecordStatus::Claim(status) => status.as_str(),
             RecordStatus::Void => "void",
             RecordStatus::RefundProposed => "refund_proposed",
-            RecordStatus::AwaitingApproval => "awaiting_approval",
+            RecordStatus::Refunded => "refunded",
+            RecordStatus::Proposal(state) => state.as_str(),
             RecordStatus::Qualification(status) => match status {
                 cunbao_domain::qualification::QualificationStatus::Pending => "pending",
                 cunbao_domain::qualification::QualificationStatus::Approved => "approved",

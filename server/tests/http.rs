@@ -246,6 +246,8 @@ async fn the_openapi_description_lists_every_endpoint_with_its_wire_types() {
             "/sync/push",
             "/township/cash",
             "/township/devices",
+            "/township/proposals",
+            "/township/proposals/{proposal_id}/decision",
             "/township/qualifications/{id}/decision",
             "/township/records",
             "/township/review",
@@ -294,6 +296,12 @@ async fn the_openapi_description_lists_every_endpoint_with_its_wire_types() {
         ),
         ("/township/cash", "post", "CashStanding"),
         ("/clinic/cash", "get", "CashStanding"),
+        ("/township/proposals", "post", "Proposal"),
+        (
+            "/township/proposals/{proposal_id}/decision",
+            "post",
+            "ProposalResponse",
+        ),
     ] {
         let answer =
             &spec["paths"][path][method]["responses"]["200"]["content"]["application/json"];

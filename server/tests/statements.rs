@@ -300,7 +300,8 @@ async fn a_draft_adds_up_and_issuing_freezes_it(backend: Backend) {
     assert_eq!(amount("调整金额"), signed(&t["adjustments"]));
     assert_eq!(
         amount("应付净额"),
-        amount("统筹应付") + amount("调整金额") - (amount("收费金额") - amount("已解缴"))
+        amount("统筹应付") + amount("调整金额")
+            - (amount("收费金额") - amount("退费金额") - amount("已解缴"))
     );
     assert_eq!(amount("应付净额"), signed(&t["net_payable"]));
     let lines = csv(

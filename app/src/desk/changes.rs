@@ -7,6 +7,7 @@ use cunbao_domain::enrolment::{
     check_correction, check_stop, ChangeError, Correction, CoverStop, RefundReason, StopReason,
 };
 use cunbao_domain::money::Money;
+use cunbao_domain::second_person::{ProposalDecided, ProposalState};
 use cunbao_domain::sync::{MutationBody, ProposedRefund, RecordedCorrection};
 use cunbao_domain::text::{Bilingual, Text};
 use serde::Deserialize;
@@ -159,6 +160,9 @@ pub struct HouseholdReceipt {
     pub collected_on: NaiveDate,
     #[serde(default)]
     pub refund: Option<ProposedRefund>,
+    /// The township's decision on the last refund proposed, once pulled.
+    #[serde(default)]
+    pub refund_decided: Option<cunbao_domain::second_person::ProposalDecided>,
 }
 
 impl HouseholdReceipt {
@@ -202,6 +206,10 @@ pub async fn propose_refund(
     if receipt.refund.is_some() {
         return Err(ChangeFailed::RefundAlreadyProposed);
     }
+    if let Value::Object(map) = &mut value {
+        // A refused refund's decision gives way to the new proposal.
+        map.remove("refund_decided");
+    }
     let proposal = ProposedRefund {
         proposal_id: maker.new_id.clone(),
         contribution_id: contribution_id.to_string(),
@@ -210,6 +218,7 @@ pub async fn propose_refund(
         reason,
         clinic_id: maker.clinic_id,
         by: who.display_name().to_string(),
+        by_username: who.operator().username.clone(),
         device_id: maker.device_id,
         device_name: String::new(),
         at: maker.at,
@@ -224,6 +233,20 @@ pub async fn propose_refund(
     outbox::commit_with_entries(store, &who, batch, vec![(maker.new_id, body)], maker.now_ms)
         .await?;
     Ok(proposal)
+}
+
+/// Marks a stored receipt with the township's decision on its refund: approved, it stays
+/// marked (已退费); refused, the proposal is cleared so that another can be made.
+pub fn with_refund_decision(receipt: &mut Value, decided: &ProposalDecided) {
+    if let Value::Object(map) = receipt {
+        if decided.state == ProposalState::Refused {
+            map.remove("refund");
+        }
+        map.insert(
+            "refund_decided".into(),
+            serde_json::to_value(decided).expect("wire types serialise"),
+        );
+    }
 }
 
 /// Marks a stored receipt (of either shape) with its refund proposal.

@@ -297,6 +297,9 @@ pub struct Receipt {
     /// A refund of it proposed (退费申请), awaiting the township.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refund: Option<cunbao_domain::sync::ProposedRefund>,
+    /// The township's decision on its refund, once pulled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refund_decided: Option<cunbao_domain::second_person::ProposalDecided>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -418,6 +421,7 @@ pub async fn save(
         scheme_year: ctx.policy.scheme_year,
         policy_version: ctx.policy.version.clone(),
         refund: None,
+        refund_decided: None,
     };
     batch.put(StoreName::Contributions, &contribution_id, &receipt)?;
     if let Some(name) = ctx.draft {

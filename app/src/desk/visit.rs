@@ -365,6 +365,7 @@ pub async fn save(
         voided: None,
         server: None,
         decision: None,
+        void_proposal: None,
         claim: claim.clone(),
     };
     let body = MutationBody::Claim(Box::new(claim));
@@ -427,6 +428,56 @@ pub async fn void(
             MutationBody::Void {
                 target_record_id: claim_id.to_string(),
                 reason: reason.trim().to_string(),
+            },
+        )],
+        now_ms,
+    )
+    .await
+    .map(drop)
+    .map_err(|e| e.text())
+}
+
+/// Proposes voiding a claim of this tablet that has been uploaded (作废申请): a township user
+/// approves or refuses it (双人复核); the claim stands meanwhile. `proposal_id` is new.
+pub async fn propose_void(
+    store: &impl Store,
+    claim_id: &str,
+    reason: &str,
+    proposal_id: &str,
+    now_ms: u64,
+) -> Result<(), Text> {
+    cunbao_domain::second_person::check_text(reason)?;
+    let mut record: ClaimRecord = store
+        .get_as(StoreName::Claims, claim_id)
+        .await
+        .map_err(|e| e.text())?
+        .ok_or_else(|| Text::new("找不到该结算", "No such claim"))?;
+    if record.void_proposal.as_ref().is_some_and(|p| p.awaiting()) {
+        return Err(Text::new(
+            "已申请作废，待乡镇复核",
+            "A void is already awaiting the township",
+        ));
+    }
+    let who = outbox::signed_in(store).await.map_err(|e| e.text())?;
+    let reason = reason.trim().to_string();
+    record.void_proposal = Some(crate::storage::records::VoidProposal {
+        proposal_id: proposal_id.to_string(),
+        reason: reason.clone(),
+        decided: None,
+    });
+    let mut batch = Batch::default();
+    batch
+        .put(StoreName::Claims, claim_id, &record)
+        .map_err(|e| e.text())?;
+    outbox::commit_with_entries(
+        store,
+        &who,
+        batch,
+        vec![(
+            proposal_id.to_string(),
+            MutationBody::VoidProposal {
+                claim_id: claim_id.to_string(),
+                reason,
             },
         )],
         now_ms,

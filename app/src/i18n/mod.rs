@@ -386,6 +386,33 @@ texts! {
     CoverStops => ("停保", "Cover stopped"),
     Corrections => ("更正", "Corrections"),
     RefundProposals => ("退费申请", "Refund proposals"),
+    VoidProposals => ("作废申请", "Void proposals"),
+    RefundsTotal => ("退费金额（已批准）", "Refunds approved"),
+    StatusAwaitingSecond => ("待复核", "awaiting a second person"),
+    StatusProposalApproved => ("已批准", "approved"),
+    StatusProposalRefused => ("已驳回", "refused"),
+    StatusRefunded => ("已退费", "refunded"),
+    ProposeVoid => ("申请作废", "Propose a void"),
+    ProposeVoidHint => ("已上传的结算须经乡镇另一位工作人员复核后作废", "An uploaded claim is voided only when a second person of the township approves"),
+    VoidAwaiting => ("作废待乡镇复核", "Void awaiting the township"),
+    VoidRefused => ("乡镇驳回作废申请", "The township refused the void"),
+    VoidedByTownship => ("已作废（乡镇复核）", "Voided (approved by the township)"),
+    RefundDone => ("已退费（乡镇批准）", "Refunded (approved by the township)"),
+    RefundRefused => ("退费申请被驳回", "Refund refused by the township"),
+    NavProposals => ("双人复核", "Second approvals"),
+    ProposalsAwaiting => ("待复核的作废与退费", "Voids and refunds awaiting a second person"),
+    ProposalsDecided => ("最近处理", "Recently decided"),
+    ProposalsHelp => ("作废已上传的结算、退还参保缴费，须由一人提出、另一人批准；提出人不能批准自己的申请。", "Voiding an uploaded claim or refunding a contribution is proposed by one person and approved by another; nobody approves their own proposal."),
+    NoProposals => ("没有待复核的申请", "Nothing awaits a second person"),
+    ActionVoidClaim => ("作废就诊记录", "Void a claim"),
+    ActionRefund => ("退还参保缴费", "Refund a contribution"),
+    ProposedBy => ("提出人", "Proposed by"),
+    ProposalReason => ("理由", "Reason"),
+    OwnProposal => ("本人提出，须由另一位工作人员复核", "Yours: someone else approves it"),
+    Refuse => ("驳回", "Refuse"),
+    RefuseNote => ("驳回理由", "Why it is refused"),
+    ApproveVoid => ("批准", "Approve"),
+    DecidedBy => ("处理人", "Decided by"),
     Changes => ("参保变更", "Changes after enrolment"),
     StopCover => ("停保", "Stop cover"),
     StopFrom => ("停保日期（当天起暂停待遇）", "Stop from (suspended from that day)"),
@@ -454,6 +481,9 @@ pub fn status_key(kind: &str, status: &str) -> Key {
     if kind == "qualification" {
         return labels::qualification_status_key(status);
     }
+    if kind == "void_proposal" && status == "awaiting_approval" {
+        return Key::StatusAwaitingSecond;
+    }
     match status {
         "active" => Key::StatusActive,
         "open" => Key::StatusOpen,
@@ -463,6 +493,9 @@ pub fn status_key(kind: &str, status: &str) -> Key {
         "recorded" => Key::StatusRecorded,
         "awaiting_approval" => Key::StatusAwaitingTownship,
         "refund_proposed" => Key::StatusRefundProposed,
+        "refunded" => Key::StatusRefunded,
+        "approved" => Key::StatusProposalApproved,
+        "refused" => Key::StatusProposalRefused,
         _ => Key::StatusOther,
     }
 }

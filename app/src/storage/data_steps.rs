@@ -79,6 +79,7 @@ mod tests {
             cap_pool: "general_outpatient".into(),
             operator: "王秀兰".into(),
             voided: None,
+            void_proposal: None,
             server: Some(ClaimOutcome {
                 claim_id: "c-1".into(),
                 total: claim.settlement.total,

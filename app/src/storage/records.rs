@@ -102,8 +102,27 @@ pub struct ClaimRecord {
     /// The township's decision, after a sync pulled it (审核).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decision: Option<cunbao_domain::review::DecidedClaim>,
+    /// A void proposed to the township after upload (作废申请), and its decision once pulled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub void_proposal: Option<VoidProposal>,
     #[serde(flatten)]
     pub claim: Claim,
+}
+
+/// A void of an uploaded claim proposed at the clinic, for a second person of the township.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VoidProposal {
+    pub proposal_id: String,
+    pub reason: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decided: Option<cunbao_domain::second_person::ProposalDecided>,
+}
+
+impl VoidProposal {
+    /// Still waiting for the township.
+    pub fn awaiting(&self) -> bool {
+        self.decided.is_none()
+    }
 }
 
 /// What the Notices store holds: `{entity, id, data}` under `{entity}:{id}`.

@@ -288,6 +288,9 @@ async fn apply_changes(store: &impl Store, changes: &[Change]) -> Result<(), Sto
                 // the earlier one, and the desk settles by it.
                 notices.push(Notice::qualification(qualification));
             }
+            ChangeBody::ProposalDecided(decided) => {
+                apply_proposal_decided(store, &mut contributions, decided).await?;
+            }
             ChangeBody::RefundProposed(proposal) => {
                 let key = proposal.contribution_id.clone();
                 let pending = contributions.iter().rev().find(|(k, _)| *k == key);
@@ -309,6 +312,47 @@ async fn apply_changes(store: &impl Store, changes: &[Change]) -> Result<(), Sto
     ] {
         if !records.is_empty() {
             store.put_all(name, &records).await?;
+        }
+    }
+    Ok(())
+}
+
+/// A second person's decision on a void or refund proposed here: the claim or the receipt
+/// shows it. (An approved void also comes as the claim's decision.)
+async fn apply_proposal_decided(
+    store: &impl Store,
+    contributions: &mut Vec<(String, Value)>,
+    decided: &cunbao_domain::second_person::DecidedProposal,
+) -> Result<(), StorageError> {
+    use cunbao_domain::second_person::ProposalAction;
+    let key = decided.target_id.clone();
+    match decided.action {
+        ProposalAction::VoidClaim => {
+            let own: Option<ClaimRecord> = store.get_as(StoreName::Claims, &key).await?;
+            if let Some(mut own) = own {
+                let proposal = own.void_proposal.get_or_insert_with(|| {
+                    crate::storage::records::VoidProposal {
+                        proposal_id: decided.proposal_id.clone(),
+                        reason: String::new(),
+                        decided: None,
+                    }
+                });
+                if proposal.proposal_id == decided.proposal_id {
+                    proposal.decided = Some(decided.decided.clone());
+                    store.put_as(StoreName::Claims, &key, &own).await?;
+                }
+            }
+        }
+        ProposalAction::RefundContribution => {
+            let pending = contributions.iter().rev().find(|(k, _)| *k == key);
+            let stored = match pending {
+                Some((_, value)) => Some(value.clone()),
+                None => store.get(StoreName::Contributions, &key).await?,
+            };
+            if let Some(mut receipt) = stored {
+                crate::desk::changes::with_refund_decision(&mut receipt, &decided.decided);
+                contributions.push((key, receipt));
+            }
         }
     }
     Ok(())

@@ -193,6 +193,46 @@ impl<C: HttpClient> Api<C> {
         .await
     }
 
+    /// Township staff: the proposals awaiting a second person, or the latest decided.
+    pub async fn proposals(
+        &self,
+        token: &str,
+        decided: bool,
+    ) -> Result<Vec<cunbao_domain::second_person::Proposal>, TransportError> {
+        let path = format!("/api/v1/township/proposals?decided={decided}");
+        self.call("GET", &path, Some(token), None).await
+    }
+
+    /// Township staff: proposes a void or a refund, for another to approve.
+    pub async fn propose(
+        &self,
+        token: &str,
+        request: &cunbao_domain::second_person::ProposeRequest,
+    ) -> Result<cunbao_domain::second_person::Proposal, TransportError> {
+        self.call(
+            "POST",
+            "/api/v1/township/proposals",
+            Some(token),
+            json_body(request),
+        )
+        .await
+    }
+
+    /// Township staff: approves or refuses another's proposal.
+    pub async fn decide_proposal(
+        &self,
+        token: &str,
+        proposal_id: &str,
+        decision: &cunbao_domain::second_person::ProposalDecision,
+    ) -> Result<cunbao_domain::second_person::ProposalResponse, TransportError> {
+        let path = format!(
+            "/api/v1/township/proposals/{}/decision",
+            crate::township::review::escape(proposal_id)
+        );
+        self.call("POST", &path, Some(token), json_body(decision))
+            .await
+    }
+
     /// A clinic assistant: what the township confirmed of the clinic's cash.
     pub async fn clinic_cash(&self, token: &str) -> Result<CashStanding, TransportError> {
         self.call("GET", "/api/v1/clinic/cash", Some(token), None)

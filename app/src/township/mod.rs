@@ -32,6 +32,7 @@ pub fn title(kind: RecordKind) -> Key {
         RecordKind::Correction => Key::Corrections,
         RecordKind::RefundProposal => Key::RefundProposals,
         RecordKind::Qualification => Key::Qualifications,
+        RecordKind::VoidProposal => Key::VoidProposals,
     }
 }
 
@@ -122,6 +123,14 @@ pub fn summary(lang: Lang, record: &RecordRow) -> String {
             }
             text
         }
+        Some(RecordSummary::VoidProposal(v)) => format!(
+            "{} {} · {} {} · {}",
+            v.visit_date,
+            v.person,
+            t(Key::Fund),
+            v.fund,
+            v.reason
+        ),
         None => String::new(),
     }
 }

@@ -187,6 +187,16 @@ impl AppContext {
         });
     }
 
+    /// The signed-in user's username (empty if nobody is signed in); reactive in a view.
+    pub fn username(&self) -> String {
+        self.sync.with(|s| {
+            s.user
+                .as_ref()
+                .map(|u| u.username.clone())
+                .unwrap_or_default()
+        })
+    }
+
     /// The signed-in user's name (empty if nobody is signed in); reactive when read in a view.
     pub fn user_name(&self) -> String {
         self.sync.with(|s| {

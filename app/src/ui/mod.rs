@@ -25,6 +25,7 @@ use pages::settlement::SettlementPage;
 use pages::sync::SyncPage;
 use pages::today::TodayPage;
 use pages::township::cash::CashPage;
+use pages::township::proposals::ProposalsPage;
 use pages::township::review_claim::ReviewClaimPage;
 use pages::township::review_queue::ReviewQueuePage;
 use pages::township::statement::StatementPage;
@@ -63,6 +64,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/township/statements") view=StatementsPage/>
                     <Route path=path!("/township/statements/:clinic/:month") view=StatementPage/>
                     <Route path=path!("/township/cash") view=CashPage/>
+                    <Route path=path!("/township/proposals") view=ProposalsPage/>
                 </Routes>
             </main>
             </Show>

@@ -57,6 +57,10 @@ pub struct ProposedRefund {
     pub reason: RefundReason,
     pub clinic_id: String,
     pub by: String,
+    /// The proposer's username (a second person approves); empty in proposals recorded before
+    /// the field.
+    #[serde(default)]
+    pub by_username: String,
     pub device_id: String,
     /// The device's name as signed in ("卫生室平板1"); empty on a tablet's own copy until the
     /// server's comes back.

@@ -54,6 +54,9 @@ pub enum ChangeBody {
     Qualification(crate::qualification::Qualification),
     /// A claim the township approved or rejected (审核).
     ClaimDecided(crate::review::DecidedClaim),
+    /// A void or a refund proposed at the clinic or the township, approved or refused by a
+    /// second person of the township (双人复核).
+    ProposalDecided(crate::second_person::DecidedProposal),
 }
 
 /// The kinds of change, for the feed's `entity` column and for filtering.
@@ -71,6 +74,7 @@ pub enum ChangeKind {
     RefundProposed,
     Qualification,
     ClaimDecided,
+    ProposalDecided,
 }
 
 impl ChangeKind {
@@ -88,6 +92,7 @@ impl ChangeKind {
             ChangeKind::RefundProposed => "refund_proposed",
             ChangeKind::Qualification => "qualification",
             ChangeKind::ClaimDecided => "claim_decided",
+            ChangeKind::ProposalDecided => "proposal_decided",
         }
     }
 }
@@ -107,6 +112,7 @@ impl ChangeBody {
             ChangeBody::RefundProposed(_) => ChangeKind::RefundProposed,
             ChangeBody::Qualification(_) => ChangeKind::Qualification,
             ChangeBody::ClaimDecided(_) => ChangeKind::ClaimDecided,
+            ChangeBody::ProposalDecided(_) => ChangeKind::ProposalDecided,
         }
     }
 

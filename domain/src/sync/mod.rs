@@ -243,6 +243,9 @@ pub enum MutationBody {
         contribution_id: String,
         reason: RefundReason,
     },
+    /// A void of one of the clinic's claims that has synced proposed (作废申请), for a township
+    /// user to approve (双人复核); `record_id` names the proposal.
+    VoidProposal { claim_id: String, reason: String },
     /// An application for a chronic qualification (门诊慢特病认定) for a person enrolled at
     /// the clinic, on a hospital's diagnosis document, for the township to decide;
     /// `record_id` names the application.
@@ -265,6 +268,7 @@ impl MutationBody {
             MutationBody::StopCover { .. } => "stop_cover",
             MutationBody::Correction { .. } => "correction",
             MutationBody::RefundProposal { .. } => "refund_proposal",
+            MutationBody::VoidProposal { .. } => "void_proposal",
             MutationBody::QualificationApplication { .. } => "qualification_application",
         }
     }

@@ -9,6 +9,7 @@ mod cash;
 mod catalogue;
 mod devices;
 mod json;
+mod proposals;
 mod publish;
 pub mod qualifications;
 mod quote;
@@ -101,6 +102,8 @@ fn described_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(statements::lines_csv))
         .routes(routes!(statements::issue))
         .routes(routes!(statements::paid))
+        .routes(routes!(proposals::list, proposals::propose))
+        .routes(routes!(proposals::decide))
         .routes(routes!(cash::hand_in))
         .routes(routes!(cash::township))
         .routes(routes!(cash::clinic))

@@ -177,14 +177,6 @@ pub async fn lines_csv(
     Ok(export::lines(&statement).download(&name))
 }
 
-fn conflict(code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> ApiError {
-    ApiError::Conflict {
-        code,
-        zh: zh.into(),
-        en: en.into(),
-    }
-}
-
 /// Township staff: issues a clinic's statement of a month (this month or one before): the
 /// draft as it stands is frozen and never changes; what changes after goes on a later
 /// statement. Issued once: a second request answers `already_issued`, and a month before one
@@ -219,7 +211,7 @@ pub async fn issue(
         .await?
         .is_some()
     {
-        return Err(conflict(
+        return Err(ApiError::conflict(
             "already_issued",
             format!("{}{month}的结算单已出具，不能再次出具", clinic.name),
             format!(
@@ -232,7 +224,7 @@ pub async fn issue(
         .await?
         .filter(|latest| *latest > month)
     {
-        return Err(conflict(
+        return Err(ApiError::conflict(
             "later_month_issued",
             format!(
                 "{}已出具{later}的结算单，不能再出具更早的{month}",
@@ -287,7 +279,7 @@ pub async fn paid(
     let clinic = clinic_of(&mut tx, township, &clinic).await?;
     tx.lock_keys([format!("statements:{}", clinic.id)]).await?;
     let Some(current) = statements::issued(&mut tx, &clinic.id, &month).await? else {
-        return Err(conflict(
+        return Err(ApiError::conflict(
             "not_issued",
             format!("{}{month}的结算单尚未出具，不能登记付款", clinic.name),
             format!(
@@ -302,7 +294,7 @@ pub async fn paid(
         if same {
             return Ok(Json(current));
         }
-        return Err(conflict(
+        return Err(ApiError::conflict(
             "already_paid",
             format!("{}{month}的结算单已登记付款", clinic.name),
             format!(

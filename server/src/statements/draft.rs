@@ -49,6 +49,8 @@ pub struct Dated {
 pub enum ItemKind {
     Claim,
     Receipt,
+    /// A refund of a contribution, approved.
+    Refund,
     Cash,
 }
 
@@ -57,6 +59,7 @@ impl ItemKind {
         match self {
             ItemKind::Claim => "claim",
             ItemKind::Receipt => "receipt",
+            ItemKind::Refund => "refund",
             ItemKind::Cash => "cash",
         }
     }
@@ -84,6 +87,7 @@ pub struct Worked {
 pub fn work_out(
     claims: &[ClaimFacts],
     receipts: &[Dated],
+    refunds: &[Dated],
     cash: &[Dated],
     taken: &Taken,
     last: NaiveDate,
@@ -137,12 +141,16 @@ pub fn work_out(
             .collect()
     };
     let receipts = fresh(receipts);
+    let refunds = fresh(refunds);
     let cash = fresh(cash);
     totals.receipts = receipts.len() as u32;
     totals.receipts_total = receipts.iter().map(|r| r.amount).sum();
+    totals.refunds_total = refunds.iter().map(|r| r.amount).sum();
     totals.cash_handed_in = cash.iter().map(|c| c.amount).sum();
     totals.net_payable = SignedMoney::from(totals.fund_payable) + totals.adjustments
-        - (SignedMoney::from(totals.receipts_total) - SignedMoney::from(totals.cash_handed_in));
+        - (SignedMoney::from(totals.receipts_total)
+            - SignedMoney::from(totals.refunds_total)
+            - SignedMoney::from(totals.cash_handed_in));
     let order = |a: &StatementLine, b: &StatementLine| {
         (a.visit_date, &a.claim_id).cmp(&(b.visit_date, &b.claim_id))
     };
@@ -161,6 +169,11 @@ pub fn work_out(
             receipts
                 .iter()
                 .map(|r| item(ItemKind::Receipt, &r.id, r.amount.into())),
+        )
+        .chain(
+            refunds
+                .iter()
+                .map(|r| item(ItemKind::Refund, &r.id, r.amount.into())),
         )
         .chain(
             cash.iter()
@@ -227,7 +240,7 @@ mod tests {
             dated("r-april", "380.00", day(4, 1)),
         ];
         let cash = [dated("h1", "1000.00", day(3, 20))];
-        let worked = work_out(&claims, &receipts, &cash, &Taken::new(), day(3, 31));
+        let worked = work_out(&claims, &receipts, &[], &cash, &Taken::new(), day(3, 31));
         let t = &worked.totals;
         assert_eq!(t.claims, 4, "settled, flagged, rejected and approved");
         assert_eq!(t.claims_total, m("770.00"));
@@ -266,7 +279,7 @@ mod tests {
             dated("h1", "300.00", day(3, 20)),
             dated("h2", "500.00", day(4, 2)),
         ];
-        let worked = work_out(&claims, &receipts, &cash, &taken, day(4, 30));
+        let worked = work_out(&claims, &receipts, &[], &cash, &taken, day(4, 30));
         let t = &worked.totals;
         assert_eq!(t.claims, 1);
         assert_eq!(t.fund_payable, m("10.00"));
@@ -285,7 +298,7 @@ mod tests {
             *taken.entry(item.record_id.clone()).or_default() =
                 taken.get(&item.record_id).copied().unwrap_or_default() + item.amount;
         }
-        let after = work_out(&claims, &receipts, &cash, &taken, day(5, 31));
+        let after = work_out(&claims, &receipts, &[], &cash, &taken, day(5, 31));
         assert!(after.lines.is_empty());
         assert_eq!(after.totals, StatementTotals::default());
     }

@@ -26,7 +26,7 @@ pub fn state_zh(state: StatementState) -> &'static str {
     }
 }
 
-pub const SUMMARY_HEADER: [&str; 16] = [
+pub const SUMMARY_HEADER: [&str; 17] = [
     "卫生室",
     "月份",
     "状态",
@@ -38,6 +38,7 @@ pub const SUMMARY_HEADER: [&str; 16] = [
     "调整金额",
     "收费笔数",
     "收费金额",
+    "退费金额",
     "已解缴",
     "应付净额",
     "出具时间",
@@ -63,6 +64,7 @@ pub fn summary(statements: &[StatementSummary]) -> Csv {
             t.adjustments.to_string(),
             t.receipts.to_string(),
             t.receipts_total.to_string(),
+            t.refunds_total.to_string(),
             t.cash_handed_in.to_string(),
             t.net_payable.to_string(),
             s.issued_at.clone().unwrap_or_default(),

@@ -130,8 +130,9 @@ pub async fn read_draft(
     let taken = taken(conn, &clinic.id).await?;
     let claims = claims(conn, &clinic.id, last).await?;
     let receipts = receipts(conn, &clinic.id).await?;
+    let refunds = crate::proposals::approved_refunds(conn, &clinic.id).await?;
     let cash = crate::cash::dated(conn, &clinic.id).await?;
-    let worked = draft::work_out(&claims, &receipts, &cash, &taken, last);
+    let worked = draft::work_out(&claims, &receipts, &refunds, &cash, &taken, last);
     let statement = Statement {
         clinic_id: clinic.id.clone(),
         clinic_name: clinic.name.clone(),
@@ -333,17 +334,21 @@ pub async fn cash_standing(
     clinic: &Clinic,
 ) -> Result<cunbao_domain::statement::CashStanding, ApiError> {
     let receipts = receipts(conn, &clinic.id).await?;
+    let refunds = crate::proposals::approved_refunds(conn, &clinic.id).await?;
     let hand_ins = crate::cash::hand_ins(conn, &clinic.id).await?;
-    let receipts_total: cunbao_domain::money::Money = receipts.iter().map(|r| r.amount).sum();
-    let handed_in: cunbao_domain::money::Money = hand_ins.iter().map(|h| h.amount).sum();
+    let receipts_total: Money = receipts.iter().map(|r| r.amount).sum();
+    let refunded: Money = refunds.iter().map(|r| r.amount).sum();
+    let handed_in: Money = hand_ins.iter().map(|h| h.amount).sum();
     Ok(cunbao_domain::statement::CashStanding {
         clinic_id: clinic.id.clone(),
         clinic_name: clinic.name.clone(),
         receipts: receipts.len() as u32,
         receipts_total,
+        refunded,
         handed_in,
-        gap: cunbao_domain::signed_money::SignedMoney::from(receipts_total)
-            - cunbao_domain::signed_money::SignedMoney::from(handed_in),
+        gap: SignedMoney::from(receipts_total)
+            - SignedMoney::from(refunded)
+            - SignedMoney::from(handed_in),
         hand_ins,
     })
 }

@@ -25,6 +25,7 @@ pub fn lock_keys(m: &Mutation) -> Vec<String> {
             contribution_id, ..
         } => keys.push(record(contribution_id)),
         MutationBody::QualificationApplication { person: p, .. } => keys.push(person(p.as_str())),
+        MutationBody::VoidProposal { claim_id, .. } => keys.push(record(claim_id)),
     }
     keys
 }
@@ -102,6 +103,9 @@ fn about(body: &MutationBody) -> Value {
             contribution_id,
             reason,
         } => json!({ "contribution": contribution_id, "reason": reason }),
+        MutationBody::VoidProposal { claim_id, reason } => {
+            json!({ "claim": claim_id, "reason": reason })
+        }
         MutationBody::QualificationApplication {
             person,
             condition,

@@ -197,6 +197,35 @@ fn the_worked_example_settles_to_the_specified_figures_warns_flags_and_saves_dur
             .await
             .unwrap();
         assert_eq!(back.figures.fund_paid.to_string(), "1990.00");
+
+        // Once uploaded, a void is proposed to the township (双人复核): the claim stands, one
+        // proposal awaits at a time, and the outbox carries it with its reason.
+        let saved = save(&store, person, &draft, &q, ctx("c2")).await.unwrap();
+        assert!(propose_void(&store, "c2", "x", "p1", 7).await.is_err());
+        propose_void(&store, "c2", " 录错病人 ", "p1", 7)
+            .await
+            .unwrap();
+        let again = propose_void(&store, "c2", "录错病人", "p2", 8).await;
+        assert!(again.unwrap_err().zh.contains("待乡镇复核"));
+        let own: ClaimRecord = store
+            .get_as(StoreName::Claims, "c2")
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(own.voided.is_none());
+        assert_eq!(own.claim, saved.claim);
+        let proposal = own.void_proposal.unwrap();
+        assert!(proposal.awaiting());
+        assert_eq!(proposal.reason, "录错病人");
+        let last = outbox::entries(&store).await.unwrap().pop().unwrap();
+        assert_eq!(last.mutation.record_id, "p1");
+        assert_eq!(
+            last.mutation.body,
+            MutationBody::VoidProposal {
+                claim_id: "c2".into(),
+                reason: "录错病人".into()
+            }
+        );
     });
 }
 

@@ -48,8 +48,13 @@ pub fn ReceiptPage() -> impl IntoView {
                 </table>
                 <p class="slip-total">{move || app.t(Key::Total)}": ¥"<span data-testid="receipt-total">{r.total.to_string()}</span></p>
                 <p>{move || app.t(Key::Collector)}": "{r.collector.clone()}</p>
-                {r.refund.clone().map(|refund| view! {
-                    <p class="badge warn" data-testid="refund-awaiting">{move || app.t(Key::RefundAwaiting)}" · "{move || refund.reason.label(app.lang.get())}</p>
+                {r.refund.clone().map(|refund| {
+                    let done = r.refund_decided.as_ref().is_some_and(|d| d.state == cunbao_domain::second_person::ProposalState::Approved);
+                    view! {
+                        <p class=if done { "badge ok" } else { "badge warn" } data-testid="refund-awaiting">
+                            {move || app.t(if done { Key::RefundDone } else { Key::RefundAwaiting })}" · "{move || refund.reason.label(app.lang.get())}
+                        </p>
+                    }
                 })}
             </article>
             <PrintButtons/>

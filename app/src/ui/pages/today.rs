@@ -5,7 +5,7 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 
 use crate::desk::enrol::{receipts_on, Receipt};
-use crate::desk::visit::{claims_on, void, ClaimRecord};
+use crate::desk::visit::{claims_on, propose_void, void, ClaimRecord};
 use crate::device::{now_ms, today};
 use crate::i18n::Key;
 use crate::routes::{Route, Section};
@@ -114,11 +114,19 @@ fn ClaimRow<F: Fn() + Copy + Send + Sync + 'static>(
     let open = RwSignal::new(false);
     let error = RwSignal::new(None::<Text>);
     let id = claim.claim_id.clone();
+    // Before upload the tablet voids it; after, a void is proposed to the township (双人复核).
     let do_void = move |_| {
         let Some(store) = app.store() else { return };
         let id = id.clone();
         spawn_local(async move {
-            match void(store.as_ref(), &id, &reason.get_untracked(), now_ms()).await {
+            let reason = reason.get_untracked();
+            let done = if uploaded {
+                let proposal_id = crate::device::new_uuid();
+                propose_void(store.as_ref(), &id, &reason, &proposal_id, now_ms()).await
+            } else {
+                void(store.as_ref(), &id, &reason, now_ms()).await
+            };
+            match done {
                 Ok(()) => {
                     crate::ui::sync_runner::refresh(app);
                     on_void();
@@ -129,20 +137,36 @@ fn ClaimRow<F: Fn() + Copy + Send + Sync + 'static>(
     };
     let voided = claim.voided.clone();
     let decision = claim.decision.clone();
-    let can_void = voided.is_none() && !uploaded;
+    let settled_for_good = decision.as_ref().is_some_and(|d| !d.status.pays());
+    let proposal = claim.void_proposal.clone();
+    let awaiting = proposal.as_ref().is_some_and(|p| p.awaiting());
+    let can_void = voided.is_none() && !settled_for_good && !awaiting;
+    let void_key = if uploaded {
+        Key::ProposeVoid
+    } else {
+        Key::Void
+    };
+    let refused = proposal
+        .and_then(|p| p.decided)
+        .filter(|d| d.state == cunbao_domain::second_person::ProposalState::Refused);
     view! {
         <li data-testid="claim-row">
             <A href=Route::Slip { claim_id: &claim.claim_id }.href()>{claim.patient_name.clone()}</A>
             <span class="num">"¥"{claim.claim.settlement.total.to_string()}" · "{move || app.t(Key::FundPays)}" ¥"{claim.claim.settlement.fund.to_string()}</span>
             <span class="badge">{move || if voided.is_some() { app.t(Key::Voided) } else if uploaded { app.t(Key::Uploaded) } else { app.t(Key::NotUploaded) }}</span>
             {decision.map(|d| view! { <DecisionBadge decided=d/> })}
+            {awaiting.then(|| view! { <span class="badge warn" data-testid="void-awaiting">{move || app.t(Key::VoidAwaiting)}</span> })}
+            {refused.map(|d| view! {
+                <span class="badge bad" data-testid="void-refused">{move || app.t(Key::VoidRefused)}{d.note.map(|n| format!("：{n}"))}</span>
+            })}
             {can_void.then(|| view! {
                 <Show when=move || open.get() fallback=move || view! {
-                    <button class="link" data-testid="void" on:click=move |_| open.set(true)>{move || app.t(Key::Void)}</button>
+                    <button class="link" data-testid="void" title=move || uploaded.then(|| app.t(Key::ProposeVoidHint))
+                        on:click=move |_| open.set(true)>{move || app.t(void_key)}</button>
                 }>
-                    <input name="void_reason" placeholder=move || app.t(Key::VoidReason)
+                    <input name="void_reason" maxlength="200" placeholder=move || app.t(Key::VoidReason)
                         prop:value=reason on:input=move |ev| reason.set(event_target_value(&ev))/>
-                    <button data-testid="confirm-void" on:click=do_void.clone()>{move || app.t(Key::Void)}</button>
+                    <button data-testid="confirm-void" on:click=do_void.clone()>{move || app.t(void_key)}</button>
                 </Show>
             })}
             {move || error.get().map(|e| view! { <span class="field-error">{app.say(&e)}</span> })}
@@ -155,7 +179,12 @@ fn ClaimRow<F: Fn() + Copy + Send + Sync + 'static>(
 fn DecisionBadge(decided: cunbao_domain::review::DecidedClaim) -> impl IntoView {
     use cunbao_domain::claim::ClaimStatus;
     let app = use_app();
-    let rejected = decided.status == ClaimStatus::Rejected;
+    let rejected = decided.status != ClaimStatus::Approved;
+    let words = match decided.status {
+        ClaimStatus::Voided => Key::VoidedByTownship,
+        ClaimStatus::Approved => Key::ReviewApproved,
+        _ => Key::ReviewRejected,
+    };
     let reason = decided
         .reason
         .map(|r| Text::new(r.zh, r.en))
@@ -163,7 +192,7 @@ fn DecisionBadge(decided: cunbao_domain::review::DecidedClaim) -> impl IntoView 
     let note = decided.note.map(|n| format!("（{n}）"));
     view! {
         <span class=if rejected { "badge bad" } else { "badge ok" } data-testid="claim-decision">
-            {move || app.t(if rejected { Key::ReviewRejected } else { Key::ReviewApproved })}
+            {move || app.t(words)}
             {reason.map(|r| view! { "：" {r} })}
             {note}
         </span>
@@ -194,6 +223,7 @@ pub fn ConfirmedCash() -> impl IntoView {
                     <h2>{move || app.t(Key::CashConfirmed)}</h2>
                     <dl class="facts">
                         <dt>{move || app.t(Key::ReceiptsTotal)}</dt><dd class="num">{s.receipts_total.to_string()}</dd>
+                        <dt>{move || app.t(Key::RefundsTotal)}</dt><dd class="num">{s.refunded.to_string()}</dd>
                         <dt>{move || app.t(Key::CashHandedIn)}</dt><dd class="num">{s.handed_in.to_string()}</dd>
                         <dt>{move || app.t(Key::Gap)}</dt><dd class="num" data-testid="confirmed-gap">{s.gap.to_string()}</dd>
                     </dl>

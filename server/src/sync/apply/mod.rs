@@ -11,6 +11,7 @@ mod qualification;
 mod refund;
 mod stop;
 mod void;
+mod void_proposal;
 
 use cunbao_domain::policy::Policy;
 use cunbao_domain::sync::{
@@ -91,6 +92,7 @@ pub async fn apply(
         MutationBody::StopCover { .. } => stop::apply(tx, ctx, m).await,
         MutationBody::Correction { .. } => correction::apply(tx, ctx, m).await,
         MutationBody::RefundProposal { .. } => refund::apply(tx, ctx, m).await,
+        MutationBody::VoidProposal { .. } => void_proposal::apply(tx, ctx, m).await,
         MutationBody::QualificationApplication { .. } => qualification::apply(tx, ctx, m).await,
     }?;
     if let MutationBody::Void {

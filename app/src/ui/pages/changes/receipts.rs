@@ -74,10 +74,24 @@ fn ReceiptRow(receipt: HouseholdReceipt, version: RwSignal<u32>) -> impl IntoVie
         receipt.amount
     );
     let refund = receipt.refund.clone();
+    let decided = receipt.refund_decided.clone();
+    let refunded = refund.is_some()
+        && decided
+            .as_ref()
+            .is_some_and(|d| d.state == cunbao_domain::second_person::ProposalState::Approved);
+    let refused = decided
+        .filter(|d| d.state == cunbao_domain::second_person::ProposalState::Refused)
+        .map(|d| d.note.unwrap_or_default());
     view! {
         <li data-testid="household-receipt">
             <span class="mono">{head}</span>
+            {refused.map(|note| view! {
+                <span class="badge bad" data-testid="refund-refused">{move || app.t(Key::RefundRefused)}"：" {note}</span>
+            })}
             {match refund {
+                Some(_) if refunded => view! {
+                    <span class="badge ok" data-testid="refund-done">{move || app.t(Key::RefundDone)}</span>
+                }.into_any(),
                 Some(r) => view! {
                     <span class="badge warn" data-testid="refund-awaiting">
                         {move || app.t(Key::RefundAwaiting)}" · "{move || r.reason.label(app.lang.get())}

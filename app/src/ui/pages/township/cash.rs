@@ -80,14 +80,14 @@ fn Cash() -> impl IntoView {
                     <table class="records" data-testid="cash">
                         <thead><tr>
                             <th>{app.t(Key::Clinic)}</th><th class="num">{app.t(Key::ReceiptsCount)}</th>
-                            <th class="num">{app.t(Key::ReceiptsTotal)}</th><th class="num">{app.t(Key::CashHandedIn)}</th>
+                            <th class="num">{app.t(Key::ReceiptsTotal)}</th><th class="num">{app.t(Key::RefundsTotal)}</th><th class="num">{app.t(Key::CashHandedIn)}</th>
                             <th class="num">{app.t(Key::Gap)}</th><th>{app.t(Key::HandIns)}</th>
                         </tr></thead>
                         <tbody>
                             {list.into_iter().map(|c| view! {
                                 <tr data-testid="cash-row" data-clinic=c.clinic_id.clone()>
                                     <td>{c.clinic_name}</td><td class="num">{c.receipts}</td>
-                                    <td class="num">{c.receipts_total.to_string()}</td><td class="num">{c.handed_in.to_string()}</td>
+                                    <td class="num">{c.receipts_total.to_string()}</td><td class="num">{c.refunded.to_string()}</td><td class="num">{c.handed_in.to_string()}</td>
                                     <td class="num" class:differs=!c.gap.is_zero() data-testid="gap">{c.gap.to_string()}</td>
                                     <td>{c.hand_ins.iter().map(|h| format!("{} {} {}", h.received_on, h.amount, h.receipts_covered)).collect::<Vec<_>>().join("；")}</td>
                                 </tr>

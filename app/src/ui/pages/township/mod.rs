@@ -1,5 +1,6 @@
 pub mod cash;
 mod decision_bar;
+pub mod proposals;
 mod record_list;
 pub mod review_claim;
 pub mod review_queue;

@@ -9,11 +9,13 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 use super::decision_bar::DecisionBar;
+use super::proposals::ProposeVoid;
 use super::staff_only::StaffOnline;
 use crate::i18n::{Key, Label};
 use crate::routes::{Route, Section};
 use crate::sync::http::FETCH;
 use crate::ui::context::use_app;
+use cunbao_domain::claim::ClaimAction;
 
 #[component]
 pub fn ReviewClaimPage() -> impl IntoView {
@@ -47,7 +49,14 @@ fn ClaimView() -> impl IntoView {
         {move || match claim.get() {
             None => view! { <p>{app.t(Key::Loading)}</p> }.into_any(),
             Some(Err(e)) => view! { <p class="card field-error" role="alert">{app.say(&e)}</p> }.into_any(),
-            Some(Ok(c)) => view! { <Claim claim=c/> }.into_any(),
+            Some(Ok(c)) => {
+                let voidable = c.item.status.after(ClaimAction::VoidApproved).is_some();
+                let id = c.item.claim_id.clone();
+                view! {
+                    <Claim claim=c/>
+                    {voidable.then(|| view! { <ProposeVoid claim_id=id/> })}
+                }.into_any()
+            }
         }}
         <section class="card">
             <DecisionBar claims=this decided=Callback::new(move |_| load())/>

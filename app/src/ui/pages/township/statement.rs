@@ -149,6 +149,7 @@ fn StatementSheet(statement: Statement) -> impl IntoView {
         (Key::Adjustments, t.adjustments.to_string()),
         (Key::ReceiptsCount, t.receipts.to_string()),
         (Key::ReceiptsTotal, t.receipts_total.to_string()),
+        (Key::RefundsTotal, t.refunds_total.to_string()),
         (Key::CashHandedIn, t.cash_handed_in.to_string()),
     ];
     let state = s.state;
