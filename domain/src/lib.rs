@@ -26,6 +26,7 @@ pub mod repricing;
 pub mod review;
 pub mod risk;
 pub mod sample;
+pub mod sampling;
 pub mod second_person;
 pub mod settlement;
 pub mod signed_money;

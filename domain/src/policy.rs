@@ -172,10 +172,18 @@ pub struct Policy {
     /// longer unlocks it (an online sign-in is then needed). See the README's "Lost tablet".
     #[serde(default = "default_pin_offline_days")]
     pub pin_offline_days: u32,
+    /// The share of each clinic's paid claims drawn each month for a second look (结果质检),
+    /// in percent (0 to 100; 0: none drawn).
+    #[serde(default = "default_sampling_percent")]
+    pub sampling_percent: u32,
 }
 
 fn default_pin_offline_days() -> u32 {
     14
+}
+
+fn default_sampling_percent() -> u32 {
+    5
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -216,6 +224,9 @@ impl Policy {
         }
         if !(1..=90).contains(&self.pin_offline_days) {
             return e("pin_offline_days must be 1 to 90");
+        }
+        if self.sampling_percent > 100 {
+            return e("sampling_percent must be 0 to 100");
         }
         if self.enrolment.collection_from > self.enrolment.collection_to {
             return e("collection period ends before it starts");

@@ -62,6 +62,9 @@ pub struct StatementLine {
     pub payable: SignedMoney,
     /// An earlier statement carried it: this line is the adjustment since.
     pub carried: bool,
+    /// A deduction found when the claim was sampled (结果质检): this line takes it back.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub finding: bool,
 }
 
 /// Totals of a statement, each to the fen.

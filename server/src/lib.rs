@@ -28,6 +28,7 @@ pub mod publishing;
 pub mod quote_command;
 pub mod records;
 pub mod sample_residents;
+pub mod sampling;
 pub mod security_headers;
 pub mod seed;
 pub mod sign_in_guard;

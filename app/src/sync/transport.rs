@@ -4,6 +4,7 @@
 use cunbao_domain::devices::HandshakeQuery;
 use cunbao_domain::policy::Policy;
 use cunbao_domain::review::{QueueItem, ReviewClaim, ReviewRequest, ReviewResponse};
+use cunbao_domain::sampling::{FindingRequest, Sampling};
 use cunbao_domain::statement::{
     CashHandIn, CashStanding, PaymentRequest, Statement, StatementSummary,
 };
@@ -193,6 +194,50 @@ impl<C: HttpClient> Api<C> {
         .await
     }
 
+    /// Township staff: a clinic's draw of the month for sampling (none before it is drawn).
+    pub async fn sampling(
+        &self,
+        token: &str,
+        clinic: &str,
+        month: &str,
+    ) -> Result<Option<Sampling>, TransportError> {
+        self.call("GET", &sampling_path(clinic, month, ""), Some(token), None)
+            .await
+    }
+
+    /// Township staff: draws the month's sample of the clinic's paid claims.
+    pub async fn draw_sample(
+        &self,
+        token: &str,
+        clinic: &str,
+        month: &str,
+    ) -> Result<Sampling, TransportError> {
+        self.call(
+            "POST",
+            &sampling_path(clinic, month, "/draw"),
+            Some(token),
+            Some("{}".into()),
+        )
+        .await
+    }
+
+    /// Township staff: the finding on a claim drawn.
+    pub async fn record_finding(
+        &self,
+        token: &str,
+        clinic: &str,
+        month: &str,
+        finding: &FindingRequest,
+    ) -> Result<Sampling, TransportError> {
+        self.call(
+            "POST",
+            &sampling_path(clinic, month, "/findings"),
+            Some(token),
+            json_body(finding),
+        )
+        .await
+    }
+
     /// Township staff: the proposals awaiting a second person, or the latest decided.
     pub async fn proposals(
         &self,
@@ -255,6 +300,15 @@ impl<C: HttpClient> Api<C> {
 pub fn statement_path(clinic: &str, month: &str, tail: &str) -> String {
     format!(
         "/api/v1/township/statements/{}/{}{tail}",
+        escape(clinic),
+        escape(month)
+    )
+}
+
+/// A clinic's sampling of a month, and what follows it.
+fn sampling_path(clinic: &str, month: &str, tail: &str) -> String {
+    format!(
+        "/api/v1/township/sampling/{}/{}{tail}",
         escape(clinic),
         escape(month)
     )

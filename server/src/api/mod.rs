@@ -14,6 +14,7 @@ mod publish;
 pub mod qualifications;
 mod quote;
 mod review;
+mod sampling;
 mod statements;
 mod sync;
 mod township;
@@ -104,6 +105,9 @@ fn described_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(statements::paid))
         .routes(routes!(proposals::list, proposals::propose))
         .routes(routes!(proposals::decide))
+        .routes(routes!(sampling::one))
+        .routes(routes!(sampling::draw))
+        .routes(routes!(sampling::finding))
         .routes(routes!(cash::hand_in))
         .routes(routes!(cash::township))
         .routes(routes!(cash::clinic))

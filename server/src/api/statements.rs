@@ -28,7 +28,7 @@ pub(super) fn today() -> NaiveDate {
 }
 
 /// A month `YYYY-MM` as the request names it: the month and its first and last day.
-fn month(text: &str) -> Result<(String, NaiveDate, NaiveDate), ApiError> {
+pub(super) fn month(text: &str) -> Result<(String, NaiveDate, NaiveDate), ApiError> {
     match month_bounds(text) {
         Some((first, last)) if (2000..=2999).contains(&chrono::Datelike::year(&first)) => {
             Ok((text.to_string(), first, last))

@@ -12,6 +12,9 @@ use cunbao_domain::money::Money;
 use cunbao_domain::signed_money::SignedMoney;
 use cunbao_domain::statement::{StatementLine, StatementTotals};
 
+use crate::sampling::finding_item;
+pub use crate::sampling::Deduction;
+
 /// A claim of the clinic as the statement needs it.
 #[derive(Debug, Clone)]
 pub struct ClaimFacts {
@@ -51,6 +54,8 @@ pub enum ItemKind {
     Receipt,
     /// A refund of a contribution, approved.
     Refund,
+    /// A deduction found when a claim was sampled.
+    Finding,
     Cash,
 }
 
@@ -60,6 +65,7 @@ impl ItemKind {
             ItemKind::Claim => "claim",
             ItemKind::Receipt => "receipt",
             ItemKind::Refund => "refund",
+            ItemKind::Finding => "finding",
             ItemKind::Cash => "cash",
         }
     }
@@ -89,12 +95,51 @@ pub fn work_out(
     receipts: &[Dated],
     refunds: &[Dated],
     cash: &[Dated],
+    deductions: &[Deduction],
     taken: &Taken,
     last: NaiveDate,
 ) -> Worked {
     let mut totals = StatementTotals::default();
     let mut lines = Vec::new();
     let mut carried = Vec::new();
+    let line_of = |claim: &ClaimFacts, payable: SignedMoney, carried: bool| StatementLine {
+        claim_id: claim.id.clone(),
+        visit_date: claim.visit_date,
+        person: claim.person.clone(),
+        status: claim.status,
+        total: claim.total,
+        fund: if claim.status.pays() {
+            claim.fund
+        } else {
+            Money::ZERO
+        },
+        payable,
+        carried,
+        finding: false,
+    };
+    let mut found = Vec::new();
+    for d in deductions.iter().filter(|d| d.on <= last) {
+        let item = finding_item(&d.claim_id);
+        // A claim that no longer pays gives back all it was paid as its own line.
+        let Some(claim) = claims
+            .iter()
+            .find(|c| c.id == d.claim_id && c.status.pays())
+        else {
+            continue;
+        };
+        if taken.contains_key(&item) {
+            continue;
+        }
+        let amount = SignedMoney::ZERO - SignedMoney::from(d.amount);
+        totals.adjustments = totals.adjustments + amount;
+        found.push((
+            item,
+            StatementLine {
+                finding: true,
+                ..line_of(claim, amount, true)
+            },
+        ));
+    }
     for claim in claims.iter().filter(|c| c.visit_date <= last) {
         let line = |payable: SignedMoney, carried: bool| StatementLine {
             claim_id: claim.id.clone(),
@@ -109,6 +154,7 @@ pub fn work_out(
             },
             payable,
             carried,
+            finding: false,
         };
         if let Some(paid) = taken.get(&claim.id) {
             let difference = claim.payable_now() - *paid;
@@ -157,6 +203,7 @@ pub fn work_out(
     lines.sort_by(order);
     carried.sort_by(order);
     lines.extend(carried);
+    found.sort_by(|a, b| order(&a.1, &b.1));
     let item = |kind, record_id: &str, amount| Item {
         kind,
         record_id: record_id.to_string(),
@@ -165,6 +212,11 @@ pub fn work_out(
     let items = lines
         .iter()
         .map(|l| item(ItemKind::Claim, &l.claim_id, l.payable))
+        .chain(
+            found
+                .iter()
+                .map(|(id, l)| item(ItemKind::Finding, id, l.payable)),
+        )
         .chain(
             receipts
                 .iter()
@@ -180,6 +232,7 @@ pub fn work_out(
                 .map(|c| item(ItemKind::Cash, &c.id, c.amount.into())),
         )
         .collect();
+    lines.extend(found.into_iter().map(|(_, l)| l));
     Worked {
         lines,
         totals,
@@ -240,7 +293,15 @@ mod tests {
             dated("r-april", "380.00", day(4, 1)),
         ];
         let cash = [dated("h1", "1000.00", day(3, 20))];
-        let worked = work_out(&claims, &receipts, &[], &cash, &Taken::new(), day(3, 31));
+        let worked = work_out(
+            &claims,
+            &receipts,
+            &[],
+            &cash,
+            &[],
+            &Taken::new(),
+            day(3, 31),
+        );
         let t = &worked.totals;
         assert_eq!(t.claims, 4, "settled, flagged, rejected and approved");
         assert_eq!(t.claims_total, m("770.00"));
@@ -279,7 +340,7 @@ mod tests {
             dated("h1", "300.00", day(3, 20)),
             dated("h2", "500.00", day(4, 2)),
         ];
-        let worked = work_out(&claims, &receipts, &[], &cash, &taken, day(4, 30));
+        let worked = work_out(&claims, &receipts, &[], &cash, &[], &taken, day(4, 30));
         let t = &worked.totals;
         assert_eq!(t.claims, 1);
         assert_eq!(t.fund_payable, m("10.00"));
@@ -298,7 +359,7 @@ mod tests {
             *taken.entry(item.record_id.clone()).or_default() =
                 taken.get(&item.record_id).copied().unwrap_or_default() + item.amount;
         }
-        let after = work_out(&claims, &receipts, &[], &cash, &taken, day(5, 31));
+        let after = work_out(&claims, &receipts, &[], &cash, &[], &taken, day(5, 31));
         assert!(after.lines.is_empty());
         assert_eq!(after.totals, StatementTotals::default());
     }

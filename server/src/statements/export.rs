@@ -104,7 +104,9 @@ pub fn lines(statement: &Statement) -> Csv {
             line.total.to_string(),
             line.fund.to_string(),
             line.payable.to_string(),
-            if line.carried {
+            if line.finding {
+                "结果质检扣减"
+            } else if line.carried {
                 "以前月份调整"
             } else {
                 "本月结算"

@@ -132,7 +132,16 @@ pub async fn read_draft(
     let receipts = receipts(conn, &clinic.id).await?;
     let refunds = crate::proposals::approved_refunds(conn, &clinic.id).await?;
     let cash = crate::cash::dated(conn, &clinic.id).await?;
-    let worked = draft::work_out(&claims, &receipts, &refunds, &cash, &taken, last);
+    let deductions = crate::sampling::deductions(conn, &clinic.id).await?;
+    let worked = draft::work_out(
+        &claims,
+        &receipts,
+        &refunds,
+        &cash,
+        &deductions,
+        &taken,
+        last,
+    );
     let statement = Statement {
         clinic_id: clinic.id.clone(),
         clinic_name: clinic.name.clone(),

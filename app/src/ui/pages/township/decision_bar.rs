@@ -11,7 +11,7 @@ use crate::ui::context::use_app;
 
 /// The standard reasons of the policy in force on this tablet (the county's list when it has
 /// none).
-fn reasons() -> Vec<cunbao_domain::review::RejectionReason> {
+pub(super) fn reasons() -> Vec<cunbao_domain::review::RejectionReason> {
     use_app()
         .desk
         .with_untracked(|d| {

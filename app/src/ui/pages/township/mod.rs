@@ -4,6 +4,7 @@ pub mod proposals;
 mod record_list;
 pub mod review_claim;
 pub mod review_queue;
+mod sampling;
 mod staff_only;
 pub mod statement;
 pub mod statements;

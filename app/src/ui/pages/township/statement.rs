@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
+use super::sampling::SamplingCard;
 use super::staff_only::StaffOnline;
 use super::statements::state_key;
 use crate::i18n::{Key, Label};
@@ -107,8 +108,10 @@ fn OneStatement() -> impl IntoView {
             Some(Err(e)) => view! { <p class="card field-error" role="alert">{app.say(&e)}</p> }.into_any(),
             Some(Ok(s)) => {
                 let state = s.state;
+                let (clinic, month) = (s.clinic_id.clone(), s.month.clone());
                 view! {
                     <StatementSheet statement=s/>
+                    <SamplingCard clinic=clinic month=month changed=Callback::new(move |_| load())/>
                     <section class="card no-print actions" data-testid="statement-actions">
                         <button data-testid="lines-csv" on:click=download>{move || app.t(Key::DownloadLinesCsv)}</button>
                         <button data-testid="print-statement" on:click=print>{move || app.t(Key::PrintA4)}</button>
@@ -187,7 +190,7 @@ fn StatementSheet(statement: Statement) -> impl IntoView {
                                     <td class="mono">{line.claim_id}</td><td>{line.visit_date.to_string()}</td>
                                     <td class="mono">{line.person}</td>
                                     <td>{move || status.label(app.lang.get())}
-                                        {line.carried.then(|| view! { "（"{move || app.t(Key::Carried)}"）" })}</td>
+                                        {line.carried.then(|| view! { "（"{move || app.t(if line.finding { Key::FindingLine } else { Key::Carried })}"）" })}</td>
                                     <td class="num">{line.total.to_string()}</td><td class="num">{line.fund.to_string()}</td>
                                     <td class="num">{line.payable.to_string()}</td>
                                 </tr> }
