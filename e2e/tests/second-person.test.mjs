@@ -16,6 +16,7 @@ import {
   newTabletContext,
   signInWithForm,
   startServer,
+  unlockWithPin,
   waitForAppReady,
 } from "../lib/harness.mjs";
 
@@ -96,7 +97,9 @@ test("a void after upload is proposed at the clinic and takes effect only when a
   const other = await claimOverApi(server.url, "lijia", "sp", idNumber("450324", "19690307", 71), "韦金凤", "");
   const reviewer = await signedIn("shenhe", "覃明");
   const township = reviewer.page;
+  // Opened by its address: the page loads afresh and the tablet asks for its PIN.
   await township.goto(`${server.url}/township/review/${other}`);
+  await unlockWithPin(township);
   await township.getByTestId("review-claim").waitFor();
   const propose = township.getByTestId("propose-void");
   await propose.locator("input[name=void_reason]").fill("重复上传的就诊记录");
@@ -123,7 +126,8 @@ test("a void after upload is proposed at the clinic and takes effect only when a
   await admin.page.getByRole("navigation").getByRole("link", { name: "双人复核" }).click();
   const theirs = admin.page.locator(`[data-testid=proposal][data-target="${other}"]`);
   await theirs.getByTestId("approve-proposal").click();
-  await admin.page.getByTestId("proposals-awaiting").getByText("没有待复核的申请").waitFor();
+  await theirs.waitFor({ state: "detached" });
+  await admin.page.getByTestId("decided-proposal").filter({ hasText: "重复上传" }).waitFor();
   assert.equal(await statusOf(other), "void");
 
   // The clinic's tablet shows the void after its next sync.

@@ -1,6 +1,7 @@
 //! Sample residents for a demonstration (`./run.sh`): a few hundred households per clinic of
-//! the sample township, enrolled for the scheme year under way, with some visits settled and
-//! one head of household in ten qualified for the chronic hypertension benefit —
+//! the sample township, enrolled for the scheme year under way, with some visits settled (some
+//! held for review, some flagged, one with a void awaiting a second person) and one head of
+//! household in ten qualified for the chronic hypertension benefit —
 //! made by the deterministic generator and applied through the same push path a tablet uses,
 //! so records, change feed, accumulators and audit are what real work leaves. Idempotent: a
 //! clinic that already has enrolments for the year is left alone.
@@ -12,7 +13,9 @@ use cunbao_domain::qualification::QualificationDecision;
 use cunbao_domain::quantity::Quantity;
 use cunbao_domain::settlement::{Accumulators, LineInput};
 use cunbao_domain::sync::{Mutation, MutationBody, Operator, Role, MAX_BATCH};
+use cunbao_domain::names::ItemCode;
 use cunbao_domain::synthetic;
+use cunbao_domain::unit_price::UnitPrice;
 use sqlx::AnyPool;
 
 use crate::api::qualifications::{record_decision, Decider};
@@ -23,6 +26,22 @@ use crate::{accounts, AppState};
 
 /// How many of each clinic's households had a visit settled.
 const VISITS: usize = 15;
+
+/// A check-up of eleven examinations (385.00 in policy, past the 300.00 deductible and within
+/// the offline limit) in the sample catalogue.
+const CHECK_UP: [&str; 11] = [
+    "S250302001",
+    "S250303001",
+    "S250304001",
+    "S220100001",
+    "S220100002",
+    "S210100001",
+    "S210100002",
+    "S310100002",
+    "S330200001",
+    "S330300001",
+    "S330400001",
+];
 
 /// Enrols `households` sample households at each clinic of `territory` for the scheme year
 /// that covers `today`; the number of mutations applied.
@@ -124,25 +143,60 @@ pub async fn ensure(
                             && item.max_age.is_none()
                     })
                     .collect();
-                let lines = (0..2)
-                    .filter_map(|k| plain.get((visits * 7 + k) % plain.len().max(1)).copied())
-                    .map(|item| LineInput::from_item(item, Quantity::whole(1)))
-                    .collect::<Vec<_>>();
+                // Every other visit is a full check-up, past the deductible: the fund pays.
+                let check_up: Vec<_> = CHECK_UP
+                    .iter()
+                    .filter_map(|code| catalogue.get(&ItemCode::parse(code).ok()?))
+                    .collect();
+                let lines = if visits % 2 == 0 && check_up.len() == CHECK_UP.len() {
+                    check_up
+                        .into_iter()
+                        .map(|item| LineInput::from_item(item, Quantity::whole(1)))
+                        .collect::<Vec<_>>()
+                } else {
+                    (0..2)
+                        .filter_map(|k| plain.get((visits * 7 + k) % plain.len().max(1)).copied())
+                        .map(|item| LineInput::from_item(item, Quantity::whole(1)))
+                        .collect::<Vec<_>>()
+                };
                 // (A catalogue without such items gets no sample visits.)
                 if lines.is_empty() {
                     continue;
                 }
-                push(
-                    cunbao_domain::sample::general_outpatient_claim(
-                        &policy,
-                        &catalogue.version,
-                        household.members[0].id_number.clone(),
-                        visit_date,
-                        lines,
-                        Accumulators::default(),
-                    ),
-                    format!("{hid}-v"),
+                let mut body = cunbao_domain::sample::general_outpatient_claim(
+                    &policy,
+                    &catalogue.version,
+                    household.members[0].id_number.clone(),
+                    visit_date,
+                    lines,
+                    Accumulators::default(),
                 );
+                // Some work for the township: visits held for review (over the offline
+                // limit) and visits priced above the catalogue (flagged).
+                if let MutationBody::Claim(claim) = &mut body {
+                    match visits % 5 {
+                        1 => claim.pending_review = true,
+                        3 => {
+                            let line = &mut claim.lines[0];
+                            let dearer = line.price.value() * rust_decimal::Decimal::new(13, 1);
+                            line.price = UnitPrice::try_from_decimal(dearer.round_dp(2))
+                                .unwrap_or(line.price);
+                        }
+                        _ => {}
+                    }
+                }
+                let claim_id = format!("{hid}-v");
+                push(body, claim_id.clone());
+                // One visit entered for the wrong person: its void awaits a second person.
+                if visits == 4 {
+                    push(
+                        MutationBody::VoidProposal {
+                            claim_id,
+                            reason: "录错患者，应为其家属（样例）".into(),
+                        },
+                        format!("{hid}-void"),
+                    );
+                }
                 visits += 1;
             }
         }

@@ -272,3 +272,100 @@ async fn many_devices_through_two_processes_and_the_township_sees_every_change_o
         (4 * BATCHES * PER_BATCH) as i64
     );
 }
+
+/// The township's decisions through two processes at the same moment: a review decision, a
+/// second person's approval, a statement issued and a month's draw are each applied once; the
+/// other process answers as the first one left it.
+#[tokio::test]
+async fn township_decisions_through_two_processes_are_applied_once() {
+    use common::claims::{claim, person, POLICY};
+    let s = TestServer::start(Backend::Postgres).await;
+    let other = second_process(&s).await;
+    let lijia = sign_in(&s.state, "lijia").await;
+    let enrolled = NaiveDate::from_ymd_opt(2024, 10, 10).unwrap();
+    let mut batch = vec![common::enrolment_on(1, "e-1", &person(1), POLICY, 2025, enrolled)];
+    for n in 0..4u32 {
+        batch.push(claim(u64::from(n) + 2, &format!("c-{n}"), &person(1), day(3, 1 + n), ""));
+    }
+    batch.push(claim(6, "c-flagged", &person(1), day(3, 9), "flagged"));
+    batch.push(Mutation {
+        seq: 7,
+        record_id: "vp-1".into(),
+        operator: None,
+        body: cunbao_domain::sync::MutationBody::VoidProposal {
+            claim_id: "c-3".into(),
+            reason: "重复录入".into(),
+        },
+    });
+    let (status, body) = push(&s.state, &lijia, &batch).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let reviewer = sign_in(&s.state, "shenhe").await;
+    let both = |path: &'static str, body: Value| {
+        let (a, b, token) = (s.state.clone(), other.clone(), reviewer.clone());
+        async move {
+            let body = body.to_string();
+            let (first, second) = tokio::join!(
+                request(&a, "POST", path, Some(&token), Some(body.clone())),
+                request(&b, "POST", path, Some(&token), Some(body)),
+            );
+            [first, second]
+        }
+    };
+
+    let answers = both(
+        "/api/v1/township/review/decisions",
+        json!({ "claims": ["c-flagged"], "decision": "reject", "reason": "over_quantity" }),
+    )
+    .await;
+    let mut outcomes: Vec<String> = answers
+        .iter()
+        .map(|(status, body)| {
+            assert_eq!(*status, StatusCode::OK, "{body}");
+            body["results"][0]["outcome"].as_str().unwrap().to_string()
+        })
+        .collect();
+    outcomes.sort();
+    assert_eq!(outcomes, ["decided", "unchanged"]);
+
+    let answers = both(
+        "/api/v1/township/proposals/vp-1/decision",
+        json!({ "decision": "approve" }),
+    )
+    .await;
+    let mut outcomes: Vec<String> = answers
+        .iter()
+        .map(|(status, body)| {
+            assert_eq!(*status, StatusCode::OK, "{body}");
+            body["outcome"].as_str().unwrap().to_string()
+        })
+        .collect();
+    outcomes.sort();
+    assert_eq!(outcomes, ["decided", "unchanged"]);
+    assert_eq!(s.status_of("c-3").await, "void");
+    assert_eq!(
+        s.count("SELECT COUNT(*) FROM changes WHERE entity = 'proposal_decided'")
+            .await,
+        1
+    );
+
+    for path in [
+        "/api/v1/township/statements/clinic-lijia/2025-03/issue",
+        "/api/v1/township/sampling/clinic-lijia/2025-03/draw",
+    ] {
+        let mut statuses: Vec<u16> = both(path, json!({}))
+            .await
+            .iter()
+            .map(|(status, _)| status.as_u16())
+            .collect();
+        statuses.sort();
+        assert_eq!(statuses, [200, 409], "{path}");
+    }
+    assert_eq!(s.count("SELECT COUNT(*) FROM statements").await, 1);
+    assert_eq!(s.count("SELECT COUNT(*) FROM samplings").await, 1);
+    assert_eq!(
+        s.count("SELECT COUNT(*) FROM audit_log WHERE action IN ('claim_decision', 'proposal_decision', 'statement_issued', 'sampling_drawn')")
+            .await,
+        5,
+        "the rejection, the approval and the void of its claim, the issue, the draw"
+    );
+}

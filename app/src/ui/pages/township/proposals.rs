@@ -185,10 +185,14 @@ fn DecidedRow(proposal: Proposal) -> impl IntoView {
         ProposalState::Awaiting => Key::StatusAwaitingSecond,
     };
     let decided = proposal.decided.clone();
+    let reason = {
+        let p = proposal.clone();
+        move || reason_text(&p, app.lang.get())
+    };
     view! {
         <tr data-testid="decided-proposal">
             <td>{proposal.clinic_name.clone()}</td>
-            <td><Subject proposal=proposal.clone()/></td>
+            <td><Subject proposal=proposal.clone()/>" · "{reason}</td>
             <td class="num">{proposal.amount.to_string()}</td>
             <td>{proposal.proposed_by.clone()}</td>
             <td>
