@@ -130,8 +130,22 @@ test("a void after upload is proposed at the clinic and takes effect only when a
   await admin.page.getByTestId("decided-proposal").filter({ hasText: "重复上传" }).waitFor();
   assert.equal(await statusOf(other), "void");
 
-  // The clinic's tablet shows the void after its next sync.
+  // A flagged claim of the same clinic (another tablet's) is rejected with a standard reason.
+  const flagged = await claimOverApi(server.url, "daping", "sf", idNumber("450330", "19750912", 72), "黄秀英", "flagged");
+  const rejected = await api(server.url, "/api/v1/township/review/decisions", {
+    token: (await api(server.url, "/api/v1/auth/sign-in", { body: { username: "shenhe", password: "cunbao2025", device_name: "查询" } })).json.token,
+    body: { claims: [flagged], decision: "reject", reason: "over_quantity", note: "阿莫西林超量" },
+  });
+  assert.equal(rejected.json.results[0].outcome, "decided");
+
+  // The clinic's tablet shows the void after its next sync, and the sync page lists the
+  // township's decisions with their reasons.
   await syncNow(desk);
+  const decisions = desk.getByTestId("township-decisions");
+  await decisions.locator(`[data-claim="${flagged}"]`).filter({ hasText: "超限量" }).waitFor();
+  assert.match(await decisions.locator(`[data-claim="${flagged}"]`).innerText(), /审核拒付[\s\S]*阿莫西林超量/);
+  await decisions.locator(`[data-claim="${claimId}"]`).filter({ hasText: "已作废" }).waitFor();
+  await desk.screenshot({ path: join(artifactsDir, "second-person-sync-decisions-zh-CN-1280x800.png"), fullPage: true });
   await desk.getByRole("navigation").getByRole("link", { name: "今日", exact: true }).click();
   await row.getByTestId("claim-decision").filter({ hasText: "已作废" }).waitFor();
   assert.match(await row.innerText(), /误选患者/);

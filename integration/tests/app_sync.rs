@@ -873,7 +873,157 @@ fn void(target: &str) -> MutationBody {
     }
 }
 
+/// The second person's decisions reach the tablet that proposed: a void of an uploaded claim
+/// proposed at the tablet and approved at the township shows on the claim (and the claim as
+/// voided), a refund refused clears the receipt's proposal so another can be made, and the
+/// sync page's list has both decisions, newest first.
+async fn the_townships_second_person_decisions_reach_the_tablet(backend: Backend) {
+    use cunbao_app::desk::changes::{household_receipts, propose_refund, Maker};
+    use cunbao_app::desk::visit::{propose_void, ClaimRecord};
+    use cunbao_app::storage::records::{Notice, TownshipDecision};
+    use cunbao_domain::claim::ClaimStatus;
+    use cunbao_domain::enrolment::RefundReason;
+    use cunbao_domain::money::Money;
+    use cunbao_domain::second_person::ProposalState;
+    use cunbao_domain::settlement::Accumulators;
+
+    let s = TestServer::start(backend).await;
+    let net = in_process(s.state.clone());
+    let tablet = Tablet::signed_in(&net, "lijia").await;
+    tablet.enrol("e1", &person(3)).await;
+    let day = NaiveDate::from_ymd_opt(2025, 3, 2).unwrap();
+    let catalogue = sample::catalogue();
+    let body = sample::general_outpatient_claim(
+        &Policy::sample_2025(),
+        &catalogue.version,
+        person(3),
+        day,
+        vec![cunbao_domain::settlement::LineInput::from_item(
+            &catalogue.items[0],
+            cunbao_domain::quantity::Quantity::whole(1),
+        )],
+        Accumulators::default(),
+    );
+    let MutationBody::Claim(claim) = &body else {
+        unreachable!("a claim")
+    };
+    let record = ClaimRecord {
+        claim_id: "k1".into(),
+        enrolment_id: "e1".into(),
+        patient_name: "覃海燕".into(),
+        saved_at_ms: 1,
+        cap_pool: "general_outpatient".into(),
+        operator: "王秀兰".into(),
+        voided: None,
+        server: None,
+        decision: None,
+        void_proposal: None,
+        claim: (**claim).clone(),
+    };
+    tablet
+        .store
+        .put_as(StoreName::Claims, "k1", &record)
+        .await
+        .unwrap();
+    outbox::enqueue(&tablet.store, "k1", body.clone(), 0)
+        .await
+        .unwrap();
+    let receipt = MutationBody::Contribution {
+        receipt_no: "R-1".into(),
+        household_id: "h1".into(),
+        enrolment_ids: vec!["e1".into()],
+        amount: Money::yuan(390),
+        collected_on: day,
+    };
+    tablet
+        .store
+        .put(
+            StoreName::Contributions,
+            "r1",
+            serde_json::json!({ "receipt_no": "R-1", "household_id": "h1", "amount": "390.00",
+                                "collected_on": "2025-03-02" }),
+        )
+        .await
+        .unwrap();
+    outbox::enqueue(&tablet.store, "r1", receipt, 0)
+        .await
+        .unwrap();
+    sync_once(&tablet.store, &net, 1).await.unwrap();
+
+    propose_void(&tablet.store, "k1", "录错病人", "p-void", 2)
+        .await
+        .unwrap();
+    let maker = Maker {
+        device_id: "local".into(),
+        clinic_id: "clinic-lijia".into(),
+        now_ms: 2,
+        at: "2025-03-02T02:00:00Z".into(),
+        new_id: "p-refund".into(),
+    };
+    propose_refund(&tablet.store, "r1", RefundReason::Duplicate, maker)
+        .await
+        .unwrap();
+    sync_once(&tablet.store, &net, 2).await.unwrap();
+    assert_eq!(tablet.states().await, (0, 5, 0));
+
+    let (reviewer, _) = s.sign_in("shenhe").await;
+    let decide = |id: &'static str, body: Value| {
+        let (s, reviewer) = (&s, reviewer.clone());
+        async move {
+            let (status, answer) = s
+                .call(
+                    Method::POST,
+                    &format!("/api/v1/township/proposals/{id}/decision"),
+                    Some(&reviewer),
+                    Some(body),
+                )
+                .await;
+            assert_eq!(status.as_u16(), 200, "{answer}");
+        }
+    };
+    decide("p-void", serde_json::json!({ "decision": "approve" })).await;
+    decide(
+        "p-refund",
+        serde_json::json!({ "decision": "refuse", "note": "并非重复缴费" }),
+    )
+    .await;
+    sync_once(&tablet.store, &net, 3).await.unwrap();
+
+    let own: ClaimRecord = tablet
+        .store
+        .get_as(StoreName::Claims, "k1")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(own.decision.unwrap().status, ClaimStatus::Voided);
+    let decided = own.void_proposal.unwrap().decided.unwrap();
+    assert_eq!(decided.state, ProposalState::Approved);
+    assert_eq!(decided.decided_by_username, "shenhe");
+    let receipts = household_receipts(&tablet.store, "h1").await.unwrap();
+    assert!(
+        receipts[0].refund.is_none(),
+        "refused: another may be proposed"
+    );
+    assert_eq!(
+        receipts[0].refund_decided.as_ref().unwrap().note.as_deref(),
+        Some("并非重复缴费")
+    );
+    let listed = Notice::decisions(&tablet.store).await.unwrap();
+    assert_eq!(listed.len(), 3, "{listed:?}");
+    assert!(listed
+        .iter()
+        .any(|d| matches!(d, TownshipDecision::Claim(c) if c.status == ClaimStatus::Voided)));
+    assert_eq!(
+        listed
+            .iter()
+            .filter(|d| matches!(d, TownshipDecision::Proposal(_)))
+            .count(),
+        2
+    );
+}
+
 on_both_databases!(
+    the_townships_second_person_decisions_reach_the_tablet,
     a_renewed_token_is_kept_and_used,
     an_expired_sign_in_keeps_the_work_for_the_next_sign_in,
     a_second_user_on_the_tablet_sends_the_first_users_work_as_theirs,

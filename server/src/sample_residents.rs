@@ -8,12 +8,12 @@
 
 use chrono::{Days, NaiveDate};
 use cunbao_domain::enrolment::household_contribution;
+use cunbao_domain::names::ItemCode;
 use cunbao_domain::policy::{for_visit, ChronicCondition};
 use cunbao_domain::qualification::QualificationDecision;
 use cunbao_domain::quantity::Quantity;
 use cunbao_domain::settlement::{Accumulators, LineInput};
 use cunbao_domain::sync::{Mutation, MutationBody, Operator, Role, MAX_BATCH};
-use cunbao_domain::names::ItemCode;
 use cunbao_domain::synthetic;
 use cunbao_domain::unit_price::UnitPrice;
 use sqlx::AnyPool;

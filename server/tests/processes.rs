@@ -283,9 +283,22 @@ async fn township_decisions_through_two_processes_are_applied_once() {
     let other = second_process(&s).await;
     let lijia = sign_in(&s.state, "lijia").await;
     let enrolled = NaiveDate::from_ymd_opt(2024, 10, 10).unwrap();
-    let mut batch = vec![common::enrolment_on(1, "e-1", &person(1), POLICY, 2025, enrolled)];
+    let mut batch = vec![common::enrolment_on(
+        1,
+        "e-1",
+        &person(1),
+        POLICY,
+        2025,
+        enrolled,
+    )];
     for n in 0..4u32 {
-        batch.push(claim(u64::from(n) + 2, &format!("c-{n}"), &person(1), day(3, 1 + n), ""));
+        batch.push(claim(
+            u64::from(n) + 2,
+            &format!("c-{n}"),
+            &person(1),
+            day(3, 1 + n),
+            "",
+        ));
     }
     batch.push(claim(6, "c-flagged", &person(1), day(3, 9), "flagged"));
     batch.push(Mutation {

@@ -389,6 +389,8 @@ texts! {
     VoidProposals => ("作废申请", "Void proposals"),
     RefundsTotal => ("退费金额（已批准）", "Refunds approved"),
     Sampling => ("结果质检（抽查）", "Sampling for a second look"),
+    TownshipDecisions => ("乡镇审核结果", "The township's decisions"),
+    NoTownshipDecisions => ("暂无乡镇审核结果", "No decisions from the township yet"),
     SamplingHelp => ("按政策比例随机抽取本月已支付的就诊记录复查，抽取种子留档可复现；扣减计入本卫生室结算单的调整。", "A policy-set share of the month's paid claims is drawn at random for a second look; the seed is kept so the draw can be repeated; deductions go on the clinic's statement as adjustments."),
     DrawSample => ("抽取本月复查记录", "Draw this month's sample"),
     SamplingShare => ("抽查比例", "Share"),

@@ -125,6 +125,22 @@ impl VoidProposal {
     }
 }
 
+/// A decision of the township, as the clinic's tablet pulled it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TownshipDecision {
+    Claim(cunbao_domain::review::DecidedClaim),
+    Proposal(cunbao_domain::second_person::DecidedProposal),
+}
+
+impl TownshipDecision {
+    pub fn decided_at(&self) -> &str {
+        match self {
+            TownshipDecision::Claim(c) => &c.decided_at,
+            TownshipDecision::Proposal(p) => &p.decided.decided_at,
+        }
+    }
+}
+
 /// What the Notices store holds: `{entity, id, data}` under `{entity}:{id}`.
 pub struct Notice;
 
@@ -175,6 +191,37 @@ impl Notice {
             format!("{entity}:{}", change.id),
             json!({ "entity": entity, "id": change.id, "data": change.body.payload() }),
         )
+    }
+
+    /// The township's decisions pulled to this tablet — on claims (审核, a void approved) and
+    /// on voids and refunds proposed here — newest first.
+    pub async fn decisions(store: &impl Store) -> Result<Vec<TownshipDecision>, StorageError> {
+        #[derive(serde::Deserialize)]
+        #[serde(tag = "entity", content = "data", rename_all = "snake_case")]
+        enum Stored {
+            ClaimDecided(cunbao_domain::review::DecidedClaim),
+            ProposalDecided(cunbao_domain::second_person::DecidedProposal),
+        }
+        let mut decisions: Vec<TownshipDecision> = store
+            .all(StoreName::Notices)
+            .await?
+            .into_iter()
+            .filter(|(_, v)| {
+                matches!(
+                    v["entity"].as_str(),
+                    Some("claim_decided" | "proposal_decided")
+                )
+            })
+            .filter_map(|(_, v)| {
+                let v = json!({ "entity": v["entity"], "data": v["data"] });
+                match serde_json::from_value(v).ok()? {
+                    Stored::ClaimDecided(c) => Some(TownshipDecision::Claim(c)),
+                    Stored::ProposalDecided(p) => Some(TownshipDecision::Proposal(p)),
+                }
+            })
+            .collect();
+        decisions.sort_by(|a, b| b.decided_at().cmp(a.decided_at()));
+        Ok(decisions)
     }
 
     /// The server's year-to-date figures for `key`, if a pulled claim brought them.

@@ -290,6 +290,7 @@ async fn apply_changes(store: &impl Store, changes: &[Change]) -> Result<(), Sto
             }
             ChangeBody::ProposalDecided(decided) => {
                 apply_proposal_decided(store, &mut contributions, decided).await?;
+                notices.push(Notice::of(change));
             }
             ChangeBody::RefundProposed(proposal) => {
                 let key = proposal.contribution_id.clone();

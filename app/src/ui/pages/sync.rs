@@ -26,7 +26,84 @@ pub fn SyncPage() -> impl IntoView {
                 <SignInForm/>
             </Show>
             <SyncStatusView/>
+            <Show when=move || !app.is_township_staff()>
+                <TownshipDecisions/>
+            </Show>
         </Show>
+    }
+}
+
+/// How many of the township's decisions the sync page lists.
+const DECISIONS_SHOWN: usize = 50;
+
+/// The township's decisions on this clinic's work, as pulled: claims rejected, approved or
+/// voided, with the reason; voids and refunds proposed here, approved or refused.
+#[component]
+fn TownshipDecisions() -> impl IntoView {
+    use crate::storage::records::{Notice, TownshipDecision};
+    use cunbao_domain::claim::ClaimStatus;
+    use cunbao_domain::second_person::{ProposalAction, ProposalState};
+    let app = use_app();
+    let decisions = RwSignal::new(Vec::<TownshipDecision>::new());
+    Effect::new(move |_| {
+        let _ = app.sync.get().last_sync_ms;
+        let Some(store) = app.store() else { return };
+        spawn_local(async move {
+            if let Ok(list) = Notice::decisions(store.as_ref()).await {
+                decisions.set(list.into_iter().take(DECISIONS_SHOWN).collect());
+            }
+        });
+    });
+    let row = move |d: TownshipDecision| {
+        let when = crate::ui::format::datetime_of(d.decided_at());
+        match d {
+            TownshipDecision::Claim(c) => {
+                let (class, key) = match c.status {
+                    ClaimStatus::Approved => ("badge ok", Key::ReviewApproved),
+                    ClaimStatus::Voided => ("badge bad", Key::VoidedByTownship),
+                    _ => ("badge bad", Key::ReviewRejected),
+                };
+                let reason = c.reason.map(|r| Text::new(r.zh, r.en));
+                view! {
+                    <li data-testid="township-decision" data-claim=c.claim_id.clone()>
+                        <span>{c.visit_date.to_string()}" "<span class="mono">{c.person.clone()}</span></span>
+                        <span class=class>{move || app.t(key)}</span>
+                        {reason.map(|r| view! { <span>{move || app.say(&r)}</span> })}
+                        {c.note.map(|n| view! { <span>{n}</span> })}
+                        <span class="hint">{c.decided_by.clone()}" "{when}</span>
+                    </li>
+                }
+                .into_any()
+            }
+            TownshipDecision::Proposal(p) => {
+                let action = match p.action {
+                    ProposalAction::VoidClaim => Key::ActionVoidClaim,
+                    ProposalAction::RefundContribution => Key::ActionRefund,
+                };
+                let (class, key) = match p.decided.state {
+                    ProposalState::Approved => ("badge ok", Key::StatusProposalApproved),
+                    _ => ("badge bad", Key::StatusProposalRefused),
+                };
+                view! {
+                    <li data-testid="township-decision">
+                        <span>{move || app.t(action)}" "<span class="mono">{p.subject.clone()}</span>" ¥"{p.amount.to_string()}</span>
+                        <span class=class>{move || app.t(key)}</span>
+                        {p.decided.note.clone().map(|n| view! { <span>{n}</span> })}
+                        <span class="hint">{p.decided.decided_by.clone()}" "{when}</span>
+                    </li>
+                }
+                .into_any()
+            }
+        }
+    };
+    view! {
+        <section class="card" data-testid="township-decisions">
+            <h2>{move || app.t(Key::TownshipDecisions)}</h2>
+            {move || decisions.get().is_empty().then(|| view! { <p class="empty">{app.t(Key::NoTownshipDecisions)}</p> })}
+            <ul class="claims">
+                {move || decisions.get().into_iter().map(row).collect_view()}
+            </ul>
+        </section>
     }
 }
 
