@@ -19,11 +19,15 @@ pub enum Section {
     Cash,
     /// Voids and refunds awaiting a second person (双人复核): township staff only.
     Proposals,
+    /// Chronic qualifications (慢特病认定): applications to decide, and the registry.
+    Chronic,
+    /// The township's tablets: last sync, work not uploaded, revoking a lost one.
+    Devices,
     Township,
 }
 
 impl Section {
-    pub const ALL: [Section; 11] = [
+    pub const ALL: [Section; 13] = [
         Section::Home,
         Section::Residents,
         Section::Enrol,
@@ -33,6 +37,8 @@ impl Section {
         Section::Statements,
         Section::Cash,
         Section::Proposals,
+        Section::Chronic,
+        Section::Devices,
         Section::Township,
         Section::Sync,
     ];
@@ -57,6 +63,8 @@ impl Section {
                 | Section::Statements
                 | Section::Cash
                 | Section::Proposals
+                | Section::Chronic
+                | Section::Devices
                 | Section::Township
         )
     }
@@ -82,6 +90,8 @@ impl Section {
             Section::Statements => "/township/statements",
             Section::Cash => "/township/cash",
             Section::Proposals => "/township/proposals",
+            Section::Devices => "/township/devices",
+            Section::Chronic => "/township/chronic",
             Section::Township => "/township",
         }
     }
@@ -98,6 +108,8 @@ impl Section {
             Section::Statements => Key::NavStatements,
             Section::Cash => Key::NavCash,
             Section::Proposals => Key::NavProposals,
+            Section::Devices => Key::NavDevices,
+            Section::Chronic => Key::NavChronic,
             Section::Township => Key::NavTownship,
         }
     }
@@ -115,6 +127,8 @@ impl Section {
             Section::Statements => Some(Key::StatementsPlan),
             Section::Cash => Some(Key::CashPlan),
             Section::Proposals => Some(Key::ProposalsHelp),
+            Section::Devices => Some(Key::DevicesPlan),
+            Section::Chronic => Some(Key::ChronicPlan),
             Section::Township => Some(Key::TownshipPlan),
         }
     }

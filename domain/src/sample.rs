@@ -24,6 +24,22 @@ pub fn catalogue() -> Catalogue {
     .expect("the shipped sample catalogue is valid")
 }
 
+/// A check-up of eleven examinations in the sample catalogue: 385.00 in policy, past the
+/// 300.00 deductible of the general outpatient benefit and within the offline limit.
+pub const CHECK_UP: [&str; 11] = [
+    "S250302001",
+    "S250303001",
+    "S250304001",
+    "S220100001",
+    "S220100002",
+    "S210100001",
+    "S210100002",
+    "S310100002",
+    "S330200001",
+    "S330300001",
+    "S330400001",
+];
+
 /// The claim a tablet sends for a plain general-outpatient visit — acute upper respiratory
 /// infection (J06.9), identity checked on the ID card, no rule hit — over `lines`, settled
 /// under `policy` from the accumulators the tablet knew (`before`). For tests and benchmarks.

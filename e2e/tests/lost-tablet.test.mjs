@@ -261,9 +261,26 @@ test("another clinic cannot take the tablet over while work waits; after the upl
 
 test("a tablet revoked at the township wipes itself at its next sync and says why; nothing can be saved then", async () => {
   const { device_id } = lastSession;
-  const admin = await api(server.url, "/api/v1/auth/sign-in", { body: { username: "admin", password: "cunbao2025", device_name: "乡镇电脑" } });
-  const revoked = await api(server.url, `/api/v1/devices/${device_id}/revoke`, { token: admin.json.token, body: {} });
-  assert.equal(revoked.status, 200);
+  // The administrator finds the tablet on 平板管理 — its user, clinic and last sync — and
+  // revokes it in one step (after a confirmation that says what it does).
+  const office = await newTabletContext(browser, { width: 1280, height: 800 });
+  const admin = await office.newPage();
+  await admin.goto(server.url);
+  await waitForAppReady(admin);
+  await signInWithForm(admin, "admin");
+  await admin.getByTestId("signed-in-as").filter({ hasText: "梁志强" }).waitFor();
+  await admin.getByRole("navigation").getByRole("link", { name: "平板管理" }).click();
+  const row = admin.locator(`[data-testid=device-row][data-device="${device_id}"]`);
+  await row.waitFor();
+  assert.match(await row.innerText(), /大坪村卫生室/);
+  assert.doesNotMatch(await row.getByTestId("last-sync").innerText(), /从未同步/);
+  await row.getByTestId("device-state").filter({ hasText: "在用" }).waitFor();
+  await admin.screenshot({ path: join(artifactsDir, "devices-zh-CN-1280x800.png"), fullPage: true });
+  await row.getByTestId("revoke").click();
+  await row.getByText("未上传的业务将无法找回").waitFor();
+  await row.getByTestId("confirm-revoke").click();
+  await row.getByTestId("device-state").filter({ hasText: "已停用" }).waitFor();
+  await office.close();
   await go("数据同步");
   await page.getByTestId("sync-now").click();
   await page.getByTestId("revoked").filter({ hasText: "此平板已被乡镇停用，本机数据已清除。如有疑问请联系乡镇医保服务站。" }).waitFor();

@@ -118,12 +118,29 @@ test("the chronic benefit needs the township's qualification; applied for, appro
   assert.equal(application.status, "pending");
   assert.equal(application.data.condition, "hypertension");
   assert.equal(application.data.evidence, "县人民医院诊断证明 2025-0118");
-  const decided = await api(server.url, `/api/v1/township/qualifications/${application.id}/decision`, {
-    token: reviewer.json.token,
-    body: { decision: "approve", valid_from: `${year}-01-01`, valid_to: `${year}-12-31` },
-  });
-  assert.equal(decided.status, 200, JSON.stringify(decided.json));
-  assert.equal(decided.json.status, "approved");
+  // On 慢特病认定: the application with its evidence; approved for the year.
+  const office = await newTabletContext(browser);
+  const officePage = await office.newPage();
+  await officePage.goto(server.url);
+  await waitForAppReady(officePage);
+  await signInWithForm(officePage, "shenhe");
+  await officePage.getByTestId("signed-in-as").filter({ hasText: "覃明" }).waitFor();
+  await officePage.getByRole("navigation").getByRole("link", { name: "慢特病认定" }).click();
+  const pending = officePage.locator(`[data-testid=application][data-id="${application.id}"]`);
+  await pending.waitFor();
+  assert.match(await pending.innerText(), /高血压[\s\S]*县人民医院诊断证明 2025-0118/);
+  assert.ok(!(await pending.innerText()).includes(id), "the ID number is masked");
+  await officePage.screenshot({ path: join(artifactsDir, "chronic-applications-zh-CN-1280x800.png"), fullPage: true });
+  await pending.locator("input[name=valid_from]").fill(`${year}-01-01`);
+  await pending.locator("input[name=valid_to]").fill(`${year}-12-31`);
+  await pending.getByTestId("approve-qualification").click();
+  await pending.waitFor({ state: "detached" });
+  const registered = officePage.locator(`[data-testid=qualification][data-id="${application.id}"]`);
+  await registered.filter({ hasText: "已认定" }).waitFor();
+  assert.match(await registered.innerText(), new RegExp(`${year}-01-01[\\s\\S]*${year}-12-31[\\s\\S]*覃明`));
+  await office.close();
+  const decided = (await api(server.url, "/api/v1/township/records?kind=qualification", { token: reviewer.json.token })).json.find((r) => r.id === application.id);
+  assert.equal(decided.status, "approved");
 
   // The tablet hears of it at the next sync.
   await syncNow(page);

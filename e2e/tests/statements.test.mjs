@@ -107,6 +107,14 @@ test("a clinic's month: statement issued, exported and printed; the cash handed 
   assert.equal(lines.slice(1).reduce((sum, r) => sum + fen(r[payableAt]), 0), fen(fundPayable) + fen(adjustments));
   await page.screenshot({ path: join(artifactsDir, "statement-draft-zh-CN-1280x800.png"), fullPage: true });
 
+  // The month's sample for a second look (结果质检): drawn once, its seed shown.
+  await page.getByTestId("draw-sample").click();
+  const drawn = page.getByTestId("sampling-summary");
+  await drawn.waitFor();
+  assert.match(await drawn.innerText(), /抽查比例 5%[\s\S]*种子 [0-9a-f]{16}/);
+  assert.equal(await page.getByTestId("draw-sample").count(), 0, "drawn once");
+  await page.getByTestId("sampling").screenshot({ path: join(artifactsDir, "sampling-zh-CN-1280x800.png") });
+
   // Issued: locked.
   await page.getByTestId("issue").click();
   await page.getByTestId("statement-state").filter({ hasText: "已开具" }).waitFor();

@@ -8,7 +8,7 @@ use cunbao_domain::statement::RecordedHandIn;
 use sqlx::{AnyConnection, Row};
 
 use crate::error::ApiError;
-use crate::statements::draft::Dated;
+use crate::ledger::Dated;
 
 pub struct NewHandIn<'a> {
     pub township_id: &'a str,

@@ -540,7 +540,7 @@ async fn void_claim(
     let pool = data["cap_pool"].as_str().unwrap_or_default().to_string();
     records::set_status(tx, id, RecordStatus::Claim(next)).await?;
     let accumulators = if claim.status.pays() {
-        Some(crate::sync::year_to_date(tx, &claim.person, year, &pool).await?)
+        Some(crate::sync::apply::claim::year_to_date(tx, &claim.person, year, &pool).await?)
     } else {
         None
     };
@@ -593,7 +593,7 @@ async fn void_claim(
 pub async fn approved_refunds(
     conn: &mut AnyConnection,
     clinic: &str,
-) -> Result<Vec<crate::statements::draft::Dated>, ApiError> {
+) -> Result<Vec<crate::ledger::Dated>, ApiError> {
     let rows = sqlx::query(
         "SELECT id, data FROM records WHERE clinic_id = $1 AND kind = $2 AND status = $3",
     )
@@ -612,7 +612,7 @@ pub async fn approved_refunds(
                 .map_err(|e| ApiError::internal(format!("refund {id} decided at: {e}")))?
                 .with_timezone(&chrono::Local)
                 .date_naive();
-            Ok(crate::statements::draft::Dated {
+            Ok(crate::ledger::Dated {
                 id,
                 amount: refund.amount,
                 on,

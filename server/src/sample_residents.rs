@@ -27,22 +27,6 @@ use crate::{accounts, AppState};
 /// How many of each clinic's households had a visit settled.
 const VISITS: usize = 15;
 
-/// A check-up of eleven examinations (385.00 in policy, past the 300.00 deductible and within
-/// the offline limit) in the sample catalogue.
-const CHECK_UP: [&str; 11] = [
-    "S250302001",
-    "S250303001",
-    "S250304001",
-    "S220100001",
-    "S220100002",
-    "S210100001",
-    "S210100002",
-    "S310100002",
-    "S330200001",
-    "S330300001",
-    "S330400001",
-];
-
 /// Enrols `households` sample households at each clinic of `territory` for the scheme year
 /// that covers `today`; the number of mutations applied.
 pub async fn ensure(
@@ -144,11 +128,13 @@ pub async fn ensure(
                     })
                     .collect();
                 // Every other visit is a full check-up, past the deductible: the fund pays.
-                let check_up: Vec<_> = CHECK_UP
+                let check_up: Vec<_> = cunbao_domain::sample::CHECK_UP
                     .iter()
                     .filter_map(|code| catalogue.get(&ItemCode::parse(code).ok()?))
                     .collect();
-                let lines = if visits % 2 == 0 && check_up.len() == CHECK_UP.len() {
+                let lines = if visits % 2 == 0
+                    && check_up.len() == cunbao_domain::sample::CHECK_UP.len()
+                {
                     check_up
                         .into_iter()
                         .map(|item| LineInput::from_item(item, Quantity::whole(1)))

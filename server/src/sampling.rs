@@ -11,18 +11,14 @@ use cunbao_domain::sampling::{self, Finding, SampledClaim, Sampling};
 use serde::Deserialize;
 use sqlx::{AnyConnection, Row};
 
+use crate::clinics::Clinic;
 use crate::error::ApiError;
+pub use crate::ledger::Deduction;
 use crate::records::RecordKind;
-use crate::statements::Clinic;
 
 /// A draw's id (and the subject of its audit entries).
 pub fn sampling_id(clinic: &str, month: &str) -> String {
     format!("sampling:{clinic}:{month}")
-}
-
-/// The statement item's record id of the finding on `claim`.
-pub fn finding_item(claim: &str) -> String {
-    format!("finding-{claim}")
 }
 
 #[derive(Deserialize)]
@@ -233,16 +229,6 @@ pub async fn record_finding(
     .execute(&mut *conn)
     .await?;
     Ok(())
-}
-
-/// A deduction found on one of the clinic's claims: the claim, the amount, and the first day
-/// of the month sampled — so that the month's statement takes it, or the first one after it
-/// still to be issued.
-#[derive(Debug, Clone)]
-pub struct Deduction {
-    pub claim_id: String,
-    pub amount: Money,
-    pub on: NaiveDate,
 }
 
 /// Every deduction found on the clinic's claims, all months.

@@ -45,25 +45,13 @@ fn day(m: u32, d: u32) -> NaiveDate {
 /// within the offline limit.
 fn examinations() -> Vec<LineInput> {
     let catalogue = sample::catalogue();
-    [
-        "S250302001",
-        "S250303001",
-        "S250304001",
-        "S220100001",
-        "S220100002",
-        "S210100001",
-        "S210100002",
-        "S310100002",
-        "S330200001",
-        "S330300001",
-        "S330400001",
-    ]
-    .into_iter()
-    .map(|code| {
-        let item = catalogue.get(&ItemCode::parse(code).unwrap()).unwrap();
-        LineInput::from_item(item, Quantity::whole(1))
-    })
-    .collect()
+    sample::CHECK_UP
+        .into_iter()
+        .map(|code| {
+            let item = catalogue.get(&ItemCode::parse(code).unwrap()).unwrap();
+            LineInput::from_item(item, Quantity::whole(1))
+        })
+        .collect()
 }
 
 fn visit(seq: u64, record: &str, who: &IdNumber, date: NaiveDate) -> Mutation {

@@ -9,7 +9,7 @@ mod common;
 
 use axum::http::{Method, StatusCode};
 use chrono::NaiveDate;
-use common::claims::{claim, day, person, POLICY};
+use common::claims::{claim, day, fund_of, person, POLICY};
 use common::{Backend, TestServer};
 use cunbao_domain::enrolment::RefundReason;
 use cunbao_domain::money::Money;
@@ -62,15 +62,6 @@ fn refund_proposal(seq: u64, record: &str, contribution: &str) -> Mutation {
             reason: RefundReason::Duplicate,
         },
     }
-}
-
-async fn fund_of(s: &TestServer, id: &str) -> Money {
-    let data: String = sqlx::query_scalar("SELECT data FROM records WHERE id = $1")
-        .bind(id)
-        .fetch_one(&s.state.db)
-        .await
-        .unwrap();
-    money(&serde_json::from_str::<Value>(&data).unwrap()["server_settlement"]["fund"])
 }
 
 /// 李家村: two settled visits of one person in March 2025; the first meets the deductible,

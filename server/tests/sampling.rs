@@ -104,6 +104,26 @@ async fn a_month_is_drawn_once_and_its_seed_draws_it_again(backend: Backend) {
 
     let (status, drawn) = post(&s, &reviewer, &format!("{MARCH}/draw"), json!({})).await;
     assert_eq!(status, StatusCode::OK, "{drawn}");
+    // Read and found on only by the township's staff.
+    assert_eq!(
+        s.call(Method::GET, MARCH, Some(&lijia), None).await.0,
+        StatusCode::FORBIDDEN
+    );
+    let (status, body) = s.call(Method::GET, MARCH, Some(&elsewhere), None).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("unknown_clinic"))
+    );
+    let finding = json!({ "claim_id": drawn["claims"][0]["claim_id"] });
+    let findings = format!("{MARCH}/findings");
+    assert_eq!(
+        post(&s, &lijia, &findings, finding.clone()).await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        post(&s, &elsewhere, &findings, finding).await.0,
+        StatusCode::NOT_FOUND
+    );
     let population = paid_for_in_march(&s).await;
     assert_eq!(population.len(), 7, "the first visit met the deductible");
     assert_eq!(drawn["population"], 7);

@@ -9,7 +9,7 @@ mod common;
 
 use axum::http::{header, Method, StatusCode};
 use chrono::{Days, NaiveDate};
-use common::claims::{claim, day, person, POLICY};
+use common::claims::{claim, day, fund_of, person, POLICY};
 use common::{Backend, TestServer};
 use cunbao_domain::money::Money;
 use cunbao_domain::signed_money::SignedMoney;
@@ -48,15 +48,6 @@ fn m(text: &str) -> Money {
 }
 
 /// What the server's settlement of claim `id` says the fund pays.
-async fn fund_of(s: &TestServer, id: &str) -> Money {
-    let data: String = sqlx::query_scalar("SELECT data FROM records WHERE id = $1")
-        .bind(id)
-        .fetch_one(&s.state.db)
-        .await
-        .unwrap();
-    money(&serde_json::from_str::<Value>(&data).unwrap()["server_settlement"]["fund"])
-}
-
 /// March 2025 at 李家村: two settled visits, one flagged, one held for review and one flagged
 /// then rejected; two receipts. One settled visit at 大坪村.
 async fn march(s: &TestServer) -> String {

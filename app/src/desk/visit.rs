@@ -408,33 +408,13 @@ pub async fn void(
             "An uploaded claim can only be voided by the township",
         ));
     }
-    let mut record: ClaimRecord = store
-        .get_as(StoreName::Claims, claim_id)
-        .await
-        .map_err(|e| e.text())?
-        .ok_or_else(|| Text::new("找不到该结算", "No such claim"))?;
-    let who = outbox::signed_in(store).await.map_err(|e| e.text())?;
+    let mut record = own_claim(store, claim_id).await?;
     record.voided = Some(reason.trim().to_string());
-    let mut batch = Batch::default();
-    batch
-        .put(StoreName::Claims, claim_id, &record)
-        .map_err(|e| e.text())?;
-    outbox::commit_with_entries(
-        store,
-        &who,
-        batch,
-        vec![(
-            format!("void-{claim_id}"),
-            MutationBody::Void {
-                target_record_id: claim_id.to_string(),
-                reason: reason.trim().to_string(),
-            },
-        )],
-        now_ms,
-    )
-    .await
-    .map(drop)
-    .map_err(|e| e.text())
+    let body = MutationBody::Void {
+        target_record_id: claim_id.to_string(),
+        reason: reason.trim().to_string(),
+    };
+    save_with_entry(store, &record, format!("void-{claim_id}"), body, now_ms).await
 }
 
 /// Proposes voiding a claim of this tablet that has been uploaded (作废申请): a township user
@@ -447,44 +427,53 @@ pub async fn propose_void(
     now_ms: u64,
 ) -> Result<(), Text> {
     cunbao_domain::second_person::check_text(reason)?;
-    let mut record: ClaimRecord = store
-        .get_as(StoreName::Claims, claim_id)
-        .await
-        .map_err(|e| e.text())?
-        .ok_or_else(|| Text::new("找不到该结算", "No such claim"))?;
+    let mut record = own_claim(store, claim_id).await?;
     if record.void_proposal.as_ref().is_some_and(|p| p.awaiting()) {
         return Err(Text::new(
             "已申请作废，待乡镇复核",
             "A void is already awaiting the township",
         ));
     }
-    let who = outbox::signed_in(store).await.map_err(|e| e.text())?;
     let reason = reason.trim().to_string();
     record.void_proposal = Some(crate::storage::records::VoidProposal {
         proposal_id: proposal_id.to_string(),
         reason: reason.clone(),
         decided: None,
     });
+    let body = MutationBody::VoidProposal {
+        claim_id: claim_id.to_string(),
+        reason,
+    };
+    save_with_entry(store, &record, proposal_id.to_string(), body, now_ms).await
+}
+
+/// A claim of this tablet.
+async fn own_claim(store: &impl Store, claim_id: &str) -> Result<ClaimRecord, Text> {
+    store
+        .get_as(StoreName::Claims, claim_id)
+        .await
+        .map_err(|e| e.text())?
+        .ok_or_else(|| Text::new("找不到该结算", "No such claim"))
+}
+
+/// The claim as changed and the outbox entry that tells the server, saved together by the
+/// signed-in user.
+async fn save_with_entry(
+    store: &impl Store,
+    record: &ClaimRecord,
+    entry_id: String,
+    body: MutationBody,
+    now_ms: u64,
+) -> Result<(), Text> {
+    let who = outbox::signed_in(store).await.map_err(|e| e.text())?;
     let mut batch = Batch::default();
     batch
-        .put(StoreName::Claims, claim_id, &record)
+        .put(StoreName::Claims, &record.claim_id, record)
         .map_err(|e| e.text())?;
-    outbox::commit_with_entries(
-        store,
-        &who,
-        batch,
-        vec![(
-            proposal_id.to_string(),
-            MutationBody::VoidProposal {
-                claim_id: claim_id.to_string(),
-                reason,
-            },
-        )],
-        now_ms,
-    )
-    .await
-    .map(drop)
-    .map_err(|e| e.text())
+    outbox::commit_with_entries(store, &who, batch, vec![(entry_id, body)], now_ms)
+        .await
+        .map(drop)
+        .map_err(|e| e.text())
 }
 
 #[cfg(test)]

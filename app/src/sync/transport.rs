@@ -238,6 +238,44 @@ impl<C: HttpClient> Api<C> {
         .await
     }
 
+    /// Township staff: approves (with a validity) or rejects a chronic application.
+    pub async fn decide_qualification(
+        &self,
+        token: &str,
+        id: &str,
+        decision: &cunbao_domain::qualification::QualificationDecision,
+    ) -> Result<cunbao_domain::qualification::Qualification, TransportError> {
+        let path = format!(
+            "/api/v1/township/qualifications/{}/decision",
+            crate::township::review::escape(id)
+        );
+        self.call("POST", &path, Some(token), json_body(decision))
+            .await
+    }
+
+    /// Township staff: every tablet signed in by a user of the township, newest first.
+    pub async fn devices(
+        &self,
+        token: &str,
+    ) -> Result<Vec<cunbao_domain::devices::DeviceRow>, TransportError> {
+        self.call("GET", "/api/v1/township/devices", Some(token), None)
+            .await
+    }
+
+    /// An administrator: revokes a tablet of the township (a lost tablet).
+    pub async fn revoke_device(
+        &self,
+        token: &str,
+        device_id: &str,
+    ) -> Result<serde_json::Value, TransportError> {
+        let path = format!(
+            "/api/v1/devices/{}/revoke",
+            crate::township::review::escape(device_id)
+        );
+        self.call("POST", &path, Some(token), Some("{}".into()))
+            .await
+    }
+
     /// Township staff: the proposals awaiting a second person, or the latest decided.
     pub async fn proposals(
         &self,

@@ -209,6 +209,15 @@ impl AppContext {
 
     /// Whether the signed-in user is township staff (who review, and do not work the desk);
     /// reactive when read in a view.
+    /// Whether the signed-in user is a township administrator; reactive in a view.
+    pub fn is_administrator(&self) -> bool {
+        self.sync.with(|s| {
+            s.user
+                .as_ref()
+                .is_some_and(|u| u.role == cunbao_domain::sync::Role::Administrator)
+        })
+    }
+
     pub fn is_township_staff(&self) -> bool {
         self.sync.with(|s| {
             s.user.as_ref().is_some_and(|u| {

@@ -25,6 +25,8 @@ use pages::settlement::SettlementPage;
 use pages::sync::SyncPage;
 use pages::today::TodayPage;
 use pages::township::cash::CashPage;
+use pages::township::chronic::ChronicPage;
+use pages::township::devices::DevicesPage;
 use pages::township::proposals::ProposalsPage;
 use pages::township::review_claim::ReviewClaimPage;
 use pages::township::review_queue::ReviewQueuePage;
@@ -65,6 +67,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/township/statements/:clinic/:month") view=StatementPage/>
                     <Route path=path!("/township/cash") view=CashPage/>
                     <Route path=path!("/township/proposals") view=ProposalsPage/>
+                    <Route path=path!("/township/devices") view=DevicesPage/>
+                    <Route path=path!("/township/chronic") view=ChronicPage/>
                 </Routes>
             </main>
             </Show>

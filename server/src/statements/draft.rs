@@ -12,8 +12,8 @@ use cunbao_domain::money::Money;
 use cunbao_domain::signed_money::SignedMoney;
 use cunbao_domain::statement::{StatementLine, StatementTotals};
 
-use crate::sampling::finding_item;
-pub use crate::sampling::Deduction;
+use crate::ledger::finding_item;
+pub use crate::ledger::{Dated, Deduction};
 
 /// A claim of the clinic as the statement needs it.
 #[derive(Debug, Clone)]
@@ -37,14 +37,6 @@ impl ClaimFacts {
             SignedMoney::ZERO
         }
     }
-}
-
-/// A contribution receipt or a cash hand-in: its id, amount and day.
-#[derive(Debug, Clone)]
-pub struct Dated {
-    pub id: String,
-    pub amount: Money,
-    pub on: NaiveDate,
 }
 
 /// What a statement takes: claims (with what it pays for each), receipts and hand-ins.
@@ -141,21 +133,7 @@ pub fn work_out(
         ));
     }
     for claim in claims.iter().filter(|c| c.visit_date <= last) {
-        let line = |payable: SignedMoney, carried: bool| StatementLine {
-            claim_id: claim.id.clone(),
-            visit_date: claim.visit_date,
-            person: claim.person.clone(),
-            status: claim.status,
-            total: claim.total,
-            fund: if claim.status.pays() {
-                claim.fund
-            } else {
-                Money::ZERO
-            },
-            payable,
-            carried,
-            finding: false,
-        };
+        let line = |payable: SignedMoney, carried: bool| line_of(claim, payable, carried);
         if let Some(paid) = taken.get(&claim.id) {
             let difference = claim.payable_now() - *paid;
             if !difference.is_zero() {

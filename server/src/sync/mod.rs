@@ -2,7 +2,7 @@
 //! mutations applied in order, exactly once, the last applied sequence recorded in the same
 //! transaction as the effects) and incremental pull scoped to what the caller may see.
 
-mod apply;
+pub(crate) mod apply;
 pub(crate) use apply::year_to_date;
 mod batch;
 pub mod reading;

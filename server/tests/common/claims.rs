@@ -70,3 +70,14 @@ pub fn claim(seq: u64, record: &str, who: &IdNumber, date: NaiveDate, mark: &str
         operator: None,
     }
 }
+
+/// What the server's settlement of claim `id` says the fund pays.
+pub async fn fund_of(s: &super::TestServer, id: &str) -> Money {
+    let data: String = sqlx::query_scalar("SELECT data FROM records WHERE id = $1")
+        .bind(id)
+        .fetch_one(&s.state.db)
+        .await
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_str(&data).unwrap();
+    Money::parse(v["server_settlement"]["fund"].as_str().unwrap()).unwrap()
+}

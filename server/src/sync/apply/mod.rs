@@ -2,7 +2,7 @@
 //! Business rules come from the domain crate; a business rejection is an answer, recorded like
 //! any other, never an error.
 
-mod claim;
+pub(crate) mod claim;
 pub(crate) use claim::year_to_date;
 mod contribution;
 mod correction;

@@ -1,5 +1,7 @@
 pub mod cash;
+pub mod chronic;
 mod decision_bar;
+pub mod devices;
 pub mod proposals;
 mod record_list;
 pub mod review_claim;

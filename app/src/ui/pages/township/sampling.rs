@@ -66,9 +66,11 @@ pub fn SamplingCard(
                         s.drawn_by, crate::ui::format::datetime_of(&s.drawn_at),
                     );
                     let (clinic, month) = (clinic.clone(), month.clone());
+                    let nothing = s.claims.is_empty();
                     view! {
                         <p data-testid="sampling-summary">{summary}</p>
-                        <table class="records">
+                        {nothing.then(|| view! { <p class="empty">{app.t(Key::NothingToSample)}</p> })}
+                        <table class="records" class:hidden=nothing>
                             <thead><tr>
                                 <th>{app.t(Key::VisitDate)}</th><th>{app.t(Key::Patient)}</th>
                                 <th class="num">{app.t(Key::Total)}</th><th class="num">{app.t(Key::Fund)}</th>
