@@ -112,17 +112,21 @@ pub fn work_out(
     let mut found = Vec::new();
     for d in deductions.iter().filter(|d| d.on <= last) {
         let item = finding_item(&d.claim_id);
-        // A claim that no longer pays gives back all it was paid as its own line.
-        let Some(claim) = claims
-            .iter()
-            .find(|c| c.id == d.claim_id && c.status.pays())
-        else {
+        let Some(claim) = claims.iter().find(|c| c.id == d.claim_id) else {
             continue;
         };
-        if taken.contains_key(&item) {
+        // Taken back while the claim pays. A claim that no longer pays gives back all it was
+        // paid on its own line, so a deduction already taken is given back here: the fund
+        // never takes back more than it paid.
+        let now = if claim.status.pays() {
+            SignedMoney::ZERO - SignedMoney::from(d.amount)
+        } else {
+            SignedMoney::ZERO
+        };
+        let amount = now - taken.get(&item).copied().unwrap_or_default();
+        if amount.is_zero() {
             continue;
         }
-        let amount = SignedMoney::ZERO - SignedMoney::from(d.amount);
         totals.adjustments = totals.adjustments + amount;
         found.push((
             item,
@@ -293,6 +297,42 @@ mod tests {
         assert_eq!(ids, ["e", "a", "b", "d"], "by visit date");
         assert_eq!(worked.lines[3].payable, SignedMoney::ZERO);
         assert_eq!(worked.items.len(), 4 + 2 + 1);
+    }
+
+    #[test]
+    fn a_deduction_is_taken_once_and_given_back_if_the_claim_is_voided_later() {
+        use ClaimStatus::*;
+        let deduction = [Deduction {
+            claim_id: "a".into(),
+            amount: m("12.30"),
+            on: day(3, 1),
+        }];
+        let march = [claim("a", Settled, day(3, 2), "96.25")];
+        let worked = work_out(&march, &[], &[], &[], &deduction, &Taken::new(), day(3, 31));
+        assert_eq!(worked.totals.adjustments, s("-12.30"));
+        assert_eq!(worked.totals.net_payable, s("83.95"));
+        let finding = worked.lines.iter().find(|l| l.finding).unwrap();
+        assert_eq!(
+            (finding.claim_id.as_str(), finding.payable),
+            ("a", s("-12.30"))
+        );
+        // March issued: what it took.
+        let taken: Taken = worked
+            .items
+            .iter()
+            .map(|i| (i.record_id.clone(), i.amount))
+            .collect();
+        let april = work_out(&march, &[], &[], &[], &deduction, &taken, day(4, 30));
+        assert_eq!(april.totals.adjustments, SignedMoney::ZERO, "taken once");
+        assert!(april.lines.is_empty());
+        // Voided in April (two people): the claim's 96.25 comes back, the 12.30 taken
+        // already is given back — 83.95 in all, what March paid for it.
+        let voided = [claim("a", Voided, day(3, 2), "96.25")];
+        let april = work_out(&voided, &[], &[], &[], &deduction, &taken, day(4, 30));
+        assert_eq!(april.totals.adjustments, s("-83.95"));
+        let payables: Vec<(bool, SignedMoney)> =
+            april.lines.iter().map(|l| (l.finding, l.payable)).collect();
+        assert_eq!(payables, [(false, s("-96.25")), (true, s("12.30"))]);
     }
 
     #[test]
