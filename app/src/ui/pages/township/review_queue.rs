@@ -147,6 +147,7 @@ fn Queue() -> impl IntoView {
                     <p data-testid="queue-empty">{app.t(Key::QueueEmpty)}</p>
                 }.into_any(),
                 Some(Ok(list)) => view! {
+                    <div class="table-scroll">
                     <table class="records queue" data-testid="review-queue">
                         <thead><tr>
                             <th>
@@ -169,6 +170,7 @@ fn Queue() -> impl IntoView {
                             {list.into_iter().map(|item| view! { <QueueRow item=item selected=selected/> }).collect_view()}
                         </tbody>
                     </table>
+                    </div>
                 }.into_any(),
             }}
         </section>
