@@ -216,6 +216,20 @@ impl Catalogue {
     pub fn get(&self, code: &ItemCode) -> Option<&CatalogueItem> {
         self.items.iter().find(|item| &item.code == code)
     }
+
+    /// The items any patient may have for a cold: no diagnosis, sex or age restriction
+    /// (sample visits and benchmarks).
+    pub fn unrestricted(&self) -> Vec<&CatalogueItem> {
+        self.items
+            .iter()
+            .filter(|item| {
+                item.diagnosis_restriction.is_empty()
+                    && item.sex_restriction.is_none()
+                    && item.min_age.is_none()
+                    && item.max_age.is_none()
+            })
+            .collect()
+    }
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use chrono::{Datelike, NaiveDate};
+use cunbao_domain::catalogue::CatalogueItem;
 use cunbao_domain::id_number::IdNumber;
 use cunbao_domain::policy::{for_visit, Policy};
 use cunbao_domain::quantity::Quantity;
@@ -129,18 +130,8 @@ async fn people(state: &AppState, clinic: &str, year: i32) -> Vec<IdNumber> {
     rows.iter().map(|p| IdNumber::parse(p).unwrap()).collect()
 }
 
-fn lines(n: usize) -> Vec<LineInput> {
-    let catalogue = cunbao_domain::sample::catalogue();
-    let plain: Vec<_> = catalogue
-        .items
-        .iter()
-        .filter(|i| {
-            i.diagnosis_restriction.is_empty()
-                && i.sex_restriction.is_none()
-                && i.min_age.is_none()
-                && i.max_age.is_none()
-        })
-        .collect();
+/// Two of the catalogue's unrestricted items, a different pair for each `n`.
+fn lines(plain: &[&CatalogueItem], n: usize) -> Vec<LineInput> {
     (0..2)
         .map(|k| LineInput::from_item(plain[(n * 7 + k) % plain.len()], Quantity::whole(1)))
         .collect()
@@ -212,6 +203,7 @@ async fn main() {
         .collect();
     let policy = for_visit(&policies, today).unwrap().clone();
     let catalogue_version = in_force.catalogue.version.clone();
+    let plain = in_force.catalogue.unrestricted();
     println!(
         "township bench: {clinics} clinics, {claims} claims in {month} (SQLite); residents enrolled in {:.1} s",
         started.elapsed().as_secs_f64()
@@ -232,7 +224,7 @@ async fn main() {
                 &catalogue_version,
                 who[n % who.len()].clone(),
                 visit,
-                lines(n),
+                lines(&plain, n),
                 Accumulators::default(),
             );
             if let MutationBody::Claim(claim) = &mut body {

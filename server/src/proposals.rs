@@ -13,9 +13,7 @@ use cunbao_domain::second_person::{
     DecidedProposal, Proposal, ProposalAction, ProposalDecided, ProposalDecision, ProposalOutcome,
     ProposalResponse, ProposalState, ProposedVoid,
 };
-use cunbao_domain::sync::{
-    AccumulatorKey, ChangeBody, ProposedRefund, RecordedContribution, YearToDate,
-};
+use cunbao_domain::sync::{ChangeBody, ProposedRefund, RecordedContribution};
 use cunbao_domain::text::Text;
 use serde_json::{json, Value};
 use sqlx::{AnyConnection, Row};
@@ -567,11 +565,8 @@ async fn void_claim(
             fund: Money::ZERO,
             decided_by: decided.decided_by.clone(),
             decided_at: decided.decided_at.clone(),
-            accumulators: accumulators.map(|a| YearToDate {
-                key: AccumulatorKey::new(&claim.person, year, &pool),
-                deductible_met: a.deductible_met,
-                fund_paid: a.fund_paid,
-                as_of: chrono::Local::now().date_naive().max(visit_date),
+            accumulators: accumulators.map(|a| {
+                crate::sync::apply::claim::figures_after(&claim.person, &pool, a, visit_date)
             }),
         }),
     );

@@ -44,6 +44,12 @@ pub async fn ensure(
     let Some(policy) = for_visit(&policies, today).cloned() else {
         return Ok(0);
     };
+    // Items any patient may have for a cold, and the check-up's examinations.
+    let plain = in_force.catalogue.unrestricted();
+    let check_up: Vec<_> = cunbao_domain::sample::CHECK_UP
+        .iter()
+        .filter_map(|code| in_force.catalogue.get(&ItemCode::parse(code).ok()?))
+        .collect();
     let mut applied = 0;
     for (n, user) in territory.users.iter().enumerate() {
         let (Role::ClinicAssistant, Some(clinic)) = (user.role, user.clinic) else {
@@ -115,28 +121,12 @@ pub async fn ensure(
             // Some heads of household were seen at the clinic in the last weeks.
             let visit_date = today - Days::new(1 + (visits as u64 * 3) % 40);
             if visits < VISITS && visit_date >= policy.coverage_from {
-                let catalogue = &in_force.catalogue;
-                // Items any patient may have for a cold: no diagnosis, sex or age restriction.
-                let plain: Vec<_> = catalogue
-                    .items
-                    .iter()
-                    .filter(|item| {
-                        item.diagnosis_restriction.is_empty()
-                            && item.sex_restriction.is_none()
-                            && item.min_age.is_none()
-                            && item.max_age.is_none()
-                    })
-                    .collect();
                 // Every other visit is a full check-up, past the deductible: the fund pays.
-                let check_up: Vec<_> = cunbao_domain::sample::CHECK_UP
-                    .iter()
-                    .filter_map(|code| catalogue.get(&ItemCode::parse(code).ok()?))
-                    .collect();
                 let lines = if visits % 2 == 0
                     && check_up.len() == cunbao_domain::sample::CHECK_UP.len()
                 {
                     check_up
-                        .into_iter()
+                        .iter()
                         .map(|item| LineInput::from_item(item, Quantity::whole(1)))
                         .collect::<Vec<_>>()
                 } else {
@@ -151,7 +141,7 @@ pub async fn ensure(
                 }
                 let mut body = cunbao_domain::sample::general_outpatient_claim(
                     &policy,
-                    &catalogue.version,
+                    &in_force.catalogue.version,
                     household.members[0].id_number.clone(),
                     visit_date,
                     lines,

@@ -18,7 +18,7 @@ use cunbao_domain::review::{
     ReviewOutcome, ReviewRequest, ReviewResponse, ReviewResult, MAX_REVIEW_BATCH,
 };
 use cunbao_domain::settlement::{settle, BenefitParams, LineInput, Settlement};
-use cunbao_domain::sync::{AccumulatorKey, ChangeBody, YearToDate};
+use cunbao_domain::sync::ChangeBody;
 use cunbao_domain::text::Text;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -30,6 +30,7 @@ use crate::audit::AuditEntry;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::records::{self, RecordKind, RecordStatus};
+use crate::sync::apply::claim::figures_after;
 use crate::write_tx::Tx;
 use crate::AppState;
 
@@ -343,12 +344,7 @@ async fn decide_one(
         fund,
         decided_by: decider.display_name.to_string(),
         decided_at: decided_at.clone(),
-        accumulators: accumulators.map(|a| YearToDate {
-            key: AccumulatorKey::new(&person, year, &pool),
-            deductible_met: a.deductible_met,
-            fund_paid: a.fund_paid,
-            as_of: chrono::Local::now().date_naive().max(visit_date),
-        }),
+        accumulators: accumulators.map(|a| figures_after(&person, &pool, a, visit_date)),
     };
     tx.append_change(
         decider.township,

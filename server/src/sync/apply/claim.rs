@@ -322,6 +322,22 @@ pub(crate) async fn year_to_date(
     Ok(accumulators(&prior_claims(view.paid_claims)?, year, pool))
 }
 
+/// The person's year-to-date figures after a decision on their claim of `visit_date`, as the
+/// clinic's tablet files them: as of today (or the visit, if later).
+pub(crate) fn figures_after(
+    person: &str,
+    pool: &str,
+    after: Accumulators,
+    visit_date: NaiveDate,
+) -> cunbao_domain::sync::YearToDate {
+    cunbao_domain::sync::YearToDate {
+        key: cunbao_domain::sync::AccumulatorKey::new(person, visit_date.year(), pool),
+        deductible_met: after.deductible_met,
+        fund_paid: after.fund_paid,
+        as_of: chrono::Local::now().date_naive().max(visit_date),
+    }
+}
+
 /// How far back the server's history reaches for the risk rules (per-period limits, visits
 /// per month); within the scheme year and the one before, which `prior_claims` reads.
 const HISTORY_DAYS: u64 = 92;
