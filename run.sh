@@ -23,7 +23,7 @@ cat <<MSG
 
   村保 Cunbao 正在运行 / is running at:  http://$BIND/
   数据目录 / data directory:             $ROOT/data (SQLite)
-  示例账号 / sample logins (两江镇), password: cunbao2025
+  示例账号（公开密码，仅供演示）/ sample logins, demo only (两江镇), password: cunbao2025
     lijia  · daping · shimen   村卫生室 clinic assistants (李家村 / 大坪村 / 石门村)
     shenhe                      乡镇审核员 township reviewer
     admin                       乡镇管理员 administrator

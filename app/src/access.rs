@@ -228,19 +228,30 @@ pub async fn revoked_by_township(store: &impl Store, used: Option<&str>) -> bool
 /// outbox and the records stay for the online sign-in that follows, which uploads them, and —
 /// as after too many wrong PINs, since nobody chose to leave — a form being typed keeps its
 /// draft. The sign-in screen says why.
-pub async fn expire(store: &impl Store) -> Result<(), StorageError> {
+pub async fn expire(store: &impl Store, why: Closed) -> Result<(), StorageError> {
     crate::pin::forget(store).await?;
-    meta::put(store, MetaKey::Closed, &Closed::Expired).await
+    meta::put(store, MetaKey::Closed, &why).await
 }
 
-/// Whether a sync error says the session's token expired (not a revocation: nothing is
-/// wiped).
+/// Whether a sync error says the session ended without a revocation — its token expired, or
+/// the township disabled the user — and why: nothing is wiped.
+pub fn ended_session(err: &SyncError) -> Option<Closed> {
+    match err {
+        SyncError::Transport(crate::sync::transport::TransportError::Unauthorized {
+            code, ..
+        }) => match code.as_str() {
+            "token_expired" => Some(Closed::Expired),
+            "account_disabled" => Some(Closed::Disabled),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Whether a sync error says the session's token expired or its user was disabled (not a
+/// revocation: nothing is wiped).
 pub fn is_expiry(err: &SyncError) -> bool {
-    matches!(
-        err,
-        SyncError::Transport(crate::sync::transport::TransportError::Unauthorized { code, .. })
-            if code == "token_expired"
-    )
+    ended_session(err).is_some()
 }
 
 /// The meta keys the tablet keeps whatever happens: what the device is, not whose data.
@@ -429,7 +440,7 @@ mod tests {
                 .await
                 .unwrap();
             assert_eq!(at_start(&store).await.unwrap(), Gate::Locked);
-            expire(&store).await.unwrap();
+            expire(&store, Closed::Expired).await.unwrap();
             assert_eq!(
                 at_start(&store).await.unwrap(),
                 Gate::SignIn(Some(Closed::Expired))

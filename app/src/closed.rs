@@ -18,4 +18,7 @@ pub enum Closed {
     /// The server refused the sign-in as expired: the session forgotten, the work kept for
     /// the online sign-in that uploads it.
     Expired,
+    /// The township disabled the user's account: the session forgotten, the work kept for
+    /// another user of the clinic to upload.
+    Disabled,
 }

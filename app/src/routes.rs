@@ -23,11 +23,15 @@ pub enum Section {
     Chronic,
     /// The township's tablets: last sync, work not uploaded, revoking a lost one.
     Devices,
+    /// The township's users: create, reset a password, disable, move to another clinic.
+    Users,
+    /// Catalogue and policy publications: check, propose, approve, history.
+    Publishing,
     Township,
 }
 
 impl Section {
-    pub const ALL: [Section; 13] = [
+    pub const ALL: [Section; 15] = [
         Section::Home,
         Section::Residents,
         Section::Enrol,
@@ -39,6 +43,8 @@ impl Section {
         Section::Proposals,
         Section::Chronic,
         Section::Devices,
+        Section::Users,
+        Section::Publishing,
         Section::Township,
         Section::Sync,
     ];
@@ -65,6 +71,8 @@ impl Section {
                 | Section::Proposals
                 | Section::Chronic
                 | Section::Devices
+                | Section::Users
+                | Section::Publishing
                 | Section::Township
         )
     }
@@ -91,6 +99,8 @@ impl Section {
             Section::Cash => "/township/cash",
             Section::Proposals => "/township/proposals",
             Section::Devices => "/township/devices",
+            Section::Users => "/township/users",
+            Section::Publishing => "/township/publishing",
             Section::Chronic => "/township/chronic",
             Section::Township => "/township",
         }
@@ -109,6 +119,8 @@ impl Section {
             Section::Cash => Key::NavCash,
             Section::Proposals => Key::NavProposals,
             Section::Devices => Key::NavDevices,
+            Section::Users => Key::NavUsers,
+            Section::Publishing => Key::NavPublishing,
             Section::Chronic => Key::NavChronic,
             Section::Township => Key::NavTownship,
         }
@@ -128,6 +140,8 @@ impl Section {
             Section::Cash => Some(Key::CashPlan),
             Section::Proposals => Some(Key::ProposalsHelp),
             Section::Devices => Some(Key::DevicesPlan),
+            Section::Users => Some(Key::UsersPlan),
+            Section::Publishing => Some(Key::PublishingPlan),
             Section::Chronic => Some(Key::ChronicPlan),
             Section::Township => Some(Key::TownshipPlan),
         }

@@ -59,8 +59,11 @@ pub struct CataloguePublication {
     pub diff: CatalogueDiff,
     /// The counts in words.
     pub summary: Text,
-    /// `false` for a dry run.
+    /// Never `true` over the API: a township's publication waits for a second person.
     pub published: bool,
+    /// The proposal made (none for a dry run): published when another user approves it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proposal_id: Option<String>,
 }
 
 /// The answer for a policy: what differs from the latest published for its year, and whether
@@ -73,8 +76,11 @@ pub struct PolicyPublication {
     pub effective_from: NaiveDate,
     /// Each difference in words (contribution, collection period, sections that differ).
     pub changes: Vec<Text>,
-    /// `false` for a dry run.
+    /// Never `true` over the API: a township's publication waits for a second person.
     pub published: bool,
+    /// The proposal made (none for a dry run): published when another user approves it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proposal_id: Option<String>,
 }
 
 /// One wrong line of a refused catalogue file, as the error body lists it.
@@ -141,6 +147,7 @@ mod tests {
             summary: diff_summary(&diff),
             diff,
             published: false,
+            proposal_id: None,
         };
         let json = serde_json::to_value(&answer).unwrap();
         assert_eq!(json["added"][0]["code"], "XA10BAA003");

@@ -89,6 +89,7 @@ async fn run(label: &str, url: &str, count: usize) {
             password: seed::SAMPLE_PASSWORD.into(),
             device_name: "bench".into(),
             tablet_id: None,
+            new_password: None,
         },
     )
     .await
@@ -169,6 +170,7 @@ async fn run(label: &str, url: &str, count: usize) {
             password: seed::SAMPLE_PASSWORD.into(),
             device_name: "bench 2".into(),
             tablet_id: None,
+            new_password: None,
         },
     )
     .await

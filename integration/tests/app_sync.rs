@@ -101,6 +101,7 @@ impl Tablet {
                 password: seed::SAMPLE_PASSWORD.into(),
                 device_name: format!("{username} 平板"),
                 tablet_id: None,
+                new_password: None,
             },
         )
         .await
@@ -536,7 +537,9 @@ async fn an_expired_sign_in_keeps_the_work_for_the_next_sign_in(backend: Backend
     assert!(!access::is_revocation(&err));
     assert!(!err.is_retryable());
     // What the sync runner does then.
-    access::expire(&tablet.store).await.unwrap();
+    access::expire(&tablet.store, access::Closed::Expired)
+        .await
+        .unwrap();
     assert_eq!(tablet.states().await, (1, 0, 0), "the outbox stays");
     assert_eq!(
         access::at_start(&tablet.store).await.unwrap(),
@@ -553,6 +556,7 @@ async fn an_expired_sign_in_keeps_the_work_for_the_next_sign_in(backend: Backend
             password: seed::SAMPLE_PASSWORD.into(),
             device_name: "lijia 平板".into(),
             tablet_id: None,
+            new_password: None,
         },
     )
     .await
@@ -576,6 +580,56 @@ async fn an_expired_sign_in_keeps_the_work_for_the_next_sign_in(backend: Backend
     .await
     .unwrap();
     assert_eq!(access::at_start(&tablet.store).await.unwrap(), Gate::Locked);
+    sync_once(&tablet.store, &net, 2).await.unwrap();
+    assert_eq!(tablet.states().await, (0, 1, 0));
+    assert_eq!(s.count("SELECT COUNT(*) FROM records").await, 1);
+}
+
+/// A user the township disabled: the tablet's next round is refused as `account_disabled`,
+/// which wipes nothing (not a revocation); the session is forgotten and the sign-in screen says
+/// why; the work stays, and another assistant of the same clinic signs in and uploads it.
+async fn a_disabled_users_tablet_keeps_the_work_for_a_colleague(backend: Backend) {
+    use cunbao_app::access::{self, Closed, Gate};
+    let s = TestServer::start(backend).await;
+    let net = in_process(s.state.clone());
+    let tablet = Tablet::signed_in(&net, "lijia").await;
+    tablet.enrol("e1", &person(1)).await;
+    sqlx::query("UPDATE users SET disabled_at = $1 WHERE username = 'lijia'")
+        .bind(chrono::Utc::now().to_rfc3339())
+        .execute(&s.state.db)
+        .await
+        .unwrap();
+    let err = sync_once(&tablet.store, &net, 1).await.unwrap_err();
+    assert_eq!(
+        access::ended_session(&err),
+        Some(Closed::Disabled),
+        "{err:?}"
+    );
+    assert!(!access::is_revocation(&err));
+    access::expire(&tablet.store, Closed::Disabled)
+        .await
+        .unwrap();
+    assert_eq!(tablet.states().await, (1, 0, 0), "the outbox stays");
+    assert_eq!(
+        access::at_start(&tablet.store).await.unwrap(),
+        Gate::SignIn(Some(Closed::Disabled))
+    );
+    let request = |username: &str| SignInRequest {
+        username: username.into(),
+        password: seed::SAMPLE_PASSWORD.into(),
+        device_name: "李家村平板".into(),
+        tablet_id: None,
+        new_password: None,
+    };
+    assert!(access::sign_in(&tablet.store, &net, &request("lijia"))
+        .await
+        .is_err());
+    let session = access::sign_in(&tablet.store, &net, &request("lijia2"))
+        .await
+        .unwrap();
+    access::start_session(&tablet.store, &session, 2)
+        .await
+        .unwrap();
     sync_once(&tablet.store, &net, 2).await.unwrap();
     assert_eq!(tablet.states().await, (0, 1, 0));
     assert_eq!(s.count("SELECT COUNT(*) FROM records").await, 1);
@@ -813,6 +867,7 @@ async fn a_second_user_on_the_tablet_sends_the_first_users_work_as_theirs(backen
             password: seed::SAMPLE_PASSWORD.into(),
             device_name: "李家村卫生室平板".into(),
             tablet_id: None,
+            new_password: None,
         },
     )
     .await
@@ -1026,6 +1081,7 @@ on_both_databases!(
     the_townships_second_person_decisions_reach_the_tablet,
     a_renewed_token_is_kept_and_used,
     an_expired_sign_in_keeps_the_work_for_the_next_sign_in,
+    a_disabled_users_tablet_keeps_the_work_for_a_colleague,
     a_second_user_on_the_tablet_sends_the_first_users_work_as_theirs,
     the_queue_moves_on_past_what_the_server_refuses,
     changes_after_enrolment_reach_the_other_tablet,

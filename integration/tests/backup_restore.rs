@@ -75,6 +75,7 @@ impl Tablet {
                 password: seed::SAMPLE_PASSWORD.into(),
                 device_name: format!("{} 平板", self.username),
                 tablet_id: None,
+                new_password: None,
             },
         )
         .await

@@ -1,6 +1,7 @@
 //! The users and devices repository: who may sign in, the devices they signed in on, and the
-//! tokens those devices carry (stored only as their SHA-256). The SQL for users and devices
-//! lives here and nowhere else.
+//! tokens those devices carry (stored only as their SHA-256). The SQL for signing in, devices
+//! and tokens lives here; the administration of users (create, reset, disable, move) in
+//! [`crate::users`].
 
 use chrono::{DateTime, Utc};
 use cunbao_domain::sync::{Role, UserInfo};
@@ -23,20 +24,33 @@ fn user_of(row: &AnyRow) -> Result<UserInfo, ApiError> {
     })
 }
 
-/// A user and their password hash, by username.
-pub async fn user_with_password(
-    db: &AnyPool,
-    username: &str,
-) -> Result<Option<(UserInfo, String)>, ApiError> {
+/// A user as signing in sees them.
+pub struct Account {
+    pub user: UserInfo,
+    pub password_hash: String,
+    /// A first or reset password, to be changed before any token is issued.
+    pub must_change_password: bool,
+    pub disabled: bool,
+}
+
+/// A user, their password hash and how their account stands, by username.
+pub async fn account(db: &AnyPool, username: &str) -> Result<Option<Account>, ApiError> {
     let row = sqlx::query(
-        "SELECT username, display_name, password_hash, role, township_id, clinic_id FROM users \
-         WHERE username = $1",
+        "SELECT username, display_name, password_hash, role, township_id, clinic_id, \
+         must_change_password, disabled_at FROM users WHERE username = $1",
     )
     .bind(username)
     .fetch_optional(db)
     .await?;
-    row.map(|row| Ok((user_of(&row)?, row.try_get("password_hash")?)))
-        .transpose()
+    row.map(|row| {
+        Ok(Account {
+            user: user_of(&row)?,
+            password_hash: row.try_get("password_hash")?,
+            must_change_password: row.try_get::<i64, _>("must_change_password")? != 0,
+            disabled: row.try_get::<Option<String>, _>("disabled_at")?.is_some(),
+        })
+    })
+    .transpose()
 }
 
 /// A user by username, read inside a push's transaction (to check a mutation's operator).
@@ -116,6 +130,8 @@ pub async fn revoke_device(tx: &mut Tx<'_>, device_id: &str) -> Result<(), sqlx:
 pub struct TokenHolder {
     pub device_id: String,
     pub revoked: bool,
+    /// The user was disabled by an administrator: every token of theirs is refused.
+    pub user_disabled: bool,
     pub user: UserInfo,
     /// The device's token in force, or the one a rotation replaced.
     pub presented: Presented,
@@ -132,7 +148,8 @@ pub async fn token_holder(db: &AnyPool, token_hash: &str) -> Result<Option<Token
     let row = sqlx::query(
         "SELECT d.id, d.revoked_at, d.token_hash, d.token_issued_at, d.expires_at, \
          d.previous_token_hash, d.previous_expires_at, u.username, u.display_name, u.role, \
-         u.township_id, u.clinic_id FROM devices d JOIN users u ON u.username = d.username \
+         u.township_id, u.clinic_id, u.disabled_at FROM devices d \
+         JOIN users u ON u.username = d.username \
          WHERE d.token_hash = $1 OR d.previous_token_hash = $1",
     )
     .bind(token_hash)
@@ -145,6 +162,7 @@ pub async fn token_holder(db: &AnyPool, token_hash: &str) -> Result<Option<Token
         Ok(TokenHolder {
             device_id: row.try_get("id")?,
             revoked: row.try_get::<Option<String>, _>("revoked_at")?.is_some(),
+            user_disabled: row.try_get::<Option<String>, _>("disabled_at")?.is_some(),
             user: user_of(&row)?,
             presented: if current {
                 Presented::Current

@@ -122,6 +122,9 @@ where
         if holder.revoked {
             return Err(ApiError::DeviceRevoked);
         }
+        if holder.user_disabled {
+            return Err(ApiError::AccountDisabled);
+        }
         if crate::tokens::expired(holder.expires_at.as_deref(), Utc::now()) {
             Arc::<Metrics>::from_ref(state).token_expired();
             return Err(ApiError::TokenExpired);

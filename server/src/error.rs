@@ -21,6 +21,8 @@ pub enum ApiError {
     DeviceRevoked,
     #[error("token expired")]
     TokenExpired,
+    #[error("account disabled")]
+    AccountDisabled,
     #[error("wrong username or password")]
     BadCredentials,
     #[error("forbidden")]
@@ -123,6 +125,14 @@ impl ApiError {
         }
     }
 
+    pub fn missing(code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> ApiError {
+        ApiError::Missing {
+            code,
+            zh: zh.into(),
+            en: en.into(),
+        }
+    }
+
     pub fn conflict(code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> ApiError {
         ApiError::Conflict {
             code,
@@ -165,6 +175,13 @@ impl ApiError {
                 "登录已过期，请联网重新登录；未上传的数据仍保留在本机",
                 "The sign-in has expired; sign in again online. Work not yet uploaded stays on \
                  the tablet",
+            ),
+            ApiError::AccountDisabled => fixed(
+                StatusCode::UNAUTHORIZED,
+                "account_disabled",
+                "此账号已被乡镇管理员停用；未上传的数据仍保留在本机，请联系乡镇管理员",
+                "This account has been disabled by the township administrator; work not yet \
+                 uploaded stays on the tablet. Contact the township administrator",
             ),
             ApiError::BadCredentials => fixed(
                 StatusCode::UNAUTHORIZED,

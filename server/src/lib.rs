@@ -24,6 +24,7 @@ pub mod metrics;
 pub mod observe;
 pub mod private_files;
 pub mod proposals;
+pub mod publication_proposals;
 pub mod publish_command;
 pub mod published;
 pub mod publishing;
@@ -39,6 +40,8 @@ pub mod statements;
 pub mod sync;
 pub mod telemetry;
 pub mod tokens;
+pub mod user_command;
+pub mod users;
 pub mod write_tx;
 
 use axum::http::{Method, Uri};

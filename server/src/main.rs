@@ -1,5 +1,6 @@
 use cunbao_server::{
     audit_command, backup_command, config::Config, publish_command, quote_command, run,
+    user_command,
 };
 
 const USAGE: &str = "\
@@ -13,8 +14,9 @@ USAGE:
 
 fn usage() -> String {
     format!(
-        "{USAGE}{}{}{}",
+        "{USAGE}{}{}{}{}",
         publish_command::USAGE,
+        user_command::USAGE,
         audit_command::USAGE,
         backup_command::USAGE
     )
@@ -32,6 +34,7 @@ fn main() {
         ["quote"] => std::process::exit(quote_command::run(None)),
         ["quote", file] => std::process::exit(quote_command::run(Some(file))),
         ["publish", what, ..] => std::process::exit(publish(what, &args[2..])),
+        ["user", ..] => std::process::exit(user(&args[1..])),
         ["audit", ..] => std::process::exit(audit(&args[1..])),
         ["backup", ..] => std::process::exit(backup(&args[1..])),
         ["restore", ..] => std::process::exit(restore(&args[1..])),
@@ -49,6 +52,11 @@ fn main() {
 #[tokio::main]
 async fn publish(what: &str, args: &[String]) -> i32 {
     publish_command::run(what, args).await
+}
+
+#[tokio::main]
+async fn user(args: &[String]) -> i32 {
+    user_command::run(args).await
 }
 
 #[tokio::main]

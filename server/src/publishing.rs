@@ -30,6 +30,16 @@ pub const MAX_VERSION_LEN: usize = 64;
 pub struct Publisher {
     pub username: String,
     pub device_id: Option<String>,
+    /// The township user's second-person approval this publication carries out: the proposal
+    /// is marked approved in the same transaction, and only while it still awaits.
+    pub approving: Option<Approving>,
+}
+
+/// A proposal approved by the publisher.
+#[derive(Debug, Clone)]
+pub struct Approving {
+    pub proposal_id: String,
+    pub display_name: String,
 }
 
 impl Publisher {
@@ -37,6 +47,7 @@ impl Publisher {
         Publisher {
             username: caller.user.username.clone(),
             device_id: Some(caller.device_id.clone()),
+            approving: None,
         }
     }
 
@@ -48,6 +59,7 @@ impl Publisher {
         Publisher {
             username: format!("console:{user}"),
             device_id: None,
+            approving: None,
         }
     }
 }
@@ -70,6 +82,8 @@ pub enum PublishError {
     BadVersion(String),
     /// A catalogue file with a header and no items: it would remove every item.
     NoItems,
+    /// The proposal being approved was decided meanwhile (by another second person).
+    AlreadyDecided,
     Internal(ApiError),
 }
 
@@ -122,6 +136,10 @@ impl Bilingual for PublishError {
             PublishError::NoItems => Text::new(
                 "目录文件没有任何项目，未发布",
                 "the catalogue file has no items; nothing was published",
+            ),
+            PublishError::AlreadyDecided => Text::new(
+                "该发布申请已由他人处理",
+                "This proposal was decided by someone else meanwhile",
             ),
             PublishError::Internal(e) => Text::new(
                 format!("数据库或内部错误：{e}"),
@@ -218,13 +236,25 @@ async fn publish_audited<T: serde::Serialize>(
     if !published::publish(&mut *tx, kind, version, effective_from, body).await? {
         return Err(PublishError::VersionExists(version.to_string()));
     }
+    if let Some(approving) = &by.approving {
+        let marked = crate::publication_proposals::mark_approved(&mut tx, approving, &by.username)
+            .await
+            .map_err(ApiError::from)?;
+        if !marked {
+            return Err(PublishError::AlreadyDecided);
+        }
+    }
     let action = format!("publish_{}", kind.as_str());
+    let mut detail = detail.clone();
+    if let Some(approving) = &by.approving {
+        detail["proposal"] = serde_json::json!(approving.proposal_id);
+    }
     tx.audit(AuditEntry {
         username: &by.username,
         device_id: by.device_id.as_deref(),
         action: &action,
         subject: version,
-        detail,
+        detail: &detail,
     });
     tx.commit().await.map_err(ApiError::from)?;
     tracing::info!(kind = kind.as_str(), version, %effective_from, by = %by.username, "published");
@@ -361,6 +391,11 @@ impl From<PublishError> for ApiError {
             PublishError::Invalid(_) => ApiError::bad("invalid_policy", text.zh, text.en),
             PublishError::BadVersion(_) => ApiError::bad("bad_version", text.zh, text.en),
             PublishError::NoItems => ApiError::bad("empty_catalogue", text.zh, text.en),
+            PublishError::AlreadyDecided => ApiError::Conflict {
+                code: "already_decided",
+                zh: text.zh,
+                en: text.en,
+            },
             PublishError::VersionExists(_) => ApiError::Conflict {
                 code: "version_exists",
                 zh: text.zh,

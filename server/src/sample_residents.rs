@@ -210,9 +210,10 @@ async fn enrolled(db: &AnyPool, clinic: &str, year: i32) -> Result<i64, ApiError
 
 /// A device of the clinic's user that did the sample work (its token is thrown away).
 async fn seed_device(db: &AnyPool, username: &str) -> Result<Caller, ApiError> {
-    let (user, _) = accounts::user_with_password(db, username)
+    let user = accounts::account(db, username)
         .await?
-        .ok_or_else(|| ApiError::internal(format!("no sample user {username}")))?;
+        .ok_or_else(|| ApiError::internal(format!("no sample user {username}")))?
+        .user;
     let device_id = format!("dev-sample-{}", random_hex(6));
     let mut tx = crate::db::begin_write(db).await?;
     accounts::register_device(

@@ -6,7 +6,7 @@ use sqlx::AnyPool;
 
 use crate::auth::hash_password;
 
-pub const SAMPLE_PASSWORD: &str = "cunbao2025";
+pub use cunbao_domain::users::SAMPLE_PASSWORD;
 
 pub struct SampleUser {
     pub username: &'static str,
@@ -103,5 +103,6 @@ pub async fn seed(pool: &AnyPool, territory: &Territory) -> Result<(), sqlx::Err
         .execute(pool)
         .await?;
     }
-    Ok(())
+    let usernames: Vec<&str> = territory.users.iter().map(|u| u.username).collect();
+    crate::users::mark_samples(pool, &usernames).await
 }

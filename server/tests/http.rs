@@ -240,6 +240,8 @@ async fn the_openapi_description_lists_every_endpoint_with_its_wire_types() {
             "/policy",
             "/publish/catalogue",
             "/publish/policy",
+            "/publish/proposals",
+            "/publish/proposals/{proposal_id}/decision",
             "/quote",
             "/sync/handshake",
             "/sync/pull",
@@ -262,6 +264,8 @@ async fn the_openapi_description_lists_every_endpoint_with_its_wire_types() {
             "/township/statements/{clinic_id}/{month}/issue",
             "/township/statements/{clinic_id}/{month}/lines.csv",
             "/township/statements/{clinic_id}/{month}/paid",
+            "/township/users",
+            "/township/users/{username}",
         ]
     );
     // Every path the description names is served (none answers the JSON 404).
@@ -300,6 +304,7 @@ async fn the_openapi_description_lists_every_endpoint_with_its_wire_types() {
         ("/township/cash", "post", "CashStanding"),
         ("/clinic/cash", "get", "CashStanding"),
         ("/township/proposals", "post", "Proposal"),
+        ("/township/users", "get", "TownshipUsers"),
         (
             "/township/proposals/{proposal_id}/decision",
             "post",

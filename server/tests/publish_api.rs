@@ -1,8 +1,10 @@
 //! Publishing over the API (`POST /api/v1/publish/catalogue`, `POST /api/v1/publish/policy`),
 //! from outside over HTTP as the township's screens would, on SQLite and PostgreSQL alike: only
-//! township staff publish; a file with wrong lines is refused line by line and publishes
-//! nothing; a version is published once; each publication is in the audit trail with who did
-//! it; and what is published is what every server process serves the tablets next.
+//! township staff propose; a second township user (not the proposer, not another township's)
+//! approves, and only then is it published, or refuses it with a reason; a file with wrong
+//! lines is refused line by line and proposes nothing; a version is published once; each
+//! publication is in the audit trail with who approved it and the proposal; and what is
+//! published is what every server process serves the tablets next.
 
 mod common;
 
@@ -37,6 +39,16 @@ async fn publish_catalogue(
     body: Value,
 ) -> (StatusCode, Value) {
     s.call(Method::POST, "/api/v1/publish/catalogue", token, Some(body))
+        .await
+}
+
+/// A second person's decision on a proposed publication.
+async fn decide(s: &TestServer, token: &str, id: &Value, decision: Value) -> (StatusCode, Value) {
+    let path = format!(
+        "/api/v1/publish/proposals/{}/decision",
+        id.as_str().unwrap()
+    );
+    s.call(Method::POST, &path, Some(token), Some(decision))
         .await
 }
 
@@ -79,10 +91,53 @@ async fn township_staff_publish_a_catalogue_that_tablets_then_receive(backend: B
         0
     );
 
-    // Published: the audit trail names who did it, from which device.
+    // Proposed: nothing is published until a second person approves; not the proposer.
     let (status, body) = publish_catalogue(&s, Some(&reviewer), request(false)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(body["published"], true);
+    assert_eq!(body["published"], false);
+    let proposal = body["proposal_id"].clone();
+    assert_eq!(published_count(&s).await, before);
+    let (status, answer) = decide(&s, &reviewer, &proposal, json!({ "decision": "approve" })).await;
+    assert_eq!(
+        (status, answer["code"].clone()),
+        (StatusCode::CONFLICT, json!("own_proposal"))
+    );
+    let (other_township, _) = s.sign_in("shanhe-admin").await;
+    let (status, answer) = decide(
+        &s,
+        &other_township,
+        &proposal,
+        json!({ "decision": "approve" }),
+    )
+    .await;
+    assert_eq!(
+        (status, answer["code"].clone()),
+        (StatusCode::NOT_FOUND, json!("unknown_proposal"))
+    );
+    assert_eq!(published_count(&s).await, before);
+
+    // Approved by the administrator: published, and the audit trail names who approved it,
+    // from which device, and the proposal.
+    let (admin, admin_device) = s.sign_in("admin").await;
+    let (status, answer) = decide(&s, &admin, &proposal, json!({ "decision": "approve" })).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(answer["decided"]["state"], "approved");
+    assert_eq!(answer["decided"]["decided_by_username"], "admin");
+    assert_eq!(published_count(&s).await, before + 1);
+    // Sent twice, it is approved once.
+    let (status, _) = decide(&s, &admin, &proposal, json!({ "decision": "approve" })).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, answer) = decide(
+        &s,
+        &admin,
+        &proposal,
+        json!({ "decision": "refuse", "note": "改主意了" }),
+    )
+    .await;
+    assert_eq!(
+        (status, answer["code"].clone()),
+        (StatusCode::CONFLICT, json!("already_decided"))
+    );
     assert_eq!(published_count(&s).await, before + 1);
     let row: (String, Option<String>, String, String) = sqlx::query_as(
         "SELECT username, device_id, subject, detail FROM audit_log \
@@ -94,12 +149,47 @@ async fn township_staff_publish_a_catalogue_that_tablets_then_receive(backend: B
     let (username, device, subject, detail) = row;
     assert_eq!(
         (username.as_str(), device.as_deref(), subject.as_str()),
-        ("shenhe", Some(reviewer_device.as_str()), "county-api.1")
+        ("admin", Some(admin_device.as_str()), "county-api.1")
     );
     let detail: Value = serde_json::from_str(&detail).unwrap();
     assert_eq!(
-        (&detail["added"], &detail["removed"], &detail["changed"]),
-        (&json!(1), &json!(1), &json!(1))
+        (
+            &detail["added"],
+            &detail["removed"],
+            &detail["changed"],
+            &detail["proposal"]
+        ),
+        (&json!(1), &json!(1), &json!(1), &proposal)
+    );
+    let proposed_by: String =
+        sqlx::query_scalar("SELECT device_id FROM audit_log WHERE action = 'publication_proposed'")
+            .fetch_one(&s.state.db)
+            .await
+            .unwrap();
+    assert_eq!(proposed_by, reviewer_device);
+    // The history names who proposed and who approved it.
+    let (status, list) = s
+        .call(
+            Method::GET,
+            "/api/v1/publish/proposals",
+            Some(&reviewer),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    let version = list["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["version"] == "county-api.1")
+        .cloned()
+        .unwrap();
+    assert_eq!(version["proposed_by"], "覃明（两江镇医保服务站审核员）");
+    assert_eq!(version["approved_by"], "梁志强（两江镇管理员）");
+    assert_eq!(list["awaiting"], json!([]));
+    assert_eq!(
+        list["decided"][0]["changes"][0]["zh"],
+        "新增1项，删除1项，变更1项"
     );
     assert_eq!(
         cunbao_server::audit::verify_audit_chain(&s.state.db)
@@ -183,7 +273,16 @@ async fn only_township_staff_may_publish(backend: Backend) {
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{path}");
     }
     assert_eq!(published_count(&s).await, before);
-    // Administrators are township staff too.
+    let (status, _) = s
+        .call(
+            Method::GET,
+            "/api/v1/publish/proposals",
+            Some(&clinic),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // Administrators are township staff too; a clinic user cannot decide their proposal.
     let (admin, _) = s.sign_in("admin").await;
     let (status, body) = s
         .call(
@@ -194,7 +293,15 @@ async fn only_township_staff_may_publish(backend: Backend) {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(published_count(&s).await, before + 1);
+    let (status, _) = decide(
+        &s,
+        &clinic,
+        &body["proposal_id"],
+        json!({ "decision": "approve" }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(published_count(&s).await, before);
 }
 
 async fn a_file_with_wrong_lines_is_refused_line_by_line_and_publishes_nothing(backend: Backend) {
@@ -344,9 +451,44 @@ async fn township_staff_publish_a_policy(backend: Backend) {
         "{changes:?}"
     );
 
+    // Proposed, proposed again while it awaits, refused with a reason, proposed anew and
+    // approved by a second person.
     let (status, body) = call(request(false)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(body["published"], true);
+    assert_eq!(body["published"], false);
+    let first = body["proposal_id"].clone();
+    let (status, body) = call(request(false)).await;
+    assert_eq!(
+        (status, body["code"].clone()),
+        (StatusCode::CONFLICT, json!("proposal_exists"))
+    );
+    let (admin, admin_device) = s.sign_in("admin").await;
+    let (status, body) = decide(
+        &s,
+        &admin,
+        &first,
+        json!({ "decision": "refuse", "note": "" }),
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].clone()),
+        (StatusCode::BAD_REQUEST, json!("note"))
+    );
+    let (status, body) = decide(
+        &s,
+        &admin,
+        &first,
+        json!({ "decision": "refuse", "note": "缴费标准待县里发文" }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["decided"]["note"], "缴费标准待县里发文");
+    let (status, body) = call(request(false)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let second = body["proposal_id"].clone();
+    assert_ne!(first, second);
+    let (status, body) = decide(&s, &admin, &second, json!({ "decision": "approve" })).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
     let (username, device): (String, Option<String>) = sqlx::query_as(
         "SELECT username, device_id FROM audit_log \
          WHERE action = 'publish_policy' AND subject = 'county-2027.1'",
@@ -354,10 +496,18 @@ async fn township_staff_publish_a_policy(backend: Backend) {
     .fetch_one(&s.state.db)
     .await
     .unwrap();
-    assert_eq!(
-        (username.as_str(), device),
-        ("shenhe", Some(reviewer_device))
-    );
+    assert_eq!((username.as_str(), device), ("admin", Some(admin_device)));
+    let proposer: Option<String> = sqlx::query_scalar(
+        "SELECT device_id FROM audit_log WHERE action = 'publication_proposed' \
+         AND subject = 'county-2027.1'",
+    )
+    .fetch_all(&s.state.db)
+    .await
+    .unwrap()
+    .into_iter()
+    .next()
+    .flatten();
+    assert_eq!(proposer, Some(reviewer_device));
     // Tablets learn of it at their next handshake.
     let (tablet, _) = s.sign_in("lijia").await;
     let (_, handshake) = s

@@ -8,6 +8,7 @@
 
 pub mod backoff;
 pub mod outbox;
+pub mod publish_api;
 pub mod renewal;
 pub mod setup;
 pub mod transport;

@@ -276,6 +276,45 @@ impl<C: HttpClient> Api<C> {
             .await
     }
 
+    /// Township staff: the township's users and clinics.
+    pub async fn users(
+        &self,
+        token: &str,
+    ) -> Result<cunbao_domain::users::TownshipUsers, TransportError> {
+        self.call("GET", "/api/v1/township/users", Some(token), None)
+            .await
+    }
+
+    /// An administrator: creates a user with a first password.
+    pub async fn create_user(
+        &self,
+        token: &str,
+        new: &cunbao_domain::users::NewUser,
+    ) -> Result<serde_json::Value, TransportError> {
+        self.call(
+            "POST",
+            "/api/v1/township/users",
+            Some(token),
+            json_body(new),
+        )
+        .await
+    }
+
+    /// An administrator: resets, disables, enables or moves a user.
+    pub async fn change_user(
+        &self,
+        token: &str,
+        username: &str,
+        change: &cunbao_domain::users::UserChange,
+    ) -> Result<serde_json::Value, TransportError> {
+        let path = format!(
+            "/api/v1/township/users/{}",
+            crate::township::review::escape(username)
+        );
+        self.call("POST", &path, Some(token), json_body(change))
+            .await
+    }
+
     /// Township staff: the proposals awaiting a second person, or the latest decided.
     pub async fn proposals(
         &self,

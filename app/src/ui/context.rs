@@ -207,8 +207,6 @@ impl AppContext {
         })
     }
 
-    /// Whether the signed-in user is township staff (who review, and do not work the desk);
-    /// reactive when read in a view.
     /// Whether the signed-in user is a township administrator; reactive in a view.
     pub fn is_administrator(&self) -> bool {
         self.sync.with(|s| {
@@ -218,6 +216,8 @@ impl AppContext {
         })
     }
 
+    /// Whether the signed-in user is township staff (who review, and do not work the desk);
+    /// reactive when read in a view.
     pub fn is_township_staff(&self) -> bool {
         self.sync.with(|s| {
             s.user.as_ref().is_some_and(|u| {

@@ -28,10 +28,12 @@ use pages::township::cash::CashPage;
 use pages::township::chronic::ChronicPage;
 use pages::township::devices::DevicesPage;
 use pages::township::proposals::ProposalsPage;
+use pages::township::publishing::PublishingPage;
 use pages::township::review_claim::ReviewClaimPage;
 use pages::township::review_queue::ReviewQueuePage;
 use pages::township::statement::StatementPage;
 use pages::township::statements::StatementsPage;
+use pages::township::users::UsersPage;
 use pages::township::TownshipPage;
 
 #[component]
@@ -68,6 +70,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/township/cash") view=CashPage/>
                     <Route path=path!("/township/proposals") view=ProposalsPage/>
                     <Route path=path!("/township/devices") view=DevicesPage/>
+                    <Route path=path!("/township/users") view=UsersPage/>
+                    <Route path=path!("/township/publishing") view=PublishingPage/>
                     <Route path=path!("/township/chronic") view=ChronicPage/>
                 </Routes>
             </main>

@@ -117,13 +117,13 @@ pub fn request(ctx: AppContext) {
             Some(Err(err)) if crate::access::is_expiry(&err) => {
                 ctx.session_refused.set(false);
                 ctx.sync_error.set(None);
+                let why =
+                    crate::access::ended_session(&err).unwrap_or(crate::access::Closed::Expired);
                 if expired {
-                    if let Err(err) = crate::access::expire(session_store.as_ref()).await {
+                    if let Err(err) = crate::access::expire(session_store.as_ref(), why).await {
                         leptos::logging::error!("forgetting the expired sign-in failed: {err}");
                     }
-                    ctx.close_desk(crate::access::Gate::SignIn(Some(
-                        crate::access::Closed::Expired,
-                    )));
+                    ctx.close_desk(crate::access::Gate::SignIn(Some(why)));
                 }
             }
             // The township revoked this tablet (presumed stolen): wipe it and say why.

@@ -20,7 +20,7 @@ pub mod sealed;
 pub mod webcrypto;
 
 #[cfg(target_arch = "wasm32")]
-pub use open::{establish, sign_in_and_open, unlock, EstablishError};
+pub use open::{establish, sign_in_and_open, unlock, EstablishError, SignInRefusal};
 #[cfg(target_arch = "wasm32")]
 pub use sealed::Vault;
 

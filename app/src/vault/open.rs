@@ -158,6 +158,14 @@ pub async fn establish(
     Ok(vault)
 }
 
+/// Why an online sign-in did not open the desk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignInRefusal {
+    /// A first or reset password: the user chooses a new one and signs in again with it.
+    NewPasswordNeeded(Text),
+    Other(Text),
+}
+
 /// The whole online sign-in: the server's answer and the takeover rule
 /// ([`crate::access::sign_in`]), the data key ([`establish`]), then the session kept sealed.
 /// Whatever fails after the server said yes gives the fresh token back.
@@ -165,21 +173,24 @@ pub async fn sign_in_and_open(
     raw: Rc<IndexedDbStore>,
     request: &SignInRequest,
     pin: &str,
-) -> Result<Vault, Text> {
+) -> Result<Vault, SignInRefusal> {
     let session = crate::access::sign_in(raw.as_ref(), &FETCH, request)
         .await
         .map_err(|e| match e {
             SignInError::Sync(SyncError::Transport(TransportError::Unavailable(_))) => {
-                crate::i18n::both(crate::i18n::Key::SignInNeedsNetwork)
+                SignInRefusal::Other(crate::i18n::both(crate::i18n::Key::SignInNeedsNetwork))
             }
-            e => e.text(),
+            SignInError::Sync(SyncError::Transport(TransportError::Refused {
+                ref code, ..
+            })) if code == "password_change_required" => SignInRefusal::NewPasswordNeeded(e.text()),
+            e => SignInRefusal::Other(e.text()),
         })?;
     let opened = match establish(raw, &session, pin).await {
         Ok(vault) => crate::access::start_session(&vault, &session, crate::device::now_ms())
             .await
             .map(|()| vault)
-            .map_err(|e| e.text()),
-        Err(e) => Err(e.text()),
+            .map_err(|e| SignInRefusal::Other(e.text())),
+        Err(e) => Err(SignInRefusal::Other(e.text())),
     };
     if opened.is_err() {
         let _ = FETCH.sign_out(&session.token).await;

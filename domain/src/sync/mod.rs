@@ -73,6 +73,11 @@ pub struct SignInRequest {
     /// secret of that tablet's data key ([`SignInResponse::escrow_key`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tablet_id: Option<String>,
+    /// The user's new password, replacing `password` (required when the server answers
+    /// `password_change_required`: a first or a reset password is changed before any token is
+    /// issued).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_password: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -11,13 +11,15 @@ use crate::auth::{random_hex, token_hash, verify_password, Caller};
 use crate::client_address::ClientAddress;
 use crate::error::ApiError;
 use crate::metrics::SignInFailure;
+use crate::users;
 use crate::AppState;
 
 /// Online sign-in: checks the password and registers this device with a fresh token.
 #[utoipa::path(post, path = "/auth/sign-in", tag = "auth", request_body = SignInRequest,
     responses((status = 200, body = SignInResponse),
-        (status = 400, description = "Bad input", body = ApiErrorBody),
-        (status = 401, description = "Wrong username or password", body = ApiErrorBody),
+        (status = 400, description = "Bad input; a new password that breaks the rules is `new_password`", body = ApiErrorBody),
+        (status = 401, description = "Wrong username or password (`bad_credentials`), or a disabled account (`account_disabled`)", body = ApiErrorBody),
+        (status = 409, description = "A first or reset password: sign in again with `new_password` (`password_change_required`)", body = ApiErrorBody),
         (status = 429, description = "Too many attempts, or too many sign-ins at once", body = ApiErrorBody)))]
 pub async fn sign_in(
     State(state): State<AppState>,
@@ -52,10 +54,10 @@ pub async fn sign_in(
         .admit(username, address)
         .await
         .inspect_err(|_| state.metrics.sign_in_failed(SignInFailure::Throttled))?;
-    let found = accounts::user_with_password(&state.db, username).await?;
+    let found = accounts::account(&state.db, username).await?;
     // Verify against a dummy hash for unknown users too, so timing does not reveal them.
     let hash = match &found {
-        Some((_, hash)) => hash.clone(),
+        Some(account) => account.password_hash.clone(),
         None => state.dummy_hash.to_string(),
     };
     let password = request.password.clone();
@@ -63,14 +65,29 @@ pub async fn sign_in(
         .await
         .map_err(|e| ApiError::Internal(Box::new(e)))?;
     drop(permit);
-    let user = match (ok, found) {
-        (true, Some((user, _))) => user,
+    let account = match (ok, found) {
+        (true, Some(account)) => account,
         _ => {
             state.sign_in_guard.failed(username);
             state.metrics.sign_in_failed(SignInFailure::Password);
             failed_sign_in(&state, username, address).await?;
             return Err(ApiError::BadCredentials);
         }
+    };
+    if account.disabled {
+        return Err(ApiError::AccountDisabled);
+    }
+    let user = account.user;
+    let new_password = match &request.new_password {
+        Some(new) => Some(new_password(&user.username, &request.password, new).await?),
+        None if account.must_change_password => {
+            return Err(ApiError::conflict(
+                "password_change_required",
+                "首次登录或密码已重置：请设置新密码",
+                "First sign-in or a reset password: choose a new password",
+            ))
+        }
+        None => None,
     };
     let token = random_hex(32);
     let device_id = format!("dev-{}", random_hex(8));
@@ -86,6 +103,16 @@ pub async fn sign_in(
         &state.tokens,
     )
     .await?;
+    if let Some(hash) = &new_password {
+        users::set_password(&mut tx, &user.username, hash, false).await?;
+        tx.audit(AuditEntry {
+            username: &user.username,
+            device_id: Some(&device_id),
+            action: "password_changed",
+            subject: &user.username,
+            detail: &json!({}),
+        });
+    }
     let escrow_key = match &request.tablet_id {
         Some(tablet) => Some(crate::escrow::secret_for(&mut tx, tablet, &user.holder()).await?),
         None => None,
@@ -104,6 +131,20 @@ pub async fn sign_in(
         user,
         escrow_key,
     }))
+}
+
+/// The hash of a user's new password, chosen at sign-in: it meets the rules and is not the
+/// password it replaces.
+async fn new_password(username: &str, current: &str, new: &str) -> Result<String, ApiError> {
+    users::checked_password("new_password", username, new)?;
+    if new == current {
+        return Err(ApiError::bad(
+            "new_password",
+            "新密码不能与原密码相同",
+            "The new password must differ from the old one",
+        ));
+    }
+    users::hash(new).await
 }
 
 /// A wrong password (or an unknown username) in the audit trail, with the address it came from.

@@ -18,6 +18,7 @@ mod sampling;
 mod statements;
 mod sync;
 mod township;
+mod users;
 
 use std::sync::Arc;
 
@@ -93,6 +94,8 @@ fn described_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(sync::pull))
         .routes(routes!(township::records))
         .routes(routes!(devices::list))
+        .routes(routes!(users::list, users::create))
+        .routes(routes!(users::change))
         .routes(routes!(qualifications::decide))
         .routes(routes!(review::queue))
         .routes(routes!(review::claim))
@@ -116,6 +119,8 @@ fn described_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(catalogue::policy))
         .routes(routes!(publish::catalogue))
         .routes(routes!(publish::policy))
+        .routes(routes!(publish::list))
+        .routes(routes!(publish::decide))
 }
 
 /// Whether the server and its database answer (no sign-in needed).

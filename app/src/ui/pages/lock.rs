@@ -105,6 +105,11 @@ pub fn SignInGate() -> impl IntoView {
                 "offline-too-long",
             ),
             Closed::Expired => (Key::ExpiredTitle, Some(Key::ExpiredHint), "expired"),
+            Closed::Disabled => (
+                Key::DisabledTitle,
+                Some(Key::DisabledHint),
+                "account-disabled",
+            ),
         };
         Some(view! {
             <section class="card notice-card" role="status" data-testid=testid>

@@ -12,6 +12,7 @@ use crate::sync::setup::Progress;
 use crate::ui::context::use_app;
 use crate::ui::format::{bytes, time_of};
 use crate::ui::sync_runner;
+use crate::vault::SignInRefusal;
 
 /// Sign-in when signed out; otherwise where sync stands, with what went wrong and what to do
 /// — and the sign-in again when the server no longer accepts the session (its work still to
@@ -116,6 +117,10 @@ pub fn SignInForm() -> impl IntoView {
     let device_name = RwSignal::new(String::new());
     let pin = RwSignal::new(String::new());
     let pin_again = RwSignal::new(String::new());
+    // Asked for when the server says the password is a first or a reset one.
+    let needs_new_password = RwSignal::new(false);
+    let new_password = RwSignal::new(String::new());
+    let new_password_again = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<Text>);
     let navigate = leptos_router::hooks::use_navigate();
@@ -133,6 +138,21 @@ pub fn SignInForm() -> impl IntoView {
             error.set(Some(err.text()));
             return;
         }
+        let user = username.get_untracked().trim().to_string();
+        let chosen = if needs_new_password.get_untracked() {
+            let new = new_password.get_untracked();
+            if new != new_password_again.get_untracked() {
+                error.set(Some(crate::i18n::both(Key::NewPasswordsDiffer)));
+                return;
+            }
+            if let Err(why) = cunbao_domain::users::check_password(&user, &new) {
+                error.set(Some(why));
+                return;
+            }
+            Some(new)
+        } else {
+            None
+        };
         let name = device_name.get_untracked();
         let tablet_id = match app.device.get_untracked() {
             crate::ui::context::DeviceState::Ready { device_id, .. } => Some(device_id),
@@ -140,8 +160,9 @@ pub fn SignInForm() -> impl IntoView {
         };
         let request = SignInRequest {
             tablet_id,
-            username: username.get_untracked().trim().to_string(),
+            username: user,
             password: password.get_untracked(),
+            new_password: chosen,
             device_name: if name.trim().is_empty() {
                 app.t(Key::DefaultDeviceName).to_string()
             } else {
@@ -157,6 +178,9 @@ pub fn SignInForm() -> impl IntoView {
                 Ok(vault) => {
                     app.session_refused.set(false);
                     password.set(String::new());
+                    new_password.set(String::new());
+                    new_password_again.set(String::new());
+                    needs_new_password.set(false);
                     pin.set(String::new());
                     pin_again.set(String::new());
                     // A sign-in that wiped another clinic's data leaves no screen of it.
@@ -170,7 +194,11 @@ pub fn SignInForm() -> impl IntoView {
                     sync_runner::refresh(app);
                     sync_runner::request(app);
                 }
-                Err(text) => error.set(Some(text)),
+                Err(SignInRefusal::NewPasswordNeeded(text)) => {
+                    needs_new_password.set(true);
+                    error.set(Some(text));
+                }
+                Err(SignInRefusal::Other(text)) => error.set(Some(text)),
             }
             busy.set(false);
         });
@@ -188,6 +216,19 @@ pub fn SignInForm() -> impl IntoView {
                 <input name="password" type="password" autocomplete="current-password" required
                     prop:value=password on:input=move |ev| password.set(event_target_value(&ev))/>
             </label>
+            <Show when=move || needs_new_password.get()>
+                <p class="notice" data-testid="new-password-needed">{move || app.t(Key::NewPasswordHint)}</p>
+                <label>
+                    <span>{move || app.t(Key::NewPassword)}</span>
+                    <input name="new_password" type="password" autocomplete="new-password" required
+                        prop:value=new_password on:input=move |ev| new_password.set(event_target_value(&ev))/>
+                </label>
+                <label>
+                    <span>{move || app.t(Key::NewPasswordAgain)}</span>
+                    <input name="new_password_again" type="password" autocomplete="new-password" required
+                        prop:value=new_password_again on:input=move |ev| new_password_again.set(event_target_value(&ev))/>
+                </label>
+            </Show>
             <label>
                 <span>{move || app.t(Key::DeviceName)}</span>
                 <input name="device_name" placeholder=move || app.t(Key::DefaultDeviceName)

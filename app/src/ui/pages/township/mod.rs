@@ -3,6 +3,8 @@ pub mod chronic;
 mod decision_bar;
 pub mod devices;
 pub mod proposals;
+mod publications;
+pub mod publishing;
 mod record_list;
 pub mod review_claim;
 pub mod review_queue;
@@ -10,6 +12,7 @@ mod sampling;
 mod staff_only;
 pub mod statement;
 pub mod statements;
+pub mod users;
 
 use leptos::prelude::*;
 
