@@ -1,6 +1,6 @@
 // Chronic qualifications (门诊慢特病认定) on the real date: a hypertension visit of a patient
 // without a qualification settles as general outpatient and the desk says why; the clinic
-// applies on the person's page; the township approves over the API for this year; after a
+// applies on the person's page; the township approves it on 慢特病认定 for this year; after a
 // sync the person page says 已认定 and the next hypertension visit settles under the chronic
 // benefit (no deductible, 70 %), as the server settles it too. No clock is set here.
 import { after, before, test } from "node:test";

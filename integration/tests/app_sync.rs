@@ -384,7 +384,7 @@ async fn the_tablet_holds_every_published_policy_and_picks_todays() {
     use cunbao_domain::policy::{for_enrolment, for_visit};
 
     let s = TestServer::start(Backend::Sqlite).await;
-    let today = chrono::Local::now().date_naive();
+    let today = cunbao_server::clock::today();
     cunbao_server::published::ensure_sample_years(&s.state.db, today)
         .await
         .unwrap();
@@ -669,7 +669,7 @@ async fn a_catalogue_published_while_offline_arrives_with_the_next_sync(backend:
         "{HEADER}\n{},{},drug,A,,盒,99.99,,,,,,,,,\nNEW0001,新药,drug,A,,盒,5.00,,,,,,,,,\n",
         amoxicillin.code, amoxicillin.name
     );
-    let effective = chrono::Local::now().date_naive();
+    let effective = cunbao_server::clock::today();
     let plan = publishing::plan_catalogue(&s.state.db, &csv, "county-next.1", effective)
         .await
         .unwrap();

@@ -135,7 +135,7 @@ struct Device {
 }
 
 fn device_work(d: usize, claims: usize, token: String) -> Device {
-    let year = chrono::Local::now().date_naive().year() - 1;
+    let year = cunbao_server::clock::today().year() - 1;
     let policy = Policy::sample_for(year);
     let catalogue = sample::catalogue();
     let mut rng = Rng::new(d as u64 + 7);

@@ -182,7 +182,7 @@ async fn main() {
         .collect();
     let claims = args.first().copied().unwrap_or(50_000);
     let clinics = args.get(1).copied().unwrap_or(28);
-    let today = chrono::Local::now().date_naive();
+    let today = cunbao_server::clock::today();
     let month = today.format("%Y-%m").to_string();
     let dir = tempfile::tempdir().unwrap();
     let pool = db::open_sqlite(dir.path()).await.unwrap();

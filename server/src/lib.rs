@@ -12,6 +12,7 @@ pub mod cash;
 pub mod client;
 pub mod client_address;
 pub mod clinics;
+pub mod clock;
 pub mod config;
 pub mod csv;
 pub mod db;
@@ -156,7 +157,7 @@ pub async fn run(config: Config) -> Result<(), StartError> {
         seed::seed(&db, &seed::LIANGJIANG)
             .await
             .map_err(db::DbError::Sql)?;
-        published::ensure_sample_years(&db, chrono::Local::now().date_naive())
+        published::ensure_sample_years(&db, crate::clock::today())
             .await
             .map_err(StartError::InForce)?;
         tracing::info!("sample territory 两江镇, its users and last, this and next year's sample policies are in place");
@@ -198,7 +199,7 @@ pub async fn run(config: Config) -> Result<(), StartError> {
     }
     tokio::spawn(log_audit_head(db.clone()));
     if let Some(households) = config.sample_residents.filter(|_| config.sample_data) {
-        let today = chrono::Local::now().date_naive();
+        let today = crate::clock::today();
         let applied = sample_residents::ensure(&state, &seed::LIANGJIANG, today, households)
             .await
             .map_err(StartError::InForce)?;

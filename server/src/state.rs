@@ -145,7 +145,7 @@ impl Current {
 
     pub async fn get(&self, db: &AnyPool) -> Result<Arc<InForce>, ApiError> {
         let generation = published::generation(db).await?;
-        let day = chrono::Local::now().date_naive();
+        let day = crate::clock::today();
         if let Some(held) = self.held.read().expect("not poisoned").as_ref() {
             if held.generation == generation && held.day == day {
                 return Ok(held.in_force.clone());

@@ -304,7 +304,7 @@ async fn dates_and_versions_that_do_not_fit_are_refused(backend: Backend) {
     let (token, _) = s.sign_in("lijia").await;
     let who = person(6);
     let lines = || vec![line(CONSULTATION, 1)];
-    let future = chrono::Local::now().date_naive() + Days::new(5);
+    let future = cunbao_server::clock::today() + Days::new(5);
     let batch = [
         enrolled_on(1, &who, day(1, 2) - Days::new(60)),
         // The 2025 policy named for a visit in December 2024.

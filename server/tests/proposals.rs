@@ -388,7 +388,7 @@ async fn an_approved_refund_lowers_the_cash_the_clinic_owes(backend: Backend) {
         (Money::yuan(390), "390.00".into())
     );
     // This month's draft takes the refund once, and its net adds up.
-    let month = chrono::Local::now().format("%Y-%m").to_string();
+    let month = cunbao_server::clock::today().format("%Y-%m").to_string();
     let (_, draft) = s
         .call(
             Method::GET,

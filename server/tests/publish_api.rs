@@ -18,7 +18,7 @@ use serde_json::{json, Value};
 const SAMPLE_CSV: &str = include_str!("../../domain/data/catalogue-sample.csv");
 
 fn today() -> chrono::NaiveDate {
-    chrono::Local::now().date_naive()
+    cunbao_server::clock::today()
 }
 
 /// The sample catalogue with 阿莫西林胶囊 (the first item) now priced per piece, its second

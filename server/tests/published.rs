@@ -265,7 +265,7 @@ async fn sample_residents_are_enrolled_for_the_year_under_way(backend: Backend) 
     use cunbao_server::{sample_residents, seed};
 
     let s = TestServer::start(backend).await;
-    let today = chrono::Local::now().date_naive();
+    let today = cunbao_server::clock::today();
     published::ensure_sample_years(&s.state.db, today)
         .await
         .unwrap();

@@ -17,7 +17,7 @@ use cunbao_domain::sync::{Mutation, MutationBody};
 use serde_json::{json, Value};
 
 fn today() -> NaiveDate {
-    chrono::Local::now().date_naive()
+    cunbao_server::clock::today()
 }
 
 fn contribution(seq: u64, record: &str, enrolment: &str, on: NaiveDate) -> Mutation {

@@ -24,7 +24,7 @@ use crate::AppState;
 
 /// The server's today (statements and hand-ins are dated in the county's time).
 pub(super) fn today() -> NaiveDate {
-    chrono::Local::now().date_naive()
+    crate::clock::today()
 }
 
 /// A month `YYYY-MM` as the request names it: the month and its first and last day.

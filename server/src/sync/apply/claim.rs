@@ -334,7 +334,7 @@ pub(crate) fn figures_after(
         key: cunbao_domain::sync::AccumulatorKey::new(person, visit_date.year(), pool),
         deductible_met: after.deductible_met,
         fund_paid: after.fund_paid,
-        as_of: chrono::Local::now().date_naive().max(visit_date),
+        as_of: crate::clock::today().max(visit_date),
     }
 }
 
