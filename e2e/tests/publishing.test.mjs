@@ -2,7 +2,9 @@
 // refused with that line named; the corrected CSV shows its difference from the catalogue in
 // force (filterable, with counts); the reviewer proposes it and cannot approve it; the
 // administrator approves it and it is published, with who proposed and who approved it in the
-// history; a clinic tablet receives it at its next sync.
+// history; a clinic tablet receives it at its next sync. A policy file is checked, its
+// differences listed in words, proposed, refused with a reason by the second person, and shown
+// so in the history.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -103,4 +105,29 @@ test("a catalogue is checked line by line, proposed by one user, approved by ano
 
   await tablet.getByTestId("sync-now").click();
   await tablet.getByTestId("catalogue").filter({ hasText: `${VERSION} · ${ITEMS + 1} 项` }).waitFor();
+});
+
+test("a policy is checked, its differences listed in words, proposed and refused with a reason", async () => {
+  const policy = JSON.parse(readFileSync(join(repoRoot, "domain", "data", "policy-2025.json"), "utf8"));
+  policy.version = "county-e2e-2025.2";
+  policy.enrolment.contribution_per_person = "400.00";
+  const reviewer = await signedIn("shenhe");
+  await go(reviewer, "目录与政策发布");
+  const card = reviewer.getByTestId("publish-policy");
+  await card.locator("input[name=policy_json]").setInputFiles({ name: "policy.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(policy)) });
+  await card.getByTestId("check-policy").click();
+  await card.getByTestId("policy-diff").getByText("个人缴费：390.00 → 400.00").waitFor();
+  await card.getByTestId("propose-policy").click();
+  await card.getByTestId("policy-proposed").waitFor();
+
+  const admin = await signedIn("admin");
+  await go(admin, "目录与政策发布");
+  const proposal = admin.locator('[data-testid=publication-proposal][data-version="county-e2e-2025.2"]');
+  await proposal.getByText("个人缴费：390.00 → 400.00").waitFor();
+  await proposal.getByTestId("refuse-publication").click();
+  await proposal.locator("input[name=refuse_note]").fill("缴费标准待县医保局发文");
+  await proposal.getByTestId("confirm-refuse-publication").click();
+  const decided = admin.getByTestId("decided-publication").filter({ hasText: "county-e2e-2025.2" });
+  await decided.filter({ hasText: "缴费标准待县医保局发文" }).waitFor();
+  assert.equal(await admin.locator('[data-testid=published-version][data-version="county-e2e-2025.2"]').count(), 0);
 });
