@@ -9,6 +9,7 @@ mod record_list;
 pub mod review_claim;
 pub mod review_queue;
 mod sampling;
+mod second_person;
 mod staff_only;
 pub mod statement;
 pub mod statements;

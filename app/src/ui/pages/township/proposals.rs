@@ -7,6 +7,7 @@ use cunbao_domain::second_person::{Proposal, ProposalAction, ProposalDecision, P
 use cunbao_domain::text::{Bilingual, Text};
 use leptos::prelude::*;
 
+use super::second_person::SecondPersonActions;
 use super::staff_only::StaffOnline;
 use crate::i18n::{Key, Label};
 use crate::routes::{Route, Section};
@@ -111,8 +112,6 @@ fn AwaitingRow<F: Fn() + Copy + Send + Sync + 'static>(
     on_decided: F,
 ) -> impl IntoView {
     let app = use_app();
-    let note = RwSignal::new(String::new());
-    let refusing = RwSignal::new(false);
     let error = RwSignal::new(None::<Text>);
     let mine = !proposal.decidable_by(&app.username());
     let id = proposal.proposal_id.clone();
@@ -125,19 +124,6 @@ fn AwaitingRow<F: Fn() + Copy + Send + Sync + 'static>(
                 Err(e) => error.set(Some(e.text())),
             }
         });
-    };
-    let approve = {
-        let send = send.clone();
-        move |_| send(ProposalDecision::Approve)
-    };
-    let refuse = move |_| {
-        let decision = ProposalDecision::Refuse {
-            note: note.get_untracked(),
-        };
-        match decision.checked() {
-            Ok(d) => send(d),
-            Err(e) => error.set(Some(e)),
-        }
     };
     let reason = {
         let p = proposal.clone();
@@ -155,22 +141,7 @@ fn AwaitingRow<F: Fn() + Copy + Send + Sync + 'static>(
                 " · "{move || app.t(Key::ProposedBy)}" "{proposal.proposed_by.clone()}" "
                 {crate::ui::format::datetime_of(&proposal.proposed_at)}
             </div>
-            {if mine {
-                view! { <p class="badge warn" data-testid="own-proposal">{move || app.t(Key::OwnProposal)}</p> }.into_any()
-            } else {
-                view! {
-                    <div class="proposal-actions">
-                        <button class="primary" data-testid="approve-proposal" on:click=approve>{move || app.t(Key::ApproveVoid)}</button>
-                        <Show when=move || refusing.get() fallback=move || view! {
-                            <button data-testid="refuse-proposal" on:click=move |_| refusing.set(true)>{move || app.t(Key::Refuse)}</button>
-                        }>
-                            <input name="refuse_note" maxlength="200" placeholder=move || app.t(Key::RefuseNote)
-                                prop:value=note on:input=move |ev| note.set(event_target_value(&ev))/>
-                            <button data-testid="confirm-refuse" on:click=refuse.clone()>{move || app.t(Key::Refuse)}</button>
-                        </Show>
-                    </div>
-                }.into_any()
-            }}
+            <SecondPersonActions mine=mine what="proposal" approve=Key::ApproveVoid send=send error=error/>
             {move || error.get().map(|e| view! { <p class="field-error" role="alert">{app.say(&e)}</p> })}
         </li>
     }

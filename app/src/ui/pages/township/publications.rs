@@ -7,6 +7,7 @@ use cunbao_domain::second_person::{ProposalDecision, ProposalState};
 use cunbao_domain::text::{Bilingual, Text};
 use leptos::prelude::*;
 
+use super::second_person::SecondPersonActions;
 use crate::i18n::Key;
 use crate::sync::http::FETCH;
 use crate::ui::context::use_app;
@@ -99,8 +100,6 @@ fn Awaiting<F: Fn() + Copy + Send + Sync + 'static>(
     on_decided: F,
 ) -> impl IntoView {
     let app = use_app();
-    let note = RwSignal::new(String::new());
-    let refusing = RwSignal::new(false);
     let error = RwSignal::new(None::<Text>);
     let mine = proposal.proposed_by_username == app.username();
     let id = proposal.proposal_id.clone();
@@ -114,38 +113,10 @@ fn Awaiting<F: Fn() + Copy + Send + Sync + 'static>(
             }
         });
     };
-    let approve = {
-        let send = send.clone();
-        move |_| send(ProposalDecision::Approve)
-    };
-    let refuse = move |_| {
-        let decision = ProposalDecision::Refuse {
-            note: note.get_untracked(),
-        };
-        match decision.checked() {
-            Ok(d) => send(d),
-            Err(e) => error.set(Some(e)),
-        }
-    };
     view! {
         <li class="publication" data-testid="publication-proposal" data-version=proposal.version.clone()>
             {summary(&proposal)}
-            {if mine {
-                view! { <p class="badge warn" data-testid="own-publication">{move || app.t(Key::OwnProposal)}</p> }.into_any()
-            } else {
-                view! {
-                    <div class="proposal-actions">
-                        <button class="primary" data-testid="approve-publication" on:click=approve>{move || app.t(Key::ApprovePublication)}</button>
-                        <Show when=move || refusing.get() fallback=move || view! {
-                            <button data-testid="refuse-publication" on:click=move |_| refusing.set(true)>{move || app.t(Key::Refuse)}</button>
-                        }>
-                            <input name="refuse_note" maxlength="200" placeholder=move || app.t(Key::RefuseNote)
-                                prop:value=note on:input=move |ev| note.set(event_target_value(&ev))/>
-                            <button data-testid="confirm-refuse-publication" on:click=refuse.clone()>{move || app.t(Key::Refuse)}</button>
-                        </Show>
-                    </div>
-                }.into_any()
-            }}
+            <SecondPersonActions mine=mine what="publication" approve=Key::ApprovePublication send=send error=error/>
             {move || error.get().map(|e| view! { <p class="field-error" role="alert">{app.say(&e)}</p> })}
         </li>
     }
