@@ -12,11 +12,17 @@ use sqlx::{AnyPool, Row};
 
 use crate::auth::{random_hex, Caller};
 use crate::error::ApiError;
-use crate::publishing::Approving;
 use crate::write_tx::Tx;
 
 /// How many decided proposals the list shows.
 const DECIDED_SHOWN: i64 = 20;
+
+/// A proposal the publisher approves, carried out with the publication.
+#[derive(Debug, Clone)]
+pub struct Approving {
+    pub proposal_id: String,
+    pub display_name: String,
+}
 
 /// A proposal as stored, with the file it publishes.
 pub struct Stored {

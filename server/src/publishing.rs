@@ -15,6 +15,7 @@ use sqlx::AnyPool;
 use crate::audit::AuditEntry;
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::publication_proposals::Approving;
 use crate::published::{self, VersionKind};
 use crate::state::InForce;
 
@@ -33,13 +34,6 @@ pub struct Publisher {
     /// The township user's second-person approval this publication carries out: the proposal
     /// is marked approved in the same transaction, and only while it still awaits.
     pub approving: Option<Approving>,
-}
-
-/// A proposal approved by the publisher.
-#[derive(Debug, Clone)]
-pub struct Approving {
-    pub proposal_id: String,
-    pub display_name: String,
 }
 
 impl Publisher {

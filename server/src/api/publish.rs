@@ -19,8 +19,8 @@ use super::ApiJson;
 use crate::audit::AuditEntry;
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::publication_proposals::{self as proposals, Proposing};
-use crate::publishing::{self, Approving, Publisher};
+use crate::publication_proposals::{self as proposals, Approving, Proposing};
+use crate::publishing::{self, Publisher};
 use crate::AppState;
 
 /// Township staff: check a catalogue (CSV), see what it changes against the catalogue in force
