@@ -8,6 +8,7 @@ pub mod catalogue;
 pub mod catalogue_csv;
 pub mod catalogue_diff;
 pub mod claim;
+pub mod dashboard;
 pub mod devices;
 pub mod diagnosis;
 pub mod enrolment;

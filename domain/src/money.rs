@@ -120,6 +120,13 @@ impl Money {
         self.0
     }
 
+    /// The amount in fen, exactly (money has at most two decimals).
+    pub fn fen(self) -> i64 {
+        let mut d = self.0;
+        d.rescale(2);
+        i64::try_from(d.mantissa()).expect("money within range")
+    }
+
     pub fn is_zero(self) -> bool {
         self.0.is_zero()
     }
@@ -253,5 +260,19 @@ mod tests {
         assert_eq!(a.checked_sub(b), None);
         assert_eq!(b.checked_sub(a), Some(Money::yuan(2)));
         assert_eq!(a.diff(b), dec!(-2));
+    }
+}
+
+#[cfg(test)]
+mod fen_tests {
+    use super::Money;
+
+    #[test]
+    fn fen_round_trip_exactly() {
+        for s in ["0", "0.01", "12.5", "390.00", "123456789.99"] {
+            let m = Money::parse(s).unwrap();
+            assert_eq!(Money::from_fen(m.fen()), m, "{s}");
+        }
+        assert_eq!(Money::parse("12.5").unwrap().fen(), 1250);
     }
 }

@@ -15,6 +15,7 @@ pub mod clinics;
 pub mod clock;
 pub mod config;
 pub mod csv;
+pub mod dashboard;
 pub mod db;
 pub mod error;
 pub mod escrow;
@@ -153,6 +154,15 @@ pub async fn run(config: Config) -> Result<(), StartError> {
         &config.data_dir,
     )?)
     .await?;
+    let filled = records::fill_claim_figures(&db)
+        .await
+        .map_err(db::DbError::Sql)?;
+    if filled > 0 {
+        tracing::info!(
+            filled,
+            "claims written before the dashboard's figures now have them"
+        );
+    }
     if config.sample_data {
         seed::seed(&db, &seed::LIANGJIANG)
             .await

@@ -69,15 +69,56 @@ pub struct NewRecord<'a> {
     pub data: Value,
 }
 
+/// What the dashboard counts of a claim, kept in columns beside its data (none of it for
+/// other records): read from the claim's data whenever it is written.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct ClaimFigures {
+    pub visit_month: Option<String>,
+    pub benefit: Option<String>,
+    pub fund_fen: Option<i64>,
+    pub rules: Option<String>,
+    pub reject_reason: Option<String>,
+}
+
+impl ClaimFigures {
+    /// A claim's figures from its data (all none for data that is not a claim's).
+    pub fn of(data: &Value) -> ClaimFigures {
+        let Some(settlement) = data.get("server_settlement") else {
+            return ClaimFigures::default();
+        };
+        let rules: Vec<&str> = data["server_rule_hits"]
+            .as_array()
+            .map(|hits| hits.iter().filter_map(|h| h["rule"].as_str()).collect())
+            .unwrap_or_default();
+        ClaimFigures {
+            visit_month: data["visit_date"]
+                .as_str()
+                .and_then(|d| d.get(..7))
+                .map(str::to_string),
+            benefit: data.get("server_benefit").map(Value::to_string),
+            fund_fen: settlement["fund"]
+                .as_str()
+                .and_then(|f| cunbao_domain::money::Money::parse(f).ok())
+                .map(|m| m.fen()),
+            rules: Some(rules.join(",")),
+            reject_reason: data["decision"]["reason"]["code"]
+                .as_str()
+                .map(str::to_string),
+        }
+    }
+}
+
 pub async fn insert(
     tx: &mut Tx<'_>,
     caller: &Caller,
     clinic: &str,
     r: NewRecord<'_>,
 ) -> Result<(), sqlx::Error> {
+    let f = ClaimFigures::of(&r.data);
     sqlx::query(
         "INSERT INTO records (id, kind, township_id, clinic_id, device_id, person, scheme_year, \
-         status, data, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+         status, data, created_at, visit_month, benefit, fund_fen, rules, reject_reason) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
     )
     .bind(r.id)
     .bind(r.kind.as_str())
@@ -89,6 +130,11 @@ pub async fn insert(
     .bind(r.status.as_str())
     .bind(r.data.to_string())
     .bind(chrono::Utc::now().to_rfc3339())
+    .bind(f.visit_month)
+    .bind(f.benefit)
+    .bind(f.fund_fen)
+    .bind(f.rules)
+    .bind(f.reject_reason)
     .execute(&mut **tx)
     .await?;
     tx.inserted(r.id);
@@ -190,12 +236,60 @@ pub async fn of_clinic(
 /// Replaces a record's stored data (a change after enrolment: the earlier value stays in the
 /// change's own record and the audit trail).
 pub async fn set_data(tx: &mut Tx<'_>, id: &str, data: &Value) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE records SET data = $1 WHERE id = $2")
-        .bind(data.to_string())
-        .bind(id)
-        .execute(&mut **tx)
-        .await?;
+    let f = ClaimFigures::of(data);
+    sqlx::query(
+        "UPDATE records SET data = $1, visit_month = $2, benefit = $3, fund_fen = $4, \
+         rules = $5, reject_reason = $6 WHERE id = $7",
+    )
+    .bind(data.to_string())
+    .bind(f.visit_month)
+    .bind(f.benefit)
+    .bind(f.fund_fen)
+    .bind(f.rules)
+    .bind(f.reject_reason)
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
+}
+
+/// Fills in the figures of claims written before they were kept (migration 0010); a few
+/// hundred at a time, until none is left. The number filled.
+pub async fn fill_claim_figures(db: &sqlx::AnyPool) -> Result<usize, sqlx::Error> {
+    let mut filled = 0;
+    loop {
+        let rows =
+            sqlx::query("SELECT id, data FROM records WHERE kind = $1 AND rules IS NULL LIMIT 500")
+                .bind(RecordKind::Claim.as_str())
+                .fetch_all(db)
+                .await?;
+        if rows.is_empty() {
+            return Ok(filled);
+        }
+        let mut tx = db.begin().await?;
+        for row in &rows {
+            let id: String = row.try_get("id")?;
+            let data: Value =
+                serde_json::from_str(&row.try_get::<String, _>("data")?).unwrap_or(Value::Null);
+            let mut f = ClaimFigures::of(&data);
+            // A claim without a server settlement still gets a mark, so it is read once.
+            f.rules.get_or_insert_with(String::new);
+            sqlx::query(
+                "UPDATE records SET visit_month = $1, benefit = $2, fund_fen = $3, rules = $4, \
+                 reject_reason = $5 WHERE id = $6",
+            )
+            .bind(f.visit_month)
+            .bind(f.benefit)
+            .bind(f.fund_fen)
+            .bind(f.rules)
+            .bind(f.reject_reason)
+            .bind(&id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        filled += rows.len();
+    }
 }
 
 /// A record's kind, status and the clinic and device that made it.

@@ -8,6 +8,9 @@ use crate::auth::hash_password;
 
 pub use cunbao_domain::users::SAMPLE_PASSWORD;
 
+/// Each sample clinic's enrolment target for the year.
+pub const SAMPLE_ENROLMENT_TARGET: i64 = 500;
+
 pub struct SampleUser {
     pub username: &'static str,
     pub display_name: &'static str,
@@ -103,6 +106,15 @@ pub async fn seed(pool: &AnyPool, territory: &Territory) -> Result<(), sqlx::Err
         .execute(pool)
         .await?;
     }
+    // What the township expects each sample clinic to enrol (its dashboard's target).
+    sqlx::query(
+        "UPDATE clinics SET enrolment_target = $1 WHERE township_id = $2 \
+         AND enrolment_target IS NULL",
+    )
+    .bind(SAMPLE_ENROLMENT_TARGET)
+    .bind(township)
+    .execute(pool)
+    .await?;
     let usernames: Vec<&str> = territory.users.iter().map(|u| u.username).collect();
     crate::users::mark_samples(pool, &usernames).await
 }

@@ -247,6 +247,8 @@ async fn the_openapi_description_lists_every_endpoint_with_its_wire_types() {
             "/sync/pull",
             "/sync/push",
             "/township/cash",
+            "/township/dashboard",
+            "/township/dashboard.csv",
             "/township/devices",
             "/township/proposals",
             "/township/proposals/{proposal_id}/decision",

@@ -195,21 +195,7 @@ impl DatedLabel for Eligibility {
 
 impl Label for RuleId {
     fn label(self, lang: Lang) -> &'static str {
-        let (zh, en) = match self {
-            RuleId::NotEligible => ("参保状态不符", "Not eligible"),
-            RuleId::ProxyWithoutRelationship => ("代办未登记关系", "Proxy without a relationship"),
-            RuleId::DuplicateCharge => ("重复收费", "Charged twice"),
-            RuleId::PriceAboveCatalogue => ("超标准收费", "Price above the catalogue"),
-            RuleId::SexRestriction => ("性别限定", "Sex restriction"),
-            RuleId::AgeRestriction => ("年龄限定", "Age restriction"),
-            RuleId::QuantityOverVisitLimit => ("超单次限量", "Over the per-visit quantity"),
-            RuleId::QuantityOverPeriodLimit => ("超周期限量", "Over the period's quantity"),
-            RuleId::DiagnosisRestriction => ("限定支付范围", "Diagnosis restriction"),
-            RuleId::SeveralVisitsSameDay => ("分解就诊", "Several visits in one day"),
-            RuleId::PriceAbovePaymentStandard => ("超支付标准", "Price above the payment standard"),
-            RuleId::VisitsPerMonth => ("就诊频次异常", "Unusually many visits"),
-            RuleId::ClaimAboveThreshold => ("单次金额超限", "Claim above the threshold"),
-        };
+        let (zh, en) = self.words();
         pick(lang, zh, en)
     }
 }

@@ -7,6 +7,7 @@
 mod auth;
 mod cash;
 mod catalogue;
+mod dashboard;
 mod devices;
 mod json;
 mod proposals;
@@ -94,6 +95,8 @@ fn described_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(sync::pull))
         .routes(routes!(township::records))
         .routes(routes!(devices::list))
+        .routes(routes!(dashboard::dashboard))
+        .routes(routes!(dashboard::table_csv))
         .routes(routes!(users::list, users::create))
         .routes(routes!(users::change))
         .routes(routes!(qualifications::decide))
