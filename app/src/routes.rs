@@ -27,16 +27,19 @@ pub enum Section {
     Users,
     /// Catalogue and policy publications: check, propose, approve, history.
     Publishing,
+    /// The township's dashboard: charts with their tables and CSVs.
+    Dashboard,
     Township,
 }
 
 impl Section {
-    pub const ALL: [Section; 15] = [
+    pub const ALL: [Section; 16] = [
         Section::Home,
         Section::Residents,
         Section::Enrol,
         Section::Settlement,
         Section::Today,
+        Section::Dashboard,
         Section::Review,
         Section::Statements,
         Section::Cash,
@@ -73,6 +76,7 @@ impl Section {
                 | Section::Devices
                 | Section::Users
                 | Section::Publishing
+                | Section::Dashboard
                 | Section::Township
         )
     }
@@ -101,6 +105,7 @@ impl Section {
             Section::Devices => "/township/devices",
             Section::Users => "/township/users",
             Section::Publishing => "/township/publishing",
+            Section::Dashboard => "/township/dashboard",
             Section::Chronic => "/township/chronic",
             Section::Township => "/township",
         }
@@ -121,6 +126,7 @@ impl Section {
             Section::Devices => Key::NavDevices,
             Section::Users => Key::NavUsers,
             Section::Publishing => Key::NavPublishing,
+            Section::Dashboard => Key::NavDashboard,
             Section::Chronic => Key::NavChronic,
             Section::Township => Key::NavTownship,
         }
@@ -142,6 +148,7 @@ impl Section {
             Section::Devices => Some(Key::DevicesPlan),
             Section::Users => Some(Key::UsersPlan),
             Section::Publishing => Some(Key::PublishingPlan),
+            Section::Dashboard => Some(Key::DashboardPlan),
             Section::Chronic => Some(Key::ChronicPlan),
             Section::Township => Some(Key::TownshipPlan),
         }

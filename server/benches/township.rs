@@ -3,9 +3,10 @@
 //! path: re-settled, risk rules run; about one in twenty priced above the catalogue and so
 //! flagged, one in fifty held for review). Then, in-process against the server's router on a
 //! real SQLite file: the review queue, filtered, one claim's review page, one clinic's
-//! statement, the township's statements, the township's CSV and one clinic's lines CSV — each
+//! statement, the township's statements, the township's CSV, one clinic's lines CSV and the
+//! dashboard (every chart's data, and one table as CSV) — each
 //! asked 20 times; min, median and p95 printed against the targets (≤ 200 ms for the queue and
-//! a claim, ≤ 500 ms for a statement, ≤ 5 s for the township's CSV).
+//! a claim, ≤ 500 ms for a statement, ≤ 5 s for the township's CSV, ≤ 300 ms for the dashboard).
 //!
 //! Run: `cargo bench -p cunbao-server --bench township [-- CLAIMS CLINICS]`.
 
@@ -335,6 +336,22 @@ async fn main() {
             "the township's CSV",
             &format!("/api/v1/township/statements.csv?month={month}"),
             5_000,
+        )
+        .await,
+        time(
+            &state,
+            &reviewer,
+            "dashboard (every chart's data)",
+            "/api/v1/township/dashboard",
+            300,
+        )
+        .await,
+        time(
+            &state,
+            &reviewer,
+            "dashboard table CSV (months)",
+            "/api/v1/township/dashboard.csv?table=months",
+            300,
         )
         .await,
     ];

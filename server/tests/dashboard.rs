@@ -174,10 +174,7 @@ async fn the_dashboard_sums_what_the_fund_pays_and_counts_what_went_wrong(backen
             "bad_table",
         ),
         ("/api/v1/township/dashboard?year=1900", "bad_year"),
-        (
-            "/api/v1/township/dashboard?year=2025&clinic=x",
-            "bad_query",
-        ),
+        ("/api/v1/township/dashboard?year=2025&clinic=x", "bad_query"),
     ] {
         let (status, body) = s.call(Method::GET, path, Some(&reviewer), None).await;
         assert_eq!(

@@ -276,6 +276,16 @@ impl<C: HttpClient> Api<C> {
             .await
     }
 
+    /// Township staff: the dashboard of a scheme year.
+    pub async fn dashboard(
+        &self,
+        token: &str,
+        year: i32,
+    ) -> Result<cunbao_domain::dashboard::Dashboard, TransportError> {
+        let path = format!("/api/v1/township/dashboard?year={year}");
+        self.call("GET", &path, Some(token), None).await
+    }
+
     /// Township staff: the township's users and clinics.
     pub async fn users(
         &self,

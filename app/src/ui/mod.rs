@@ -26,6 +26,7 @@ use pages::sync::SyncPage;
 use pages::today::TodayPage;
 use pages::township::cash::CashPage;
 use pages::township::chronic::ChronicPage;
+use pages::township::dashboard::DashboardPage;
 use pages::township::devices::DevicesPage;
 use pages::township::proposals::ProposalsPage;
 use pages::township::publishing::PublishingPage;
@@ -72,6 +73,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/township/devices") view=DevicesPage/>
                     <Route path=path!("/township/users") view=UsersPage/>
                     <Route path=path!("/township/publishing") view=PublishingPage/>
+                    <Route path=path!("/township/dashboard") view=DashboardPage/>
                     <Route path=path!("/township/chronic") view=ChronicPage/>
                 </Routes>
             </main>

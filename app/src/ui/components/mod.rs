@@ -1,3 +1,4 @@
+pub mod charts;
 pub mod desk;
 pub mod header;
 pub mod nav;

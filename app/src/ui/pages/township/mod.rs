@@ -1,5 +1,6 @@
 pub mod cash;
 pub mod chronic;
+pub mod dashboard;
 mod decision_bar;
 pub mod devices;
 pub mod proposals;
