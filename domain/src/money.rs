@@ -269,7 +269,7 @@ mod fen_tests {
 
     #[test]
     fn fen_round_trip_exactly() {
-        for s in ["0", "0.01", "12.5", "390.00", "123456789.99"] {
+        for s in ["0", "0.01", "12.5", "390.00", "99999.99"] {
             let m = Money::parse(s).unwrap();
             assert_eq!(Money::from_fen(m.fen()), m, "{s}");
         }

@@ -1,5 +1,5 @@
 //! The township's screens at county scale, printed as figures (not a pass/fail test): one
-//! township of 28 clinics whose tablets pushed 50,000 claims this month (through the real push
+//! township of 28 clinics whose tablets pushed 50,000 claims over this scheme year so far (through the real push
 //! path: re-settled, risk rules run; about one in twenty priced above the catalogue and so
 //! flagged, one in fifty held for review). Then, in-process against the server's router on a
 //! real SQLite file: the review queue, filtered, one claim's review page, one clinic's
@@ -8,7 +8,8 @@
 //! asked 20 times; min, median and p95 printed against the targets (≤ 200 ms for the queue and
 //! a claim, ≤ 500 ms for a statement, ≤ 5 s for the township's CSV, ≤ 300 ms for the dashboard).
 //!
-//! Run: `cargo bench -p cunbao-server --bench township [-- CLAIMS CLINICS]`.
+//! Run: `cargo bench -p cunbao-server --bench township [-- CLAIMS CLINICS HOUSEHOLDS]`
+//! (`-- 150000 28 667`: a year of a county township, about 56,000 insured).
 
 use std::time::{Duration, Instant};
 
@@ -183,6 +184,7 @@ async fn main() {
         .collect();
     let claims = args.first().copied().unwrap_or(50_000);
     let clinics = args.get(1).copied().unwrap_or(28);
+    let households = args.get(2).copied().unwrap_or(200);
     let today = cunbao_server::clock::today();
     let month = today.format("%Y-%m").to_string();
     let dir = tempfile::tempdir().unwrap();
@@ -192,8 +194,8 @@ async fn main() {
     published::ensure_sample_years(&pool, today).await.unwrap();
     let state = AppState::load(pool, ClientFiles::default()).await.unwrap();
     let started = Instant::now();
-    // 200 households a clinic (about 600 people), enrolled for this year.
-    sample_residents::ensure(&state, territory, today, 200)
+    // 200 households a clinic (about 600 people) unless told, enrolled for this year.
+    sample_residents::ensure(&state, territory, today, households)
         .await
         .unwrap();
     let in_force = state.in_force().await.unwrap();
@@ -206,11 +208,13 @@ async fn main() {
     let catalogue_version = in_force.catalogue.version.clone();
     let plain = in_force.catalogue.unrestricted();
     println!(
-        "township bench: {clinics} clinics, {claims} claims in {month} (SQLite); residents enrolled in {:.1} s",
+        "township bench: {clinics} clinics, {claims} claims this scheme year up to {today} (SQLite); residents enrolled in {:.1} s",
         started.elapsed().as_secs_f64()
     );
     let started = Instant::now();
     let per_clinic = claims.div_ceil(clinics);
+    let first_day = NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap();
+    let days_so_far = (today - first_day).num_days() as u64 + 1;
     let mut pushed = 0;
     let mut applied = 0;
     for (c, (clinic, _)) in territory.clinics.iter().enumerate() {
@@ -218,8 +222,8 @@ async fn main() {
         let who = people(&state, clinic, policy.scheme_year).await;
         let mut batch = Vec::with_capacity(BATCH);
         for n in 0..per_clinic.min(claims - pushed) {
-            let day = 1 + (n as u32 % today.day());
-            let visit = NaiveDate::from_ymd_opt(today.year(), today.month(), day).unwrap();
+            // Spread over the scheme year so far (a person's visits fall on different days).
+            let visit = first_day + chrono::Days::new((n as u64 * 7919) % days_so_far);
             let mut body = cunbao_domain::sample::general_outpatient_claim(
                 &policy,
                 &catalogue_version,

@@ -9,7 +9,16 @@ ALTER TABLE records ADD COLUMN benefit TEXT;
 ALTER TABLE records ADD COLUMN fund_fen BIGINT;
 ALTER TABLE records ADD COLUMN rules TEXT;
 ALTER TABLE records ADD COLUMN reject_reason TEXT;
-CREATE INDEX records_township_year ON records (township_id, kind, scheme_year);
+-- The dashboard's sums read this index alone, never the rows with their JSON. It leads with
+-- the scheme year so that queries without one (a claim by id, the review queue) do not take it.
+CREATE INDEX records_year_figures ON records (scheme_year, township_id, kind, status,
+    clinic_id, visit_month, benefit, fund_fen, rules, reject_reason);
+
+-- The claims waiting for review (the review queue, the dashboard's review ages), oldest first,
+-- without reading the other claims: a partial index, taken by the queries that name the same
+-- kind and statuses as literals (`records::WAITING`).
+CREATE INDEX records_waiting ON records (township_id, created_at, id)
+    WHERE kind = 'claim' AND status IN ('flagged', 'pending_review');
 
 -- The enrolment the township expects of each clinic for the scheme year under way (township
 -- data; none: the dashboard shows the count alone).

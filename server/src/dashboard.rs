@@ -133,6 +133,11 @@ async fn clinic_names(
         .collect()
 }
 
+/// A clinic's name (its id if it has none).
+fn name_of(names: &BTreeMap<String, String>, clinic: String) -> String {
+    names.get(&clinic).cloned().unwrap_or(clinic)
+}
+
 /// Adds `n` to `key`'s count for `clinic`.
 fn tally(into: &mut BTreeMap<String, BTreeMap<String, u32>>, key: &str, clinic: &str, n: u32) {
     *into
@@ -174,8 +179,7 @@ pub async fn rules(
     .await?;
     let mut counts = BTreeMap::new();
     for row in &rows {
-        let clinic: String = row.try_get("clinic_id")?;
-        let clinic = names.get(&clinic).cloned().unwrap_or(clinic);
+        let clinic = name_of(&names, row.try_get("clinic_id")?);
         let rules: String = row.try_get("rules")?;
         for rule in rules.split(',').filter(|r| !r.is_empty()) {
             tally(&mut counts, rule, &clinic, count(row.try_get("n")?));
@@ -217,8 +221,7 @@ pub async fn rejections(
     .await?;
     let mut counts = BTreeMap::new();
     for row in &rows {
-        let clinic: String = row.try_get("clinic_id")?;
-        let clinic = names.get(&clinic).cloned().unwrap_or(clinic);
+        let clinic = name_of(&names, row.try_get("clinic_id")?);
         let reason: Option<String> = row.try_get("reject_reason")?;
         let reason = reason.unwrap_or_else(|| "other".into());
         tally(&mut counts, &reason, &clinic, count(row.try_get("n")?));
@@ -250,16 +253,14 @@ pub async fn review_ages(
     township: &str,
     now: DateTime<Utc>,
 ) -> Result<ReviewAges, ApiError> {
-    let rows = sqlx::query(
-        "SELECT created_at FROM records WHERE township_id = $1 AND kind = $2 \
-         AND status IN ($3, $4)",
-    )
-    .bind(township)
-    .bind(RecordKind::Claim.as_str())
-    .bind(ClaimStatus::Flagged.as_str())
-    .bind(ClaimStatus::PendingReview.as_str())
-    .fetch_all(&mut *conn)
-    .await?;
+    let sql = format!(
+        "SELECT created_at FROM records WHERE township_id = $1 AND {}",
+        crate::records::WAITING
+    );
+    let rows = sqlx::query(&sql)
+        .bind(township)
+        .fetch_all(&mut *conn)
+        .await?;
     let mut ages = ReviewAges::default();
     for row in &rows {
         let at: String = row.try_get("created_at")?;

@@ -12,6 +12,10 @@ use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::write_tx::Tx;
 
+/// The claims waiting for review, as a condition on `records` written with literals, so that
+/// the partial index `records_waiting` (migration 0010) serves the queries that use it.
+pub const WAITING: &str = "kind = 'claim' AND status IN ('flagged', 'pending_review')";
+
 /// A record's status; claims have their own state machine ([`ClaimStatus`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum RecordStatus {
@@ -441,4 +445,17 @@ pub async fn township_list(
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use cunbao_domain::claim::ClaimStatus;
+
+    #[test]
+    fn the_waiting_condition_names_the_statuses_as_stored() {
+        for status in [ClaimStatus::Flagged, ClaimStatus::PendingReview] {
+            assert!(super::WAITING.contains(&format!("'{}'", status.as_str())));
+        }
+        assert!(super::WAITING.contains(&format!("'{}'", super::RecordKind::Claim.as_str())));
+    }
 }

@@ -61,20 +61,19 @@ pub async fn queue(
     ApiQuery(query): ApiQuery<QueueQuery>,
 ) -> Result<Json<Vec<QueueItem>>, ApiError> {
     let township = caller.require_township_staff()?;
-    let rows = sqlx::query(
+    let sql = format!(
         "SELECT r.id, r.clinic_id, c.name AS clinic_name, r.status, r.created_at, r.data \
          FROM records r JOIN clinics c ON c.id = r.clinic_id \
-         WHERE r.township_id = $1 AND r.kind = $2 AND r.status IN ($3, $4) \
-         AND ($5 = '' OR r.clinic_id = $5) ORDER BY r.created_at, r.id LIMIT $6",
-    )
-    .bind(township)
-    .bind(RecordKind::Claim.as_str())
-    .bind(ClaimStatus::Flagged.as_str())
-    .bind(ClaimStatus::PendingReview.as_str())
-    .bind(query.clinic.as_deref().unwrap_or(""))
-    .bind(QUEUE_LIMIT)
-    .fetch_all(&state.db)
-    .await?;
+         WHERE r.township_id = $1 AND r.{} \
+         AND ($2 = '' OR r.clinic_id = $2) ORDER BY r.created_at, r.id LIMIT $3",
+        records::WAITING
+    );
+    let rows = sqlx::query(&sql)
+        .bind(township)
+        .bind(query.clinic.as_deref().unwrap_or(""))
+        .bind(QUEUE_LIMIT)
+        .fetch_all(&state.db)
+        .await?;
     let now = chrono::Utc::now();
     let mut items = Vec::with_capacity(rows.len());
     for row in &rows {
