@@ -2,7 +2,8 @@
 //! connection pool, as two processes behind a load balancer have; nothing shared in memory):
 //! the same batch sent through both at once is applied once; two claims of one person settled
 //! through both at the same moment never pay past the annual cap; many devices pushing through
-//! both while the township pulls through both: every change seen exactly once, no 5xx.
+//! both while the township pulls through both: every change seen exactly once, no 5xx; a
+//! publication approved through both at once is published once, and both are answered approved.
 
 mod common;
 
@@ -368,5 +369,47 @@ async fn township_decisions_through_two_processes_are_applied_once() {
             .await,
         5,
         "the rejection, the approval and the void of its claim, the issue, the draw"
+    );
+}
+
+#[tokio::test]
+async fn a_publication_approved_through_two_processes_is_published_once() {
+    let s = TestServer::start(Backend::Postgres).await;
+    let other = second_process(&s).await;
+    let reviewer = sign_in(&s.state, "shenhe").await;
+    let admin = sign_in(&s.state, "admin").await;
+    let mut policy = serde_json::to_value(Policy::sample_for(2027)).unwrap();
+    policy["version"] = "county-2027.7".into();
+    let (status, proposed) = request(
+        &s.state,
+        "POST",
+        "/api/v1/publish/policy",
+        Some(&reviewer),
+        Some(json!({ "policy": policy }).to_string()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{proposed}");
+    let path = format!(
+        "/api/v1/publish/proposals/{}/decision",
+        proposed["proposal_id"].as_str().unwrap()
+    );
+    let body = json!({ "decision": "approve" }).to_string();
+    let (first, second) = tokio::join!(
+        request(&s.state, "POST", &path, Some(&admin), Some(body.clone())),
+        request(&other, "POST", &path, Some(&admin), Some(body)),
+    );
+    for (status, answer) in [&first, &second] {
+        assert_eq!(*status, StatusCode::OK, "{answer}");
+        assert_eq!(answer["decided"]["state"], "approved");
+    }
+    assert_eq!(
+        s.count("SELECT COUNT(*) FROM published_versions WHERE version = 'county-2027.7'")
+            .await,
+        1
+    );
+    assert_eq!(
+        s.count("SELECT COUNT(*) FROM audit_log WHERE action = 'publish_policy' AND subject = 'county-2027.7'")
+            .await,
+        1
     );
 }

@@ -237,7 +237,20 @@ pub async fn decide(
                     publishing::publish_policy(&state.db, &plan, &publisher).await
                 }
             };
-            result?;
+            if let Err(err) = result {
+                // Approved meanwhile by the same decision through another process: the
+                // version is published once, and this request is answered as decided.
+                let now = proposals::stored(&state.db, &proposal_id).await?;
+                if let Some(now) = now.filter(|n| {
+                    n.proposal
+                        .decided
+                        .as_ref()
+                        .is_some_and(|d| d.state == wanted)
+                }) {
+                    return Ok(Json(now.proposal));
+                }
+                return Err(err.into());
+            }
         }
         ProposalDecision::Refuse { note } => {
             let mut tx = state.writers.begin(&state.db).await?;
