@@ -98,15 +98,35 @@ pub struct SyncLine {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Dashboard {
+    pub township_name: String,
     pub scheme_year: i32,
+    /// `YYYY-MM` when the figures are one month's (the monthly report): claims by their visit's
+    /// month, cash by its day; enrolment stays the year's, review ages and syncs as at the time
+    /// asked.
+    #[serde(default)]
+    pub month: Option<String>,
     pub enrolment: Vec<EnrolmentLine>,
     pub cash: Vec<CashLine>,
-    /// January to December of the year.
+    /// January to December of the year, or the report's month alone.
     pub months: Vec<MonthLine>,
     pub rules: Vec<RuleLine>,
     pub rejections: Vec<ReasonLine>,
     pub review_ages: ReviewAges,
     pub syncs: Vec<SyncLine>,
+}
+
+/// A clinic's enrolment target for the scheme year under way, as its administrator sets it
+/// (`PUT /township/clinics/{clinic}/enrolment_target`); none clears it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct EnrolmentTarget {
+    pub target: Option<u32>,
+}
+
+impl EnrolmentTarget {
+    /// The largest target a clinic can have (a village clinic serves a few thousand people).
+    pub const MAX: u32 = 100_000;
 }
 
 /// The dashboard's tables, each downloadable as CSV (`GET /township/dashboard.csv?table=`).

@@ -94,6 +94,14 @@ impl Caller {
             Role::ClinicAssistant => Err(ApiError::Forbidden),
         }
     }
+
+    /// The caller's township if they are its administrator.
+    pub fn require_administrator(&self) -> Result<&str, ApiError> {
+        match self.user.role {
+            Role::Administrator => Ok(&self.user.township_id),
+            _ => Err(ApiError::Forbidden),
+        }
+    }
 }
 
 /// Any state the database pool, the writers and the metrics can be taken from (the server's

@@ -50,3 +50,33 @@ pub async fn clinics(conn: &mut AnyConnection, township: &str) -> Result<Vec<Cli
         .map(clinic_row)
         .collect()
 }
+
+/// The township's name (its id if it has none on record).
+pub async fn township_name(
+    conn: &mut AnyConnection,
+    township: &str,
+) -> Result<String, sqlx::Error> {
+    let name: Option<String> = sqlx::query_scalar("SELECT name FROM townships WHERE id = $1")
+        .bind(township)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(name.unwrap_or_else(|| township.to_string()))
+}
+
+/// Sets (or clears) the enrolment target of the township's clinic; false when the clinic is
+/// not the township's.
+pub async fn set_enrolment_target(
+    conn: &mut AnyConnection,
+    township: &str,
+    clinic: &str,
+    target: Option<u32>,
+) -> Result<bool, sqlx::Error> {
+    let done =
+        sqlx::query("UPDATE clinics SET enrolment_target = $1 WHERE id = $2 AND township_id = $3")
+            .bind(target.map(i64::from))
+            .bind(clinic)
+            .bind(township)
+            .execute(&mut *conn)
+            .await?;
+    Ok(done.rows_affected() == 1)
+}

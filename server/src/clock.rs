@@ -2,16 +2,21 @@
 //! zone the server's machine is set to — so that a server and the tablets it serves agree on
 //! "today" between 16:00 and 24:00 UTC too.
 
-use chrono::{FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 
 /// China Standard Time.
 pub fn china() -> FixedOffset {
     FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset")
 }
 
+/// Now, on the clock in China.
+pub fn now_in_china() -> DateTime<FixedOffset> {
+    Utc::now().with_timezone(&china())
+}
+
 /// Today in China.
 pub fn today() -> NaiveDate {
-    Utc::now().with_timezone(&china()).date_naive()
+    now_in_china().date_naive()
 }
 
 #[cfg(test)]

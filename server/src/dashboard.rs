@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use cunbao_domain::claim::ClaimStatus;
 use cunbao_domain::dashboard::{
     BenefitFund, CashLine, ClinicCount, Dashboard, DashboardTable, EnrolmentLine, MonthLine,
@@ -21,6 +21,46 @@ use crate::csv::Csv;
 use crate::error::ApiError;
 use crate::records::RecordKind;
 
+/// What the figures cover: a scheme year (the dashboard) or one month of it (the monthly
+/// report: claims by their visit's month, cash by its day).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Period {
+    pub year: i32,
+    /// `YYYY-MM`, within `year`.
+    pub month: Option<String>,
+}
+
+impl Period {
+    pub fn year(year: i32) -> Period {
+        Period { year, month: None }
+    }
+
+    /// The month `YYYY-MM` of the report.
+    pub fn month(month: chrono::NaiveDate) -> Period {
+        Period {
+            year: month.year(),
+            month: Some(month.format("%Y-%m").to_string()),
+        }
+    }
+
+    /// The condition on a claim's visit month (`$4`), none for a whole year.
+    fn month_filter(&self) -> &'static str {
+        if self.month.is_some() {
+            " AND visit_month = $4"
+        } else {
+            ""
+        }
+    }
+
+    /// Whether a day falls in the period.
+    fn holds(&self, day: chrono::NaiveDate) -> bool {
+        match &self.month {
+            Some(m) => cunbao_domain::statement::month_of(day) == *m,
+            None => day.year() == self.year,
+        }
+    }
+}
+
 fn count(n: i64) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
@@ -35,28 +75,42 @@ fn paying() -> String {
         .join(", ")
 }
 
-/// Each clinic's active enrolments of the year against its target.
+/// Each clinic's active enrolments of the year against its target (counted from the year's
+/// index, not by reading each clinic's records).
 pub async fn enrolment(
     conn: &mut AnyConnection,
     township: &str,
     year: i32,
 ) -> Result<Vec<EnrolmentLine>, ApiError> {
+    let counted = sqlx::query(
+        "SELECT clinic_id, COUNT(*) AS enrolled FROM records WHERE scheme_year = $1 \
+         AND township_id = $2 AND kind = $3 AND status = 'active' GROUP BY clinic_id",
+    )
+    .bind(i64::from(year))
+    .bind(township)
+    .bind(RecordKind::Enrolment.as_str())
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut enrolled = BTreeMap::new();
+    for row in &counted {
+        enrolled.insert(
+            row.try_get::<String, _>("clinic_id")?,
+            count(row.try_get("enrolled")?),
+        );
+    }
     let rows = sqlx::query(
-        "SELECT c.id, c.name, c.enrolment_target, \
-         (SELECT COUNT(*) FROM records r WHERE r.clinic_id = c.id AND r.kind = 'enrolment' \
-          AND r.status = 'active' AND r.scheme_year = $2) AS enrolled \
-         FROM clinics c WHERE c.township_id = $1 ORDER BY c.name",
+        "SELECT id, name, enrolment_target FROM clinics WHERE township_id = $1 ORDER BY name",
     )
     .bind(township)
-    .bind(i64::from(year))
     .fetch_all(&mut *conn)
     .await?;
     rows.iter()
         .map(|row| {
+            let clinic_id: String = row.try_get("id")?;
             Ok(EnrolmentLine {
-                clinic_id: row.try_get("id")?,
+                enrolled: enrolled.get(&clinic_id).copied().unwrap_or(0),
+                clinic_id,
                 clinic_name: row.try_get("name")?,
-                enrolled: count(row.try_get("enrolled")?),
                 target: row
                     .try_get::<Option<i64>, _>("enrolment_target")?
                     .map(count),
@@ -65,27 +119,34 @@ pub async fn enrolment(
         .collect()
 }
 
-/// Claims and the fund's payments by month and benefit, January to December.
+/// Claims and the fund's payments by month and benefit: January to December, or the one
+/// month.
 pub async fn months(
     conn: &mut AnyConnection,
     township: &str,
-    year: i32,
+    period: &Period,
 ) -> Result<Vec<MonthLine>, ApiError> {
     let sql = format!(
         "SELECT visit_month, benefit, COUNT(*) AS claims, CAST(SUM(fund_fen) AS BIGINT) AS fund FROM records \
-         WHERE township_id = $1 AND kind = $2 AND scheme_year = $3 AND status IN ({}) \
+         WHERE township_id = $1 AND kind = $2 AND scheme_year = $3 AND status IN ({}){} \
          GROUP BY visit_month, benefit",
-        paying()
+        paying(),
+        period.month_filter()
     );
-    let rows = sqlx::query(&sql)
-        .bind(township)
-        .bind(RecordKind::Claim.as_str())
-        .bind(i64::from(year))
-        .fetch_all(&mut *conn)
-        .await?;
+    let rows = bind_period(
+        sqlx::query(&sql)
+            .bind(township)
+            .bind(RecordKind::Claim.as_str()),
+        period,
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let year = period.year;
     let mut months: Vec<MonthLine> = (1..=12)
-        .map(|m| MonthLine {
-            month: format!("{year}-{m:02}"),
+        .map(|m| format!("{year}-{m:02}"))
+        .filter(|m| period.month.as_ref().is_none_or(|only| only == m))
+        .map(|month| MonthLine {
+            month,
             claims: 0,
             fund: Money::ZERO,
             by_benefit: Vec::new(),
@@ -117,6 +178,18 @@ pub async fn months(
         }
     }
     Ok(months)
+}
+
+/// Binds the period's year (`$3`) and month (`$4`, for a month) after the township and kind.
+fn bind_period<'q>(
+    query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    period: &Period,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    let query = query.bind(i64::from(period.year));
+    match &period.month {
+        Some(m) => query.bind(m.clone()),
+        None => query,
+    }
 }
 
 /// The clinics' names by id.
@@ -161,20 +234,24 @@ fn by_clinic(counts: BTreeMap<String, u32>) -> (u32, Vec<ClinicCount>) {
     (total, list)
 }
 
-/// How often each rule fired on the year's claims, in all and per clinic, most first.
+/// How often each rule fired on the period's claims, in all and per clinic, most first.
 pub async fn rules(
     conn: &mut AnyConnection,
     township: &str,
-    year: i32,
+    period: &Period,
 ) -> Result<Vec<RuleLine>, ApiError> {
     let names = clinic_names(conn, township).await?;
-    let rows = sqlx::query(
+    let sql = format!(
         "SELECT clinic_id, rules, COUNT(*) AS n FROM records WHERE township_id = $1 \
-         AND kind = $2 AND scheme_year = $3 AND rules <> '' GROUP BY clinic_id, rules",
+         AND kind = $2 AND scheme_year = $3 AND rules <> ''{} GROUP BY clinic_id, rules",
+        period.month_filter()
+    );
+    let rows = bind_period(
+        sqlx::query(&sql)
+            .bind(township)
+            .bind(RecordKind::Claim.as_str()),
+        period,
     )
-    .bind(township)
-    .bind(RecordKind::Claim.as_str())
-    .bind(i64::from(year))
     .fetch_all(&mut *conn)
     .await?;
     let mut counts = BTreeMap::new();
@@ -201,22 +278,26 @@ pub async fn rules(
     Ok(lines)
 }
 
-/// The year's rejected claims by reason (named by the policy's list), in all and per clinic.
+/// The period's rejected claims by reason (named by the policy's list), in all and per clinic.
 pub async fn rejections(
     conn: &mut AnyConnection,
     township: &str,
-    year: i32,
+    period: &Period,
     reasons: &[RejectionReason],
 ) -> Result<Vec<ReasonLine>, ApiError> {
     let names = clinic_names(conn, township).await?;
-    let rows = sqlx::query(
+    let sql = format!(
         "SELECT clinic_id, reject_reason, COUNT(*) AS n FROM records WHERE township_id = $1 \
-         AND kind = $2 AND scheme_year = $3 AND status = $4 GROUP BY clinic_id, reject_reason",
+         AND kind = $2 AND scheme_year = $3{} AND status = '{}' GROUP BY clinic_id, reject_reason",
+        period.month_filter(),
+        ClaimStatus::Rejected.as_str()
+    );
+    let rows = bind_period(
+        sqlx::query(&sql)
+            .bind(township)
+            .bind(RecordKind::Claim.as_str()),
+        period,
     )
-    .bind(township)
-    .bind(RecordKind::Claim.as_str())
-    .bind(i64::from(year))
-    .bind(ClaimStatus::Rejected.as_str())
     .fetch_all(&mut *conn)
     .await?;
     let mut counts = BTreeMap::new();
@@ -247,33 +328,36 @@ pub async fn rejections(
     Ok(lines)
 }
 
-/// The claims waiting for review now, by hours waited against the 24 and 48 hour limits.
+/// The claims waiting for review now, by hours waited against the 24 and 48 hour limits
+/// (counted from the waiting claims' index: times are stored as RFC 3339 in UTC, which sort
+/// as text).
 pub async fn review_ages(
     conn: &mut AnyConnection,
     township: &str,
     now: DateTime<Utc>,
 ) -> Result<ReviewAges, ApiError> {
     let sql = format!(
-        "SELECT created_at FROM records WHERE township_id = $1 AND {}",
+        "SELECT COUNT(*) AS waiting, \
+         COALESCE(SUM(CASE WHEN created_at > $2 THEN 1 ELSE 0 END), 0) AS within_24h, \
+         COALESCE(SUM(CASE WHEN created_at <= $3 THEN 1 ELSE 0 END), 0) AS over_48h \
+         FROM records WHERE township_id = $1 AND {}",
         crate::records::WAITING
     );
-    let rows = sqlx::query(&sql)
+    let ago = |hours| (now - chrono::Duration::hours(hours)).to_rfc3339();
+    let row = sqlx::query(&sql)
         .bind(township)
-        .fetch_all(&mut *conn)
+        .bind(ago(24))
+        .bind(ago(48))
+        .fetch_one(&mut *conn)
         .await?;
-    let mut ages = ReviewAges::default();
-    for row in &rows {
-        let at: String = row.try_get("created_at")?;
-        let hours = DateTime::parse_from_rfc3339(&at)
-            .map(|t| (now - t.with_timezone(&Utc)).num_hours())
-            .unwrap_or(0);
-        match hours {
-            h if h < 24 => ages.within_24h += 1,
-            h if h < 48 => ages.within_48h += 1,
-            _ => ages.over_48h += 1,
-        }
-    }
-    Ok(ages)
+    let waiting = count(row.try_get("waiting")?);
+    let within_24h = count(row.try_get("within_24h")?);
+    let over_48h = count(row.try_get("over_48h")?);
+    Ok(ReviewAges {
+        within_24h,
+        within_48h: waiting - within_24h - over_48h,
+        over_48h,
+    })
 }
 
 /// Each clinic's latest sync by a tablet not revoked, those over a day ago (or never) marked.
@@ -307,35 +391,51 @@ pub async fn syncs(
         .collect()
 }
 
-/// Each clinic's contributions collected and cash handed in.
-pub async fn cash(conn: &mut AnyConnection, township: &str) -> Result<Vec<CashLine>, ApiError> {
+/// Each clinic's contributions collected (receipts that stand) and cash handed in, by their
+/// days in the period.
+pub async fn cash(
+    conn: &mut AnyConnection,
+    township: &str,
+    period: &Period,
+) -> Result<Vec<CashLine>, ApiError> {
     let mut lines = Vec::new();
     for clinic in crate::clinics::clinics(conn, township).await? {
-        let standing = crate::statements::cash_standing(conn, &clinic).await?;
+        let receipts = crate::statements::receipts(conn, &clinic.id).await?;
+        let hand_ins = crate::cash::hand_ins(conn, &clinic.id).await?;
         lines.push(CashLine {
-            clinic_name: standing.clinic_name,
-            collected: standing.receipts_total,
-            handed_in: standing.handed_in,
+            clinic_name: clinic.name,
+            collected: receipts
+                .iter()
+                .filter(|r| period.holds(r.on))
+                .map(|r| r.amount)
+                .sum(),
+            handed_in: hand_ins
+                .iter()
+                .filter(|h| period.holds(h.received_on))
+                .map(|h| h.amount)
+                .sum(),
         });
     }
     Ok(lines)
 }
 
-/// The whole dashboard of `township` for `year`.
+/// The whole dashboard of `township` for the period.
 pub async fn dashboard(
     conn: &mut AnyConnection,
     township: &str,
-    year: i32,
+    period: &Period,
     reasons: &[RejectionReason],
 ) -> Result<Dashboard, ApiError> {
     let now = Utc::now();
     Ok(Dashboard {
-        scheme_year: year,
-        enrolment: enrolment(conn, township, year).await?,
-        cash: cash(conn, township).await?,
-        months: months(conn, township, year).await?,
-        rules: rules(conn, township, year).await?,
-        rejections: rejections(conn, township, year, reasons).await?,
+        township_name: crate::clinics::township_name(conn, township).await?,
+        scheme_year: period.year,
+        month: period.month.clone(),
+        enrolment: enrolment(conn, township, period.year).await?,
+        cash: cash(conn, township, period).await?,
+        months: months(conn, township, period).await?,
+        rules: rules(conn, township, period).await?,
+        rejections: rejections(conn, township, period, reasons).await?,
         review_ages: review_ages(conn, township, now).await?,
         syncs: syncs(conn, township, now).await?,
     })
@@ -344,6 +444,40 @@ pub async fn dashboard(
 /// One of the dashboard's tables as CSV, headed in Chinese.
 pub fn table_csv(d: &Dashboard, table: DashboardTable) -> Csv {
     let mut csv = Csv::new();
+    write_table(&mut csv, d, table);
+    csv
+}
+
+/// The monthly report as one CSV: its title, then each table under its name.
+pub fn report_csv(d: &Dashboard) -> Csv {
+    let mut csv = Csv::new();
+    let month = d.month.clone().unwrap_or_default();
+    csv.row([format!("{} 城乡居民医保 {month} 月度报表", d.township_name)]);
+    csv.row([format!(
+        "生成时间 {}",
+        crate::clock::now_in_china().format("%Y-%m-%d %H:%M")
+    )]);
+    for table in DashboardTable::ALL {
+        csv.row([""]);
+        csv.row([report_title(table)]);
+        write_table(&mut csv, d, table);
+    }
+    csv
+}
+
+/// A table's name in the monthly report.
+fn report_title(table: DashboardTable) -> &'static str {
+    match table {
+        DashboardTable::Enrolment => "一、参保进度（本年度，截至生成时）",
+        DashboardTable::Cash => "二、本月缴费收缴与上缴",
+        DashboardTable::Months => "三、本月结算与统筹支付",
+        DashboardTable::Rules => "四、本月审核规则触发",
+        DashboardTable::Rejections => "五、本月拒付",
+        DashboardTable::Syncs => "六、卫生室同步情况（截至生成时）",
+    }
+}
+
+fn write_table(csv: &mut Csv, d: &Dashboard, table: DashboardTable) {
     match table {
         DashboardTable::Enrolment => {
             csv.row(["卫生室", "参保人数", "年度目标", "完成率"]);
@@ -423,5 +557,4 @@ pub fn table_csv(d: &Dashboard, table: DashboardTable) -> Csv {
             }
         }
     }
-    csv
 }

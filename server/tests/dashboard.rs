@@ -3,6 +3,8 @@
 //! rejections by reason and clinic, review ages, enrolment against the target, clinics not
 //! synced for a day; each table as CSV; the same figures after the start-up fill of claims
 //! written before their figures were kept; clinic users refused, another township sees none.
+//! The monthly report (one month's tables, and all of them as one CSV) and the clinics'
+//! enrolment targets set by an administrator alone, within the township.
 
 mod common;
 
@@ -11,6 +13,7 @@ use chrono::NaiveDate;
 use common::claims::{claim, day, fund_of, person, POLICY};
 use common::{Backend, TestServer};
 use cunbao_domain::money::Money;
+use cunbao_domain::sync::{Mutation, MutationBody};
 use serde_json::{json, Value};
 
 fn enrolled() -> NaiveDate {
@@ -231,4 +234,197 @@ async fn the_dashboard_sums_what_the_fund_pays_and_counts_what_went_wrong(backen
     assert_eq!(theirs["review_ages"]["within_24h"], 0);
 }
 
-on_both_databases!(the_dashboard_sums_what_the_fund_pays_and_counts_what_went_wrong,);
+async fn get(s: &TestServer, token: &str, path: &str) -> Value {
+    let (status, body) = s.call(Method::GET, path, Some(token), None).await;
+    assert_eq!(status, StatusCode::OK, "{path}: {body}");
+    body
+}
+
+async fn the_monthly_report_takes_one_month_and_targets_are_the_administrators(backend: Backend) {
+    let s = TestServer::start(backend).await;
+    let (lijia, _) = s.sign_in("lijia").await;
+    let who = person(1);
+    let receipt = Mutation {
+        seq: 2,
+        record_id: "r-1".into(),
+        operator: None,
+        body: MutationBody::Contribution {
+            receipt_no: "R-1".into(),
+            household_id: "hh-1".into(),
+            enrolment_ids: vec!["e-1".into()],
+            amount: Money::yuan(390),
+            collected_on: enrolled(),
+        },
+    };
+    s.push_ok(
+        &lijia,
+        &[
+            common::enrolment_on(1, "e-1", &who, POLICY, 2025, enrolled()),
+            receipt,
+            claim(3, "c-may-1", &who, day(5, 1), ""),
+            claim(4, "c-may-2", &who, day(5, 2), ""),
+            claim(5, "c-may-3", &who, day(5, 3), ""),
+            claim(6, "c-jun", &who, day(6, 1), ""),
+        ],
+    )
+    .await;
+    let (reviewer, _) = s.sign_in("shenhe").await;
+
+    // May alone: its month, its three claims and their fund; no cash collected in May.
+    let may = get(&s, &reviewer, "/api/v1/township/dashboard?month=2025-05").await;
+    assert_eq!(may["month"], "2025-05");
+    assert_eq!(may["scheme_year"], 2025);
+    assert!(
+        may["township_name"].as_str().unwrap().contains('镇'),
+        "{may}"
+    );
+    let months = may["months"].as_array().unwrap();
+    assert_eq!(months.len(), 1, "{months:?}");
+    assert_eq!(
+        (months[0]["month"].as_str(), months[0]["claims"].as_u64()),
+        (Some("2025-05"), Some(3))
+    );
+    let mut fund = Money::ZERO;
+    for id in ["c-may-1", "c-may-2", "c-may-3"] {
+        fund = fund + fund_of(&s, id).await;
+    }
+    assert_eq!(money(&months[0]["fund"]), fund);
+    let lijia_cash = |d: &Value| {
+        d["cash"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["clinic_name"] == "李家村卫生室")
+            .map(|l| money(&l["collected"]))
+    };
+    assert_eq!(lijia_cash(&may), Some(Money::ZERO));
+    // The receipt's month has it; the year has every month.
+    let october = get(&s, &reviewer, "/api/v1/township/dashboard?month=2024-10").await;
+    assert_eq!(lijia_cash(&october), Some(Money::yuan(390)));
+    let year = get(&s, &reviewer, "/api/v1/township/dashboard?year=2025").await;
+    assert_eq!(year["months"].as_array().unwrap().len(), 12);
+    assert_eq!(year["month"], Value::Null);
+
+    // The report: every table of the month under its title, in one CSV.
+    let (status, headers, text) = s
+        .get_text("/api/v1/township/report.csv?month=2025-05", &reviewer)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{text}");
+    assert!(headers["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains("report-2025-05.csv"));
+    assert!(text.contains("2025-05 月度报表"), "{text}");
+    assert!(text.contains("2025-05,3,"), "{text}");
+    for title in [
+        "一、参保进度",
+        "二、本月缴费",
+        "三、本月结算",
+        "四、本月审核规则",
+        "五、本月拒付",
+        "六、卫生室同步",
+    ] {
+        assert!(text.contains(title), "{title} in {text}");
+    }
+    assert!(!text.contains("2025-06"), "June is not May's: {text}");
+    for path in [
+        "/api/v1/township/report.csv?month=2025-13",
+        "/api/v1/township/report.csv?month=2025-5",
+        "/api/v1/township/report.csv?month=2099-01",
+        "/api/v1/township/report.csv?month=may",
+        "/api/v1/township/dashboard?month=2025-05&year=2024",
+    ] {
+        let (status, body) = s.call(Method::GET, path, Some(&reviewer), None).await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("bad_month")),
+            "{path}"
+        );
+    }
+    let (status, _) = s
+        .call(
+            Method::GET,
+            "/api/v1/township/report.csv?month=2025-05",
+            Some(&lijia),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // Targets: the administrator sets and clears one; nobody else can, nor another township's.
+    let target = "/api/v1/township/clinics/clinic-lijia/enrolment_target";
+    let (admin, _) = s.sign_in("admin").await;
+    let (status, body) = s
+        .call(
+            Method::PUT,
+            target,
+            Some(&admin),
+            Some(json!({ "target": 620 })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let lijia_target = |d: &Value| {
+        d["enrolment"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["clinic_name"] == "李家村卫生室")
+            .map(|l| l["target"].clone())
+    };
+    let after = get(&s, &reviewer, "/api/v1/township/dashboard").await;
+    assert_eq!(lijia_target(&after), Some(json!(620)));
+    let (elsewhere, _) = s.sign_in("shanhe-admin").await;
+    for (token, body, want) in [
+        (&reviewer, json!({ "target": 1 }), StatusCode::FORBIDDEN),
+        (&lijia, json!({ "target": 1 }), StatusCode::FORBIDDEN),
+        (&elsewhere, json!({ "target": 1 }), StatusCode::NOT_FOUND),
+        (
+            &admin,
+            json!({ "target": 100_001 }),
+            StatusCode::BAD_REQUEST,
+        ),
+        (&admin, json!({ "target": -5 }), StatusCode::BAD_REQUEST),
+        (
+            &admin,
+            json!({ "target": 5, "clinic": "x" }),
+            StatusCode::BAD_REQUEST,
+        ),
+    ] {
+        let (status, answer) = s
+            .call(Method::PUT, target, Some(token), Some(body.clone()))
+            .await;
+        assert_eq!(status, want, "{body}: {answer}");
+    }
+    let (status, _) = s
+        .call(
+            Method::PUT,
+            "/api/v1/township/clinics/clinic-nowhere/enrolment_target",
+            Some(&admin),
+            Some(json!({ "target": 5 })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let unchanged = get(&s, &reviewer, "/api/v1/township/dashboard").await;
+    assert_eq!(lijia_target(&unchanged), Some(json!(620)));
+    let (status, _) = s
+        .call(
+            Method::PUT,
+            target,
+            Some(&admin),
+            Some(json!({ "target": null })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let cleared = get(&s, &reviewer, "/api/v1/township/dashboard").await;
+    assert_eq!(lijia_target(&cleared), Some(Value::Null));
+    assert_eq!(
+        s.count("SELECT COUNT(*) FROM audit_log WHERE action = 'enrolment_target_set'")
+            .await,
+        2
+    );
+}
+
+on_both_databases!(
+    the_dashboard_sums_what_the_fund_pays_and_counts_what_went_wrong,
+    the_monthly_report_takes_one_month_and_targets_are_the_administrators,
+);

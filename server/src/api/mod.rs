@@ -97,6 +97,8 @@ fn described_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(devices::list))
         .routes(routes!(dashboard::dashboard))
         .routes(routes!(dashboard::table_csv))
+        .routes(routes!(dashboard::report_csv))
+        .routes(routes!(dashboard::set_target))
         .routes(routes!(users::list, users::create))
         .routes(routes!(users::change))
         .routes(routes!(qualifications::decide))

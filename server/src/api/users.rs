@@ -33,13 +33,6 @@ pub async fn list(
     }))
 }
 
-fn administrator(caller: &Caller) -> Result<&str, ApiError> {
-    match caller.user.role {
-        Role::Administrator => Ok(&caller.user.township_id),
-        _ => Err(ApiError::Forbidden),
-    }
-}
-
 /// An administrator creates a user of the township, with a first password they must change at
 /// their first sign-in.
 #[utoipa::path(post, path = "/township/users", tag = "township", security(("bearer" = [])),
@@ -54,7 +47,7 @@ pub async fn create(
     caller: Caller,
     ApiJson(new): ApiJson<NewUser>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let township = administrator(&caller)?;
+    let township = caller.require_administrator()?;
     let mut tx = state.writers.begin(&state.db).await?;
     users::create(
         &mut tx,
@@ -99,7 +92,7 @@ pub async fn change(
     Path(username): Path<String>,
     ApiJson(change): ApiJson<UserChange>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let township = administrator(&caller)?;
+    let township = caller.require_administrator()?;
     // Hashed before the transaction: argon2 takes a while, and holds no lock.
     let new_hash = match &change {
         UserChange::ResetPassword { password } => {
