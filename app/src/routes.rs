@@ -29,17 +29,20 @@ pub enum Section {
     Publishing,
     /// The township's dashboard: charts with their tables and CSVs.
     Dashboard,
+    /// The township's monthly report (月度报表): one month's tables, on A4 and as CSV.
+    Report,
     Township,
 }
 
 impl Section {
-    pub const ALL: [Section; 16] = [
+    pub const ALL: [Section; 17] = [
         Section::Home,
         Section::Residents,
         Section::Enrol,
         Section::Settlement,
         Section::Today,
         Section::Dashboard,
+        Section::Report,
         Section::Review,
         Section::Statements,
         Section::Cash,
@@ -77,6 +80,7 @@ impl Section {
                 | Section::Users
                 | Section::Publishing
                 | Section::Dashboard
+                | Section::Report
                 | Section::Township
         )
     }
@@ -106,6 +110,7 @@ impl Section {
             Section::Users => "/township/users",
             Section::Publishing => "/township/publishing",
             Section::Dashboard => "/township/dashboard",
+            Section::Report => "/township/report",
             Section::Chronic => "/township/chronic",
             Section::Township => "/township",
         }
@@ -127,6 +132,7 @@ impl Section {
             Section::Users => Key::NavUsers,
             Section::Publishing => Key::NavPublishing,
             Section::Dashboard => Key::NavDashboard,
+            Section::Report => Key::NavReport,
             Section::Chronic => Key::NavChronic,
             Section::Township => Key::NavTownship,
         }
@@ -149,6 +155,7 @@ impl Section {
             Section::Users => Some(Key::UsersPlan),
             Section::Publishing => Some(Key::PublishingPlan),
             Section::Dashboard => Some(Key::DashboardPlan),
+            Section::Report => Some(Key::ReportPlan),
             Section::Chronic => Some(Key::ChronicPlan),
             Section::Township => Some(Key::TownshipPlan),
         }

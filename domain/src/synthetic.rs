@@ -104,8 +104,18 @@ pub struct SyntheticHousehold {
 /// About 5,000 persons in `households` households (1–6 members, three on average).
 /// `today` anchors ages; every tenth household or so has a baby born in the last 90 days.
 pub fn population(households: usize, seed: u64, today: NaiveDate) -> Vec<SyntheticHousehold> {
+    population_apart(households, seed, today, &mut HashSet::new())
+}
+
+/// [`population`], with none of the ID numbers in `used` (several clinics' populations drawn
+/// apart); the numbers drawn are added to it.
+pub fn population_apart(
+    households: usize,
+    seed: u64,
+    today: NaiveDate,
+    used: &mut HashSet<IdNumber>,
+) -> Vec<SyntheticHousehold> {
     let mut rng = Rng::new(seed);
-    let mut used: HashSet<IdNumber> = HashSet::new();
     let mut out = Vec::with_capacity(households);
     for h in 0..households {
         let region = *rng.pick(REGIONS);
@@ -141,7 +151,7 @@ pub fn population(households: usize, seed: u64, today: NaiveDate) -> Vec<Synthet
                 } else {
                     today - Days::new(age * 365 + rng.below(365))
                 };
-                let id = unique_id(&mut rng, &mut used, region, birth);
+                let id = unique_id(&mut rng, used, region, birth);
                 let name = person_name(&mut rng, surname, relationship);
                 let (subsidy, evidence) = subsidy(&mut rng, h);
                 Member {

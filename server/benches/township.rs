@@ -9,7 +9,8 @@
 //! a claim, ≤ 500 ms for a statement, ≤ 5 s for the township's CSV, ≤ 300 ms for the dashboard).
 //!
 //! Run: `cargo bench -p cunbao-server --bench township [-- CLAIMS CLINICS HOUSEHOLDS]`
-//! (`-- 150000 28 667`: a year of a county township, about 56,000 insured).
+//! (`-- 150000 28 667`: a year of a county township, about 56,000 insured). On PostgreSQL when
+//! `CUNBAO_TEST_DATABASE_URL` names a server (`source scripts/postgres.sh` starts one).
 
 use std::time::{Duration, Instant};
 
@@ -188,7 +189,21 @@ async fn main() {
     let today = cunbao_server::clock::today();
     let month = today.format("%Y-%m").to_string();
     let dir = tempfile::tempdir().unwrap();
-    let pool = db::open_sqlite(dir.path()).await.unwrap();
+    // On PostgreSQL when `CUNBAO_TEST_DATABASE_URL` names a server (a fresh database in it).
+    let (pool, backend) = match std::env::var("CUNBAO_TEST_DATABASE_URL") {
+        Ok(admin) => {
+            sqlx::any::install_default_drivers();
+            let server = sqlx::AnyPool::connect(&admin).await.unwrap();
+            let name = format!("cunbao_township_{}", cunbao_server::auth::random_hex(4));
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&server)
+                .await
+                .unwrap();
+            let url = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
+            (db::open(&url).await.unwrap(), "PostgreSQL")
+        }
+        Err(_) => (db::open_sqlite(dir.path()).await.unwrap(), "SQLite"),
+    };
     let territory = territory(clinics);
     seed::seed(&pool, territory).await.unwrap();
     published::ensure_sample_years(&pool, today).await.unwrap();
@@ -207,8 +222,14 @@ async fn main() {
     let policy = for_visit(&policies, today).unwrap().clone();
     let catalogue_version = in_force.catalogue.version.clone();
     let plain = in_force.catalogue.unrestricted();
+    let insured: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM records WHERE kind = 'enrolment' AND status = 'active'",
+    )
+    .fetch_one(&state.db)
+    .await
+    .unwrap();
     println!(
-        "township bench: {clinics} clinics, {claims} claims this scheme year up to {today} (SQLite); residents enrolled in {:.1} s",
+        "township bench: {clinics} clinics, {insured} insured, {claims} claims this scheme year up to {today} ({backend}); residents enrolled in {:.1} s",
         started.elapsed().as_secs_f64()
     );
     let started = Instant::now();
@@ -355,6 +376,14 @@ async fn main() {
             &reviewer,
             "dashboard table CSV (months)",
             "/api/v1/township/dashboard.csv?table=months",
+            300,
+        )
+        .await,
+        time(
+            &state,
+            &reviewer,
+            "monthly report CSV (this month)",
+            &format!("/api/v1/township/report.csv?month={month}"),
             300,
         )
         .await,

@@ -15,7 +15,7 @@ use cunbao_domain::policy::BenefitKind;
 use cunbao_domain::rejection::RejectionReason;
 use cunbao_domain::risk::RuleId;
 use cunbao_domain::text::{Bilingual, Text};
-use sqlx::{AnyConnection, Row};
+use sqlx::{AnyPool, Row};
 
 use crate::csv::Csv;
 use crate::error::ApiError;
@@ -78,7 +78,7 @@ fn paying() -> String {
 /// Each clinic's active enrolments of the year against its target (counted from the year's
 /// index, not by reading each clinic's records).
 pub async fn enrolment(
-    conn: &mut AnyConnection,
+    db: &AnyPool,
     township: &str,
     year: i32,
 ) -> Result<Vec<EnrolmentLine>, ApiError> {
@@ -89,7 +89,7 @@ pub async fn enrolment(
     .bind(i64::from(year))
     .bind(township)
     .bind(RecordKind::Enrolment.as_str())
-    .fetch_all(&mut *conn)
+    .fetch_all(db)
     .await?;
     let mut enrolled = BTreeMap::new();
     for row in &counted {
@@ -102,7 +102,7 @@ pub async fn enrolment(
         "SELECT id, name, enrolment_target FROM clinics WHERE township_id = $1 ORDER BY name",
     )
     .bind(township)
-    .fetch_all(&mut *conn)
+    .fetch_all(db)
     .await?;
     rows.iter()
         .map(|row| {
@@ -122,7 +122,7 @@ pub async fn enrolment(
 /// Claims and the fund's payments by month and benefit: January to December, or the one
 /// month.
 pub async fn months(
-    conn: &mut AnyConnection,
+    db: &AnyPool,
     township: &str,
     period: &Period,
 ) -> Result<Vec<MonthLine>, ApiError> {
@@ -139,7 +139,7 @@ pub async fn months(
             .bind(RecordKind::Claim.as_str()),
         period,
     )
-    .fetch_all(&mut *conn)
+    .fetch_all(db)
     .await?;
     let year = period.year;
     let mut months: Vec<MonthLine> = (1..=12)
@@ -193,13 +193,10 @@ fn bind_period<'q>(
 }
 
 /// The clinics' names by id.
-async fn clinic_names(
-    conn: &mut AnyConnection,
-    township: &str,
-) -> Result<BTreeMap<String, String>, ApiError> {
+async fn clinic_names(db: &AnyPool, township: &str) -> Result<BTreeMap<String, String>, ApiError> {
     let rows = sqlx::query("SELECT id, name FROM clinics WHERE township_id = $1")
         .bind(township)
-        .fetch_all(&mut *conn)
+        .fetch_all(db)
         .await?;
     rows.iter()
         .map(|r| Ok((r.try_get("id")?, r.try_get("name")?)))
@@ -236,11 +233,11 @@ fn by_clinic(counts: BTreeMap<String, u32>) -> (u32, Vec<ClinicCount>) {
 
 /// How often each rule fired on the period's claims, in all and per clinic, most first.
 pub async fn rules(
-    conn: &mut AnyConnection,
+    db: &AnyPool,
     township: &str,
     period: &Period,
 ) -> Result<Vec<RuleLine>, ApiError> {
-    let names = clinic_names(conn, township).await?;
+    let names = clinic_names(db, township).await?;
     let sql = format!(
         "SELECT clinic_id, rules, COUNT(*) AS n FROM records WHERE township_id = $1 \
          AND kind = $2 AND scheme_year = $3 AND rules <> ''{} GROUP BY clinic_id, rules",
@@ -252,7 +249,7 @@ pub async fn rules(
             .bind(RecordKind::Claim.as_str()),
         period,
     )
-    .fetch_all(&mut *conn)
+    .fetch_all(db)
     .await?;
     let mut counts = BTreeMap::new();
     for row in &rows {
@@ -280,12 +277,12 @@ pub async fn rules(
 
 /// The period's rejected claims by reason (named by the policy's list), in all and per clinic.
 pub async fn rejections(
-    conn: &mut AnyConnection,
+    db: &AnyPool,
     township: &str,
     period: &Period,
     reasons: &[RejectionReason],
 ) -> Result<Vec<ReasonLine>, ApiError> {
-    let names = clinic_names(conn, township).await?;
+    let names = clinic_names(db, township).await?;
     let sql = format!(
         "SELECT clinic_id, reject_reason, COUNT(*) AS n FROM records WHERE township_id = $1 \
          AND kind = $2 AND scheme_year = $3{} AND status = '{}' GROUP BY clinic_id, reject_reason",
@@ -298,7 +295,7 @@ pub async fn rejections(
             .bind(RecordKind::Claim.as_str()),
         period,
     )
-    .fetch_all(&mut *conn)
+    .fetch_all(db)
     .await?;
     let mut counts = BTreeMap::new();
     for row in &rows {
@@ -332,7 +329,7 @@ pub async fn rejections(
 /// (counted from the waiting claims' index: times are stored as RFC 3339 in UTC, which sort
 /// as text).
 pub async fn review_ages(
-    conn: &mut AnyConnection,
+    db: &AnyPool,
     township: &str,
     now: DateTime<Utc>,
 ) -> Result<ReviewAges, ApiError> {
@@ -348,7 +345,7 @@ pub async fn review_ages(
         .bind(township)
         .bind(ago(24))
         .bind(ago(48))
-        .fetch_one(&mut *conn)
+        .fetch_one(db)
         .await?;
     let waiting = count(row.try_get("waiting")?);
     let within_24h = count(row.try_get("within_24h")?);
@@ -362,7 +359,7 @@ pub async fn review_ages(
 
 /// Each clinic's latest sync by a tablet not revoked, those over a day ago (or never) marked.
 pub async fn syncs(
-    conn: &mut AnyConnection,
+    db: &AnyPool,
     township: &str,
     now: DateTime<Utc>,
 ) -> Result<Vec<SyncLine>, ApiError> {
@@ -373,7 +370,7 @@ pub async fn syncs(
          WHERE c.township_id = $1 GROUP BY c.id, c.name ORDER BY c.name",
     )
     .bind(township)
-    .fetch_all(&mut *conn)
+    .fetch_all(db)
     .await?;
     rows.iter()
         .map(|row| {
@@ -394,10 +391,11 @@ pub async fn syncs(
 /// Each clinic's contributions collected (receipts that stand) and cash handed in, by their
 /// days in the period.
 pub async fn cash(
-    conn: &mut AnyConnection,
+    db: &AnyPool,
     township: &str,
     period: &Period,
 ) -> Result<Vec<CashLine>, ApiError> {
+    let conn = &mut *db.acquire().await?;
     let mut lines = Vec::new();
     for clinic in crate::clinics::clinics(conn, township).await? {
         let receipts = crate::statements::receipts(conn, &clinic.id).await?;
@@ -419,25 +417,40 @@ pub async fn cash(
     Ok(lines)
 }
 
-/// The whole dashboard of `township` for the period.
+/// The whole dashboard of `township` for the period, its parts asked at once (each on its own
+/// connection of the pool).
 pub async fn dashboard(
-    conn: &mut AnyConnection,
+    db: &AnyPool,
     township: &str,
     period: &Period,
     reasons: &[RejectionReason],
 ) -> Result<Dashboard, ApiError> {
     let now = Utc::now();
+    let name = async {
+        let conn = &mut *db.acquire().await?;
+        Ok::<_, ApiError>(crate::clinics::township_name(conn, township).await?)
+    };
+    let (township_name, enrolment, cash, months, rules, rejections, review_ages, syncs) = tokio::try_join!(
+        name,
+        enrolment(db, township, period.year),
+        cash(db, township, period),
+        months(db, township, period),
+        rules(db, township, period),
+        rejections(db, township, period, reasons),
+        review_ages(db, township, now),
+        syncs(db, township, now),
+    )?;
     Ok(Dashboard {
-        township_name: crate::clinics::township_name(conn, township).await?,
+        township_name,
         scheme_year: period.year,
         month: period.month.clone(),
-        enrolment: enrolment(conn, township, period.year).await?,
-        cash: cash(conn, township, period).await?,
-        months: months(conn, township, period).await?,
-        rules: rules(conn, township, period).await?,
-        rejections: rejections(conn, township, period, reasons).await?,
-        review_ages: review_ages(conn, township, now).await?,
-        syncs: syncs(conn, township, now).await?,
+        enrolment,
+        cash,
+        months,
+        rules,
+        rejections,
+        review_ages,
+        syncs,
     })
 }
 
@@ -458,6 +471,13 @@ pub fn report_csv(d: &Dashboard) -> Csv {
         crate::clock::now_in_china().format("%Y-%m-%d %H:%M")
     )]);
     for table in DashboardTable::ALL {
+        if table == DashboardTable::Syncs {
+            csv.row([""]);
+            csv.row(["六、待审核时效（截至生成时）"]);
+            csv.row(["24小时内", "24至48小时", "超过48小时"]);
+            let ages = &d.review_ages;
+            csv.row([ages.within_24h, ages.within_48h, ages.over_48h].map(|n| n.to_string()));
+        }
         csv.row([""]);
         csv.row([report_title(table)]);
         write_table(&mut csv, d, table);
@@ -473,7 +493,7 @@ fn report_title(table: DashboardTable) -> &'static str {
         DashboardTable::Months => "三、本月结算与统筹支付",
         DashboardTable::Rules => "四、本月审核规则触发",
         DashboardTable::Rejections => "五、本月拒付",
-        DashboardTable::Syncs => "六、卫生室同步情况（截至生成时）",
+        DashboardTable::Syncs => "七、卫生室同步情况（截至生成时）",
     }
 }
 

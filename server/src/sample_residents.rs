@@ -51,6 +51,8 @@ pub async fn ensure(
         .filter_map(|code| in_force.catalogue.get(&ItemCode::parse(code).ok()?))
         .collect();
     let mut applied = 0;
+    // No two clinics' residents share an ID number.
+    let mut taken = std::collections::HashSet::new();
     for (n, user) in territory.users.iter().enumerate() {
         let (Role::ClinicAssistant, Some(clinic)) = (user.role, user.clinic) else {
             continue;
@@ -70,7 +72,8 @@ pub async fn ensure(
                 body,
             })
         };
-        let population = synthetic::population(households, 7_000 + n as u64, enrolled_on);
+        let population =
+            synthetic::population_apart(households, 7_000 + n as u64, enrolled_on, &mut taken);
         let mut visits = 0;
         let mut applications = Vec::new();
         for (h, household) in population.iter().enumerate() {

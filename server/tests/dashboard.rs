@@ -322,7 +322,8 @@ async fn the_monthly_report_takes_one_month_and_targets_are_the_administrators(b
         "三、本月结算",
         "四、本月审核规则",
         "五、本月拒付",
-        "六、卫生室同步",
+        "六、待审核时效",
+        "七、卫生室同步",
     ] {
         assert!(text.contains(title), "{title} in {text}");
     }

@@ -19,10 +19,10 @@ impl HttpClient for Fetch {
         body: Option<String>,
     ) -> Result<(u16, serde_json::Value), TransportError> {
         let unavailable = |e: gloo_net::Error| TransportError::Unavailable(e.to_string());
-        let method = if method == "POST" {
-            Method::POST
-        } else {
-            Method::GET
+        let method = match method {
+            "POST" => Method::POST,
+            "PUT" => Method::PUT,
+            _ => Method::GET,
         };
         let mut builder = RequestBuilder::new(path).method(method);
         if let Some(token) = token {

@@ -286,6 +286,28 @@ impl<C: HttpClient> Api<C> {
         self.call("GET", &path, Some(token), None).await
     }
 
+    /// Township staff: one month's figures, the monthly report (`month` is `YYYY-MM`).
+    pub async fn monthly_report(
+        &self,
+        token: &str,
+        month: &str,
+    ) -> Result<cunbao_domain::dashboard::Dashboard, TransportError> {
+        let path = format!("/api/v1/township/dashboard?month={month}");
+        self.call("GET", &path, Some(token), None).await
+    }
+
+    /// An administrator: sets (or clears) a clinic's enrolment target.
+    pub async fn set_enrolment_target(
+        &self,
+        token: &str,
+        clinic: &str,
+        target: Option<u32>,
+    ) -> Result<serde_json::Value, TransportError> {
+        let path = format!("/api/v1/township/clinics/{clinic}/enrolment_target");
+        let body = cunbao_domain::dashboard::EnrolmentTarget { target };
+        self.call("PUT", &path, Some(token), json_body(&body)).await
+    }
+
     /// Township staff: the township's users and clinics.
     pub async fn users(
         &self,

@@ -30,6 +30,7 @@ use pages::township::dashboard::DashboardPage;
 use pages::township::devices::DevicesPage;
 use pages::township::proposals::ProposalsPage;
 use pages::township::publishing::PublishingPage;
+use pages::township::report::ReportPage;
 use pages::township::review_claim::ReviewClaimPage;
 use pages::township::review_queue::ReviewQueuePage;
 use pages::township::statement::StatementPage;
@@ -74,6 +75,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/township/users") view=UsersPage/>
                     <Route path=path!("/township/publishing") view=PublishingPage/>
                     <Route path=path!("/township/dashboard") view=DashboardPage/>
+                    <Route path=path!("/township/report") view=ReportPage/>
                     <Route path=path!("/township/chronic") view=ChronicPage/>
                 </Routes>
             </main>

@@ -77,8 +77,7 @@ async fn figures(
     let township = caller.require_township_staff()?;
     let period = period(query)?;
     let reasons = state.in_force().await?.policy.rejection_reasons.clone();
-    let mut conn = state.db.acquire().await?;
-    crate::dashboard::dashboard(&mut conn, township, &period, &reasons).await
+    crate::dashboard::dashboard(&state.db, township, &period, &reasons).await
 }
 
 /// Township staff: the dashboard of the township for a scheme year, or one month's figures

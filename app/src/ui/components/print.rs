@@ -7,7 +7,8 @@ use leptos::prelude::*;
 use crate::i18n::Key;
 use crate::ui::context::use_app;
 
-fn print_as(layout: &str) {
+/// Prints the page in `layout` (`58` or `a4`, the class the print style sheet reads).
+pub fn print_as(layout: &str) {
     let Some(window) = web_sys::window() else {
         return;
     };

@@ -9,13 +9,15 @@ use cunbao_domain::policy::BenefitKind;
 use cunbao_domain::text::{Bilingual, Text};
 use leptos::prelude::*;
 
+use super::dashboard_tables::{
+    CashTable, EnrolmentTable, MonthsTable, RejectionsTable, RulesTable, SyncsTable,
+};
 use super::staff_only::StaffOnline;
 use crate::i18n::{Key, Label};
 use crate::routes::Section;
 use crate::sync::http::FETCH;
 use crate::ui::components::charts::{Bar, Column, HBars, Line, StackedColumns};
 use crate::ui::context::use_app;
-use crate::ui::format::datetime_of;
 
 #[component]
 pub fn DashboardPage() -> impl IntoView {
@@ -181,51 +183,31 @@ fn Panels(d: Dashboard) -> impl IntoView {
         <div class="dashboard" data-testid="dashboard">
             <Panel title=Key::PanelEnrolment year=year table=DashboardTable::Enrolment>
                 <HBars title=t(Key::PanelEnrolment) bars=enrolment_bars/>
-                <table class="records"><thead><tr><th>{t(Key::Clinic)}</th><th class="num">{t(Key::Enrolled)}</th><th class="num">{t(Key::Target)}</th></tr></thead>
-                <tbody>{d.enrolment.iter().map(|l| view! {
-                    <tr><td>{l.clinic_name.clone()}</td><td class="num">{l.enrolled}</td><td class="num">{l.target.map(|t| t.to_string()).unwrap_or_else(|| "—".into())}</td></tr>
-                }).collect_view()}</tbody></table>
+                <EnrolmentTable lines=d.enrolment.clone() editable=app.is_administrator()/>
             </Panel>
             <Panel title=Key::PanelCash year=year table=DashboardTable::Cash>
                 <HBars title=t(Key::PanelCash) bars=cash_bars/>
-                <table class="records"><thead><tr><th>{t(Key::Clinic)}</th><th class="num">{t(Key::Collected)}</th><th class="num">{t(Key::HandedIn)}</th></tr></thead>
-                <tbody>{d.cash.iter().map(|l| view! {
-                    <tr><td>{l.clinic_name.clone()}</td><td class="num">{l.collected.to_string()}</td><td class="num">{l.handed_in.to_string()}</td></tr>
-                }).collect_view()}</tbody></table>
+                <CashTable lines=d.cash.clone()/>
             </Panel>
             <Panel title=Key::PanelMonths year=year table=DashboardTable::Months>
                 <StackedColumns title=t(Key::FundByMonth) columns=columns legend=legend/>
                 <Line title=t(Key::ClaimsByMonth) points=claims_line/>
-                <table class="records"><thead><tr><th>{t(Key::Month)}</th><th class="num">{t(Key::ClaimsCount)}</th><th class="num">{t(Key::FundPaid)}</th></tr></thead>
-                <tbody>{d.months.iter().map(|m| view! {
-                    <tr data-testid="month-row"><td>{m.month.clone()}</td><td class="num">{m.claims}</td><td class="num">{m.fund.to_string()}</td></tr>
-                }).collect_view()}</tbody></table>
+                <MonthsTable lines=d.months.clone()/>
             </Panel>
             <Panel title=Key::PanelRules year=year table=DashboardTable::Rules>
                 <HBars title=t(Key::PanelRules) bars=rule_bars/>
-                <table class="records"><thead><tr><th>{t(Key::RuleName)}</th><th>{t(Key::Clinic)}</th><th class="num">{t(Key::Times)}</th></tr></thead>
-                <tbody>{d.rules.iter().flat_map(|r| r.by_clinic.iter().map(move |c| (r.rule, c.clone()))).map(|(rule, c)| view! {
-                    <tr><td>{rule.label(lang)}</td><td>{c.clinic_name}</td><td class="num">{c.count}</td></tr>
-                }).collect_view()}</tbody></table>
+                <RulesTable lines=d.rules.clone()/>
             </Panel>
             <Panel title=Key::PanelRejections year=year table=DashboardTable::Rejections>
                 <HBars title=t(Key::PanelRejections) bars=reason_bars/>
-                <table class="records"><thead><tr><th>{t(Key::RejectReason)}</th><th>{t(Key::Clinic)}</th><th class="num">{t(Key::ClaimsCount)}</th></tr></thead>
-                <tbody>{d.rejections.iter().flat_map(|r| r.by_clinic.iter().map(move |c| (r.label.clone(), c.clone()))).map(|(label, c)| view! {
-                    <tr><td>{say(&label)}</td><td>{c.clinic_name}</td><td class="num">{c.count}</td></tr>
-                }).collect_view()}</tbody></table>
+                <RejectionsTable lines=d.rejections.clone()/>
             </Panel>
             <section class="card panel" data-testid="panel-reviews">
                 <h2>{t(Key::PanelReviews)}</h2>
                 <HBars title=t(Key::PanelReviews) bars=age_bars/>
             </section>
             <Panel title=Key::PanelSyncs year=year table=DashboardTable::Syncs>
-                <table class="records"><thead><tr><th>{t(Key::Clinic)}</th><th>{t(Key::LastSync)}</th><th></th></tr></thead>
-                <tbody>{d.syncs.iter().map(|l| view! {
-                    <tr data-testid="sync-row" class:stale=l.stale><td>{l.clinic_name.clone()}</td>
-                        <td>{l.last_sync_at.as_deref().map(datetime_of).unwrap_or_else(|| t(Key::NeverSynced))}</td>
-                        <td>{l.stale.then(|| view! { <span class="badge warn">{t(Key::StaleSync)}</span> })}</td></tr>
-                }).collect_view()}</tbody></table>
+                <SyncsTable lines=d.syncs.clone()/>
             </Panel>
         </div>
     }

@@ -1,12 +1,15 @@
 pub mod cash;
 pub mod chronic;
 pub mod dashboard;
+mod dashboard_tables;
 mod decision_bar;
 pub mod devices;
+mod enrolment_target;
 pub mod proposals;
 mod publications;
 pub mod publishing;
 mod record_list;
+pub mod report;
 pub mod review_claim;
 pub mod review_queue;
 mod sampling;

@@ -94,14 +94,7 @@ fn OneStatement() -> impl IntoView {
             }
         });
     };
-    let print = move |_| {
-        if let Some(window) = web_sys::window() {
-            if let Some(body) = window.document().and_then(|d| d.body()) {
-                body.set_class_name("print-a4");
-            }
-            let _ = window.print();
-        }
-    };
+    let print = move |_| crate::ui::components::print::print_as("a4");
     view! {
         {move || match statement.get() {
             None => view! { <p>{app.t(Key::Loading)}</p> }.into_any(),
