@@ -101,7 +101,7 @@ pub struct Dashboard {
     pub township_name: String,
     pub scheme_year: i32,
     /// `YYYY-MM` when the figures are one month's (the monthly report): claims by their visit's
-    /// month, cash by its day; enrolment stays the year's, review ages and syncs as at the time
+    /// month, cash by its day (a year's cash is all of it, the clinic's standing); enrolment stays the year's, review ages and syncs as at the time
     /// asked.
     #[serde(default)]
     pub month: Option<String>,

@@ -13,6 +13,7 @@ import {
   newTabletContext,
   signInWithForm,
   startServer,
+  unlockWithPin,
   waitForAppReady,
 } from "../lib/harness.mjs";
 
@@ -86,6 +87,7 @@ test("an administrator sets a clinic's target on the dashboard, and the monthly 
   await cell.getByRole("status").filter({ hasText: "已保存" }).waitFor();
   await page.reload();
   await waitForAppReady(page);
+  await unlockWithPin(page);
   await page.getByTestId("panel-enrolment").waitFor();
   assert.match(await page.getByTestId("panel-enrolment").innerText(), /\d+ \/ 480/, "the bar measures against the new target");
   assert.equal(await page.getByTestId("target-clinic-lijia").getByRole("textbox").inputValue(), "480");
@@ -97,8 +99,8 @@ test("an administrator sets a clinic's target on the dashboard, and the monthly 
   const month = chinaToday().slice(0, 7);
   const [y, m] = month.split("-").map(Number);
   const last = m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, "0")}`;
-  assert.equal(await page.locator("input[name=month]").inputValue(), last);
-  await page.locator("input[name=month]").fill(month);
+  assert.equal(await page.locator("select[name=month]").inputValue(), last);
+  await page.locator("select[name=month]").selectOption(month);
   await report.filter({ hasText: month }).waitFor();
   const admin = await api(server.url, "/api/v1/auth/sign-in", { body: { username: "admin", password: "cunbao2025", device_name: "乡镇电脑" } });
   const figures = await api(server.url, `/api/v1/township/dashboard?month=${month}`, { token: admin.json.token });

@@ -52,12 +52,13 @@ impl Period {
         }
     }
 
-    /// Whether a day falls in the period.
-    fn holds(&self, day: chrono::NaiveDate) -> bool {
-        match &self.month {
-            Some(m) => cunbao_domain::statement::month_of(day) == *m,
-            None => day.year() == self.year,
-        }
+    /// Whether cash taken or handed in on `day` is counted: any day for a year (the cash a
+    /// clinic holds does not start afresh with a scheme year, whose contributions are collected
+    /// the autumn before), the month's days for a month.
+    fn counts_cash_of(&self, day: chrono::NaiveDate) -> bool {
+        self.month
+            .as_ref()
+            .is_none_or(|m| cunbao_domain::statement::month_of(day) == *m)
     }
 }
 
@@ -126,20 +127,14 @@ pub async fn months(
     township: &str,
     period: &Period,
 ) -> Result<Vec<MonthLine>, ApiError> {
-    let sql = format!(
-        "SELECT visit_month, benefit, COUNT(*) AS claims, CAST(SUM(fund_fen) AS BIGINT) AS fund FROM records \
-         WHERE township_id = $1 AND kind = $2 AND scheme_year = $3 AND status IN ({}){} \
-         GROUP BY visit_month, benefit",
-        paying(),
-        period.month_filter()
-    );
-    let rows = bind_period(
-        sqlx::query(&sql)
-            .bind(township)
-            .bind(RecordKind::Claim.as_str()),
+    let rows = claim_groups(
+        db,
+        township,
         period,
+        "visit_month, benefit, COUNT(*) AS claims, CAST(SUM(fund_fen) AS BIGINT) AS fund",
+        &format!("status IN ({})", paying()),
+        "visit_month, benefit",
     )
-    .fetch_all(db)
     .await?;
     let year = period.year;
     let mut months: Vec<MonthLine> = (1..=12)
@@ -180,16 +175,30 @@ pub async fn months(
     Ok(months)
 }
 
-/// Binds the period's year (`$3`) and month (`$4`, for a month) after the township and kind.
-fn bind_period<'q>(
-    query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+/// The township's claims of the period that meet `condition`, grouped: summed from the
+/// covering index led by the scheme year (`condition` is literal SQL of this module's making).
+async fn claim_groups(
+    db: &AnyPool,
+    township: &str,
     period: &Period,
-) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
-    let query = query.bind(i64::from(period.year));
-    match &period.month {
+    select: &str,
+    condition: &str,
+    group: &str,
+) -> Result<Vec<sqlx::any::AnyRow>, ApiError> {
+    let sql = format!(
+        "SELECT {select} FROM records WHERE township_id = $1 AND kind = $2 AND scheme_year = $3 \
+         AND {condition}{} GROUP BY {group}",
+        period.month_filter()
+    );
+    let query = sqlx::query(&sql)
+        .bind(township)
+        .bind(RecordKind::Claim.as_str())
+        .bind(i64::from(period.year));
+    let query = match &period.month {
         Some(m) => query.bind(m.clone()),
         None => query,
-    }
+    };
+    Ok(query.fetch_all(db).await?)
 }
 
 /// The clinics' names by id.
@@ -238,18 +247,14 @@ pub async fn rules(
     period: &Period,
 ) -> Result<Vec<RuleLine>, ApiError> {
     let names = clinic_names(db, township).await?;
-    let sql = format!(
-        "SELECT clinic_id, rules, COUNT(*) AS n FROM records WHERE township_id = $1 \
-         AND kind = $2 AND scheme_year = $3 AND rules <> ''{} GROUP BY clinic_id, rules",
-        period.month_filter()
-    );
-    let rows = bind_period(
-        sqlx::query(&sql)
-            .bind(township)
-            .bind(RecordKind::Claim.as_str()),
+    let rows = claim_groups(
+        db,
+        township,
         period,
+        "clinic_id, rules, COUNT(*) AS n",
+        "rules <> ''",
+        "clinic_id, rules",
     )
-    .fetch_all(db)
     .await?;
     let mut counts = BTreeMap::new();
     for row in &rows {
@@ -283,19 +288,14 @@ pub async fn rejections(
     reasons: &[RejectionReason],
 ) -> Result<Vec<ReasonLine>, ApiError> {
     let names = clinic_names(db, township).await?;
-    let sql = format!(
-        "SELECT clinic_id, reject_reason, COUNT(*) AS n FROM records WHERE township_id = $1 \
-         AND kind = $2 AND scheme_year = $3{} AND status = '{}' GROUP BY clinic_id, reject_reason",
-        period.month_filter(),
-        ClaimStatus::Rejected.as_str()
-    );
-    let rows = bind_period(
-        sqlx::query(&sql)
-            .bind(township)
-            .bind(RecordKind::Claim.as_str()),
+    let rows = claim_groups(
+        db,
+        township,
         period,
+        "clinic_id, reject_reason, COUNT(*) AS n",
+        &format!("status = '{}'", ClaimStatus::Rejected.as_str()),
+        "clinic_id, reject_reason",
     )
-    .fetch_all(db)
     .await?;
     let mut counts = BTreeMap::new();
     for row in &rows {
@@ -388,8 +388,8 @@ pub async fn syncs(
         .collect()
 }
 
-/// Each clinic's contributions collected (receipts that stand) and cash handed in, by their
-/// days in the period.
+/// Each clinic's contributions collected (receipts that stand) and cash handed in: all of
+/// them for a year's dashboard, those of the month for a month's report.
 pub async fn cash(
     db: &AnyPool,
     township: &str,
@@ -404,12 +404,12 @@ pub async fn cash(
             clinic_name: clinic.name,
             collected: receipts
                 .iter()
-                .filter(|r| period.holds(r.on))
+                .filter(|r| period.counts_cash_of(r.on))
                 .map(|r| r.amount)
                 .sum(),
             handed_in: hand_ins
                 .iter()
-                .filter(|h| period.holds(h.received_on))
+                .filter(|h| period.counts_cash_of(h.received_on))
                 .map(|h| h.amount)
                 .sum(),
         });

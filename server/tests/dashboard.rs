@@ -298,12 +298,17 @@ async fn the_monthly_report_takes_one_month_and_targets_are_the_administrators(b
             .map(|l| money(&l["collected"]))
     };
     assert_eq!(lijia_cash(&may), Some(Money::ZERO));
-    // The receipt's month has it; the year has every month.
+    // The receipt's month has it; the year has every month and all the cash.
     let october = get(&s, &reviewer, "/api/v1/township/dashboard?month=2024-10").await;
     assert_eq!(lijia_cash(&october), Some(Money::yuan(390)));
     let year = get(&s, &reviewer, "/api/v1/township/dashboard?year=2025").await;
     assert_eq!(year["months"].as_array().unwrap().len(), 12);
     assert_eq!(year["month"], Value::Null);
+    assert_eq!(
+        lijia_cash(&year),
+        Some(Money::yuan(390)),
+        "a year's cash is the clinic's standing, collected the autumn before included"
+    );
 
     // The report: every table of the month under its title, in one CSV.
     let (status, headers, text) = s

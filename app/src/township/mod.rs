@@ -3,6 +3,7 @@
 //! [`crate::sync::transport::Api::township_records`]. The review queue's pure parts are in
 //! [`review`].
 
+pub mod figures;
 pub mod review;
 
 pub use cunbao_domain::township::RecordKind;

@@ -5,17 +5,10 @@
 
 use leptos::prelude::*;
 
+use crate::township::figures::scaled;
+
 /// The colours of the parts of a stacked bar, in order.
 pub const PALETTE: [&str; 5] = ["#0f766e", "#d97706", "#2563eb", "#9333ea", "#64748b"];
-
-/// `value` scaled to `width` against `max` (0 when max is 0).
-fn scaled(value: i64, max: i64, width: i64) -> i64 {
-    if max <= 0 {
-        0
-    } else {
-        value.clamp(0, max) * width / max
-    }
-}
 
 /// One bar: its label, its value, what to write at its end, and an optional target.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -145,18 +138,5 @@ pub fn Line(title: String, points: Vec<(String, i64)>) -> impl IntoView {
                 }
             }).collect_view()}
         </svg>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::scaled;
-
-    #[test]
-    fn values_scale_in_whole_numbers_and_stay_inside() {
-        assert_eq!(scaled(50, 100, 260), 130);
-        assert_eq!(scaled(150, 100, 260), 260, "clamped");
-        assert_eq!(scaled(-5, 100, 260), 0);
-        assert_eq!(scaled(7, 0, 260), 0, "nothing to scale against");
     }
 }

@@ -6,7 +6,9 @@ use cunbao_domain::dashboard::{
 };
 use leptos::prelude::*;
 
-use crate::i18n::Key;
+use cunbao_domain::text::Bilingual;
+
+use crate::i18n::{Key, Label};
 use crate::ui::context::use_app;
 use crate::ui::format::datetime_of;
 
@@ -96,7 +98,7 @@ pub fn ReviewAgesTable(ages: ReviewAges) -> impl IntoView {
     let app = use_app();
     let t = move |k: Key| app.t(k);
     view! {
-        <table class="records"><thead><tr><th>{t(Key::Within24h)}</th><th>{t(Key::Within48h)}</th><th>{t(Key::Over48h)}</th></tr></thead>
+        <table class="records"><thead><tr><th class="num">{t(Key::Within24h)}</th><th class="num">{t(Key::Within48h)}</th><th class="num">{t(Key::Over48h)}</th></tr></thead>
         <tbody><tr><td class="num">{ages.within_24h}</td><td class="num">{ages.within_48h}</td><td class="num">{ages.over_48h}</td></tr></tbody></table>
     }
 }

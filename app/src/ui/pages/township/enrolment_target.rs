@@ -1,25 +1,13 @@
 //! A clinic's enrolment target, set by an administrator in the dashboard's enrolment table: a
 //! number (or nothing, for no target) and a save button; the error beside the field.
 
-use cunbao_domain::dashboard::EnrolmentTarget;
-use cunbao_domain::text::Text;
+use cunbao_domain::text::{Bilingual, Text};
 use leptos::prelude::*;
 
 use crate::i18n::Key;
 use crate::sync::http::FETCH;
+use crate::township::figures::parse_target;
 use crate::ui::context::use_app;
-
-/// What the field holds as a target: empty is none; otherwise a whole number up to the most.
-fn parse_target(field: &str) -> Result<Option<u32>, ()> {
-    let field = field.trim();
-    if field.is_empty() {
-        return Ok(None);
-    }
-    match field.parse::<u32>() {
-        Ok(n) if n <= EnrolmentTarget::MAX => Ok(Some(n)),
-        _ => Err(()),
-    }
-}
 
 #[component]
 pub fn TargetCell(clinic_id: String, target: Option<u32>) -> impl IntoView {
@@ -30,9 +18,9 @@ pub fn TargetCell(clinic_id: String, target: Option<u32>) -> impl IntoView {
     let clinic = StoredValue::new(clinic_id.clone());
     let save = move |_| {
         saved.set(false);
-        let Ok(target) = parse_target(&field.get_untracked()) else {
-            error.set(Some(crate::i18n::both(Key::BadTargetNumber)));
-            return;
+        let target = match parse_target(&field.get_untracked()) {
+            Ok(target) => target,
+            Err(key) => return error.set(Some(crate::i18n::both(key))),
         };
         error.set(None);
         app.with_token(move |token| async move {
@@ -53,21 +41,5 @@ pub fn TargetCell(clinic_id: String, target: Option<u32>) -> impl IntoView {
             {move || saved.get().then(|| view! { <span class="badge ok" role="status">{app.t(Key::TargetSaved)}</span> })}
             {move || error.get().map(|e| view! { <p class="field-error" role="alert">{app.say(&e)}</p> })}
         </div>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::parse_target;
-
-    #[test]
-    fn a_target_is_empty_or_a_whole_number_up_to_the_most() {
-        assert_eq!(parse_target(""), Ok(None));
-        assert_eq!(parse_target(" 620 "), Ok(Some(620)));
-        assert_eq!(parse_target("100000"), Ok(Some(100_000)));
-        assert_eq!(parse_target("100001"), Err(()));
-        assert_eq!(parse_target("-5"), Err(()));
-        assert_eq!(parse_target("6.5"), Err(()));
-        assert_eq!(parse_target("六百"), Err(()));
     }
 }

@@ -3,9 +3,8 @@
 //! ages, syncs — on one sheet that prints on A4 with signature lines, and as one CSV, to send
 //! up by the 10th of the next month.
 
-use chrono::{Datelike, Months, NaiveDate};
 use cunbao_domain::dashboard::Dashboard;
-use cunbao_domain::text::Text;
+use cunbao_domain::text::{Bilingual, Text};
 use leptos::prelude::*;
 
 use super::dashboard_tables::{
@@ -13,16 +12,11 @@ use super::dashboard_tables::{
     SyncsTable,
 };
 use super::staff_only::StaffOnline;
-use crate::i18n::Key;
+use crate::i18n::{Key, Lang};
 use crate::routes::Section;
 use crate::sync::http::FETCH;
+use crate::township::figures::{last_month, report_months};
 use crate::ui::context::use_app;
-
-/// The month before `today`'s, `YYYY-MM`: the one a report is due for.
-fn last_month(today: NaiveDate) -> String {
-    let first = today.with_day(1).unwrap_or(today);
-    (first - Months::new(1)).format("%Y-%m").to_string()
-}
 
 #[component]
 pub fn ReportPage() -> impl IntoView {
@@ -38,7 +32,6 @@ pub fn ReportPage() -> impl IntoView {
 fn Report() -> impl IntoView {
     let app = use_app();
     let today = crate::device::today();
-    let this_month = today.format("%Y-%m").to_string();
     let month = RwSignal::new(last_month(today));
     let report = RwSignal::new(None::<Result<Dashboard, Text>>);
     let error = RwSignal::new(None::<Text>);
@@ -65,11 +58,13 @@ fn Report() -> impl IntoView {
         <section class="card filters no-print">
             <label>
                 <span>{move || app.t(Key::ReportMonth)}</span>
-                <input type="month" name="month" max=this_month prop:value=move || month.get()
-                    on:change=move |ev| {
-                        let m = event_target_value(&ev);
-                        if m.len() == 7 { month.set(m) }
-                    }/>
+                <select name="month" on:change=move |ev| month.set(event_target_value(&ev))>
+                    {report_months(today).into_iter().map(|(value, zh)| {
+                        let (chosen, en) = (value.clone(), value.clone());
+                        let shown = move || if app.lang.get() == Lang::Zh { zh.clone() } else { en.clone() };
+                        view! { <option value=value selected=move || month.get() == chosen>{shown}</option> }
+                    }).collect_view()}
+                </select>
             </label>
             <div class="actions">
                 <button data-testid="print-report" on:click=move |_| crate::ui::components::print::print_as("a4")>{move || app.t(Key::PrintA4)}</button>
@@ -118,20 +113,5 @@ fn Sheet(d: Dashboard) -> impl IntoView {
                 <p>{t(Key::SignHead)}</p>
             </div>
         </article>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::last_month;
-    use chrono::NaiveDate;
-
-    #[test]
-    fn the_report_due_is_last_months_across_the_new_year() {
-        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
-        assert_eq!(last_month(day(2026, 11, 30)), "2026-10");
-        assert_eq!(last_month(day(2026, 12, 1)), "2026-11");
-        assert_eq!(last_month(day(2027, 1, 10)), "2026-12");
-        assert_eq!(last_month(day(2024, 3, 31)), "2024-02");
     }
 }
