@@ -64,6 +64,13 @@ if [ ! -f "$ROOT/e2e/node_modules/.package-lock.json" ] ||
   (cd "$ROOT/e2e" && npm ci --no-audit --no-fund --silent) || fail "npm ci failed in e2e/"
 fi
 
+# 6. Build tools from npm: binaryen's wasm-opt for the client's release build.
+if [ ! -f "$ROOT/tools/node_modules/.package-lock.json" ] ||
+  [ "$ROOT/tools/package-lock.json" -nt "$ROOT/tools/node_modules/.package-lock.json" ]; then
+  say "installing build tools (npm ci in tools/)"
+  (cd "$ROOT/tools" && npm ci --no-audit --no-fund --silent) || fail "npm ci failed in tools/"
+fi
+
 export CHROMEDRIVER=/usr/bin/chromedriver
 export TRUNK_OFFLINE=true
 say "tools ready: $(rustc --version | cut -d' ' -f1-2), wasm-bindgen $WASM_BINDGEN_VERSION, trunk $TRUNK_VERSION, $(chromium --version 2>/dev/null | cut -d' ' -f1-2)"

@@ -4,7 +4,6 @@
 use crate::text::{Bilingual, Text};
 use std::fmt;
 
-use pinyin::ToPinyin;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -156,9 +155,9 @@ text_conversions!(PersonName, Phone, ItemCode);
 /// ASCII letters and digits are kept, lowercased; everything else is dropped.
 pub fn pinyin_initials(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for (c, py) in text.chars().zip(text.to_pinyin()) {
-        match py {
-            Some(py) => out.push_str(py.first_letter()),
+    for c in text.chars() {
+        match initial(c) {
+            Some(letter) => out.push(letter),
             None if c.is_ascii_alphanumeric() => out.push(c.to_ascii_lowercase()),
             None => {}
         }
@@ -166,9 +165,42 @@ pub fn pinyin_initials(text: &str) -> String {
     out
 }
 
+/// Each CJK character's pinyin first letter (U+3400 to U+9FFF; 0 for none), made at build time.
+static INITIALS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/initials.bin"));
+const FIRST_CJK: u32 = 0x3400;
+
+/// The first letter of `c`'s reading, for a Chinese character.
+fn initial(c: char) -> Option<char> {
+    let at = (c as u32).checked_sub(FIRST_CJK)?;
+    match INITIALS.get(at as usize) {
+        Some(&b) if b != 0 => Some(char::from(b)),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_table_has_the_pinyin_crates_first_letter_of_every_character() {
+        use pinyin::ToPinyin;
+        let mut read = 0;
+        for code in FIRST_CJK..=0x9FFF {
+            let c = char::from_u32(code).unwrap();
+            let expected = c.to_pinyin().map(|py| py.first_letter().to_string());
+            let got = initial(c).map(String::from);
+            match (&expected, &got) {
+                (Some(e), Some(g)) if e.is_ascii() => assert_eq!(e, g, "{c}"),
+                (Some(_), Some(g)) => assert!(g.is_ascii(), "{c}: a toned letter kept plain"),
+                (None, None) => {}
+                _ => panic!("{c}: {expected:?} against {got:?}"),
+            }
+            read += usize::from(got.is_some());
+        }
+        assert!(read > 20_000, "{read} characters have a reading");
+        assert_eq!(INITIALS.len(), 0x9FFF - 0x3400 + 1);
+    }
 
     #[test]
     fn pinyin_initials_for_search() {
