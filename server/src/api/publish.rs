@@ -216,27 +216,33 @@ pub async fn decide(
                 }),
                 ..Publisher::caller(&caller)
             };
-            let result = match proposal.kind {
-                PublicationKind::Catalogue => {
-                    let plan = publishing::plan_catalogue(
-                        &state.db,
-                        &stored.body,
-                        &proposal.version,
-                        proposal.effective_from,
-                    )
-                    .await?;
-                    publishing::publish_catalogue(&state.db, &plan, &publisher).await
+            // Planned and published as one step: planning after another process published
+            // the version fails too (`version_exists`), and is answered below like a
+            // publication that lost the race.
+            let result = async {
+                match proposal.kind {
+                    PublicationKind::Catalogue => {
+                        let plan = publishing::plan_catalogue(
+                            &state.db,
+                            &stored.body,
+                            &proposal.version,
+                            proposal.effective_from,
+                        )
+                        .await?;
+                        publishing::publish_catalogue(&state.db, &plan, &publisher).await
+                    }
+                    PublicationKind::Policy => {
+                        let plan = publishing::plan_policy(
+                            &state.db,
+                            &stored.body,
+                            Some(proposal.effective_from),
+                        )
+                        .await?;
+                        publishing::publish_policy(&state.db, &plan, &publisher).await
+                    }
                 }
-                PublicationKind::Policy => {
-                    let plan = publishing::plan_policy(
-                        &state.db,
-                        &stored.body,
-                        Some(proposal.effective_from),
-                    )
-                    .await?;
-                    publishing::publish_policy(&state.db, &plan, &publisher).await
-                }
-            };
+            }
+            .await;
             if let Err(err) = result {
                 // Approved meanwhile by the same decision through another process: the
                 // version is published once, and this request is answered as decided.
