@@ -62,7 +62,7 @@ pub(crate) async fn write_entries(
     for chunk in entries.chunks(ROWS_PER_INSERT) {
         let sql = format!(
             "INSERT INTO audit_log (id, at, username, device_id, action, subject, detail, prev_hash, hash) VALUES {}",
-            crate::feed::placeholders(chunk.len(), 9)
+            crate::feed::placeholders(conn, chunk.len(), 9)
         );
         let mut query = sqlx::query(&sql);
         for e in chunk {

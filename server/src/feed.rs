@@ -22,7 +22,7 @@ impl NewChange {
             clinic: clinic.map(str::to_string),
             id: id.to_string(),
             kind: body.kind().as_str(),
-            payload: body.payload().to_string(),
+            payload: body.payload_json(),
         }
     }
 }
@@ -44,7 +44,7 @@ pub(crate) async fn write_changes(
     for chunk in changes.chunks(ROWS_PER_INSERT) {
         let sql = format!(
             "INSERT INTO changes (cursor, township_id, clinic_id, entity, entity_id, data) VALUES {}",
-            placeholders(chunk.len(), 6)
+            placeholders(conn, chunk.len(), 6)
         );
         let mut query = sqlx::query(&sql);
         for change in chunk {
@@ -62,18 +62,29 @@ pub(crate) async fn write_changes(
     Ok(())
 }
 
-/// `($1, $2), ($3, $4)` for `rows` rows of `columns` values.
-pub(crate) fn placeholders(rows: usize, columns: usize) -> String {
-    (0..rows)
-        .map(|r| {
-            let row = (1..=columns)
-                .map(|c| format!("${}", r * columns + c))
-                .collect::<Vec<_>>()
-                .join(", ");
-            format!("({row})")
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
+/// `($1, $2), ($3, $4)` for `rows` rows of `columns` values; on SQLite `(?, ?), (?, ?)`.
+///
+/// SQLite looks a numbered parameter's name up by walking the statement's list of names, and
+/// sqlx asks for every parameter's name as it binds: quadratic in the number of parameters,
+/// 14 % of a push's time with a thousand of them. Anonymous `?` parameters have no names.
+pub(crate) fn placeholders(conn: &AnyConnection, rows: usize, columns: usize) -> String {
+    let numbered = conn.backend_name() != "SQLite";
+    let mut sql = String::with_capacity(rows * columns * 6);
+    for r in 0..rows {
+        sql.push_str(if r == 0 { "(" } else { ", (" });
+        for c in 0..columns {
+            if c > 0 {
+                sql.push_str(", ");
+            }
+            if numbered {
+                sql.push_str(&format!("${}", r * columns + c + 1));
+            } else {
+                sql.push('?');
+            }
+        }
+        sql.push(')');
+    }
+    sql
 }
 
 /// A change as read back from the feed's row.

@@ -31,6 +31,7 @@ pub mod publish_command;
 pub mod published;
 pub mod publishing;
 pub mod quote_command;
+pub mod record_buffer;
 pub mod records;
 pub mod sample_residents;
 pub mod sampling;

@@ -143,7 +143,7 @@ pub async fn propose_void(
             person: Some(&claim.person),
             scheme_year: claim.scheme_year.map(|y| y as i32),
             status: RecordStatus::Proposal(ProposalState::Awaiting),
-            data: serde_json::to_value(&proposal)?,
+            data: serde_json::to_string(&proposal)?,
         },
     )
     .await?;
@@ -236,7 +236,7 @@ pub async fn propose_refund(
             person: None,
             scheme_year: None,
             status: RecordStatus::Proposal(ProposalState::Awaiting),
-            data: serde_json::to_value(&proposal)?,
+            data: serde_json::to_string(&proposal)?,
         },
     )
     .await?;

@@ -10,6 +10,7 @@ use sqlx::Row;
 
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::record_buffer::ClaimantRow;
 use crate::write_tx::Tx;
 
 /// The claims waiting for review, as a condition on `records` written with literals, so that
@@ -70,7 +71,8 @@ pub struct NewRecord<'a> {
     pub person: Option<&'a str>,
     pub scheme_year: Option<i32>,
     pub status: RecordStatus,
-    pub data: Value,
+    /// The record as JSON.
+    pub data: String,
 }
 
 /// What the dashboard counts of a claim, kept in columns beside its data (none of it for
@@ -85,63 +87,89 @@ pub struct ClaimFigures {
 }
 
 impl ClaimFigures {
-    /// A claim's figures from its data (all none for data that is not a claim's).
-    pub fn of(data: &Value) -> ClaimFigures {
-        let Some(settlement) = data.get("server_settlement") else {
+    /// A claim's figures from its stored data (all none for data that is not a claim's, or
+    /// that cannot be read).
+    pub fn of(data: &str) -> ClaimFigures {
+        let Ok(FigureFields {
+            visit_date,
+            server_settlement: Some(settlement),
+            server_benefit,
+            server_rule_hits,
+            decision,
+        }) = serde_json::from_str::<FigureFields>(data)
+        else {
             return ClaimFigures::default();
         };
-        let rules: Vec<&str> = data["server_rule_hits"]
-            .as_array()
-            .map(|hits| hits.iter().filter_map(|h| h["rule"].as_str()).collect())
-            .unwrap_or_default();
+        let rules: Vec<&str> = server_rule_hits
+            .iter()
+            .filter_map(|h| h.rule.as_deref())
+            .collect();
         ClaimFigures {
-            visit_month: data["visit_date"]
-                .as_str()
-                .and_then(|d| d.get(..7))
-                .map(str::to_string),
-            benefit: data.get("server_benefit").map(Value::to_string),
-            fund_fen: settlement["fund"]
-                .as_str()
-                .and_then(|f| cunbao_domain::money::Money::parse(f).ok())
+            visit_month: visit_date.and_then(|d| d.get(..7).map(str::to_string)),
+            benefit: server_benefit.as_ref().map(Value::to_string),
+            fund_fen: settlement
+                .fund
+                .and_then(|f| cunbao_domain::money::Money::parse(&f).ok())
                 .map(|m| m.fen()),
             rules: Some(rules.join(",")),
-            reject_reason: data["decision"]["reason"]["code"]
-                .as_str()
+            reject_reason: decision
+                .as_ref()
+                .and_then(|d| d["reason"]["code"].as_str())
                 .map(str::to_string),
         }
     }
 }
 
+/// What [`ClaimFigures`] reads of a claim's data, the rest skipped.
+#[derive(serde::Deserialize)]
+struct FigureFields {
+    visit_date: Option<String>,
+    server_settlement: Option<SettlementFund>,
+    server_benefit: Option<Value>,
+    #[serde(default)]
+    server_rule_hits: Vec<RuleName>,
+    decision: Option<Value>,
+}
+
+#[derive(serde::Deserialize)]
+struct SettlementFund {
+    fund: Option<String>,
+}
+
+#[derive(serde::Deserialize)]
+struct RuleName {
+    rule: Option<String>,
+}
+
+/// Inserts a record (held back in a push until something reads `records`,
+/// [`crate::record_buffer`]).
 pub async fn insert(
     tx: &mut Tx<'_>,
     caller: &Caller,
     clinic: &str,
     r: NewRecord<'_>,
 ) -> Result<(), sqlx::Error> {
-    let f = ClaimFigures::of(&r.data);
-    sqlx::query(
-        "INSERT INTO records (id, kind, township_id, clinic_id, device_id, person, scheme_year, \
-         status, data, created_at, visit_month, benefit, fund_fen, rules, reject_reason) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
-    )
-    .bind(r.id)
-    .bind(r.kind.as_str())
-    .bind(&caller.user.township_id)
-    .bind(clinic)
-    .bind(&caller.device_id)
-    .bind(r.person)
-    .bind(r.scheme_year.map(i64::from))
-    .bind(r.status.as_str())
-    .bind(r.data.to_string())
-    .bind(chrono::Utc::now().to_rfc3339())
-    .bind(f.visit_month)
-    .bind(f.benefit)
-    .bind(f.fund_fen)
-    .bind(f.rules)
-    .bind(f.reject_reason)
-    .execute(&mut **tx)
-    .await?;
+    let record = crate::record_buffer::PendingRecord {
+        id: r.id.to_string(),
+        kind: r.kind.as_str(),
+        township_id: caller.user.township_id.clone(),
+        clinic_id: clinic.to_string(),
+        device_id: caller.device_id.clone(),
+        person: r.person.map(str::to_string),
+        scheme_year: r.scheme_year.map(i64::from),
+        status: r.status.as_str(),
+        figures: ClaimFigures::of(&r.data),
+        data: r.data,
+        created_at: chrono::Utc::now().to_rfc3339(),
+    };
     tx.inserted(r.id);
+    match tx.buffer() {
+        Some(buffer) => {
+            buffer.written_for(r.person);
+            buffer.pending.push(record);
+        }
+        None => crate::record_buffer::write(tx, &[record]).await?,
+    }
     Ok(())
 }
 
@@ -149,6 +177,7 @@ pub async fn exists(tx: &mut Tx<'_>, id: &str) -> Result<bool, sqlx::Error> {
     if tx.known_absent(id) {
         return Ok(false);
     }
+    tx.flush_records().await?;
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM records WHERE id = $1")
         .bind(id)
         .fetch_one(&mut **tx)
@@ -169,16 +198,20 @@ pub async fn active_enrolment(
     person: &str,
     scheme_year: i32,
 ) -> Result<Option<ActiveEnrolment>, ApiError> {
-    let row = sqlx::query(
-        "SELECT id, township_id, clinic_id, data FROM records WHERE kind = $1 AND status = $2 \
-         AND person = $3 AND scheme_year = $4",
-    )
-    .bind(RecordKind::Enrolment.as_str())
-    .bind(RecordStatus::Active.as_str())
-    .bind(person)
-    .bind(i64::from(scheme_year))
-    .fetch_optional(&mut **tx)
-    .await?;
+    tx.flush_records().await?;
+    // Kind and status written in (our enums' names): bound, they would make SQLite prepare
+    // the statement again at every use, to see whether a partial index applies.
+    let sql = format!(
+        "SELECT id, township_id, clinic_id, data FROM records WHERE kind = '{}' AND status = '{}' \
+         AND person = $1 AND scheme_year = $2",
+        RecordKind::Enrolment.as_str(),
+        RecordStatus::Active.as_str()
+    );
+    let row = sqlx::query(&sql)
+        .bind(person)
+        .bind(i64::from(scheme_year))
+        .fetch_optional(&mut **tx)
+        .await?;
     let Some(row) = row else { return Ok(None) };
     Ok(Some(ActiveEnrolment {
         id: row.try_get("id")?,
@@ -193,12 +226,13 @@ pub async fn duplicate_enrolment(
     tx: &mut Tx<'_>,
     id: &str,
 ) -> Result<Option<RecordedEnrolment>, ApiError> {
-    let row = sqlx::query("SELECT data FROM records WHERE id = $1 AND kind = $2 AND status = $3")
-        .bind(id)
-        .bind(RecordKind::Enrolment.as_str())
-        .bind(RecordStatus::Duplicate.as_str())
-        .fetch_optional(&mut **tx)
-        .await?;
+    tx.flush_records().await?;
+    let sql = format!(
+        "SELECT data FROM records WHERE id = $1 AND kind = '{}' AND status = '{}'",
+        RecordKind::Enrolment.as_str(),
+        RecordStatus::Duplicate.as_str()
+    );
+    let row = sqlx::query(&sql).bind(id).fetch_optional(&mut **tx).await?;
     match row {
         Some(row) => Ok(Some(serde_json::from_str(
             &row.try_get::<String, _>("data")?,
@@ -220,14 +254,16 @@ pub async fn of_clinic(
     kind: RecordKind,
     clinic: &str,
 ) -> Result<Option<ClinicRecord>, sqlx::Error> {
-    let row = sqlx::query(
-        "SELECT status, data FROM records WHERE id = $1 AND kind = $2 AND clinic_id = $3",
-    )
-    .bind(id)
-    .bind(kind.as_str())
-    .bind(clinic)
-    .fetch_optional(&mut **tx)
-    .await?;
+    tx.flush_records().await?;
+    let sql = format!(
+        "SELECT status, data FROM records WHERE id = $1 AND kind = '{}' AND clinic_id = $2",
+        kind.as_str()
+    );
+    let row = sqlx::query(&sql)
+        .bind(id)
+        .bind(clinic)
+        .fetch_optional(&mut **tx)
+        .await?;
     row.map(|row| {
         Ok(ClinicRecord {
             status: row.try_get("status")?,
@@ -240,12 +276,15 @@ pub async fn of_clinic(
 /// Replaces a record's stored data (a change after enrolment: the earlier value stays in the
 /// change's own record and the audit trail).
 pub async fn set_data(tx: &mut Tx<'_>, id: &str, data: &Value) -> Result<(), sqlx::Error> {
-    let f = ClaimFigures::of(data);
+    tx.flush_records().await?;
+    tx.records_changed();
+    let data = data.to_string();
+    let f = ClaimFigures::of(&data);
     sqlx::query(
         "UPDATE records SET data = $1, visit_month = $2, benefit = $3, fund_fen = $4, \
          rules = $5, reject_reason = $6 WHERE id = $7",
     )
-    .bind(data.to_string())
+    .bind(&data)
     .bind(f.visit_month)
     .bind(f.benefit)
     .bind(f.fund_fen)
@@ -274,9 +313,7 @@ pub async fn fill_claim_figures(db: &sqlx::AnyPool) -> Result<usize, sqlx::Error
         let mut tx = db.begin().await?;
         for row in &rows {
             let id: String = row.try_get("id")?;
-            let data: Value =
-                serde_json::from_str(&row.try_get::<String, _>("data")?).unwrap_or(Value::Null);
-            let mut f = ClaimFigures::of(&data);
+            let mut f = ClaimFigures::of(&row.try_get::<String, _>("data")?);
             // A claim without a server settlement still gets a mark, so it is read once.
             f.rules.get_or_insert_with(String::new);
             sqlx::query(
@@ -306,6 +343,7 @@ pub struct Standing {
 }
 
 pub async fn standing(tx: &mut Tx<'_>, id: &str) -> Result<Option<Standing>, sqlx::Error> {
+    tx.flush_records().await?;
     let row = sqlx::query("SELECT kind, status, clinic_id, device_id FROM records WHERE id = $1")
         .bind(id)
         .fetch_optional(&mut **tx)
@@ -326,6 +364,8 @@ pub async fn set_status(
     id: &str,
     status: RecordStatus,
 ) -> Result<(), sqlx::Error> {
+    tx.flush_records().await?;
+    tx.records_changed();
     sqlx::query("UPDATE records SET status = $1 WHERE id = $2")
         .bind(status.as_str())
         .bind(id)
@@ -355,54 +395,115 @@ pub async fn claimant_view(
     person: &str,
     scheme_year: i32,
 ) -> Result<ClaimantView, ApiError> {
-    // The statuses are the enums' own names, not input.
-    let paying: Vec<String> = ClaimStatus::ALL
-        .into_iter()
-        .filter(|s| s.pays())
-        .map(|s| format!("'{}'", s.as_str()))
-        .collect();
-    let approved =
-        RecordStatus::Qualification(cunbao_domain::qualification::QualificationStatus::Approved);
+    let wanted = |row: &&ClaimantRow| wanted(row, scheme_year);
+    if let Some(rows) = tx
+        .buffer()
+        .and_then(|b| b.claimant(person, scheme_year - 1))
+    {
+        return view_of(rows.iter().filter(wanted).cloned());
+    }
+    tx.flush_records().await?;
     let sql = format!(
-        "SELECT id, kind, township_id, clinic_id, data FROM records WHERE person = $1 AND (\
-         (kind = '{qualification}' AND status = '{approved}') \
-         OR (kind = '{enrolment}' AND status = '{active}' AND scheme_year = $2) \
-         OR (kind = '{claim}' AND status IN ({paying}) AND scheme_year >= $3))",
-        qualification = RecordKind::Qualification.as_str(),
-        approved = approved.as_str(),
-        enrolment = RecordKind::Enrolment.as_str(),
-        active = RecordStatus::Active.as_str(),
-        claim = RecordKind::Claim.as_str(),
-        paying = paying.join(", "),
+        "SELECT {CLAIMANT_COLUMNS} FROM records WHERE person = $1 AND {}",
+        claimant_condition(scheme_year - 1)
     );
     let rows = sqlx::query(&sql)
         .bind(person)
-        .bind(i64::from(scheme_year))
-        .bind(i64::from(scheme_year - 1))
         .fetch_all(&mut **tx)
-        .await?;
+        .await?
+        .iter()
+        .map(ClaimantRow::of)
+        .collect::<Result<Vec<_>, _>>()?;
+    view_of(rows.iter().filter(wanted).cloned())
+}
+
+/// Reads ahead, for a push, what settling a claim reads of each of `people`, with their claims
+/// from scheme year `from_year` on ([`crate::record_buffer`]).
+pub async fn read_claimants_ahead(
+    tx: &mut Tx<'_>,
+    people: &[String],
+    from_year: i32,
+) -> Result<(), sqlx::Error> {
+    tx.flush_records().await?;
+    let mut rows = Vec::new();
+    for chunk in people.chunks(500) {
+        let sql = format!(
+            "SELECT person, {CLAIMANT_COLUMNS} FROM records WHERE person IN {} AND {}",
+            crate::feed::placeholders(tx, 1, chunk.len()),
+            claimant_condition(from_year)
+        );
+        let mut query = sqlx::query(&sql);
+        for person in chunk {
+            query = query.bind(person);
+        }
+        for row in query.fetch_all(&mut **tx).await? {
+            rows.push((row.try_get("person")?, ClaimantRow::of(&row)?));
+        }
+    }
+    if let Some(buffer) = tx.buffer() {
+        buffer.read_ahead(from_year, people, rows);
+    }
+    Ok(())
+}
+
+const CLAIMANT_COLUMNS: &str = "id, kind, status, township_id, clinic_id, scheme_year, data";
+
+/// A person's records of scheme year `from_year` on, and their qualifications of any year (the
+/// year is ours, a number): what settling their claim reads is among them ([`wanted`]). Only
+/// the person is a condition an index serves, so every database looks them up by person.
+fn claimant_condition(from_year: i32) -> String {
+    format!(
+        "(kind = '{}' OR scheme_year >= {from_year})",
+        RecordKind::Qualification.as_str()
+    )
+}
+
+/// Whether settling a claim of `scheme_year` reads `row`: an approved qualification, the
+/// enrolment that stands for the year, a claim of the year or the one before that the fund
+/// pays.
+fn wanted(row: &ClaimantRow, scheme_year: i32) -> bool {
+    let approved =
+        RecordStatus::Qualification(cunbao_domain::qualification::QualificationStatus::Approved);
+    match row.kind.as_str() {
+        k if k == RecordKind::Qualification.as_str() => row.status == approved.as_str(),
+        k if k == RecordKind::Enrolment.as_str() => {
+            row.status == RecordStatus::Active.as_str()
+                && row.scheme_year == Some(scheme_year.into())
+        }
+        k if k == RecordKind::Claim.as_str() => {
+            ClaimStatus::ALL
+                .into_iter()
+                .any(|s| s.pays() && s.as_str() == row.status)
+                && row
+                    .scheme_year
+                    .is_some_and(|y| y >= i64::from(scheme_year - 1))
+        }
+        _ => false,
+    }
+}
+
+/// The view from a person's rows for one scheme year.
+fn view_of(rows: impl Iterator<Item = ClaimantRow>) -> Result<ClaimantView, ApiError> {
     let mut view = ClaimantView {
         qualifications: Vec::new(),
         enrolment: None,
         paid_claims: Vec::new(),
     };
-    for row in &rows {
-        let kind: String = row.try_get("kind")?;
-        let data: String = row.try_get("data")?;
-        if kind == RecordKind::Qualification.as_str() {
-            view.qualifications.push(serde_json::from_str(&data)?);
-        } else if kind == RecordKind::Enrolment.as_str() {
+    for row in rows {
+        if row.kind == RecordKind::Qualification.as_str() {
+            view.qualifications.push(serde_json::from_str(&row.data)?);
+        } else if row.kind == RecordKind::Enrolment.as_str() {
             view.enrolment = Some(ActiveEnrolment {
-                id: row.try_get("id")?,
-                township_id: row.try_get("township_id")?,
-                clinic_id: row.try_get("clinic_id")?,
-                record: serde_json::from_str(&data)?,
+                record: serde_json::from_str(&row.data)?,
+                id: row.id,
+                township_id: row.township_id,
+                clinic_id: row.clinic_id,
             });
         } else {
             view.paid_claims.push(StoredClaim {
-                id: row.try_get("id")?,
-                clinic_id: row.try_get("clinic_id")?,
-                data,
+                id: row.id,
+                clinic_id: row.clinic_id,
+                data: row.data,
             });
         }
     }

@@ -35,6 +35,8 @@ pub struct Tx<'a> {
     audit: Vec<NewAuditEntry>,
     /// Record ids known not to exist (read once for a whole batch, [`Tx::note_absent`]).
     absent: HashSet<String>,
+    /// In a push: records written behind and claimants read ahead ([`crate::record_buffer`]).
+    buffer: Option<crate::record_buffer::Buffer>,
     /// On SQLite, this process's writers queue on an in-process lock first ([`Writers`]).
     _queued: Option<OwnedMutexGuard<()>>,
 }
@@ -62,6 +64,7 @@ impl Tx<'static> {
             changes: Vec::new(),
             audit: Vec::new(),
             absent: HashSet::new(),
+            buffer: None,
             _queued: queued,
         })
     }
@@ -113,11 +116,8 @@ impl Tx<'_> {
     pub async fn note_absent(&mut self, ids: &[&str]) -> Result<(), sqlx::Error> {
         for chunk in ids.chunks(500) {
             let sql = format!(
-                "SELECT id FROM records WHERE id IN ({})",
-                (1..=chunk.len())
-                    .map(|i| format!("${i}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                "SELECT id FROM records WHERE id IN {}",
+                crate::feed::placeholders(&self.inner, 1, chunk.len())
             );
             let mut query = sqlx::query_scalar::<_, String>(&sql);
             for id in chunk {
@@ -148,6 +148,33 @@ impl Tx<'_> {
         self.absent.remove(id);
     }
 
+    /// From now on, records are written behind and claimants may be read ahead
+    /// ([`crate::record_buffer`]).
+    pub fn buffer_records(&mut self) {
+        self.buffer.get_or_insert_with(Default::default);
+    }
+
+    /// What is held back and read ahead, if this transaction buffers.
+    pub fn buffer(&mut self) -> Option<&mut crate::record_buffer::Buffer> {
+        self.buffer.as_mut()
+    }
+
+    /// Writes the records held back, before anything reads `records`.
+    pub async fn flush_records(&mut self) -> Result<(), sqlx::Error> {
+        let pending = match &mut self.buffer {
+            Some(buffer) if !buffer.pending.is_empty() => std::mem::take(&mut buffer.pending),
+            _ => return Ok(()),
+        };
+        crate::record_buffer::write(&mut self.inner, &pending).await
+    }
+
+    /// Records changed other than by an insert: nothing read ahead stands.
+    pub fn records_changed(&mut self) {
+        if let Some(buffer) = &mut self.buffer {
+            buffer.forget();
+        }
+    }
+
     /// Appends a change about record `id`, visible to `clinic` (and its township), or to the
     /// whole township, when the transaction commits.
     pub fn append_change(
@@ -169,6 +196,7 @@ impl Tx<'_> {
     /// Appends the changes and audit entries (cursors and chain ids handed out in commit
     /// order) and commits.
     pub async fn commit(mut self) -> Result<(), sqlx::Error> {
+        self.flush_records().await?;
         if !self.changes.is_empty() || !self.audit.is_empty() {
             if self.postgres {
                 let _: i32 =

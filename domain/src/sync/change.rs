@@ -124,6 +124,27 @@ impl ChangeBody {
         }
     }
 
+    /// The payload alone as JSON, written straight from the typed value (what the feed
+    /// stores; [`ChangeBody::payload`] as text).
+    pub fn payload_json(&self) -> String {
+        let json = match self {
+            ChangeBody::Enrolment(x) => serde_json::to_string(x),
+            ChangeBody::Contribution(x) => serde_json::to_string(x),
+            ChangeBody::Claim(x) => serde_json::to_string(x),
+            ChangeBody::DuplicateEnrolment(x) => serde_json::to_string(x),
+            ChangeBody::Adjustment(x) => serde_json::to_string(x),
+            ChangeBody::RefundDue(x) => serde_json::to_string(x),
+            ChangeBody::Void(x) => serde_json::to_string(x),
+            ChangeBody::CoverStopped(x) => serde_json::to_string(x),
+            ChangeBody::Corrected(x) => serde_json::to_string(x),
+            ChangeBody::RefundProposed(x) => serde_json::to_string(x),
+            ChangeBody::Qualification(x) => serde_json::to_string(x),
+            ChangeBody::ClaimDecided(x) => serde_json::to_string(x),
+            ChangeBody::ProposalDecided(x) => serde_json::to_string(x),
+        };
+        json.expect("a change serialises")
+    }
+
     /// Rebuilds a change from its kind and payload, as stored by the feed.
     pub fn from_parts(kind: &str, payload: serde_json::Value) -> serde_json::Result<ChangeBody> {
         serde_json::from_value(serde_json::json!({ "entity": kind, "data": payload }))
@@ -305,6 +326,10 @@ mod tests {
     fn the_feed_stores_kind_and_payload_apart_and_rebuilds_the_change() {
         let body = outcome();
         let payload = body.payload();
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&body.payload_json()).unwrap(),
+            payload
+        );
         assert_eq!(payload["claim_id"], "c-1");
         let back = ChangeBody::from_parts(body.kind().as_str(), payload).unwrap();
         assert_eq!(back, body);

@@ -82,15 +82,17 @@ async function cunbaoRound(round) {
       if (res.status !== 200) throw new Error(`push: ${JSON.stringify(res.json).slice(0, 300)}`);
       applied += res.json.results.filter((r) => r.status === "applied").length;
     }
+    const pushed = performance.now();
     const pulled = await pullAll(server.url, token, cursor);
     const seconds = (performance.now() - start) / 1000;
+    const pullSeconds = (performance.now() - pushed) / 1000;
     cursor = pulled.cursor;
     const again = performance.now();
     await api(server.url, "/api/v1/sync/handshake", { token });
     const nothing = await pullAll(server.url, token, cursor);
     const idle = performance.now() - again;
     if (applied !== N) throw new Error(`${applied} of ${N} applied`);
-    return { rate: N / seconds, seconds, pulled: pulled.changes, idle, idleChanges: nothing.changes };
+    return { rate: N / seconds, seconds, pullSeconds, pulled: pulled.changes, idle, idleChanges: nothing.changes };
   } finally {
     await server.stop();
   }
@@ -166,7 +168,7 @@ for (let round = 1; round <= ROUNDS; round++) {
   rows.push({ round, pouch, cunbao });
   console.log(
     `round ${round}: PouchDB → pouchdb-server ${pouch.rate.toFixed(0)} docs/s (${pouch.seconds.toFixed(1)} s); ` +
-      `Cunbao push + re-settle + pull back ${cunbao.rate.toFixed(0)} claims/s (${cunbao.seconds.toFixed(1)} s, ${cunbao.pulled} changes pulled); ` +
+      `Cunbao push + re-settle + pull back ${cunbao.rate.toFixed(0)} claims/s (${cunbao.seconds.toFixed(2)} s, of which pull ${cunbao.pullSeconds.toFixed(2)} s, ${cunbao.pulled} changes pulled); ` +
       `ratio ${(cunbao.rate / pouch.rate).toFixed(2)}×`,
   );
   console.log(

@@ -9,8 +9,10 @@ pub mod reading;
 
 use std::collections::HashMap;
 
+use chrono::Datelike;
 use cunbao_domain::sync::{
-    Handshake, Mutation, MutationResult, Operator, PullResponse, PushResponse, UserInfo,
+    Handshake, Mutation, MutationBody, MutationResult, Operator, PullResponse, PushResponse,
+    UserInfo,
 };
 use cunbao_domain::text::Text;
 use sqlx::{AnyPool, Row};
@@ -64,15 +66,12 @@ pub async fn push_raw(
 ) -> Result<PushResponse, ApiError> {
     let pushed = raw
         .into_iter()
-        .map(|raw| {
-            let body = raw.body.to_string();
-            match reading::read(raw) {
-                Ok(m) => Pushed::Read(m),
-                Err(result) => Pushed::Refused {
-                    result: *result,
-                    body,
-                },
-            }
+        .map(|raw| match reading::read(&raw) {
+            Ok(m) => Pushed::Read(m),
+            Err(result) => Pushed::Refused {
+                result: *result,
+                body: raw.body.to_string(),
+            },
         })
         .collect();
     push_each(pool, writers, in_force, caller, pushed).await
@@ -137,6 +136,19 @@ async fn push_each(
         })
         .collect();
     tx.note_absent(&ids).await?;
+    // What re-settling the batch's claims reads of their people, in one query.
+    tx.buffer_records();
+    let claims = mutations.iter().filter_map(|pushed| match pushed {
+        Pushed::Read(Mutation {
+            body: MutationBody::Claim(claim),
+            ..
+        }) => Some((claim.person.as_str().to_string(), claim.visit_date.year())),
+        _ => None,
+    });
+    let (people, years): (Vec<String>, Vec<i32>) = claims.unzip();
+    if let Some(first) = years.iter().min() {
+        crate::records::read_claimants_ahead(&mut tx, &people, first - 1).await?;
+    }
     let mut results = Vec::with_capacity(mutations.len());
     let mut logged = Vec::with_capacity(mutations.len());
     for pushed in mutations {
@@ -280,7 +292,7 @@ async fn log_mutations(
     for chunk in logged.chunks(100) {
         let sql = format!(
             "INSERT INTO mutations (device_id, seq, record_id, kind, body, result, applied_at) VALUES {}",
-            crate::feed::placeholders(chunk.len(), 7)
+            crate::feed::placeholders(tx, chunk.len(), 7)
         );
         let mut query = sqlx::query(&sql);
         for l in chunk {

@@ -46,7 +46,7 @@ pub fn valid_record_id(id: &str) -> bool {
 }
 
 /// The mutation, or the answer that refuses it.
-pub fn read(raw: RawMutation) -> Result<Mutation, Box<MutationResult>> {
+pub fn read(raw: &RawMutation) -> Result<Mutation, Box<MutationResult>> {
     let refuse = |code: &str, text: Text| {
         Box::new(MutationResult::unreadable(
             raw.seq,
@@ -74,7 +74,7 @@ pub fn read(raw: RawMutation) -> Result<Mutation, Box<MutationResult>> {
     if let Err(text) = check_values(&raw.body) {
         return Err(refuse("bad_value", text));
     }
-    let body: MutationBody = match serde_json::from_value(raw.body.clone()) {
+    let body = match MutationBody::deserialize(&raw.body) {
         Ok(body) => body,
         Err(err) => {
             return Err(refuse(
@@ -99,7 +99,7 @@ pub fn read(raw: RawMutation) -> Result<Mutation, Box<MutationResult>> {
     }
     Ok(Mutation {
         seq: raw.seq,
-        record_id: raw.record_id,
+        record_id: raw.record_id.clone(),
         operator,
         body,
     })
@@ -122,7 +122,7 @@ fn read_operator(value: &Value) -> Result<Operator, Text> {
             ),
         )
     };
-    let operator: Operator = serde_json::from_value(value.clone()).map_err(|_| refused())?;
+    let operator = Operator::deserialize(value).map_err(|_| refused())?;
     let name = &operator.display_name;
     if !valid_username(&operator.username)
         || name.trim().is_empty()
@@ -198,8 +198,8 @@ mod tests {
 
     #[test]
     fn a_readable_mutation_is_read_and_a_crafted_one_refused_with_a_code() {
-        assert!(read(raw("k-2", void("录入错误"))).is_ok());
-        let code = |r: RawMutation| read(r).unwrap_err().code.unwrap();
+        assert!(read(&raw("k-2", void("录入错误"))).is_ok());
+        let code = |r: RawMutation| read(&r).unwrap_err().code.unwrap();
         assert_eq!(code(raw("adj:k-1", void("x"))), "bad_record_id");
         assert_eq!(code(raw("", void("x"))), "bad_record_id");
         assert_eq!(code(raw(&"k".repeat(65), void("x"))), "bad_record_id");
@@ -230,10 +230,10 @@ mod tests {
         };
         let who =
             |username: &str, name: &str| json!({ "username": username, "display_name": name });
-        let read_ok = read(with(who("lijia", "王秀兰"))).unwrap();
+        let read_ok = read(&with(who("lijia", "王秀兰"))).unwrap();
         assert_eq!(read_ok.operator.unwrap().display_name, "王秀兰");
-        assert_eq!(read(raw("k-2", void("x"))).unwrap().operator, None);
-        let code = |r: RawMutation| read(r).unwrap_err().code.unwrap();
+        assert_eq!(read(&raw("k-2", void("x"))).unwrap().operator, None);
+        let code = |r: RawMutation| read(&r).unwrap_err().code.unwrap();
         for bad in [
             who("", "王秀兰"),
             who(&"a".repeat(65), "王秀兰"),
@@ -248,6 +248,6 @@ mod tests {
         ] {
             assert_eq!(code(with(bad.clone())), "bad_operator", "{bad}");
         }
-        assert!(read(with(who(&"a".repeat(64), &"王".repeat(50)))).is_ok());
+        assert!(read(&with(who(&"a".repeat(64), &"王".repeat(50)))).is_ok());
     }
 }

@@ -172,7 +172,7 @@ pub async fn apply(
         person: Some(person.as_str()),
         scheme_year: Some(year),
         status: RecordStatus::Claim(status),
-        data: serde_json::to_value(&recorded)?,
+        data: serde_json::to_string(&recorded)?,
     };
     records::insert(tx, ctx.caller, ctx.clinic, new).await?;
     // The claim's change carries the person's year-to-date figures after it (unless it waits
@@ -216,7 +216,7 @@ pub async fn apply(
         person: Some(person.as_str()),
         scheme_year: Some(year),
         status: RecordStatus::Open,
-        data: serde_json::to_value(&adjustment)?,
+        data: serde_json::to_string(&adjustment)?,
     };
     ctx.record_and_announce(tx, new, &ChangeBody::Adjustment(adjustment.clone()))
         .await?;

@@ -60,7 +60,7 @@ pub async fn apply(
         person: None,
         scheme_year: None,
         status: RecordStatus::Recorded,
-        data,
+        data: data.to_string(),
     };
     ctx.record_and_announce(tx, new, &ChangeBody::Contribution(contribution))
         .await?;
@@ -86,7 +86,7 @@ pub async fn apply(
             person: Some(enrolment.member.id_number.as_str()),
             scheme_year: None,
             status: RecordStatus::Due,
-            data: serde_json::to_value(&refund)?,
+            data: serde_json::to_string(&refund)?,
         };
         ctx.record_and_announce(tx, new, &ChangeBody::RefundDue(refund.clone()))
             .await?;

@@ -53,7 +53,7 @@ pub async fn apply(
         person: Some(enrolment.member.id_number.as_str()),
         scheme_year: Some(enrolment.scheme_year),
         status: RecordStatus::Recorded,
-        data: serde_json::to_value(&recorded)?,
+        data: serde_json::to_string(&recorded)?,
     };
     ctx.record_and_announce(tx, new, &ChangeBody::Corrected(recorded.clone()))
         .await?;

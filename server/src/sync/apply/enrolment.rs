@@ -78,7 +78,7 @@ pub async fn apply(
             person: Some(person),
             scheme_year: Some(*scheme_year),
             status: RecordStatus::Active,
-            data: serde_json::to_value(&record)?,
+            data: serde_json::to_string(&record)?,
         };
         ctx.record_and_announce(tx, new, &change).await?;
         return Ok(MutationResult::applied(m));
@@ -90,7 +90,7 @@ pub async fn apply(
         person: Some(person),
         scheme_year: Some(*scheme_year),
         status: RecordStatus::Duplicate,
-        data: serde_json::to_value(&record)?,
+        data: serde_json::to_string(&record)?,
     };
     records::insert(tx, ctx.caller, ctx.clinic, new).await?;
     let notice = ChangeBody::DuplicateEnrolment(DuplicateEnrolment {

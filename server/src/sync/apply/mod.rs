@@ -81,6 +81,12 @@ pub async fn apply(
             Text::new("记录编号已存在", "A record with this id already exists"),
         ));
     }
+    // Only a claim's reads know what is held back ([`crate::record_buffer`]); the others read
+    // `records` as written.
+    if !matches!(m.body, MutationBody::Claim(_)) {
+        tx.flush_records().await?;
+        tx.records_changed();
+    }
     let result = match &m.body {
         MutationBody::Enrolment { .. } => enrolment::apply(tx, ctx, m).await,
         MutationBody::Contribution { .. } => contribution::apply(tx, ctx, m).await,

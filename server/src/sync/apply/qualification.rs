@@ -86,7 +86,7 @@ pub async fn apply(
         person: Some(person.as_str()),
         scheme_year: Some(applied_on.year()),
         status: RecordStatus::Qualification(QualificationStatus::Pending),
-        data: serde_json::to_value(&qualification)?,
+        data: serde_json::to_string(&qualification)?,
     };
     ctx.record_and_announce(tx, new, &ChangeBody::Qualification(qualification))
         .await?;

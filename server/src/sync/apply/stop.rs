@@ -65,7 +65,7 @@ pub async fn apply(
         person: Some(person),
         scheme_year: Some(enrolment.scheme_year),
         status: RecordStatus::Recorded,
-        data: serde_json::to_value(&stop)?,
+        data: serde_json::to_string(&stop)?,
     };
     ctx.record_and_announce(tx, new, &ChangeBody::CoverStopped(stop.clone()))
         .await?;
