@@ -16,11 +16,12 @@ pub enum Sex {
     Female,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(try_from = "String", into = "String")]
+#[serde(try_from = "String")]
 #[cfg_attr(feature = "openapi", schema(value_type = String))]
 pub struct IdNumber(String);
+crate::serialize_by_display!(IdNumber);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IdNumberError {

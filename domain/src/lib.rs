@@ -30,6 +30,7 @@ pub mod risk;
 pub mod sample;
 pub mod sampling;
 pub mod second_person;
+mod serialize_display;
 pub mod settlement;
 pub mod signed_money;
 pub mod statement;

@@ -8,19 +8,18 @@ use std::ops::Add;
 use std::str::FromStr;
 
 use rust_decimal::{Decimal, RoundingStrategy};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 /// The largest amount Cunbao accepts anywhere: 100 million yuan.
 pub const MAX_YUAN: i64 = 100_000_000;
 
 /// A non-negative amount of yuan with at most two decimals (fen).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(try_from = "String", into = "String")]
+#[serde(try_from = "String")]
 #[cfg_attr(feature = "openapi", schema(value_type = String))]
 pub struct Money(Decimal);
+crate::serialize_by_display!(Money);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MoneyError {

@@ -4,7 +4,7 @@
 use crate::text::{Bilingual, Text};
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TextError {
@@ -43,11 +43,12 @@ crate::bilingual_error!(TextError);
 
 /// A person's name: 1–30 characters, letters (any script), spaces and the middle dots of
 /// minority names (·).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(try_from = "String", into = "String")]
+#[serde(try_from = "String")]
 #[cfg_attr(feature = "openapi", schema(value_type = String))]
 pub struct PersonName(String);
+crate::serialize_by_display!(PersonName);
 
 impl PersonName {
     pub fn parse(text: &str) -> Result<PersonName, TextError> {
@@ -77,11 +78,12 @@ impl PersonName {
 }
 
 /// A mobile (11 digits starting 1[3-9]) or a landline with area code (0xx-xxxxxxx).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(try_from = "String", into = "String")]
+#[serde(try_from = "String")]
 #[cfg_attr(feature = "openapi", schema(value_type = String))]
 pub struct Phone(String);
+crate::serialize_by_display!(Phone);
 
 impl Phone {
     pub fn parse(text: &str) -> Result<Phone, TextError> {
@@ -104,11 +106,12 @@ impl Phone {
 }
 
 /// A catalogue item code (national medical-insurance codes are letters and digits).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(try_from = "String", into = "String")]
+#[serde(try_from = "String")]
 #[cfg_attr(feature = "openapi", schema(value_type = String))]
 pub struct ItemCode(String);
+crate::serialize_by_display!(ItemCode);
 
 impl ItemCode {
     pub fn parse(text: &str) -> Result<ItemCode, TextError> {

@@ -4,17 +4,18 @@ use crate::text::{Bilingual, Text};
 use std::fmt;
 
 use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::money::parse_plain_decimal;
 
 /// A dispensed or performed quantity: positive, at most four decimals — the national
 /// platform's precision (0.5 box, 0.25 vial, 0.0625 of a pack) — at most 10,000.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(try_from = "String", into = "String")]
+#[serde(try_from = "String")]
 #[cfg_attr(feature = "openapi", schema(value_type = String))]
 pub struct Quantity(Decimal);
+crate::serialize_by_display!(Quantity);
 
 pub const MAX_QUANTITY: i64 = 10_000;
 
@@ -103,11 +104,12 @@ impl From<Quantity> for String {
 
 /// A proportion between 0 and 1 inclusive, at most four decimals. Parses "0.5", "50%",
 /// "12.5 %".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(try_from = "String", into = "String")]
+#[serde(try_from = "String")]
 #[cfg_attr(feature = "openapi", schema(value_type = String))]
 pub struct Ratio(Decimal);
+crate::serialize_by_display!(Ratio);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RatioError {

@@ -8,17 +8,16 @@ use std::iter::Sum;
 use std::ops::{Add, Neg, Sub};
 
 use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::money::{parse_plain_decimal, round_fen, Money, MAX_YUAN};
 
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(try_from = "String", into = "String")]
+#[serde(try_from = "String")]
 #[cfg_attr(feature = "openapi", schema(value_type = String))]
 pub struct SignedMoney(Decimal);
+crate::serialize_by_display!(SignedMoney);
 
 impl SignedMoney {
     pub const ZERO: SignedMoney = SignedMoney(Decimal::ZERO);

@@ -12,7 +12,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::money::{parse_plain_decimal, Money, MAX_YUAN};
 use crate::text::{Bilingual, Text};
@@ -22,11 +22,12 @@ pub const UNIT_PRICE_DECIMALS: u32 = 6;
 
 /// A non-negative price per unit in yuan, at most [`UNIT_PRICE_DECIMALS`] decimals, at most
 /// [`MAX_YUAN`]; it keeps the scale it was written with (at least two decimals).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(try_from = "String", into = "String")]
+#[serde(try_from = "String")]
 #[cfg_attr(feature = "openapi", schema(value_type = String, example = "0.2083"))]
 pub struct UnitPrice(Decimal);
+crate::serialize_by_display!(UnitPrice);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum UnitPriceError {

@@ -138,29 +138,7 @@ fn read_operator(value: &Value) -> Result<Operator, Text> {
 /// bounded; every date within [`YEARS`].
 fn check_values(value: &Value) -> Result<(), Text> {
     match value {
-        Value::String(s) => {
-            if s.chars().count() > MAX_TEXT_CHARS {
-                return Err(Text::new(
-                    format!("文字过长（最多{MAX_TEXT_CHARS}个字）"),
-                    format!("A text is too long (at most {MAX_TEXT_CHARS} characters)"),
-                ));
-            }
-            if s.chars().any(char::is_control) {
-                return Err(Text::new(
-                    "文字中含有控制字符",
-                    "A text contains control characters",
-                ));
-            }
-            if let Ok(date) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-                if !YEARS.contains(&date.year()) {
-                    return Err(Text::new(
-                        format!("日期{s}超出范围"),
-                        format!("The date {s} is out of range"),
-                    ));
-                }
-            }
-            Ok(())
-        }
+        Value::String(s) => check_text(s),
         Value::Array(items) => {
             if items.len() > MAX_LIST {
                 return Err(Text::new(
@@ -171,11 +149,41 @@ fn check_values(value: &Value) -> Result<(), Text> {
             items.iter().try_for_each(check_values)
         }
         Value::Object(fields) => fields.iter().try_for_each(|(key, v)| {
-            check_values(&Value::String(key.clone()))?;
+            check_text(key)?;
             check_values(v)
         }),
         Value::Number(_) | Value::Bool(_) | Value::Null => Ok(()),
     }
+}
+
+/// One text of the body: not too long, no control characters, a date within [`YEARS`].
+fn check_text(s: &str) -> Result<(), Text> {
+    if s.chars().count() > MAX_TEXT_CHARS {
+        return Err(Text::new(
+            format!("文字过长（最多{MAX_TEXT_CHARS}个字）"),
+            format!("A text is too long (at most {MAX_TEXT_CHARS} characters)"),
+        ));
+    }
+    if s.chars().any(char::is_control) {
+        return Err(Text::new(
+            "文字中含有控制字符",
+            "A text contains control characters",
+        ));
+    }
+    // Only a text with two '-' can read as a date ("%Y-%m-%d"): the others skip the parse.
+    let maybe_date = s.bytes().filter(|&b| b == b'-').count() >= 2;
+    if let Some(date) = maybe_date
+        .then(|| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+        .flatten()
+    {
+        if !YEARS.contains(&date.year()) {
+            return Err(Text::new(
+                format!("日期{s}超出范围"),
+                format!("The date {s} is out of range"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
