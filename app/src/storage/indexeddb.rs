@@ -117,6 +117,34 @@ impl Store for IndexedDbStore {
             .transpose()
     }
 
+    async fn get_many(
+        &self,
+        store: StoreName,
+        keys: &[String],
+    ) -> Result<Vec<Option<Value>>, StorageError> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (tx, object_store) = self.on(store, TransactionMode::ReadOnly)?;
+        // Every request at once, in one transaction.
+        let values = futures::future::try_join_all(
+            keys.iter()
+                .map(|key| object_store.get(JsValue::from_str(key))),
+        )
+        .await
+        .map_err(op)?;
+        tx.done().await.map_err(op)?;
+        values
+            .into_iter()
+            .map(|value| {
+                value
+                    .filter(|v| !v.is_undefined())
+                    .map(|v| from_js(&v))
+                    .transpose()
+            })
+            .collect()
+    }
+
     async fn put_all(
         &self,
         store: StoreName,

@@ -66,6 +66,20 @@ cunbao_domain::bilingual_error!(StorageError);
 pub trait Store {
     async fn get(&self, store: StoreName, key: &str) -> Result<Option<Value>, StorageError>;
 
+    /// The records under `keys`, in their order (none where there is none), read together:
+    /// one transaction on IndexedDB rather than one per key.
+    async fn get_many(
+        &self,
+        store: StoreName,
+        keys: &[String],
+    ) -> Result<Vec<Option<Value>>, StorageError> {
+        let mut records = Vec::with_capacity(keys.len());
+        for key in keys {
+            records.push(self.get(store, key).await?);
+        }
+        Ok(records)
+    }
+
     /// Inserts or replaces the records, all or none.
     async fn put_all(
         &self,

@@ -16,6 +16,8 @@ pub mod transport;
 #[cfg(target_arch = "wasm32")]
 pub mod http;
 
+use std::collections::HashMap;
+
 use cunbao_domain::enrolment::CoverStop;
 use cunbao_domain::sync::{
     Change, ChangeBody, MutationStatus, PushRequest, SignInRequest, SignInResponse, UserInfo,
@@ -210,7 +212,19 @@ pub async fn sync_with_progress(
 async fn apply_changes(store: &impl Store, changes: &[Change]) -> Result<(), StorageError> {
     let mut enrolments = Vec::new();
     let mut contributions = Vec::new();
+    let mut claims = Vec::new();
     let mut notices = Vec::new();
+    // The page's claims as stored, read together (this tablet's own are updated below).
+    let claim_ids: Vec<String> = changes
+        .iter()
+        .filter_map(|change| match &change.body {
+            ChangeBody::Claim(_) | ChangeBody::ClaimDecided(_) => Some(change.id.clone()),
+            ChangeBody::ProposalDecided(decided) => Some(decided.target_id.clone()),
+            _ => None,
+        })
+        .collect();
+    let stored = store.get_many(StoreName::Claims, &claim_ids).await?;
+    let read: HashMap<String, Option<Value>> = claim_ids.into_iter().zip(stored).collect();
     for change in changes {
         let id = change.id.clone();
         match &change.body {
@@ -230,10 +244,11 @@ async fn apply_changes(store: &impl Store, changes: &[Change]) -> Result<(), Sto
             ChangeBody::Claim(outcome) => {
                 // Keep what the tablet recorded; add the server's figures beside it (a claim
                 // of another tablet of the clinic is not kept here, only its figures below).
-                let own: Option<ClaimRecord> = store.get_as(StoreName::Claims, &id).await?;
+                let own: Option<ClaimRecord> =
+                    latest(store, StoreName::Claims, &claims, &read, &id).await?;
                 if let Some(mut own) = own {
                     own.server = Some(outcome.clone());
-                    store.put_as(StoreName::Claims, &id, &own).await?;
+                    claims.push((id, to_json(&own)));
                 }
                 // The person's year-to-date figures after this claim, for the next visit.
                 if let Some(figures) = &outcome.accumulators {
@@ -274,10 +289,11 @@ async fn apply_changes(store: &impl Store, changes: &[Change]) -> Result<(), Sto
             ChangeBody::ClaimDecided(decided) => {
                 // The township approved or rejected it: the claim shows the decision and its
                 // reason; the person's figures follow it.
-                let own: Option<ClaimRecord> = store.get_as(StoreName::Claims, &id).await?;
+                let own: Option<ClaimRecord> =
+                    latest(store, StoreName::Claims, &claims, &read, &id).await?;
                 if let Some(mut own) = own {
                     own.decision = Some(decided.clone());
-                    store.put_as(StoreName::Claims, &id, &own).await?;
+                    claims.push((id.clone(), to_json(&own)));
                 }
                 if let Some(figures) = &decided.accumulators {
                     notices.push(Notice::accumulators(figures));
@@ -290,7 +306,8 @@ async fn apply_changes(store: &impl Store, changes: &[Change]) -> Result<(), Sto
                 notices.push(Notice::qualification(qualification));
             }
             ChangeBody::ProposalDecided(decided) => {
-                apply_proposal_decided(store, &mut contributions, decided).await?;
+                apply_proposal_decided(store, &mut contributions, &mut claims, &read, decided)
+                    .await?;
                 notices.push(Notice::of(change));
             }
             ChangeBody::RefundProposed(proposal) => {
@@ -310,6 +327,7 @@ async fn apply_changes(store: &impl Store, changes: &[Change]) -> Result<(), Sto
     for (name, records) in [
         (StoreName::Enrolments, enrolments),
         (StoreName::Contributions, contributions),
+        (StoreName::Claims, claims),
         (StoreName::Notices, notices),
     ] {
         if !records.is_empty() {
@@ -324,13 +342,16 @@ async fn apply_changes(store: &impl Store, changes: &[Change]) -> Result<(), Sto
 async fn apply_proposal_decided(
     store: &impl Store,
     contributions: &mut Vec<(String, Value)>,
+    claims: &mut Vec<(String, Value)>,
+    read: &HashMap<String, Option<Value>>,
     decided: &cunbao_domain::second_person::DecidedProposal,
 ) -> Result<(), StorageError> {
     use cunbao_domain::second_person::ProposalAction;
     let key = decided.target_id.clone();
     match decided.action {
         ProposalAction::VoidClaim => {
-            let own: Option<ClaimRecord> = store.get_as(StoreName::Claims, &key).await?;
+            let own: Option<ClaimRecord> =
+                latest(store, StoreName::Claims, claims, read, &key).await?;
             if let Some(mut own) = own {
                 let proposal = own.void_proposal.get_or_insert_with(|| {
                     crate::storage::records::VoidProposal {
@@ -341,7 +362,7 @@ async fn apply_proposal_decided(
                 });
                 if proposal.proposal_id == decided.proposal_id {
                     proposal.decided = Some(decided.decided.clone());
-                    store.put_as(StoreName::Claims, &key, &own).await?;
+                    claims.push((key, to_json(&own)));
                 }
             }
         }
@@ -367,9 +388,24 @@ async fn latest_enrolment(
     page: &[(String, Value)],
     id: &str,
 ) -> Result<Option<EnrolmentRecord>, StorageError> {
-    match page.iter().rev().find(|(k, _)| k == id) {
-        Some((_, value)) => Ok(serde_json::from_value(value.clone()).ok()),
-        None => store.get_as(StoreName::Enrolments, id).await,
+    latest(store, StoreName::Enrolments, page, &HashMap::new(), id).await
+}
+
+/// Record `id` of `name` as this page has left it so far: its latest update waiting to be
+/// written, else as stored (`read` ahead for the page, or read now).
+async fn latest<T: serde::de::DeserializeOwned>(
+    store: &impl Store,
+    name: StoreName,
+    page: &[(String, Value)],
+    read: &HashMap<String, Option<Value>>,
+    id: &str,
+) -> Result<Option<T>, StorageError> {
+    match (page.iter().rev().find(|(k, _)| k == id), read.get(id)) {
+        (Some((_, value)), _) | (None, Some(Some(value))) => {
+            Ok(serde_json::from_value(value.clone()).ok())
+        }
+        (None, Some(None)) => Ok(None),
+        (None, None) => store.get_as(name, id).await,
     }
 }
 

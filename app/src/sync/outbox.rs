@@ -218,11 +218,14 @@ pub async fn record_results(
     store: &impl Store,
     results: &[MutationResult],
 ) -> Result<(), StorageError> {
+    let keys: Vec<String> = results.iter().map(|r| key(r.seq)).collect();
+    let stored = store.get_many(StoreName::Outbox, &keys).await?;
     let mut updates = Vec::with_capacity(results.len());
-    for result in results {
-        let Some(mut entry) = store
-            .get_as::<OutboxEntry>(StoreName::Outbox, &key(result.seq))
-            .await?
+    for (result, stored) in results.iter().zip(stored) {
+        let Some(mut entry) = stored
+            .map(serde_json::from_value::<OutboxEntry>)
+            .transpose()
+            .map_err(|e| StorageError::Format(e.to_string()))?
         else {
             continue;
         };

@@ -140,6 +140,27 @@ impl Store for Vault {
         }
     }
 
+    async fn get_many(
+        &self,
+        store: StoreName,
+        keys: &[String],
+    ) -> Result<Vec<Option<Value>>, StorageError> {
+        let stored_keys = try_join_all(keys.iter().map(|key| self.stored_key(store, key))).await?;
+        let stored = self.raw.get_many(store, &stored_keys).await?;
+        try_join_all(
+            stored
+                .into_iter()
+                .zip(&stored_keys)
+                .map(|(stored, key)| async move {
+                    match stored {
+                        None => Ok(None),
+                        Some(stored) => Ok(Some(self.open(store, key, stored).await?.1)),
+                    }
+                }),
+        )
+        .await
+    }
+
     async fn put_all(
         &self,
         store: StoreName,

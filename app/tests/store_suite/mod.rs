@@ -28,7 +28,8 @@ macro_rules! store_suite_cases {
             a_batch_with_a_taken_insert_writes_nothing,
             the_known_last_key_follows_reads_and_inserts,
             an_index_finds_records_by_one_field,
-            a_changed_enrolment_round_trips
+            a_changed_enrolment_round_trips,
+            many_keys_read_together_in_their_order
         );
     };
 }
@@ -253,6 +254,18 @@ pub async fn missing_keys_read_as_none(s: &impl Store) {
         assert_eq!(s.count(store).await.unwrap(), 0, "{store}");
         assert!(s.all(store).await.unwrap().is_empty(), "{store}");
     }
+}
+
+pub async fn many_keys_read_together_in_their_order(s: &impl Store) {
+    let claim = |n: u32| json!({"claim_id": format!("k-{n}"), "total": format!("{n}.50")});
+    let records: Vec<(String, Value)> = (1..=3).map(|n| (format!("k-{n}"), claim(n))).collect();
+    s.put_all(StoreName::Claims, &records).await.unwrap();
+    let keys: Vec<String> = ["k-3", "nothing", "k-1", "k-3"].map(String::from).to_vec();
+    assert_eq!(
+        s.get_many(StoreName::Claims, &keys).await.unwrap(),
+        [Some(claim(3)), None, Some(claim(1)), Some(claim(3))]
+    );
+    assert!(s.get_many(StoreName::Claims, &[]).await.unwrap().is_empty());
 }
 
 pub async fn put_then_get_returns_the_value(s: &impl Store) {
