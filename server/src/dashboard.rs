@@ -1,5 +1,5 @@
 //! The township's dashboard: each chart's figures summed by the database from the columns a
-//! claim keeps beside its data ([`crate::records::ClaimFigures`]), never by reading a year of
+//! claim keeps beside its data ([`crate::claim_figures::ClaimFigures`]), never by reading a year of
 //! claims back; and each table as CSV.
 
 use std::collections::BTreeMap;

@@ -9,6 +9,7 @@ pub mod audit_command;
 pub mod auth;
 pub mod backup_command;
 pub mod cash;
+pub mod claim_figures;
 pub mod client;
 pub mod client_address;
 pub mod clinics;

@@ -26,7 +26,7 @@ pub struct PendingRecord {
     pub status: &'static str,
     pub data: String,
     pub created_at: String,
-    pub figures: crate::records::ClaimFigures,
+    pub figures: crate::claim_figures::ClaimFigures,
 }
 
 /// Rows per INSERT (15 values each): well inside both databases' limits on bound values.

@@ -10,15 +10,12 @@
 // The desk makes the visits at its own pace (about a second each), so N is modest.
 //   cd e2e/bench/peer && npm ci --ignore-scripts && node browser.mjs [N=300]
 // CUNBAO_SERVER_BIN=target/release/cunbao-server for a release server (the client is app/dist).
-import { spawn } from "node:child_process";
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { startPouchServer } from "./pouchdb-server.mjs";
 import {
   api,
-  freePort,
   launchBrowser,
   newTabletContext,
-  scratchDir,
   seedResidents,
   serverBin,
   signInWithForm,
@@ -126,24 +123,11 @@ async function cunbao(browser) {
 }
 
 async function pouch(browser, docs) {
-  const port = await freePort();
-  const dir = scratchDir("peer-browser-pouch-");
-  const bin = join(import.meta.dirname, "node_modules", ".bin", "pouchdb-server");
-  mkdirSync(join(dir, "server"), { recursive: true });
-  const server = spawn(bin, ["--port", String(port), "--dir", join(dir, "server"), "--config", join(dir, "config.json")], {
-    cwd: dir,
-    stdio: "ignore",
-  });
+  const server = await startPouchServer("peer-browser-pouch");
   try {
-    for (let i = 0; i < 100; i++) {
-      try {
-        if ((await fetch(`http://127.0.0.1:${port}/`)).ok) break;
-      } catch {}
-      await new Promise((r) => setTimeout(r, 100));
-    }
     const context = await browser.newContext();
     const page = await context.newPage();
-    await page.goto(`http://127.0.0.1:${port}/`);
+    await page.goto(`${server.url}/`);
     await page.addScriptTag({ path: join(import.meta.dirname, "node_modules", "pouchdb", "dist", "pouchdb.min.js") });
     const result = await page.evaluate(async ({ docs, BATCH }) => {
       const local = new PouchDB("claims");
@@ -160,7 +144,7 @@ async function pouch(browser, docs) {
     if (result.written !== docs.length) throw new Error(`${result.written} of ${docs.length} written`);
     return { rate: docs.length / (result.ms / 1000), seconds: result.ms / 1000, idle: result.idle };
   } finally {
-    server.kill();
+    server.stop();
   }
 }
 

@@ -5,16 +5,16 @@
 //     the policy with the risk rules, committed with the device's sequence), then its pull of
 //     the changes back to the end (on SQLite, or on PostgreSQL with CUNBAO_TEST_DATABASE_URL);
 // each side's records/s and the ratio, then the second sync with nothing new on both sides.
-// Node on loopback only; the browser side (Chromium's IndexedDB) is not measured yet.
+// Node on loopback; browser.mjs is the same from headless Chromium's IndexedDB.
 //   cd e2e/bench/peer && npm ci --ignore-scripts && node sync.mjs [N=10000] [rounds=2]
 // (leveldown loads its bundled linux-x64 prebuild; nothing is built or downloaded.)
 // A release server is fairer: cargo build --release -p cunbao-server and
 // CUNBAO_SERVER_BIN=target/release/cunbao-server (the harness's default is the debug build).
-import { execFileSync, spawn } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { execFileSync } from "node:child_process";
 import { join } from "node:path";
+import { startPouchServer } from "./pouchdb-server.mjs";
 import PouchDB from "pouchdb";
-import { api, chinaToday, freePort, scratchDir, seedResidents, serverBin, startServer, yearOf, addDays } from "../../lib/harness.mjs";
+import { api, chinaToday, seedResidents, serverBin, startServer, yearOf, addDays } from "../../lib/harness.mjs";
 
 const N = Number(process.argv[2] ?? 10000);
 const ROUNDS = Number(process.argv[3] ?? 2);
@@ -111,23 +111,10 @@ async function pullAll(url, token, after) {
 }
 
 async function pouchRound(round, docs) {
-  const port = await freePort();
-  const dir = scratchDir(`peer-pouch-${round}-`);
-  const bin = join(import.meta.dirname, "node_modules", ".bin", "pouchdb-server");
-  mkdirSync(join(dir, "server"), { recursive: true });
-  const server = spawn(bin, ["--port", String(port), "--dir", join(dir, "server"), "--config", join(dir, "config.json")], {
-    cwd: dir,
-    stdio: "ignore",
-  });
+  const server = await startPouchServer(`peer-pouch-${round}`);
   try {
-    const remoteUrl = `http://127.0.0.1:${port}/claims`;
-    for (let i = 0; i < 100; i++) {
-      try {
-        if ((await fetch(`http://127.0.0.1:${port}/`)).ok) break;
-      } catch {}
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    const local = new PouchDB(join(dir, "local"));
+    const remoteUrl = `${server.url}/claims`;
+    const local = new PouchDB(join(server.dir, "local"));
     for (let i = 0; i < docs.length; i += BATCH) await local.bulkDocs(docs.slice(i, i + BATCH));
     const remote = new PouchDB(remoteUrl);
     const start = performance.now();
@@ -141,7 +128,7 @@ async function pouchRound(round, docs) {
     await remote.close();
     return { rate: docs.length / seconds, seconds, idle, idleChanges: second.docs_written };
   } finally {
-    server.kill();
+    server.stop();
   }
 }
 
