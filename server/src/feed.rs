@@ -3,7 +3,7 @@
 //! out in commit order ([`crate::write_tx`]). Changes are typed ([`ChangeBody`]); the table
 //! keeps the kind and the payload in two columns.
 
-use cunbao_domain::sync::{Change, ChangeBody};
+use cunbao_domain::sync::ChangeBody;
 use sqlx::{AnyConnection, Row};
 
 /// A change waiting for its cursor.
@@ -87,13 +87,24 @@ pub(crate) fn placeholders(conn: &AnyConnection, rows: usize, columns: usize) ->
     sql
 }
 
-/// A change as read back from the feed's row.
-pub fn change_from_row(row: &sqlx::any::AnyRow) -> Result<Change, crate::error::ApiError> {
-    let kind: String = row.try_get("entity")?;
-    let payload: serde_json::Value = serde_json::from_str(&row.try_get::<String, _>("data")?)?;
-    Ok(Change {
-        cursor: row.try_get::<i64, _>("cursor")? as u64,
-        id: row.try_get("entity_id")?,
-        body: ChangeBody::from_parts(&kind, payload)?,
-    })
+/// A change as the feed stores it, sent on as it is: the wire shape of [`cunbao_domain::sync::Change`] (its
+/// cursor, id, kind as `entity` and payload as `data`), without parsing the payload into its
+/// type and writing it out again.
+#[derive(Debug, serde::Serialize)]
+pub struct StoredChange {
+    pub cursor: u64,
+    pub id: String,
+    pub entity: String,
+    pub data: Box<serde_json::value::RawValue>,
+}
+
+impl StoredChange {
+    pub fn from_row(row: &sqlx::any::AnyRow) -> Result<StoredChange, crate::error::ApiError> {
+        Ok(StoredChange {
+            cursor: row.try_get::<i64, _>("cursor")? as u64,
+            id: row.try_get("entity_id")?,
+            entity: row.try_get("entity")?,
+            data: serde_json::value::RawValue::from_string(row.try_get("data")?)?,
+        })
+    }
 }

@@ -14,7 +14,7 @@ use std::sync::Mutex;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::http::StatusCode;
-use cunbao_domain::sync::{MutationStatus, PullResponse, PushResponse};
+use cunbao_domain::sync::{MutationStatus, PushResponse};
 
 /// The rejection codes a push answers with (`server/src/sync`); any other is counted as `other`.
 pub const REJECTION_CODES: &[&str] = &[
@@ -210,11 +210,12 @@ impl Metrics {
 
     /// A pull answered: the changes it carried are how far behind the device was (up to a
     /// page; `more` says it was further behind than that).
-    pub fn pull(&self, answer: &PullResponse) {
-        let changes = answer.changes.len() as u64;
+    /// A page pulled: how many changes, and whether more were left.
+    pub fn pull(&self, changes: usize, more: bool) {
+        let changes = changes as u64;
         self.pull_changes.fetch_add(changes, Ordering::Relaxed);
         self.pull_lag.observe(changes as f64);
-        if answer.more {
+        if more {
             self.pulls_with_more.fetch_add(1, Ordering::Relaxed);
         }
     }

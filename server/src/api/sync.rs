@@ -91,8 +91,9 @@ pub async fn pull(
     State(state): State<AppState>,
     caller: Caller,
     ApiQuery(query): ApiQuery<PullQuery>,
-) -> Result<Json<PullResponse>, ApiError> {
+) -> Result<Json<sync::PulledPage>, ApiError> {
+    // The changes as stored: the shape of `PullResponse`, not parsed and written out again.
     let answer = sync::pull(&state.db, &caller, query.after, query.limit).await?;
-    state.metrics.pull(&answer);
+    state.metrics.pull(answer.changes.len(), answer.more);
     Ok(Json(answer))
 }

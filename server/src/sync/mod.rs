@@ -11,8 +11,7 @@ use std::collections::HashMap;
 
 use chrono::Datelike;
 use cunbao_domain::sync::{
-    Handshake, Mutation, MutationBody, MutationResult, Operator, PullResponse, PushResponse,
-    UserInfo,
+    Handshake, Mutation, MutationBody, MutationResult, Operator, PushResponse, UserInfo,
 };
 use cunbao_domain::text::Text;
 use sqlx::{AnyPool, Row};
@@ -20,7 +19,7 @@ use sqlx::{AnyPool, Row};
 use crate::audit::AuditEntry;
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::feed::change_from_row;
+use crate::feed::StoredChange;
 
 pub async fn handshake(
     pool: &AnyPool,
@@ -360,7 +359,7 @@ pub async fn pull(
     caller: &Caller,
     after: u64,
     limit: u32,
-) -> Result<PullResponse, ApiError> {
+) -> Result<PulledPage, ApiError> {
     let limit = limit.clamp(1, 5_000) as i64;
     let rows = match &caller.user.clinic_id {
         Some(clinic) => {
@@ -391,12 +390,20 @@ pub async fn pull(
     let changes = rows
         .iter()
         .take(limit as usize)
-        .map(change_from_row)
+        .map(StoredChange::from_row)
         .collect::<Result<Vec<_>, _>>()?;
     let cursor = changes.last().map_or(after, |c| c.cursor);
-    Ok(PullResponse {
+    Ok(PulledPage {
         changes,
         cursor,
         more,
     })
+}
+
+/// A page of the feed as [`PullResponse`] has it on the wire, its changes as stored.
+#[derive(Debug, serde::Serialize)]
+pub struct PulledPage {
+    pub changes: Vec<StoredChange>,
+    pub cursor: u64,
+    pub more: bool,
 }
