@@ -112,8 +112,12 @@ async function cunbao(browser) {
     const { json: { token } } = await api(server.url, "/api/v1/auth/sign-in", {
       body: { username: "lijia", password: "cunbao2025", device_name: "bench check" },
     });
-    const feed = await api(server.url, "/api/v1/sync/pull?after=0&limit=5000", { token });
-    const claims = feed.json.changes.filter((c) => c.entity === "claim").length;
+    let claims = 0;
+    for (let after = 0, more = true; more; ) {
+      const page = await api(server.url, `/api/v1/sync/pull?after=${after}&limit=5000`, { token });
+      claims += page.json.changes.filter((c) => c.entity === "claim").length;
+      ({ cursor: after, more } = page.json);
+    }
     if (claims !== N) throw new Error(`${claims} claims on the server, ${N} settled`);
     await context.close();
     return { rate: N / (ms / 1000), seconds: ms / 1000, idle: again };
