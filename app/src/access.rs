@@ -59,6 +59,12 @@ impl TabletClinic {
             display_name: user.display_name.clone(),
         }
     }
+
+    /// Whether the tablet holds a township's data (its user is township staff), readable
+    /// before the PIN: the clinic's build then sends the page on to the township's.
+    pub fn is_township(&self) -> bool {
+        self.key.starts_with("township:")
+    }
 }
 
 pub async fn clinic(store: &impl Store) -> Result<Option<TabletClinic>, StorageError> {
@@ -348,6 +354,18 @@ mod tests {
     use cunbao_domain::sync::Role;
     use futures::executor::block_on;
     use serde_json::json;
+
+    #[test]
+    fn a_tablet_of_township_staff_is_known_as_such() {
+        let clerk = user("lijia", "clinic-lijia");
+        assert!(!TabletClinic::of(&clerk).is_township());
+        let staff = UserInfo {
+            role: Role::TownshipReviewer,
+            clinic_id: None,
+            ..clerk
+        };
+        assert!(TabletClinic::of(&staff).is_township());
+    }
 
     fn user(username: &str, clinic: &str) -> UserInfo {
         UserInfo {

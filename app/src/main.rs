@@ -1,3 +1,5 @@
+//! The clinic's build of the app, served at every address but `/township` (see `routes::Bundle`).
+
 #[cfg(target_arch = "wasm32")]
 fn main() {
     console_error_panic_hook::set_once();

@@ -168,6 +168,53 @@ impl Section {
     }
 }
 
+/// The app is built twice: the clinic's build, served at every address but `/township` and
+/// kept by the service worker for offline work, and the township's, served under `/township`
+/// (online, staff only). A clinic tablet never downloads the township's screens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bundle {
+    Clinic,
+    Township,
+}
+
+impl Bundle {
+    /// Where the build starts.
+    pub fn root(self) -> &'static str {
+        match self {
+            Bundle::Clinic => Section::Home.path(),
+            Bundle::Township => Section::Township.path(),
+        }
+    }
+
+    /// The build a user works in: township staff the township's, everyone else the clinic's.
+    pub fn for_user(township_staff: bool) -> Bundle {
+        if township_staff {
+            Bundle::Township
+        } else {
+            Bundle::Clinic
+        }
+    }
+
+    /// The build the server answers `path` with.
+    pub fn serving(path: &str) -> Bundle {
+        let root = Bundle::Township.root();
+        match path.strip_prefix(root) {
+            Some("") => Bundle::Township,
+            Some(rest) if rest.starts_with('/') => Bundle::Township,
+            _ => Bundle::Clinic,
+        }
+    }
+
+    /// Whether the build has `section`'s screen: the clinic's has the desk, the township's
+    /// the township's screens, both the start screen and sync.
+    pub fn has(self, section: Section) -> bool {
+        match self {
+            Bundle::Clinic => !section.is_township(),
+            Bundle::Township => !section.is_clinic_desk(),
+        }
+    }
+}
+
 /// Every address the app links or navigates to. Pages build addresses only through
 /// [`Route::href`]; the router (`ui::App`) matches them with [`Route::pattern`]'s patterns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -251,6 +298,32 @@ impl Section {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_build_serves_its_own_addresses() {
+        assert_eq!(Bundle::serving("/"), Bundle::Clinic);
+        assert_eq!(Bundle::serving("/sync"), Bundle::Clinic);
+        assert_eq!(Bundle::serving("/townships"), Bundle::Clinic);
+        assert_eq!(Bundle::serving("/township"), Bundle::Township);
+        assert_eq!(Bundle::serving("/township/review/k-1"), Bundle::Township);
+        for bundle in [Bundle::Clinic, Bundle::Township] {
+            assert_eq!(Bundle::serving(bundle.root()), bundle);
+        }
+        assert_eq!(Bundle::for_user(true), Bundle::Township);
+        assert_eq!(Bundle::for_user(false), Bundle::Clinic);
+        // Every section a user is offered is in their build, at an address it is served at
+        // (or one both builds have).
+        for staff in [true, false] {
+            let bundle = Bundle::for_user(staff);
+            for section in Section::ALL.into_iter().filter(|s| s.offered_to(staff)) {
+                assert!(bundle.has(section), "{section:?}");
+                let served = Bundle::serving(section.path());
+                assert!(served == bundle || served.has(section), "{section:?}");
+            }
+        }
+        assert!(!Bundle::Clinic.has(Section::Review));
+        assert!(!Bundle::Township.has(Section::Settlement));
+    }
 
     #[test]
     fn paths_are_unique_and_round_trip() {

@@ -163,6 +163,17 @@ export async function signInWithForm(page, username, password = "cunbao2025", pi
   await form.getByLabel(/^PIN（|^PIN \(/).fill(pin);
   await form.getByLabel(/再次输入PIN|PIN again/).fill(pin);
   await form.getByRole("button", { name: /登录|Sign in/ }).click();
+  // Township staff who sign in on the clinic's build are sent on to the township's (under
+  // /township), which asks for the PIN just set: a new page, a new run of the app.
+  const signedIn = page.getByTestId("signed-in-as");
+  const refused = form.getByRole("alert");
+  const opening = page.getByTestId("opening-other");
+  await signedIn.or(refused).or(opening).or(page.getByTestId("lock-screen")).first().waitFor();
+  if ((await signedIn.count()) > 0 || (await refused.count()) > 0) return;
+  await page.waitForURL(/\/township/);
+  await unlockWithPin(page, pin);
+  // Where the clinic's build would have landed after a sign-in: the sync page.
+  await page.getByRole("navigation").getByRole("link", { name: /数据同步|Sync/ }).click();
 }
 
 /** Unlocks the tablet with the operator's PIN (after a reload), offline or not. */

@@ -1,6 +1,7 @@
 //! Serving the built client (Trunk's `dist/`): hashed assets cached for a year, everything else
 //! (index.html, manifest, icons, service worker) revalidated on every load so a new deployment
-//! is seen at once. Client-side routes get `index.html`.
+//! is seen at once. Client-side routes get `index.html`: the clinic's build, or under
+//! `/township` the township's build (`township/index.html`, see the app's `routes::Bundle`).
 //!
 //! The service worker is generated here from `dist/sw.js`: the server prepends the list of
 //! files to precache and a build version derived from their contents, so the worker always
@@ -16,6 +17,10 @@ use std::path::Path;
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 const NO_CACHE: &str = "no-cache";
 const SERVICE_WORKER: &str = "sw.js";
+/// Where the township's build is, in `dist/` and in addresses: online only, so not precached.
+const TOWNSHIP: &str = "township";
+const INDEX: &str = "index.html";
+const TOWNSHIP_INDEX: &str = "township/index.html";
 
 #[derive(Debug, Clone)]
 struct File {
@@ -55,13 +60,17 @@ impl ClientFiles {
         Ok(client)
     }
 
-    /// The built `index.html`, if there is one (its inline scripts go into the CSP).
-    pub fn index_html(&self) -> Option<&[u8]> {
-        self.files.get("index.html").map(|f| f.bytes.as_ref())
+    /// Each build's `index.html` (their inline scripts go into the CSP).
+    pub fn pages(&self) -> Vec<&[u8]> {
+        [INDEX, TOWNSHIP_INDEX]
+            .iter()
+            .filter_map(|name| self.files.get(*name))
+            .map(|f| f.bytes.as_ref())
+            .collect()
     }
 
     pub fn is_empty(&self) -> bool {
-        !self.files.contains_key("index.html")
+        !self.files.contains_key(INDEX)
     }
 
     fn generate_service_worker(&mut self) {
@@ -71,7 +80,11 @@ impl ClientFiles {
         let mut precache: Vec<String> = self
             .files
             .keys()
-            .filter(|name| name.as_str() != SERVICE_WORKER && name.as_str() != "index.html")
+            .filter(|name| {
+                name.as_str() != SERVICE_WORKER
+                    && name.as_str() != INDEX
+                    && !in_township(name.as_str())
+            })
             .map(|name| format!("/{name}"))
             .collect();
         precache.push("/".into());
@@ -97,7 +110,7 @@ impl ClientFiles {
     /// Answers a GET for a non-API path; `if_none_match` is the request's validator, if any.
     pub fn respond(&self, uri: &Uri, if_none_match: Option<&HeaderValue>) -> Response {
         let path = uri.path().trim_start_matches('/');
-        let path = if path.is_empty() { "index.html" } else { path };
+        let path = if path.is_empty() { INDEX } else { path };
         if let Some(file) = self.files.get(path) {
             return file_response(file, if_none_match);
         }
@@ -107,11 +120,20 @@ impl ClientFiles {
         if last.contains('.') {
             return (StatusCode::NOT_FOUND, "not found").into_response();
         }
-        match self.files.get("index.html") {
+        let township = in_township(path)
+            .then(|| self.files.get(TOWNSHIP_INDEX))
+            .flatten();
+        match township.or_else(|| self.files.get(INDEX)) {
             Some(index) => file_response(index, if_none_match),
             None => not_built(),
         }
     }
+}
+
+/// Whether `path` (without its leading '/') is the township build's.
+fn in_township(path: &str) -> bool {
+    path.strip_prefix(TOWNSHIP)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
 fn file_response(file: &File, if_none_match: Option<&HeaderValue>) -> Response {
@@ -233,5 +255,57 @@ mod tests {
         assert!(!is_hashed("sw.js"));
         assert!(!is_hashed("icon-192.png"));
         assert!(!is_hashed("manifest.webmanifest"));
+    }
+
+    fn text(response: Response) -> String {
+        let body = response.into_body();
+        let bytes = futures_body(body);
+        String::from_utf8(bytes).unwrap()
+    }
+
+    fn futures_body(body: Body) -> Vec<u8> {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(axum::body::to_bytes(body, usize::MAX))
+            .unwrap()
+            .to_vec()
+    }
+
+    #[test]
+    fn the_township_build_answers_its_addresses_and_is_not_precached() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, body: &str| {
+            let path = dir.path().join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, body).unwrap();
+        };
+        write("index.html", "clinic");
+        write("cunbao-app-0123456789abcdef.js", "clinic js");
+        write("sw.js", "// worker");
+        write("township/index.html", "township");
+        write(
+            "township/cunbao-township-0123456789abcdef.js",
+            "township js",
+        );
+        let client = ClientFiles::load(dir.path()).unwrap();
+        let get = |path: &str| text(client.respond(&path.parse::<Uri>().unwrap(), None));
+        assert_eq!(get("/"), "clinic");
+        assert_eq!(get("/residents/e-1"), "clinic");
+        assert_eq!(get("/townships"), "clinic");
+        assert_eq!(get("/township"), "township");
+        assert_eq!(get("/township/"), "township");
+        assert_eq!(get("/township/review/k-1"), "township");
+        assert_eq!(
+            get("/township/cunbao-township-0123456789abcdef.js"),
+            "township js"
+        );
+        let worker = get("/sw.js");
+        assert!(
+            worker.contains("/cunbao-app-0123456789abcdef.js"),
+            "{worker}"
+        );
+        assert!(!worker.contains("township"), "{worker}");
+        assert_eq!(client.pages().len(), 2);
     }
 }

@@ -62,7 +62,7 @@ pub use crate::app_state::AppState;
 pub fn app(state: AppState) -> Router {
     use axum::http::{header, HeaderValue};
     use tower_http::set_header::SetResponseHeaderLayer;
-    let policy = security_headers::content_security_policy(state.client.index_html());
+    let policy = security_headers::content_security_policy(&state.client.pages());
     Router::new()
         .nest("/api/v1", api::router())
         .fallback(serve_client)

@@ -1,18 +1,26 @@
 //! Headers every response carries: a Content-Security-Policy the app and its service worker
 //! run under (scripts only from this server, plus the inline start-up scripts of the built
-//! `index.html` by their SHA-256, and WebAssembly compilation), no framing, no MIME sniffing, no
+//! `index.html` of each build by their SHA-256, and WebAssembly compilation), no framing, no MIME sniffing, no
 //! referrer; and `Cache-Control: no-store` on API answers (set in `api::router`).
 
 use axum::http::HeaderValue;
 use sha2::{Digest, Sha256};
 
-/// The policy for a client whose `index.html` is `index` (none when no client is built).
-pub fn content_security_policy(index: Option<&[u8]>) -> HeaderValue {
-    let html = index.map(String::from_utf8_lossy).unwrap_or_default();
-    let hashes: String = inline_scripts(&html)
+/// The policy for a client whose pages (each build's `index.html`) are `pages` (none when no
+/// client is built).
+pub fn content_security_policy(pages: &[&[u8]]) -> HeaderValue {
+    let mut hashes: Vec<String> = pages
         .iter()
-        .map(|script| format!(" 'sha256-{}'", base64(&Sha256::digest(script.as_bytes()))))
+        .flat_map(|page| {
+            inline_scripts(&String::from_utf8_lossy(page))
+                .iter()
+                .map(|script| format!(" 'sha256-{}'", base64(&Sha256::digest(script.as_bytes()))))
+                .collect::<Vec<_>>()
+        })
         .collect();
+    hashes.sort();
+    hashes.dedup();
+    let hashes = hashes.concat();
     let policy = format!(
         "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; \
          style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; \
@@ -82,9 +90,13 @@ mod tests {
         let html = "<head><script type=\"module\">import a;</script>\
                     <script src=\"/x.js\"></script><script>\n  go();\n</script></head>";
         assert_eq!(inline_scripts(html), ["import a;", "\n  go();\n"]);
-        let policy = content_security_policy(Some(html.as_bytes()));
+        let policy = content_security_policy(&[html.as_bytes()]);
         let policy = policy.to_str().unwrap();
         assert_eq!(policy.matches("'sha256-").count(), 2);
+        // A second page: its own script is added, one both have is named once.
+        let other = "<script>\n  go();\n</script><script>other();</script>";
+        let both = content_security_policy(&[html.as_bytes(), other.as_bytes()]);
+        assert_eq!(both.to_str().unwrap().matches("'sha256-").count(), 3);
         assert!(policy.contains("frame-ancestors 'none'"));
     }
 }

@@ -7,15 +7,16 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::device;
+use crate::routes::Bundle;
 use crate::storage::indexeddb::IndexedDbStore;
 use crate::storage::schema::{self, SCHEMA_VERSION};
 use crate::storage::{meta, StorageError};
 use crate::ui::context::{AppContext, DeviceState};
-use crate::ui::sync_runner;
+use crate::ui::{handoff, sync_runner};
 
 /// Creates the shared state and starts opening the local database.
-pub fn start() -> AppContext {
-    let ctx = AppContext::new();
+pub fn start(bundle: Bundle) -> AppContext {
+    let ctx = AppContext::new(bundle);
     sync_runner::install(ctx);
     let online = ctx.online;
     let _ = window_event_listener(leptos::ev::online, move |_| online.set(true));
@@ -28,11 +29,11 @@ pub fn start() -> AppContext {
             let _ = root.set_attribute("lang", tag);
         }
     });
-    spawn_local(open(ctx));
+    spawn_local(open(ctx, bundle));
     ctx
 }
 
-async fn open(ctx: AppContext) {
+async fn open(ctx: AppContext, bundle: Bundle) {
     match open_store().await {
         Ok((store, device_id)) => {
             if let Ok(lang) = meta::lang(&store).await {
@@ -42,6 +43,15 @@ async fn open(ctx: AppContext) {
             let gate = crate::access::at_start(&store)
                 .await
                 .unwrap_or(crate::access::Gate::SignIn(None));
+            // Someone of the other build signed in on this tablet: that build asks the PIN.
+            if gate == crate::access::Gate::Locked {
+                if let Ok(Some(tablet)) = crate::access::clinic(&store).await {
+                    let theirs = Bundle::for_user(tablet.is_township());
+                    if theirs != bundle && handoff::go_to(theirs) {
+                        return;
+                    }
+                }
+            }
             ctx.set_store(store);
             // The public catalogue's index is built while the PIN is typed.
             let catalogue = ctx.catalogue_index();

@@ -1,5 +1,6 @@
 //! State shared by every screen, provided once by `App` as a small `Copy` struct.
 
+use cunbao_domain::sync::UserInfo;
 use cunbao_domain::text::Text;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -16,6 +17,7 @@ use crate::desk::catalogue::CatalogueIndex;
 use crate::desk::residents::ResidentIndex;
 use crate::device;
 use crate::i18n::{text, Key, Lang};
+use crate::routes::{Bundle, Section};
 use crate::storage::indexeddb::IndexedDbStore;
 use crate::storage::meta;
 use crate::sync::SyncStatus;
@@ -51,11 +53,17 @@ pub struct Desk {
 
 #[derive(Clone, Copy)]
 pub struct AppContext {
+    /// Which build of the app this is (see [`Bundle`]).
+    pub bundle: Bundle,
     pub lang: RwSignal<Lang>,
     pub online: RwSignal<bool>,
     pub shell_cached: RwSignal<bool>,
     pub device: RwSignal<DeviceState>,
     pub sync: RwSignal<SyncStatus>,
+    /// The signed-in user out of `sync`: it changes when the user does, not at every update of
+    /// where sync stands, so what depends on the user alone (tabs, a form only administrators
+    /// see) is not drawn again, losing what was typed, whenever a sync moves on.
+    user: Memo<Option<UserInfo>>,
     pub sync_running: RwSignal<bool>,
     /// The last sync's failure, in both languages.
     pub sync_error: RwSignal<Option<Text>>,
@@ -87,13 +95,16 @@ type SharedCatalogue = Shared<LocalBoxFuture<'static, Arc<CatalogueIndex>>>;
 
 impl AppContext {
     /// The shared state before the local database is open; `boot::start` opens it.
-    pub(crate) fn new() -> AppContext {
+    pub(crate) fn new(bundle: Bundle) -> AppContext {
+        let sync = RwSignal::new(SyncStatus::default());
         AppContext {
+            bundle,
+            sync,
+            user: Memo::new(move |_| sync.with(|s| s.user.clone())),
             lang: RwSignal::new(Lang::default()),
             online: RwSignal::new(device::is_online()),
             shell_cached: RwSignal::new(device::shell_cached()),
             device: RwSignal::new(DeviceState::Opening),
-            sync: RwSignal::new(SyncStatus::default()),
             sync_running: RwSignal::new(false),
             sync_error: RwSignal::new(None),
             sync_attempt: StoredValue::new(0),
@@ -187,11 +198,15 @@ impl AppContext {
         });
     }
 
+    /// Whether someone is signed in (known once the PIN opened the session); reactive.
+    pub fn signed_in(&self) -> bool {
+        self.user.with(Option::is_some)
+    }
+
     /// The signed-in user's username (empty if nobody is signed in); reactive in a view.
     pub fn username(&self) -> String {
-        self.sync.with(|s| {
-            s.user
-                .as_ref()
+        self.user.with(|user| {
+            user.as_ref()
                 .map(|u| u.username.clone())
                 .unwrap_or_default()
         })
@@ -199,9 +214,8 @@ impl AppContext {
 
     /// The signed-in user's name (empty if nobody is signed in); reactive when read in a view.
     pub fn user_name(&self) -> String {
-        self.sync.with(|s| {
-            s.user
-                .as_ref()
+        self.user.with(|user| {
+            user.as_ref()
                 .map(|u| u.display_name.clone())
                 .unwrap_or_default()
         })
@@ -209,9 +223,8 @@ impl AppContext {
 
     /// Whether the signed-in user is a township administrator; reactive in a view.
     pub fn is_administrator(&self) -> bool {
-        self.sync.with(|s| {
-            s.user
-                .as_ref()
+        self.user.with(|user| {
+            user.as_ref()
                 .is_some_and(|u| u.role == cunbao_domain::sync::Role::Administrator)
         })
     }
@@ -219,8 +232,8 @@ impl AppContext {
     /// Whether the signed-in user is township staff (who review, and do not work the desk);
     /// reactive when read in a view.
     pub fn is_township_staff(&self) -> bool {
-        self.sync.with(|s| {
-            s.user.as_ref().is_some_and(|u| {
+        self.user.with(|user| {
+            user.as_ref().is_some_and(|u| {
                 matches!(
                     u.role,
                     cunbao_domain::sync::Role::TownshipReviewer
@@ -228,6 +241,22 @@ impl AppContext {
                 )
             })
         })
+    }
+
+    /// Whether the township's screens are the ones to show: the user is township staff, or,
+    /// before the user is known (just unlocked), this is the township's build — so that tabs
+    /// and pages do not change under a finger once the user is known.
+    pub fn township_screens(&self) -> bool {
+        if self.signed_in() {
+            self.is_township_staff()
+        } else {
+            self.bundle == Bundle::Township
+        }
+    }
+
+    /// The sections offered (tabs and tiles): those of the user's role that this build has.
+    pub fn offers(&self, section: Section) -> bool {
+        self.bundle.has(section) && section.offered_to(self.township_screens())
     }
 
     /// The local database for the desk's reads and saves, and for sync: only while the gate

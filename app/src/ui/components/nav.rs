@@ -10,12 +10,11 @@ use crate::ui::context::use_app;
 pub fn NavBar() -> impl IntoView {
     let app = use_app();
     move || {
-        let township = app.is_township_staff();
         view! {
             <nav class="sections">
                 {Section::ALL
                     .into_iter()
-                    .filter(|section| section.offered_to(township))
+                    .filter(|section| app.offers(*section))
                     .map(|section| {
                         view! {
                             <A href=Route::Section(section).href() exact=true>

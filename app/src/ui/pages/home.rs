@@ -15,7 +15,7 @@ pub fn HomePage() -> impl IntoView {
         <div class="tiles">
             {move || Section::ALL
                 .into_iter()
-                .filter(|section| section.offered_to(app.is_township_staff()))
+                .filter(|section| app.offers(*section))
                 .filter_map(|section| section.plan().map(|plan| (section, plan)))
                 .map(|(section, plan)| {
                     view! {

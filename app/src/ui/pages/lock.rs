@@ -5,8 +5,9 @@ use leptos::task::spawn_local;
 use crate::access::{Closed, Gate};
 use crate::i18n::Key;
 use crate::pin::{PinError, PIN_MAX_LENGTH};
+use crate::routes::Bundle;
 use crate::ui::context::use_app;
-use crate::ui::sync_runner;
+use crate::ui::{handoff, sync_runner};
 
 /// Shown instead of every page while the tablet is locked: the operator's PIN opens it,
 /// offline. Too many wrong PINs end the session: the sign-in form then says what happened
@@ -129,4 +130,18 @@ pub fn SignInGate() -> impl IntoView {
         <crate::ui::pages::sync::SignInForm/>
         <crate::ui::pages::home::DeviceStatus/>
     }
+}
+
+/// Shown to a signed-in user of the other build (township staff in the clinic's, a clinic's
+/// user in the township's) while the page goes there, or why it cannot.
+#[component]
+pub fn OtherBuild() -> impl IntoView {
+    let app = use_app();
+    let target = Bundle::for_user(untrack(|| app.is_township_staff()));
+    let (key, testid) = match (handoff::go_to(target), target) {
+        (true, Bundle::Township) => (Key::OpeningTownship, "opening-other"),
+        (true, Bundle::Clinic) => (Key::OpeningDesk, "opening-other"),
+        (false, _) => (Key::OtherBuildUnavailable, "other-unavailable"),
+    };
+    view! { <p class="card notice" role="status" data-testid=testid>{move || app.t(key)}</p> }
 }

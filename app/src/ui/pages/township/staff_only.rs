@@ -11,7 +11,7 @@ pub fn StaffOnline(children: ChildrenFn) -> impl IntoView {
     let app = use_app();
     let children = StoredValue::new(children);
     view! {
-        <Show when=move || app.is_township_staff()
+        <Show when=move || app.township_screens()
             fallback=move || view! { <p class="card notice" data-testid="township-only">{app.t(Key::TownshipOnly)}</p> }>
             <Show when=move || app.online.get()
                 fallback=move || view! { <p class="card notice" data-testid="township-offline">{app.t(Key::TownshipNeedsNetwork)}</p> }>
