@@ -358,6 +358,7 @@ texts! {
     TownshipOnly => ("仅乡镇服务站工作人员可查看本页。", "Only township service-point staff can see this page."),
     OpeningTownship => ("正在打开乡镇工作台…", "Opening the township's screens…"),
     OpeningDesk => ("正在打开卫生室服务台…", "Opening the clinic desk…"),
+    PinAgainHint => ("您已转到自己的工作页面（单独的页面），请再输入一次PIN。", "You were taken to your own screens, a page of their own: enter your PIN once more."),
     OtherBuildUnavailable => ("乡镇工作台需要联网：请联网后重新打开本页。", "The township's screens need a network: open this page again when online."),
     TownshipNeedsNetwork => ("乡镇汇总需要联网查看。", "The township summary needs a network."),
     Claims => ("结算记录", "Claims"),

@@ -47,7 +47,7 @@ async fn open(ctx: AppContext, bundle: Bundle) {
             if gate == crate::access::Gate::Locked {
                 if let Ok(Some(tablet)) = crate::access::clinic(&store).await {
                     let theirs = Bundle::for_user(tablet.is_township());
-                    if theirs != bundle && handoff::go_to(theirs) {
+                    if theirs != bundle && handoff::go_to(theirs, false) {
                         return;
                     }
                 }

@@ -12,7 +12,7 @@ pub fn Header() -> impl IntoView {
         <header class="topbar">
             <div class="brand">
                 <span class="brand-name">{move || app.t(Key::AppName)}</span>
-                <span class="brand-tagline">{move || if app.is_township_staff() { app.t(Key::TownshipTagline) } else { app.t(Key::Tagline) }}</span>
+                <span class="brand-tagline">{move || if app.township_screens() { app.t(Key::TownshipTagline) } else { app.t(Key::Tagline) }}</span>
             </div>
             <div class="topbar-actions">
                 <SyncBar/>

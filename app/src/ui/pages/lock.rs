@@ -68,6 +68,7 @@ pub fn LockScreen() -> impl IntoView {
         <form class="card form lock" on:submit=submit data-testid="lock-screen">
             <h1>{move || app.t(Key::LockedTitle)}</h1>
             <p class="hint">{move || app.t(Key::LockedHint)}</p>
+            {handoff::asked_again().then(|| view! { <p class="hint" data-testid="pin-again">{move || app.t(Key::PinAgainHint)}</p> })}
             // The name comes with the sync status, read just after the lock screen shows.
             <Show when=move || !operator().is_empty()>
                 <p data-testid="lock-operator">{move || app.t(Key::OperatorLabel)}{move || match app.lang.get() { crate::i18n::Lang::Zh => "：", crate::i18n::Lang::En => ": " }}<strong>{operator}</strong></p>
@@ -138,7 +139,7 @@ pub fn SignInGate() -> impl IntoView {
 pub fn OtherBuild() -> impl IntoView {
     let app = use_app();
     let target = Bundle::for_user(untrack(|| app.is_township_staff()));
-    let (key, testid) = match (handoff::go_to(target), target) {
+    let (key, testid) = match (handoff::go_to(target, true), target) {
         (true, Bundle::Township) => (Key::OpeningTownship, "opening-other"),
         (true, Bundle::Clinic) => (Key::OpeningDesk, "opening-other"),
         (false, _) => (Key::OtherBuildUnavailable, "other-unavailable"),
