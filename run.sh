@@ -27,6 +27,7 @@ cat <<MSG
     lijia  · daping · shimen   村卫生室 clinic assistants (李家村 / 大坪村 / 石门村)
     shenhe                      乡镇审核员 township reviewer
     admin                       乡镇管理员 administrator
+  乡镇工作台 / the township's screens:   http://$BIND/township  (乡镇账号登录后自动转到 / staff are taken there)
   在“数据同步”页登录 / sign in on the 数据同步 (Sync) page
   按 Ctrl-C 停止 / press Ctrl-C to stop
 

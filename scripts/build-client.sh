@@ -8,7 +8,7 @@
 # and the producers stripped, with the features the module declares. No -Oz: on top of the
 # release profile's opt-level "z" it saved raw bytes but no gzip bytes, and slowed the desk.
 # The wasm's `integrity=` hash in its index.html is then recomputed, or the browser would
-# refuse the file.
+# refuse the file. Last, brotli and gzip copies are written beside each file (precompress.mjs).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT/app"
@@ -44,3 +44,6 @@ shrink dist-township /township/
 shrink dist /
 rm -rf dist/township
 mv dist-township dist/township
+# Brotli and gzip copies of the scripts, wasm and stylesheets, sent as they are to a request
+# that accepts them (the server compresses nothing of the client on the fly).
+node "$ROOT/scripts/precompress.mjs" dist

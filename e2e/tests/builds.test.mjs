@@ -2,11 +2,14 @@
 // offline work, and the township's, served under /township to township staff, online. A clinic
 // tablet never downloads the township's screens; staff land in their build whichever address
 // they open, and are asked for the PIN once per start; offline, /township says it needs a network.
+// Scripts, wasm and stylesheets go out as the brotli or gzip copies made at build time.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
+import { statSync } from "node:fs";
 import { join } from "node:path";
 import {
   artifactsDir,
+  clientDir,
   launchBrowser,
   newTabletContext,
   signInWithForm,
@@ -38,8 +41,16 @@ test("a clinic tablet downloads and keeps only the clinic's build, whatever it d
   const context = await newTabletContext(browser);
   const urls = recordRequests(context);
   const page = await context.newPage();
+  const wasmResponse = page.waitForResponse((r) => r.url().endsWith(".wasm"));
   await page.goto(server.url);
   await waitForAppReady(page);
+  // The wasm comes as the copy compressed at build time that the browser accepts (brotli),
+  // byte for byte.
+  const response = await wasmResponse;
+  const encoding = response.headers()["content-encoding"];
+  assert.ok(encoding === "br" || encoding === "gzip", `content-encoding ${encoding}`);
+  const copy = join(clientDir, new URL(response.url()).pathname + (encoding === "br" ? ".br" : ".gz"));
+  assert.equal((await response.request().sizes()).responseBodySize, statSync(copy).size);
   await signInWithForm(page, "lijia");
   await page.getByTestId("signed-in-as").filter({ hasText: "王秀兰" }).waitFor();
   for (const tab of ["参保人", "参保登记", "门诊结算", "今日", "数据同步"]) {

@@ -14,6 +14,8 @@ use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::path::Path;
 
+use crate::precompressed::{self, Encoding};
+
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 const NO_CACHE: &str = "no-cache";
 const SERVICE_WORKER: &str = "sw.js";
@@ -29,6 +31,15 @@ struct File {
     etag: String,
     content_type: &'static str,
     cache_control: &'static str,
+    /// Copies compressed at build time, each with its own validator (see `precompressed`).
+    encoded: Vec<Encoded>,
+}
+
+#[derive(Debug, Clone)]
+struct Encoded {
+    encoding: Encoding,
+    bytes: Vec<u8>,
+    etag: String,
 }
 
 /// The client's files, read into memory at start (a few hundred kilobytes).
@@ -55,6 +66,7 @@ impl ClientFiles {
             digest.update(&files[*name].bytes);
         }
         let version = hex16(&digest.finalize());
+        attach_compressed_copies(&mut files);
         let mut client = ClientFiles { files, version };
         client.generate_service_worker();
         Ok(client)
@@ -103,16 +115,23 @@ impl ClientFiles {
                 bytes,
                 content_type: "text/javascript; charset=utf-8",
                 cache_control: NO_CACHE,
+                encoded: Vec::new(),
             },
         );
     }
 
-    /// Answers a GET for a non-API path; `if_none_match` is the request's validator, if any.
-    pub fn respond(&self, uri: &Uri, if_none_match: Option<&HeaderValue>) -> Response {
+    /// Answers a GET for a non-API path; `if_none_match` is the request's validator and
+    /// `accept_encoding` what it accepts, if any.
+    pub fn respond(
+        &self,
+        uri: &Uri,
+        if_none_match: Option<&HeaderValue>,
+        accept_encoding: Option<&HeaderValue>,
+    ) -> Response {
         let path = uri.path().trim_start_matches('/');
         let path = if path.is_empty() { INDEX } else { path };
         if let Some(file) = self.files.get(path) {
-            return file_response(file, if_none_match);
+            return file_response(file, if_none_match, accept_encoding);
         }
         // A path with an extension is a file that does not exist; anything else is a client
         // route, answered with the app itself.
@@ -124,7 +143,7 @@ impl ClientFiles {
             .then(|| self.files.get(TOWNSHIP_INDEX))
             .flatten();
         match township.or_else(|| self.files.get(INDEX)) {
-            Some(index) => file_response(index, if_none_match),
+            Some(index) => file_response(index, if_none_match, accept_encoding),
             None => not_built(),
         }
     }
@@ -136,17 +155,54 @@ fn in_township(path: &str) -> bool {
         .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
-fn file_response(file: &File, if_none_match: Option<&HeaderValue>) -> Response {
-    let unchanged = if_none_match.is_some_and(|v| v.as_bytes() == file.etag.as_bytes());
+/// Moves each compressed copy (`name.br`, `name.gz`) onto the file it is a copy of; a copy
+/// of nothing is dropped.
+fn attach_compressed_copies(files: &mut HashMap<String, File>) {
+    let copies: Vec<String> = files
+        .keys()
+        .filter(|name| Encoding::copy_of(name).is_some())
+        .cloned()
+        .collect();
+    for name in copies {
+        let copy = files.remove(&name).expect("listed above");
+        let (encoding, original) = Encoding::copy_of(&name).expect("listed above");
+        if let Some(file) = files.get_mut(original) {
+            file.encoded.push(Encoded {
+                encoding,
+                etag: format!("\"{}-{}\"", copy.etag.trim_matches('"'), encoding.token()),
+                bytes: copy.bytes,
+            });
+        }
+    }
+    for file in files.values_mut() {
+        file.encoded
+            .sort_by_key(|e| Encoding::PREFERRED.iter().position(|p| *p == e.encoding));
+    }
+}
+
+fn file_response(
+    file: &File,
+    if_none_match: Option<&HeaderValue>,
+    accept_encoding: Option<&HeaderValue>,
+) -> Response {
+    let copy = file
+        .encoded
+        .iter()
+        .find(|e| precompressed::accepts(accept_encoding, e.encoding));
+    let (bytes, etag) = match copy {
+        Some(copy) => (&copy.bytes, &copy.etag),
+        None => (&file.bytes, &file.etag),
+    };
+    let unchanged = if_none_match.is_some_and(|v| v.as_bytes() == etag.as_bytes());
     let mut response = if unchanged {
         let mut r = Response::new(Body::empty());
         *r.status_mut() = StatusCode::NOT_MODIFIED;
         r
     } else {
-        Response::new(Body::from(file.bytes.clone()))
+        Response::new(Body::from(bytes.clone()))
     };
     let headers = response.headers_mut();
-    if let Ok(etag) = HeaderValue::from_str(&file.etag) {
+    if let Ok(etag) = HeaderValue::from_str(etag) {
         headers.insert(header::ETAG, etag);
     }
     headers.insert(
@@ -157,6 +213,15 @@ fn file_response(file: &File, if_none_match: Option<&HeaderValue>) -> Response {
         header::CACHE_CONTROL,
         HeaderValue::from_static(file.cache_control),
     );
+    if !file.encoded.is_empty() {
+        headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    }
+    if let Some(copy) = copy {
+        headers.insert(
+            header::CONTENT_ENCODING,
+            HeaderValue::from_static(copy.encoding.token()),
+        );
+    }
     response
 }
 
@@ -201,6 +266,7 @@ fn read_dir_into(
                 bytes,
                 content_type: content_type(&name),
                 cache_control,
+                encoded: Vec::new(),
             },
         );
     }
@@ -273,6 +339,60 @@ mod tests {
     }
 
     #[test]
+    fn a_file_is_sent_as_its_best_accepted_copy_with_its_own_validator() {
+        let dir = tempfile::tempdir().unwrap();
+        let name = "cunbao-app-0123456789abcdef_bg.wasm";
+        std::fs::write(dir.path().join("index.html"), "app").unwrap();
+        std::fs::write(dir.path().join(name), "plain").unwrap();
+        std::fs::write(dir.path().join(format!("{name}.br")), "brotli").unwrap();
+        std::fs::write(dir.path().join(format!("{name}.gz")), "gzip").unwrap();
+        std::fs::write(dir.path().join("orphan.js.gz"), "gzip").unwrap();
+        let client = ClientFiles::load(dir.path()).unwrap();
+        let uri: Uri = format!("/{name}").parse().unwrap();
+        let get = |accept: Option<&str>, validator: Option<&str>| {
+            let accept = accept.map(|a| HeaderValue::from_str(a).unwrap());
+            let validator = validator.map(|v| HeaderValue::from_str(v).unwrap());
+            client.respond(&uri, validator.as_ref(), accept.as_ref())
+        };
+        let header = |r: &Response, h: header::HeaderName| {
+            r.headers().get(h).map(|v| v.to_str().unwrap().to_string())
+        };
+        let br = get(Some("gzip, deflate, br, zstd"), None);
+        assert_eq!(header(&br, header::CONTENT_ENCODING).as_deref(), Some("br"));
+        assert_eq!(
+            header(&br, header::VARY).as_deref(),
+            Some("accept-encoding")
+        );
+        let br_tag = header(&br, header::ETAG).unwrap();
+        assert_eq!(text(br), "brotli");
+        let gz = get(Some("gzip, deflate"), None);
+        assert_eq!(
+            header(&gz, header::CONTENT_ENCODING).as_deref(),
+            Some("gzip")
+        );
+        let gz_tag = header(&gz, header::ETAG).unwrap();
+        assert_eq!(text(gz), "gzip");
+        let plain = get(None, None);
+        assert_eq!(header(&plain, header::CONTENT_ENCODING), None);
+        assert_eq!(
+            header(&plain, header::VARY).as_deref(),
+            Some("accept-encoding")
+        );
+        let plain_tag = header(&plain, header::ETAG).unwrap();
+        assert_eq!(text(plain), "plain");
+        assert!(br_tag != gz_tag && gz_tag != plain_tag && br_tag != plain_tag);
+        // Each copy is revalidated against its own validator.
+        let again = get(Some("br"), Some(&br_tag));
+        assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+        assert_eq!(get(Some("gzip"), Some(&br_tag)).status(), StatusCode::OK);
+        // A copy of nothing is not served, nor is a copy by its own name.
+        let orphan = client.respond(&"/orphan.js.gz".parse().unwrap(), None, None);
+        assert_eq!(orphan.status(), StatusCode::NOT_FOUND);
+        let by_name = client.respond(&format!("/{name}.br").parse().unwrap(), None, None);
+        assert_eq!(by_name.status(), StatusCode::NOT_FOUND);
+    }
+
+    #[test]
     fn the_township_build_answers_its_addresses_and_is_not_precached() {
         let dir = tempfile::tempdir().unwrap();
         let write = |name: &str, body: &str| {
@@ -289,7 +409,7 @@ mod tests {
             "township js",
         );
         let client = ClientFiles::load(dir.path()).unwrap();
-        let get = |path: &str| text(client.respond(&path.parse::<Uri>().unwrap(), None));
+        let get = |path: &str| text(client.respond(&path.parse::<Uri>().unwrap(), None, None));
         assert_eq!(get("/"), "clinic");
         assert_eq!(get("/residents/e-1"), "clinic");
         assert_eq!(get("/townships"), "clinic");

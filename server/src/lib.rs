@@ -25,6 +25,7 @@ pub mod handshake;
 pub mod ledger;
 pub mod metrics;
 pub mod observe;
+pub mod precompressed;
 pub mod private_files;
 pub mod proposals;
 pub mod publication_proposals;
@@ -119,9 +120,11 @@ async fn serve_client(
     if method != Method::GET && method != Method::HEAD {
         return axum::http::StatusCode::METHOD_NOT_ALLOWED.into_response();
     }
-    state
-        .client
-        .respond(&uri, headers.get(axum::http::header::IF_NONE_MATCH))
+    state.client.respond(
+        &uri,
+        headers.get(axum::http::header::IF_NONE_MATCH),
+        headers.get(axum::http::header::ACCEPT_ENCODING),
+    )
 }
 
 #[derive(Debug, thiserror::Error)]
