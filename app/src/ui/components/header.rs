@@ -23,7 +23,7 @@ pub fn Header() -> impl IntoView {
                 >
                     {move || if app.online.get() { app.t(Key::Online) } else { app.t(Key::Offline) }}
                 </span>
-                <Show when=move || app.sync.get().user.is_some() && app.gate.get().is_open()>
+                <Show when=move || app.signed_in() && app.gate.get().is_open()>
                     <button class="lang-switch" data-testid="lock-now"
                         on:click=move |_| app.close_desk(crate::access::Gate::Locked)>
                         {move || app.t(Key::LockNow)}

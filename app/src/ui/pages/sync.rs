@@ -22,7 +22,7 @@ pub fn SyncPage() -> impl IntoView {
     let app = use_app();
     view! {
         <h1 data-testid="section-title">{move || app.t(Section::Sync.label())}</h1>
-        <Show when=move || app.sync.get().user.is_some() fallback=|| view! { <SignInForm/> }>
+        <Show when=move || app.signed_in() fallback=|| view! { <SignInForm/> }>
             <Show when=move || app.session_refused.get()>
                 <SignInForm/>
             </Show>
@@ -257,7 +257,6 @@ pub fn SignInForm() -> impl IntoView {
 #[component]
 fn SyncStatusView() -> impl IntoView {
     let app = use_app();
-    let user = move || app.sync.get().user;
     // Work not yet uploaded stays on the tablet, for the clinic's next sign-in to upload.
     let sign_out = move |_| {
         let Some(store) = app.store() else {
@@ -275,7 +274,7 @@ fn SyncStatusView() -> impl IntoView {
         <section class="card status" data-testid="sync-status">
             <dl>
                 <dt>{move || app.t(Key::SignedInAs)}</dt>
-                <dd data-testid="signed-in-as">{move || user().map(|u| u.display_name).unwrap_or_default()}</dd>
+                <dd data-testid="signed-in-as">{move || app.user_name()}</dd>
                 <dt>{move || app.t(Key::Pending)}</dt>
                 <dd data-testid="pending-count">{move || app.sync.get().pending}</dd>
                 <dt>{move || app.t(Key::LastSync)}</dt>
