@@ -273,15 +273,17 @@ fn read_dir_into(
     Ok(())
 }
 
-/// Trunk names hashed assets `stem-<16 hex digits>.ext` (and `stem-<hash>_bg.wasm`).
+/// Trunk names the scripts, wasm and stylesheets it builds `stem-<hash>.ext` (and
+/// `stem-<hash>_bg.wasm`), the hash a 64-bit number in hex without leading zeros (up to 16
+/// digits, fewer about one build in sixteen). Copied files (icons) keep their names.
 fn is_hashed(name: &str) -> bool {
     let file = name.rsplit('/').next().unwrap_or(name);
-    let stem = file.split('.').next().unwrap_or(file);
+    let (stem, ext) = file.split_once('.').unwrap_or((file, ""));
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
-    match stem.rsplit_once('-') {
-        Some((_, hash)) => hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()),
-        None => false,
-    }
+    matches!(ext, "js" | "wasm" | "css")
+        && stem.rsplit_once('-').is_some_and(|(_, hash)| {
+            (1..=16).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit())
+        })
 }
 
 fn content_type(name: &str) -> &'static str {
@@ -321,6 +323,11 @@ mod tests {
         assert!(!is_hashed("sw.js"));
         assert!(!is_hashed("icon-192.png"));
         assert!(!is_hashed("manifest.webmanifest"));
+        // A hash with a leading zero is written with one digit fewer.
+        assert!(is_hashed("cunbao-app-20ca10e54abe5bc_bg.wasm"));
+        assert!(is_hashed("township/cunbao-township-a2c34c90c011c03.js"));
+        assert!(!is_hashed("icons/icon-192.png"));
+        assert!(!is_hashed("cunbao-app-nothex0123456789_bg.wasm"));
     }
 
     fn text(response: Response) -> String {
