@@ -3,6 +3,11 @@ use cunbao_server::{
     user_command,
 };
 
+/// Sync allocates many small objects per mutation (texts, JSON, rows); mimalloc serves them
+/// faster than the system allocator (measured on the sync benchmark, README "Sync speed").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const USAGE: &str = "\
 村保 Cunbao server
 

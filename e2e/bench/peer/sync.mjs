@@ -8,9 +8,13 @@
 // Node on loopback; browser.mjs is the same from headless Chromium's IndexedDB.
 //   cd e2e/bench/peer && npm ci --ignore-scripts && node sync.mjs [N=10000] [rounds=2]
 // (leveldown loads its bundled linux-x64 prebuild; nothing is built or downloaded.)
+// Where the server's time goes: wrap the server in `perf record -D -1 --control fifo:F ...`
+// (CUNBAO_SERVER_BIN naming the wrapper) and set CUNBAO_PERF_FIFO=F: only the timed push and
+// pull are recorded. CUNBAO_ONLY=1 leaves PouchDB out (comparing two server builds).
 // A release server is fairer: cargo build --release -p cunbao-server and
 // CUNBAO_SERVER_BIN=target/release/cunbao-server (the harness's default is the debug build).
 import { execFileSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startPouchServer } from "./pouchdb-server.mjs";
 import PouchDB from "pouchdb";
@@ -75,6 +79,7 @@ async function cunbaoRound(round) {
     });
     const mutations = await claims(server.url, token, people);
     let cursor = (await pullAll(server.url, token, 0)).cursor;
+    perfControl("enable");
     const start = performance.now();
     let applied = 0;
     for (let i = 0; i < mutations.length; i += BATCH) {
@@ -86,6 +91,7 @@ async function cunbaoRound(round) {
     const pulled = await pullAll(server.url, token, cursor);
     const seconds = (performance.now() - start) / 1000;
     const pullSeconds = (performance.now() - pushed) / 1000;
+    perfControl("disable");
     cursor = pulled.cursor;
     const again = performance.now();
     await api(server.url, "/api/v1/sync/handshake", { token });
@@ -96,6 +102,10 @@ async function cunbaoRound(round) {
   } finally {
     await server.stop();
   }
+}
+
+function perfControl(command) {
+  if (process.env.CUNBAO_PERF_FIFO) writeFileSync(process.env.CUNBAO_PERF_FIFO, `${command}\n`);
 }
 
 async function pullAll(url, token, after) {
@@ -150,7 +160,7 @@ const backend = process.env.CUNBAO_TEST_DATABASE_URL ? "PostgreSQL" : "SQLite";
 console.log(`${N} claims, ${ROUNDS} rounds alternating; Cunbao on ${backend}; server binary ${serverBin}`);
 const rows = [];
 for (let round = 1; round <= ROUNDS; round++) {
-  const pouch = await pouchRound(round, shape);
+  const pouch = process.env.CUNBAO_ONLY ? { rate: NaN, seconds: NaN, idle: NaN } : await pouchRound(round, shape);
   const cunbao = await cunbaoRound(round);
   rows.push({ round, pouch, cunbao });
   console.log(

@@ -5,6 +5,7 @@
 pub(crate) mod apply;
 pub(crate) use apply::year_to_date;
 mod batch;
+mod body_values;
 pub mod reading;
 
 use std::collections::HashMap;
@@ -51,7 +52,13 @@ pub async fn push(
     caller: &Caller,
     mutations: &[Mutation],
 ) -> Result<PushResponse, ApiError> {
-    let pushed = mutations.iter().cloned().map(Pushed::Read).collect();
+    let pushed = mutations
+        .iter()
+        .map(|m| Pushed::Read {
+            body: serde_json::to_string(&m.body).expect("serialisable"),
+            m: m.clone(),
+        })
+        .collect();
     push_each(pool, writers, in_force, caller, pushed).await
 }
 
@@ -65,21 +72,27 @@ pub async fn push_raw(
 ) -> Result<PushResponse, ApiError> {
     let pushed = raw
         .into_iter()
-        .map(|raw| match reading::read(&raw) {
-            Ok(m) => Pushed::Read(m),
-            Err(result) => Pushed::Refused {
-                result: *result,
-                body: raw.body.to_string(),
-            },
+        .map(|raw| {
+            let read = reading::read(&raw);
+            let body = Box::<str>::from(raw.body).into_string();
+            match read {
+                Ok(m) => Pushed::Read { m, body },
+                Err(result) => Pushed::Refused {
+                    result: *result,
+                    body,
+                },
+            }
         })
         .collect();
     push_each(pool, writers, in_force, caller, pushed).await
 }
 
-/// One mutation of a batch: read, or refused as it arrived (with the body as sent, for the
-/// log).
+/// One mutation of a batch, read or refused as it arrived, with its body as sent for the log.
 enum Pushed {
-    Read(Mutation),
+    Read {
+        m: Mutation,
+        body: String,
+    },
     Refused {
         result: MutationResult,
         body: String,
@@ -89,14 +102,14 @@ enum Pushed {
 impl Pushed {
     fn seq(&self) -> u64 {
         match self {
-            Pushed::Read(m) => m.seq,
+            Pushed::Read { m, .. } => m.seq,
             Pushed::Refused { result, .. } => result.seq,
         }
     }
 
     fn record_id(&self) -> &str {
         match self {
-            Pushed::Read(m) => &m.record_id,
+            Pushed::Read { m, .. } => &m.record_id,
             Pushed::Refused { result, .. } => &result.record_id,
         }
     }
@@ -122,7 +135,7 @@ async fn push_each(
     .await?;
     // Then every record and person the batch names, in one order.
     let keys = mutations.iter().flat_map(|pushed| match pushed {
-        Pushed::Read(m) => batch::lock_keys(m),
+        Pushed::Read { m, .. } => batch::lock_keys(m),
         Pushed::Refused { .. } => Vec::new(),
     });
     tx.lock_keys(keys).await?;
@@ -130,7 +143,7 @@ async fn push_each(
     let ids: Vec<&str> = mutations
         .iter()
         .filter_map(|pushed| match pushed {
-            Pushed::Read(m) => Some(m.record_id.as_str()),
+            Pushed::Read { m, .. } => Some(m.record_id.as_str()),
             Pushed::Refused { .. } => None,
         })
         .collect();
@@ -138,10 +151,14 @@ async fn push_each(
     // What re-settling the batch's claims reads of their people, in one query.
     tx.buffer_records();
     let claims = mutations.iter().filter_map(|pushed| match pushed {
-        Pushed::Read(Mutation {
-            body: MutationBody::Claim(claim),
+        Pushed::Read {
+            m:
+                Mutation {
+                    body: MutationBody::Claim(claim),
+                    ..
+                },
             ..
-        }) => Some((claim.person.as_str().to_string(), claim.visit_date.year())),
+        } => Some((claim.person.as_str().to_string(), claim.visit_date.year())),
         _ => None,
     });
     let (people, years): (Vec<String>, Vec<i32>) = claims.unzip();
@@ -168,7 +185,7 @@ async fn push_each(
             continue;
         }
         let (kind, body, result, detail) = match pushed {
-            Pushed::Read(m) => {
+            Pushed::Read { m, body } => {
                 let result = match operators.of(&mut tx, caller, &clinic, &m).await? {
                     Some(operator) => {
                         let ctx = apply::Context {
@@ -181,7 +198,6 @@ async fn push_each(
                     }
                     None => operator_not_of_clinic(&m),
                 };
-                let body = serde_json::to_string(&m.body).expect("serialisable");
                 let detail = batch::audit_detail(seq, Some(&m), &result, &caller.user.username);
                 (m.body.kind(), body, result, detail)
             }

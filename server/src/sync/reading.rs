@@ -2,17 +2,19 @@
 //! text or values no clinic would send, is answered `rejected` with a code on its own, and the
 //! rest of the batch is applied — nothing a tablet sends can stall its queue.
 
-use chrono::{Datelike, NaiveDate};
 use cunbao_domain::sync::{
     valid_username, Mutation, MutationBody, MutationResult, Operator, MAX_DISPLAY_NAME_CHARS,
     MAX_USERNAME_CHARS,
 };
 use cunbao_domain::text::Text;
 use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 /// A pushed mutation as it arrived: its place in the device's sequence and its record id are
-/// read first, the body only after the checks below.
+/// read first, the body only after the checks below. The body is kept as the text sent (its
+/// JSON checked, nothing built of it): it is checked and read from that text once, and logged
+/// as it is.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawMutation {
@@ -21,17 +23,11 @@ pub struct RawMutation {
     /// Who made it; absent from tablets older than the field (the pusher stands in).
     #[serde(default)]
     pub operator: Option<Value>,
-    pub body: Value,
+    pub body: Box<RawValue>,
 }
 
-/// The longest text a clinic types into any field (a name, a reason, a code).
-pub const MAX_TEXT_CHARS: usize = 500;
 /// The most lines a visit at a village clinic can have.
 pub const MAX_CLAIM_LINES: usize = 100;
-/// The longest list of any kind in a mutation (lines, members of a receipt, diagnoses).
-const MAX_LIST: usize = 200;
-/// Dates outside these years are a typing error or an attack, never a visit or an enrolment.
-const YEARS: std::ops::RangeInclusive<i32> = 1900..=2200;
 /// The longest record id; ids are letters, digits, '.', '_' and '-' only, so that the ids the
 /// server derives from them (with ':') can never collide with one a tablet sends.
 const MAX_ID_CHARS: usize = 64;
@@ -71,10 +67,10 @@ pub fn read(raw: &RawMutation) -> Result<Mutation, Box<MutationResult>> {
         Ok(operator) => operator,
         Err(text) => return Err(refuse("bad_operator", text)),
     };
-    if let Err(text) = check_values(&raw.body) {
+    if let Err(text) = super::body_values::check(raw.body.get()) {
         return Err(refuse("bad_value", text));
     }
-    let body = match MutationBody::deserialize(&raw.body) {
+    let body = match serde_json::from_str::<MutationBody>(raw.body.get()) {
         Ok(body) => body,
         Err(err) => {
             return Err(refuse(
@@ -134,58 +130,6 @@ fn read_operator(value: &Value) -> Result<Operator, Text> {
     Ok(operator)
 }
 
-/// Every text in the body: not too long, no control characters (NUL among them); every list
-/// bounded; every date within [`YEARS`].
-fn check_values(value: &Value) -> Result<(), Text> {
-    match value {
-        Value::String(s) => check_text(s),
-        Value::Array(items) => {
-            if items.len() > MAX_LIST {
-                return Err(Text::new(
-                    format!("列表过长（最多{MAX_LIST}项）"),
-                    format!("A list is too long (at most {MAX_LIST} entries)"),
-                ));
-            }
-            items.iter().try_for_each(check_values)
-        }
-        Value::Object(fields) => fields.iter().try_for_each(|(key, v)| {
-            check_text(key)?;
-            check_values(v)
-        }),
-        Value::Number(_) | Value::Bool(_) | Value::Null => Ok(()),
-    }
-}
-
-/// One text of the body: not too long, no control characters, a date within [`YEARS`].
-fn check_text(s: &str) -> Result<(), Text> {
-    if s.chars().count() > MAX_TEXT_CHARS {
-        return Err(Text::new(
-            format!("文字过长（最多{MAX_TEXT_CHARS}个字）"),
-            format!("A text is too long (at most {MAX_TEXT_CHARS} characters)"),
-        ));
-    }
-    if s.chars().any(char::is_control) {
-        return Err(Text::new(
-            "文字中含有控制字符",
-            "A text contains control characters",
-        ));
-    }
-    // Only a text with two '-' can read as a date ("%Y-%m-%d"): the others skip the parse.
-    let maybe_date = s.bytes().filter(|&b| b == b'-').count() >= 2;
-    if let Some(date) = maybe_date
-        .then(|| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
-        .flatten()
-    {
-        if !YEARS.contains(&date.year()) {
-            return Err(Text::new(
-                format!("日期{s}超出范围"),
-                format!("The date {s} is out of range"),
-            ));
-        }
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -196,7 +140,7 @@ mod tests {
             seq: 1,
             record_id: record_id.into(),
             operator: None,
-            body,
+            body: RawValue::from_string(body.to_string()).unwrap(),
         }
     }
 

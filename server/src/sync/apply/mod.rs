@@ -144,8 +144,8 @@ async fn sent_before(
     };
     let same = row.try_get::<String, _>("record_id")? == m.record_id
         && row.try_get::<String, _>("kind")? == m.body.kind()
-        && serde_json::from_str::<serde_json::Value>(&row.try_get::<String, _>("body")?).ok()
-            == Some(serde_json::to_value(&m.body)?);
+        && serde_json::from_str::<MutationBody>(&row.try_get::<String, _>("body")?).ok()
+            == Some(m.body.clone());
     if !same {
         return Ok(None);
     }
