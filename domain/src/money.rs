@@ -19,7 +19,12 @@ pub const MAX_YUAN: i64 = 100_000_000;
 #[serde(try_from = "String")]
 #[cfg_attr(feature = "openapi", schema(value_type = String))]
 pub struct Money(Decimal);
-crate::serialize_by_display!(Money);
+
+impl serde::Serialize for Money {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.write_text(&mut [0; 24]))
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MoneyError {
@@ -126,6 +131,27 @@ impl Money {
         i64::try_from(d.mantissa()).expect("money within range")
     }
 
+    /// The amount as text with two decimals ("114.60"), written from the end of `buf`: from
+    /// the fen (money is never negative), several times faster than the decimal's own text,
+    /// and every claim stored or answered writes a dozen amounts.
+    fn write_text(self, buf: &mut [u8; 24]) -> &str {
+        let mut fen = self.fen().unsigned_abs();
+        let mut start = buf.len();
+        for place in 0.. {
+            if place == 2 {
+                start -= 1;
+                buf[start] = b'.';
+            }
+            start -= 1;
+            buf[start] = b'0' + (fen % 10) as u8;
+            fen /= 10;
+            if fen == 0 && place >= 2 {
+                break;
+            }
+        }
+        std::str::from_utf8(&buf[start..]).expect("ASCII digits")
+    }
+
     pub fn is_zero(self) -> bool {
         self.0.is_zero()
     }
@@ -162,10 +188,7 @@ impl Sum for Money {
 impl fmt::Display for Money {
     /// Always two decimals: "114.60", "0.00".
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // From the fen (money is never negative): faster than the decimal's own text, which
-        // every stored claim and answer writes several of.
-        let fen = self.fen();
-        write!(f, "{}.{:02}", fen / 100, fen % 100)
+        f.write_str(self.write_text(&mut [0; 24]))
     }
 }
 
@@ -217,6 +240,10 @@ mod tests {
             ),
         ] {
             assert_eq!(money.to_string(), text);
+            assert_eq!(
+                serde_json::to_string(&money).unwrap(),
+                format!("\"{text}\"")
+            );
         }
     }
 

@@ -2,11 +2,14 @@
 //! text or values no clinic would send, is answered `rejected` with a code on its own, and the
 //! rest of the batch is applied — nothing a tablet sends can stall its queue.
 
+use cunbao_domain::claim::Claim;
 use cunbao_domain::sync::{
     valid_username, Mutation, MutationBody, MutationResult, Operator, MAX_DISPLAY_NAME_CHARS,
     MAX_USERNAME_CHARS,
 };
 use cunbao_domain::text::Text;
+use serde::de::value::MapAccessDeserializer;
+use serde::de::{MapAccess, Visitor};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::Value;
@@ -70,7 +73,7 @@ pub fn read(raw: &RawMutation) -> Result<Mutation, Box<MutationResult>> {
     if let Err(text) = super::body_values::check(raw.body.get()) {
         return Err(refuse("bad_value", text));
     }
-    let body = match serde_json::from_str::<MutationBody>(raw.body.get()) {
+    let body = match read_body(raw.body.get()) {
         Ok(body) => body,
         Err(err) => {
             return Err(refuse(
@@ -99,6 +102,43 @@ pub fn read(raw: &RawMutation) -> Result<Mutation, Box<MutationResult>> {
         operator,
         body,
     })
+}
+
+/// A body read into its type. A claim (most of what is pushed) whose tag comes first, as
+/// tablets send it, is read straight into a [`Claim`]; any other body, or a claim that does
+/// not read that way, is read as tagged (which first copies the whole body aside to find its
+/// tag) and says what is wrong.
+fn read_body(text: &str) -> Result<MutationBody, serde_json::Error> {
+    match claim_tagged_first(text) {
+        Some(claim) => Ok(MutationBody::Claim(Box::new(claim))),
+        None => serde_json::from_str(text),
+    }
+}
+
+/// The claim, if `text` is an object whose first field is `"type": "claim"` and the rest
+/// reads as a claim.
+fn claim_tagged_first(text: &str) -> Option<Claim> {
+    struct TagFirst;
+    impl<'de> Visitor<'de> for TagFirst {
+        type Value = Option<Claim>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a claim")
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut fields: A) -> Result<Option<Claim>, A::Error> {
+            if fields.next_key::<String>()?.as_deref() != Some("type")
+                || fields.next_value::<String>()? != "claim"
+            {
+                return Ok(None);
+            }
+            Claim::deserialize(MapAccessDeserializer::new(fields)).map(Some)
+        }
+    }
+    let mut reader = serde_json::Deserializer::from_str(text);
+    let claim = serde::Deserializer::deserialize_map(&mut reader, TagFirst).ok()??;
+    reader.end().ok()?;
+    Some(claim)
 }
 
 /// The operator as sent: a plausible username and a display name of at most
@@ -172,6 +212,60 @@ mod tests {
             code(raw("k-2", Value::Array(vec![json!(1); 201]))),
             "bad_value"
         );
+    }
+
+    #[test]
+    fn a_claim_reads_the_same_with_its_tag_first_or_anywhere_else() {
+        use chrono::Datelike;
+        use cunbao_domain::{id_number, names::ItemCode, policy::Policy, quantity::Quantity};
+        use cunbao_domain::{sample, settlement::LineInput};
+        let catalogue = sample::catalogue();
+        let line = |code: &str| {
+            let item = catalogue.get(&ItemCode::parse(code).unwrap()).unwrap();
+            LineInput::from_item(item, Quantity::whole(2))
+        };
+        let date = chrono::NaiveDate::from_ymd_opt(2025, 3, 9).unwrap();
+        let body = sample::general_outpatient_claim(
+            &Policy::sample_2025(),
+            &catalogue.version,
+            id_number::compose("450324", date.with_year(1971).unwrap(), 7),
+            date,
+            vec![line("S110200001"), line("XJ01CAA001")],
+            Default::default(),
+        );
+        // As serialised: the tag first, read straight into the claim.
+        let sent = serde_json::to_string(&body).unwrap();
+        assert!(sent.starts_with(r#"{"type":"claim","#), "{sent}");
+        assert_eq!(
+            claim_tagged_first(&sent).map(|c| MutationBody::Claim(Box::new(c))),
+            Some(body.clone())
+        );
+        assert_eq!(read_body(&sent).unwrap(), body);
+        // Keys in alphabetical order: the tag is not first, and the body reads the same.
+        let sorted = serde_json::to_value(&body).unwrap().to_string();
+        assert!(!sorted.starts_with(r#"{"type""#), "{sorted}");
+        assert_eq!(claim_tagged_first(&sorted), None);
+        assert_eq!(read_body(&sorted).unwrap(), body);
+        // What either way refuses, the fast way refuses too.
+        let with = |extra: &str| format!("{}{extra}}}", &sent[..sent.len() - 1]);
+        for crafted in [
+            with(r#","extra":1"#),
+            with(r#","type":"claim""#),
+            format!("{sent} 1"),
+        ] {
+            assert!(read_body(&crafted).is_err(), "{crafted}");
+            assert!(
+                serde_json::from_str::<MutationBody>(&crafted).is_err(),
+                "{crafted}"
+            );
+        }
+        // Another kind with its tag first goes the general way.
+        let void = r#"{"type":"void","target_record_id":"k-1","reason":"录入错误"}"#;
+        assert_eq!(claim_tagged_first(void), None);
+        assert!(matches!(
+            read_body(void).unwrap(),
+            MutationBody::Void { .. }
+        ));
     }
 
     #[test]
