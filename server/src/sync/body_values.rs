@@ -7,7 +7,7 @@ use cunbao_domain::text::Text;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 
 /// The longest text a clinic types into any field (a name, a reason, a code).
-pub const MAX_TEXT_CHARS: usize = 500;
+const MAX_TEXT_CHARS: usize = 500;
 /// The longest list of any kind in a mutation (lines, members of a receipt, diagnoses).
 const MAX_LIST: usize = 200;
 /// Dates outside these years are a typing error or an attack, never a visit or an enrolment.

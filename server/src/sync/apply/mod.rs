@@ -144,8 +144,10 @@ async fn sent_before(
     };
     let same = row.try_get::<String, _>("record_id")? == m.record_id
         && row.try_get::<String, _>("kind")? == m.body.kind()
-        && serde_json::from_str::<MutationBody>(&row.try_get::<String, _>("body")?).ok()
-            == Some(m.body.clone());
+        && serde_json::from_str::<MutationBody>(&row.try_get::<String, _>("body")?)
+            .ok()
+            .as_ref()
+            == Some(&m.body);
     if !same {
         return Ok(None);
     }
