@@ -142,6 +142,15 @@ async fn the_database_underneath_holds_no_id_number_name_or_phone_and_the_indexe
             .unwrap(),
         1
     );
+    assert_eq!(
+        vault
+            .keys_in(IndexName::OutboxByState, "pending")
+            .await
+            .unwrap(),
+        ["00000000000000000001"]
+    );
+    // A store whose keys are hashed does not list them.
+    assert!(vault.keys_in(IndexName::ClaimsByPerson, ID).await.is_err());
     let notice_key = format!("accumulators:{ID}|2026|general");
     assert!(vault
         .get(StoreName::Notices, &notice_key)

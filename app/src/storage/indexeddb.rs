@@ -203,6 +203,15 @@ impl Store for IndexedDbStore {
         keyed(store, keys, from_js_all(&values)?)
     }
 
+    async fn keys_in(&self, index: IndexName, value: &str) -> Result<Vec<String>, StorageError> {
+        let (tx, object_store) = self.on(index.store(), TransactionMode::ReadOnly)?;
+        let by = object_store.index(index.as_str()).map_err(op)?;
+        let only = KeyRange::only(&JsValue::from_str(value)).map_err(op)?;
+        let keys = by.get_all_keys(Some(only), None).await.map_err(op)?;
+        tx.done().await.map_err(op)?;
+        Ok(keys.iter().filter_map(|key| key.as_string()).collect())
+    }
+
     async fn count_in(&self, index: IndexName, value: &str) -> Result<u32, StorageError> {
         let (tx, object_store) = self.on(index.store(), TransactionMode::ReadOnly)?;
         let by = object_store.index(index.as_str()).map_err(op)?;

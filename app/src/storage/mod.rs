@@ -102,6 +102,17 @@ pub trait Store {
         value: &str,
     ) -> Result<Vec<(String, Value)>, StorageError>;
 
+    /// The keys of the records [`Store::all_in`] would read, without reading them. (Through the
+    /// vault, only for stores whose keys are stored as they are, like [`Store::last_key`].)
+    async fn keys_in(&self, index: IndexName, value: &str) -> Result<Vec<String>, StorageError> {
+        Ok(self
+            .all_in(index, value)
+            .await?
+            .into_iter()
+            .map(|(key, _)| key)
+            .collect())
+    }
+
     /// How many records of the index's store have `value` in its field, without reading them.
     async fn count_in(&self, index: IndexName, value: &str) -> Result<u32, StorageError>;
 

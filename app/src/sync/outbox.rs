@@ -62,10 +62,12 @@ pub async fn rejected(store: &impl Store) -> Result<Vec<OutboxEntry>, StorageErr
 /// The greatest sequence number the server has answered (applied or rejected), 0 if none.
 /// Sequence numbers run 1, 2, 3… without gaps, so it is the last one that is not pending.
 pub async fn last_answered(store: &impl Store) -> Result<u64, StorageError> {
-    let pending: std::collections::HashSet<u64> = pending(store)
+    // The pending entries' keys only: nothing is read or opened.
+    let pending: std::collections::HashSet<u64> = store
+        .keys_in(IndexName::OutboxByState, "pending")
         .await?
         .iter()
-        .map(|e| e.mutation.seq)
+        .filter_map(|key| key.parse().ok())
         .collect();
     let mut seq = store
         .last_key(StoreName::Outbox)
@@ -213,20 +215,20 @@ pub async fn commit_with_entries(
     }
 }
 
-/// Records the server's answers.
+/// Records the server's answers to `sent` (the entries as they were read to be sent: they
+/// are not read again).
 pub async fn record_results(
     store: &impl Store,
+    sent: &[OutboxEntry],
     results: &[MutationResult],
 ) -> Result<(), StorageError> {
-    let keys: Vec<String> = results.iter().map(|r| key(r.seq)).collect();
-    let stored = store.get_many(StoreName::Outbox, &keys).await?;
+    let by_seq: std::collections::HashMap<u64, &OutboxEntry> = sent
+        .iter()
+        .map(|entry| (entry.mutation.seq, entry))
+        .collect();
     let mut updates = Vec::with_capacity(results.len());
-    for (result, stored) in results.iter().zip(stored) {
-        let Some(mut entry) = stored
-            .map(serde_json::from_value::<OutboxEntry>)
-            .transpose()
-            .map_err(|e| StorageError::Format(e.to_string()))?
-        else {
+    for result in results {
+        let Some(&sent) = by_seq.get(&result.seq) else {
             continue;
         };
         let status = match result.status {
@@ -235,7 +237,7 @@ pub async fn record_results(
             }
             other => other,
         };
-        entry.state = match status {
+        let state = match status {
             MutationStatus::Rejected if result.code.as_deref() == Some(SEQUENCE_GAP) => {
                 EntryState::Pending
             }
@@ -245,6 +247,11 @@ pub async fn record_results(
             _ => EntryState::Applied {
                 result: (result.code.is_some()).then(|| result.clone()),
             },
+        };
+        let entry = OutboxEntry {
+            mutation: sent.mutation.clone(),
+            state,
+            created_at_ms: sent.created_at_ms,
         };
         let value =
             serde_json::to_value(&entry).map_err(|e| StorageError::Format(e.to_string()))?;
@@ -370,8 +377,10 @@ mod tests {
             }
             assert_eq!(pending(&store).await.unwrap().len(), 5);
             assert_eq!(last_answered(&store).await.unwrap(), 0);
+            let sent = pending(&store).await.unwrap();
             record_results(
                 &store,
+                &sent,
                 &[
                     answer(1, MutationStatus::Applied, None),
                     answer(2, MutationStatus::Rejected, Some("not_eligible")),

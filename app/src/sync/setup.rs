@@ -31,13 +31,16 @@ pub async fn policy_version(store: &impl Store) -> Result<Option<String>, Storag
     meta::get(store, MetaKey::PolicyVersion).await
 }
 
+/// Fetches what the handshake says this device lacks: policies, the catalogue. True when
+/// something the desk reads changed (a policy fetched or put in force, a new catalogue).
 pub async fn bring_up_to_date(
     store: &impl Store,
     transport: &impl Transport,
     token: &str,
     handshake: &Handshake,
     progress: &mut dyn FnMut(Progress),
-) -> Result<(), SyncError> {
+) -> Result<bool, SyncError> {
+    let mut changed = false;
     // Every published policy this device does not hold yet (a visit is settled under its
     // year's, an enrolment in the collection period under next year's); the one in force last,
     // so that its version is noted only once it is here.
@@ -53,13 +56,15 @@ pub async fn bring_up_to_date(
             progress(Progress::Policy);
             let policy = transport.policy(token, version).await?;
             store.put_as(StoreName::Policies, version, &policy).await?;
+            changed = true;
         }
     }
     if policy_version(store).await?.as_deref() != Some(in_force) {
         meta::put(store, MetaKey::PolicyVersion, &in_force).await?;
+        changed = true;
     }
     if catalogue_version(store).await?.as_deref() == Some(handshake.catalogue_version.as_str()) {
-        return Ok(());
+        return Ok(changed);
     }
     let mut offset = 0;
     let mut keys = Vec::new();
@@ -97,5 +102,5 @@ pub async fn bring_up_to_date(
             }
         }
     }
-    Ok(())
+    Ok(true)
 }

@@ -98,12 +98,14 @@ pub fn request(ctx: AppContext) {
                 ctx.sync_attempt.set_value(0);
                 ctx.sync_error.set(None);
                 ctx.session_refused.set(false);
-                // Read the desk's data again only when the round brought something new.
+                // Read the desk's data again only when the round changed what it holds
+                // (residents, receipts, policies, the catalogue): claims and notices are read
+                // by the screens, which follow the sync status.
                 let stale = ctx.desk.with_untracked(|d| {
                     d.as_ref()
                         .is_none_or(|d| d.policy.is_none() || d.catalogue.is_empty())
                 });
-                if report.pulled > 0 || stale {
+                if report.desk_changed || stale {
                     ctx.reload_desk();
                 }
             }

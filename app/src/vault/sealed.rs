@@ -3,6 +3,8 @@
 //! IndexedDB underneath holds only envelopes. It exists only while the desk is open: dropping
 //! it drops the keys.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::rc::Rc;
 
 use futures::future::try_join_all;
@@ -18,7 +20,13 @@ use crate::storage::{Batch, IndexName, StorageError, Store, StoreName, Write};
 pub struct Vault {
     raw: Rc<IndexedDbStore>,
     keys: Keys,
+    /// Keyed hashes already made in this opening (a record's key is hashed to read it and
+    /// again to write it back): kept only while the desk is open, like the keys, and never
+    /// more than [`HASHES_KEPT`].
+    hashes: RefCell<HashMap<String, String>>,
 }
+
+const HASHES_KEPT: usize = 20_000;
 
 /// What is encrypted: the record with its key (a keyed store's stored key is a hash).
 #[derive(Serialize, Deserialize)]
@@ -28,12 +36,22 @@ struct Plain {
 }
 
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut text = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        text.push(DIGITS[usize::from(b >> 4)] as char);
+        text.push(DIGITS[usize::from(b & 15)] as char);
+    }
+    text
 }
 
 impl Vault {
     pub fn new(raw: Rc<IndexedDbStore>, keys: Keys) -> Vault {
-        Vault { raw, keys }
+        Vault {
+            raw,
+            keys,
+            hashes: RefCell::default(),
+        }
     }
 
     /// The database underneath, for what needs no key (counting, wiping).
@@ -43,9 +61,16 @@ impl Vault {
 
     /// The keyed hash of a personal value (an ID number, a key naming a person).
     pub async fn hash(&self, value: &str) -> Result<String, StorageError> {
-        Ok(hex(
-            &webcrypto::mac(&self.keys.index, value.as_bytes()).await?
-        ))
+        if let Some(known) = self.hashes.borrow().get(value) {
+            return Ok(known.clone());
+        }
+        let hash = hex(&webcrypto::mac(&self.keys.index, value.as_bytes()).await?);
+        let mut hashes = self.hashes.borrow_mut();
+        if hashes.len() >= HASHES_KEPT {
+            hashes.clear();
+        }
+        hashes.insert(value.to_string(), hash.clone());
+        Ok(hash)
     }
 
     async fn stored_key(&self, store: StoreName, key: &str) -> Result<String, StorageError> {
@@ -199,17 +224,19 @@ impl Store for Vault {
         self.open_all(index.store(), stored).await
     }
 
+    async fn keys_in(&self, index: IndexName, value: &str) -> Result<Vec<String>, StorageError> {
+        hashed_keys(index.store())?;
+        let value = self.index_value(index, value).await?;
+        self.raw.keys_in(index, &value).await
+    }
+
     async fn count_in(&self, index: IndexName, value: &str) -> Result<u32, StorageError> {
         let value = self.index_value(index, value).await?;
         self.raw.count_in(index, &value).await
     }
 
     async fn last_key(&self, store: StoreName) -> Result<Option<String>, StorageError> {
-        if rules::keyed(store) {
-            return Err(StorageError::Operation(format!(
-                "{store}: its keys are hashed and have no order"
-            )));
-        }
+        hashed_keys(store)?;
         self.raw.last_key(store).await
     }
 
@@ -243,6 +270,16 @@ impl Store for Vault {
         }
         self.raw.known_last_key(store)
     }
+}
+
+/// Refuses to list or order the keys of a store whose keys are stored hashed.
+fn hashed_keys(store: StoreName) -> Result<(), StorageError> {
+    if rules::keyed(store) {
+        return Err(StorageError::Operation(format!(
+            "{store}: its keys are hashed and have no order"
+        )));
+    }
+    Ok(())
 }
 
 /// Seals every record stored before encryption came (a tablet updated with data on it), in

@@ -77,6 +77,13 @@ pub async fn an_index_finds_records_by_one_field(s: &impl Store) {
         .unwrap();
     let pending = s.all_in(IndexName::OutboxByState, "pending").await.unwrap();
     assert_eq!(keys(pending), ["0003", "0004"]);
+    // The same keys, without reading the records.
+    assert_eq!(
+        s.keys_in(IndexName::OutboxByState, "pending")
+            .await
+            .unwrap(),
+        ["0003", "0004"]
+    );
     let applied = s.all_in(IndexName::OutboxByState, "applied").await.unwrap();
     assert_eq!(keys(applied), ["0001", "0002"]);
     assert!(s

@@ -77,6 +77,19 @@ function printProfile(profile) {
   for (const [name, ms] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`    ${ms.toFixed(0).padStart(6)} ms  ${name}`);
 }
 
+/** Where the round's time went, from the marks the app puts on the performance timeline
+ *  (`sync:*`, app/src/sync/mod.rs): the time up to each mark from the one before, summed over
+ *  batches and pages. */
+async function printPhases(page) {
+  const marks = await page.evaluate(() =>
+    performance.getEntriesByType("mark").filter((m) => m.name.startsWith("sync:")).map((m) => [m.name.slice(5), m.startTime]),
+  );
+  const spent = new Map();
+  marks.forEach(([name, at], i) => i > 0 && spent.set(name, (spent.get(name) ?? 0) + at - marks[i - 1][1]));
+  const total = marks.length ? marks.at(-1)[1] - marks[0][1] : 0;
+  console.log(`  the round, ${total.toFixed(0)} ms from its start to its end: ${[...spent].map(([n, ms]) => `${n} ${ms.toFixed(0)}`).join(", ")} ms`);
+}
+
 async function cunbao(browser) {
   const server = await startServer({ name: "peer-browser-cunbao", sampleData: true, env: { CUNBAO_SAMPLE_RESIDENTS: "0" } });
   try {
@@ -105,6 +118,7 @@ async function cunbao(browser) {
     await context.setOffline(false);
     const ms = await page.evaluate(() => window.round);
     if (cdp) printProfile((await cdp.send("Profiler.stop")).profile);
+    await printPhases(page);
     await watchRound(page);
     await page.evaluate(() => window.dispatchEvent(new Event("online")));
     const again = await page.evaluate(() => window.round);

@@ -206,13 +206,13 @@ fn an_application_the_server_refused_is_left_out_and_may_be_filed_again() {
         apply(&store, "e1", hypertension, "证明 1", today, maker("q1"))
             .await
             .unwrap();
-        let sent = entries(&store).await.unwrap()[0].mutation.clone();
+        let sent = entries(&store).await.unwrap();
         let refused = MutationResult::rejected(
-            &sent,
+            &sent[0].mutation,
             "not_enrolled_here",
             Text::new("未在本卫生室参保", "not enrolled here"),
         );
-        record_results(&store, &[refused]).await.unwrap();
+        record_results(&store, &sent, &[refused]).await.unwrap();
         assert!(qualifications_of(&store, PERSON).await.unwrap().is_empty());
         apply(&store, "e1", hypertension, "证明 2", today, maker("q2"))
             .await
