@@ -215,22 +215,19 @@ pub async fn commit_with_entries(
     }
 }
 
-/// Records the server's answers to `sent` (the entries as they were read to be sent: they
-/// are not read again).
+/// Records the server's answers to `sent` (the entries as they were read to be sent, in
+/// sequence order: they are not read again).
 pub async fn record_results(
     store: &impl Store,
     sent: &[OutboxEntry],
     results: &[MutationResult],
 ) -> Result<(), StorageError> {
-    let by_seq: std::collections::HashMap<u64, &OutboxEntry> = sent
-        .iter()
-        .map(|entry| (entry.mutation.seq, entry))
-        .collect();
     let mut updates = Vec::with_capacity(results.len());
     for result in results {
-        let Some(&sent) = by_seq.get(&result.seq) else {
+        let Ok(at) = sent.binary_search_by_key(&result.seq, |entry| entry.mutation.seq) else {
             continue;
         };
+        let sent = &sent[at];
         let status = match result.status {
             MutationStatus::AlreadyApplied => {
                 result.original_status.unwrap_or(MutationStatus::Applied)

@@ -51,18 +51,18 @@ pub fn Lines(draft: RwSignal<VisitDraft>, quote: QuoteMemo) -> impl IntoView {
                             view! {
                                 <tr data-testid=format!("line-{i}")>
                                     <td>{item.as_ref().map(|it| it.name.clone()).unwrap_or(code.clone())}</td>
-                                    <td>{let class = item.as_ref().map(|it| it.class); move || class.map(|c| c.label(app.lang.get())).unwrap_or("—")}</td>
-                                    <td class="num">{item.as_ref().map(|it| it.price.to_string())}</td>
-                                    <td>
+                                    <td data-label=move || app.t(Key::Class)>{let class = item.as_ref().map(|it| it.class); move || class.map(|c| c.label(app.lang.get())).unwrap_or("—")}</td>
+                                    <td class="num" data-label=move || app.t(Key::Price)>{item.as_ref().map(|it| it.price.to_string())}</td>
+                                    <td data-label=move || app.t(Key::Quantity)>
                                         <input class="qty" inputmode="decimal" name=format!("qty_{i}")
                                             prop:value=move || draft.with(|d| d.lines.get(i).map(|l| l.quantity.clone()).unwrap_or_default())
                                             on:input=move |ev| draft.update(|d| if let Some(l) = d.lines.get_mut(i) { l.quantity = event_target_value(&ev) })/>
                                         {move || line_error(i).map(|e| view! { <span class="field-error">{e}</span> })}
                                     </td>
-                                    <td class="num">{cell(|b| b.amount.to_string())}</td>
-                                    <td class="num">{cell(|b| b.self_pay_full.to_string())}</td>
-                                    <td class="num">{cell(|b| b.self_pay_first.to_string())}</td>
-                                    <td class="num">{cell(|b| b.in_policy.to_string())}</td>
+                                    <td class="num" data-label=move || app.t(Key::AmountCol)>{cell(|b| b.amount.to_string())}</td>
+                                    <td class="num" data-label=move || app.t(Key::SelfPayFull)>{cell(|b| b.self_pay_full.to_string())}</td>
+                                    <td class="num" data-label=move || app.t(Key::SelfPayFirst)>{cell(|b| b.self_pay_first.to_string())}</td>
+                                    <td class="num" data-label=move || app.t(Key::InPolicy)>{cell(|b| b.in_policy.to_string())}</td>
                                     <td><button class="link" on:click=move |_| draft.update(|d| { if i < d.lines.len() { d.lines.remove(i); } })>{move || app.t(Key::Remove)}</button></td>
                                 </tr>
                             }
