@@ -120,6 +120,30 @@ pub enum ChangeKind {
 }
 
 impl ChangeKind {
+    /// Every kind, for reading a kind back from its name.
+    pub const ALL: [ChangeKind; 13] = [
+        ChangeKind::Enrolment,
+        ChangeKind::Contribution,
+        ChangeKind::Claim,
+        ChangeKind::DuplicateEnrolment,
+        ChangeKind::Adjustment,
+        ChangeKind::RefundDue,
+        ChangeKind::Void,
+        ChangeKind::CoverStopped,
+        ChangeKind::Corrected,
+        ChangeKind::RefundProposed,
+        ChangeKind::Qualification,
+        ChangeKind::ClaimDecided,
+        ChangeKind::ProposalDecided,
+    ];
+
+    /// The kind named `name` (as [`ChangeKind::as_str`] names it).
+    pub fn named(name: &str) -> Option<ChangeKind> {
+        ChangeKind::ALL
+            .into_iter()
+            .find(|kind| kind.as_str() == name)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             ChangeKind::Enrolment => "enrolment",
@@ -191,25 +215,25 @@ impl ChangeBody {
     /// wire): the payload read straight into the kind's type.
     pub fn from_parts(kind: &str, payload: serde_json::Value) -> serde_json::Result<ChangeBody> {
         use serde_json::from_value as read;
+        let Some(kind) = ChangeKind::named(kind) else {
+            return Err(serde::de::Error::custom(format_args!(
+                "unknown kind of change `{kind}`"
+            )));
+        };
         Ok(match kind {
-            "enrolment" => ChangeBody::Enrolment(read(payload)?),
-            "contribution" => ChangeBody::Contribution(read(payload)?),
-            "claim" => ChangeBody::Claim(read(payload)?),
-            "duplicate_enrolment" => ChangeBody::DuplicateEnrolment(read(payload)?),
-            "adjustment" => ChangeBody::Adjustment(read(payload)?),
-            "refund_due" => ChangeBody::RefundDue(read(payload)?),
-            "void" => ChangeBody::Void(read(payload)?),
-            "cover_stopped" => ChangeBody::CoverStopped(read(payload)?),
-            "corrected" => ChangeBody::Corrected(read(payload)?),
-            "refund_proposed" => ChangeBody::RefundProposed(read(payload)?),
-            "qualification" => ChangeBody::Qualification(read(payload)?),
-            "claim_decided" => ChangeBody::ClaimDecided(read(payload)?),
-            "proposal_decided" => ChangeBody::ProposalDecided(read(payload)?),
-            other => {
-                return Err(serde::de::Error::custom(format_args!(
-                    "unknown kind of change `{other}`"
-                )))
-            }
+            ChangeKind::Enrolment => ChangeBody::Enrolment(read(payload)?),
+            ChangeKind::Contribution => ChangeBody::Contribution(read(payload)?),
+            ChangeKind::Claim => ChangeBody::Claim(read(payload)?),
+            ChangeKind::DuplicateEnrolment => ChangeBody::DuplicateEnrolment(read(payload)?),
+            ChangeKind::Adjustment => ChangeBody::Adjustment(read(payload)?),
+            ChangeKind::RefundDue => ChangeBody::RefundDue(read(payload)?),
+            ChangeKind::Void => ChangeBody::Void(read(payload)?),
+            ChangeKind::CoverStopped => ChangeBody::CoverStopped(read(payload)?),
+            ChangeKind::Corrected => ChangeBody::Corrected(read(payload)?),
+            ChangeKind::RefundProposed => ChangeBody::RefundProposed(read(payload)?),
+            ChangeKind::Qualification => ChangeBody::Qualification(read(payload)?),
+            ChangeKind::ClaimDecided => ChangeBody::ClaimDecided(read(payload)?),
+            ChangeKind::ProposalDecided => ChangeBody::ProposalDecided(read(payload)?),
         })
     }
 }
@@ -411,22 +435,8 @@ mod tests {
     /// lacks, not for an unknown kind.
     #[test]
     fn every_kind_is_read_by_its_name() {
-        use ChangeKind::*;
-        for kind in [
-            Enrolment,
-            Contribution,
-            Claim,
-            DuplicateEnrolment,
-            Adjustment,
-            RefundDue,
-            Void,
-            CoverStopped,
-            Corrected,
-            RefundProposed,
-            Qualification,
-            ClaimDecided,
-            ProposalDecided,
-        ] {
+        for kind in ChangeKind::ALL {
+            assert_eq!(ChangeKind::named(kind.as_str()), Some(kind));
             let err = ChangeBody::from_parts(kind.as_str(), json!({})).unwrap_err();
             assert!(!err.to_string().contains("unknown kind"), "{kind:?}: {err}");
         }
