@@ -12,14 +12,14 @@ use bytes::Bytes;
 use chrono::NaiveDate;
 use cunbao_app::storage::memory::MemoryStore;
 use cunbao_app::sync::outbox;
-use cunbao_app::sync::transport::{Api, TransportError, PUSH_PATH};
+use cunbao_app::sync::transport::{push_body, Api, TransportError, PUSH_PATH};
 use cunbao_app::sync::{self as engine, sync_once};
 use cunbao_domain::id_number::compose;
 use cunbao_domain::policy::Policy;
 use cunbao_domain::quantity::Quantity;
 use cunbao_domain::sample;
 use cunbao_domain::settlement::{Accumulators, LineInput};
-use cunbao_domain::sync::{PushRequest, PushResponse, SignInRequest};
+use cunbao_domain::sync::{PushResponse, SignInRequest};
 use cunbao_domain::synthetic::{self, Rng};
 use cunbao_server::client::ClientFiles;
 use cunbao_server::{app, db, seed, AppState};
@@ -176,24 +176,18 @@ async fn run(label: &str, url: &str, count: usize) {
     .await
     .unwrap();
     let token = engine::session(&second).await.unwrap().unwrap().token;
-    let mutations: Vec<_> = outbox::entries(&store)
+    let entries: Vec<_> = outbox::entries(&store)
         .await
         .unwrap()
         .into_iter()
-        .map(|e| {
-            let mut m = e.mutation;
-            m.record_id = format!("s-{}", m.record_id);
-            m
+        .map(|mut e| {
+            e.mutation.record_id = format!("s-{}", e.mutation.record_id);
+            e
         })
         .collect();
-    let bodies: Vec<String> = mutations
+    let bodies: Vec<String> = entries
         .chunks(cunbao_domain::sync::MAX_BATCH)
-        .map(|batch| {
-            serde_json::to_string(&PushRequest {
-                mutations: batch.to_vec(),
-            })
-            .unwrap()
-        })
+        .map(push_body)
         .collect();
     let started = Instant::now();
     for body in bodies {

@@ -20,8 +20,8 @@ use std::collections::HashMap;
 
 use cunbao_domain::enrolment::CoverStop;
 use cunbao_domain::sync::{
-    Change, ChangeBody, MutationStatus, PushRequest, SignInRequest, SignInResponse, UserInfo,
-    MAX_BATCH, SEQUENCE_GAP,
+    Change, ChangeBody, MutationStatus, SignInRequest, SignInResponse, UserInfo, MAX_BATCH,
+    SEQUENCE_GAP,
 };
 use cunbao_domain::text::{Bilingual, Text};
 use serde_json::Value;
@@ -168,14 +168,7 @@ pub async fn sync_with_progress(
     let pending = outbox::pending(store).await?;
     phase("pending");
     for batch in pending.chunks(MAX_BATCH) {
-        let response = transport
-            .push(
-                token,
-                &PushRequest {
-                    mutations: batch.iter().map(|e| e.mutation.clone()).collect(),
-                },
-            )
-            .await?;
+        let response = transport.push(token, batch).await?;
         report.pushed += batch.len();
         phase("pushed");
         outbox::record_results(store, batch, &response.results).await?;

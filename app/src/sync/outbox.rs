@@ -26,10 +26,42 @@ pub enum EntryState {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutboxEntry {
-    pub mutation: Mutation,
+    pub mutation: Queued,
     pub state: EntryState,
     /// When it was made on the tablet (ms since the epoch).
     pub created_at_ms: u64,
+}
+
+/// A mutation as the outbox keeps it: the tablet reads an entry back only to send it again
+/// (and to list it), so the body stays the JSON it was saved as, sent as it is. Reading every
+/// kind of body back into its type would put serde's decoder of every mutation into the wasm
+/// for nothing (issue 18, the bundle); it is [`Mutation`] on the wire.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Queued {
+    pub seq: u64,
+    pub record_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operator: Option<Operator>,
+    pub body: serde_json::Value,
+}
+
+impl From<&Mutation> for Queued {
+    fn from(m: &Mutation) -> Queued {
+        Queued {
+            seq: m.seq,
+            record_id: m.record_id.clone(),
+            operator: m.operator.clone(),
+            body: serde_json::to_value(&m.body).expect("a mutation serialises"),
+        }
+    }
+}
+
+#[cfg(test)]
+impl Queued {
+    /// The mutation as the server reads it.
+    pub fn typed(&self) -> Mutation {
+        serde_json::from_value(serde_json::to_value(self).unwrap()).unwrap()
+    }
 }
 
 /// Outbox keys sort in sequence order.
@@ -197,7 +229,7 @@ pub async fn commit_with_entries(
                 body: body.clone(),
             };
             let entry = OutboxEntry {
-                mutation: mutation.clone(),
+                mutation: Queued::from(&mutation),
                 state: EntryState::Pending,
                 created_at_ms: now_ms,
             };

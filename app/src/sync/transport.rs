@@ -9,12 +9,12 @@ use cunbao_domain::statement::{
     CashHandIn, CashStanding, PaymentRequest, Statement, StatementSummary,
 };
 use cunbao_domain::sync::{
-    CataloguePage, Handshake, PullResponse, PushRequest, PushResponse, SignInRequest,
-    SignInResponse,
+    CataloguePage, Handshake, PullResponse, PushResponse, SignInRequest, SignInResponse,
 };
 use cunbao_domain::text::{Bilingual, Text};
 use cunbao_domain::township::RecordRow;
 
+use super::outbox::OutboxEntry;
 use crate::township::review::escape;
 use crate::township::RecordKind;
 
@@ -423,6 +423,66 @@ fn sampling_path(clinic: &str, month: &str, tail: &str) -> String {
     )
 }
 
+/// A [`PushRequest`](cunbao_domain::sync::PushRequest) written straight from the outbox
+/// entries: each mutation as it was saved, its body's `type` first (the server reads a claim
+/// whose tag comes first straight into its type, without buffering it).
+struct PushBody<'a>(&'a [OutboxEntry]);
+
+/// The text of a push of `entries`.
+pub fn push_body(entries: &[OutboxEntry]) -> String {
+    serde_json::to_string(&PushBody(entries)).expect("request bodies serialise")
+}
+
+impl serde::Serialize for PushBody<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut request = serializer.serialize_struct("PushRequest", 1)?;
+        request.serialize_field("mutations", &Mutations(self.0))?;
+        request.end()
+    }
+}
+
+struct Mutations<'a>(&'a [OutboxEntry]);
+
+impl serde::Serialize for Mutations<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(serde::Serialize)]
+        struct Sent<'a> {
+            seq: u64,
+            record_id: &'a str,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            operator: &'a Option<cunbao_domain::sync::Operator>,
+            body: TagFirst<'a>,
+        }
+        serializer.collect_seq(self.0.iter().map(|entry| Sent {
+            seq: entry.mutation.seq,
+            record_id: &entry.mutation.record_id,
+            operator: &entry.mutation.operator,
+            body: TagFirst(&entry.mutation.body),
+        }))
+    }
+}
+
+/// A saved body (its keys sorted, as stored) written with its `type` first.
+struct TagFirst<'a>(&'a serde_json::Value);
+
+impl serde::Serialize for TagFirst<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let serde_json::Value::Object(fields) = self.0 else {
+            return self.0.serialize(serializer);
+        };
+        let mut map = serializer.serialize_map(Some(fields.len()))?;
+        if let Some(tag) = fields.get("type") {
+            map.serialize_entry("type", tag)?;
+        }
+        for (key, value) in fields.iter().filter(|(key, _)| *key != "type") {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+
 fn json_body(value: &impl serde::Serialize) -> Option<String> {
     Some(serde_json::to_string(value).expect("request bodies serialise"))
 }
@@ -452,10 +512,15 @@ impl<C: HttpClient> Transport for Api<C> {
     async fn push(
         &self,
         token: &str,
-        request: &PushRequest,
+        entries: &[OutboxEntry],
     ) -> Result<PushResponse, TransportError> {
-        self.call("POST", PUSH_PATH, Some(token), json_body(request))
-            .await
+        self.call(
+            "POST",
+            PUSH_PATH,
+            Some(token),
+            json_body(&PushBody(entries)),
+        )
+        .await
     }
 
     async fn pull(
@@ -497,10 +562,11 @@ pub trait Transport {
         token: &str,
         report: &HandshakeQuery,
     ) -> Result<Handshake, TransportError>;
+    /// Sends the outbox entries' mutations, in order, as one [`PushRequest`](cunbao_domain::sync::PushRequest).
     async fn push(
         &self,
         token: &str,
-        request: &PushRequest,
+        entries: &[OutboxEntry],
     ) -> Result<PushResponse, TransportError>;
     async fn pull(
         &self,
@@ -536,5 +602,48 @@ pub fn error_from(status: u16, body: &serde_json::Value) -> TransportError {
         code: text("code"),
         message_zh: text("message_zh"),
         message_en: text("message_en"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::storage::memory::MemoryStore;
+    use crate::sync::outbox::{self, EntryState};
+    use cunbao_domain::sync::{Mutation, MutationBody, PushRequest};
+    use futures::executor::block_on;
+
+    /// The outbox keeps each body as the JSON it was saved as; what is pushed reads as the
+    /// [`PushRequest`] of the typed mutations, each body's tag first as the server prefers.
+    #[test]
+    fn a_push_sends_each_mutation_exactly_as_it_was_saved() {
+        block_on(async {
+            let store = MemoryStore::new();
+            outbox::sign_in_for_tests(&store, "lijia", "王秀兰").await;
+            let bodies = [
+                MutationBody::Void {
+                    target_record_id: "c1".into(),
+                    reason: "录入错误".into(),
+                },
+                MutationBody::VoidProposal {
+                    claim_id: "c2".into(),
+                    reason: "重复结算".into(),
+                },
+            ];
+            let mut saved: Vec<Mutation> = Vec::new();
+            for (i, body) in bodies.into_iter().enumerate() {
+                saved.push(
+                    outbox::enqueue(&store, &format!("r{i}"), body, 1)
+                        .await
+                        .unwrap(),
+                );
+            }
+            let entries = outbox::pending(&store).await.unwrap();
+            assert!(entries.iter().all(|e| e.state == EntryState::Pending));
+            let sent = push_body(&entries);
+            let typed = PushRequest { mutations: saved };
+            assert_eq!(serde_json::from_str::<PushRequest>(&sent).unwrap(), typed);
+            assert_eq!(sent.matches(r#""body":{"type":"#).count(), 2, "{sent}");
+        });
     }
 }

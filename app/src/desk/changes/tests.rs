@@ -104,7 +104,7 @@ fn stopping_cover_suspends_from_the_day_and_queues_the_stop_once() {
         assert_eq!(queued.len(), 1);
         assert_eq!(queued[0].mutation.record_id, "s1");
         assert!(matches!(
-            queued[0].mutation.body,
+            queued[0].mutation.typed().body,
             MutationBody::StopCover { ref enrolment_id, .. } if enrolment_id == "e1"
         ));
     });

@@ -119,7 +119,7 @@ fn a_household_of_four_with_a_dibao_member_and_a_newborn_is_priced_and_saved() {
         assert_eq!(queued.len(), 5);
         assert!(queued.iter().all(|e| e.state == EntryState::Pending));
         assert!(matches!(
-            queued[4].mutation.body,
+            queued[4].mutation.typed().body,
             MutationBody::Contribution { .. }
         ));
         let index = ResidentIndex::load(&store).await.unwrap();

@@ -61,7 +61,7 @@ fn an_application_is_kept_pending_with_its_outbox_entry() {
         assert_eq!(queued.len(), 1);
         assert_eq!(queued[0].mutation.record_id, "q1");
         assert_eq!(
-            queued[0].mutation.body,
+            queued[0].mutation.typed().body,
             MutationBody::QualificationApplication {
                 person: filed.person.clone(),
                 condition: ChronicCondition::Hypertension,
@@ -208,7 +208,7 @@ fn an_application_the_server_refused_is_left_out_and_may_be_filed_again() {
             .unwrap();
         let sent = entries(&store).await.unwrap();
         let refused = MutationResult::rejected(
-            &sent[0].mutation,
+            &sent[0].mutation.typed(),
             "not_enrolled_here",
             Text::new("未在本卫生室参保", "not enrolled here"),
         );

@@ -220,7 +220,7 @@ fn the_worked_example_settles_to_the_specified_figures_warns_flags_and_saves_dur
         let last = outbox::entries(&store).await.unwrap().pop().unwrap();
         assert_eq!(last.mutation.record_id, "p1");
         assert_eq!(
-            last.mutation.body,
+            last.mutation.typed().body,
             MutationBody::VoidProposal {
                 claim_id: "c2".into(),
                 reason: "录错病人".into()
