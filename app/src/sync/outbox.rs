@@ -10,7 +10,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::storage::{Batch, IndexName, StorageError, Store, StoreName};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Stored as `{"state": "pending" | "applied" | "rejected", "result": …}` (the outbox's state
+/// index reads `state.state`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum EntryState {
     /// Not yet confirmed by the server.
@@ -22,6 +24,31 @@ pub enum EntryState {
     },
     /// The server refused it; the user is shown why. The queue has moved on.
     Rejected { result: MutationResult },
+}
+
+/// Read by hand: serde's reader of an internally tagged enum buffers the whole value and has
+/// a copy of each variant's reader for the buffer (issue 18, the bundle).
+impl<'de> Deserialize<'de> for EntryState {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        #[derive(Deserialize)]
+        struct Stored {
+            state: String,
+            #[serde(default)]
+            result: Option<MutationResult>,
+        }
+        let Stored { state, result } = Stored::deserialize(deserializer)?;
+        match (state.as_str(), result) {
+            ("pending", _) => Ok(EntryState::Pending),
+            ("applied", result) => Ok(EntryState::Applied { result }),
+            ("rejected", Some(result)) => Ok(EntryState::Rejected { result }),
+            ("rejected", None) => Err(D::Error::missing_field("result")),
+            (other, _) => Err(D::Error::unknown_variant(
+                other,
+                &["pending", "applied", "rejected"],
+            )),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -386,6 +413,39 @@ mod tests {
             message_zh: None,
             message_en: None,
             reference: None,
+        }
+    }
+
+    #[test]
+    fn an_entry_state_reads_back_as_it_was_written_and_nothing_else() {
+        let applied = answer(3, MutationStatus::Applied, Some("adjustment"));
+        let rejected = answer(4, MutationStatus::Rejected, Some("not_eligible"));
+        for state in [
+            EntryState::Pending,
+            EntryState::Applied { result: None },
+            EntryState::Applied {
+                result: Some(applied),
+            },
+            EntryState::Rejected { result: rejected },
+        ] {
+            let json = serde_json::to_value(&state).unwrap();
+            assert_eq!(serde_json::from_value::<EntryState>(json).unwrap(), state);
+        }
+        assert_eq!(
+            serde_json::from_value::<EntryState>(serde_json::json!({ "state": "applied" }))
+                .unwrap(),
+            EntryState::Applied { result: None }
+        );
+        for refused in [
+            serde_json::json!({ "state": "rejected" }),
+            serde_json::json!({ "state": "sent" }),
+            serde_json::json!({ "result": null }),
+            serde_json::json!("pending"),
+        ] {
+            assert!(
+                serde_json::from_value::<EntryState>(refused.clone()).is_err(),
+                "{refused}"
+            );
         }
     }
 
