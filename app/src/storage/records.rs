@@ -196,27 +196,22 @@ impl Notice {
     /// The township's decisions pulled to this tablet — on claims (审核, a void approved) and
     /// on voids and refunds proposed here — newest first.
     pub async fn decisions(store: &impl Store) -> Result<Vec<TownshipDecision>, StorageError> {
-        #[derive(serde::Deserialize)]
-        #[serde(tag = "entity", content = "data", rename_all = "snake_case")]
-        enum Stored {
-            ClaimDecided(cunbao_domain::review::DecidedClaim),
-            ProposalDecided(cunbao_domain::second_person::DecidedProposal),
-        }
+        // Each payload read straight into its type (serde's adjacently tagged enum would keep a
+        // second copy of each reader, for a buffer: issue 18, the bundle).
         let mut decisions: Vec<TownshipDecision> = store
             .all(StoreName::Notices)
             .await?
             .into_iter()
-            .filter(|(_, v)| {
-                matches!(
-                    v["entity"].as_str(),
-                    Some("claim_decided" | "proposal_decided")
-                )
-            })
-            .filter_map(|(_, v)| {
-                let v = json!({ "entity": v["entity"], "data": v["data"] });
-                match serde_json::from_value(v).ok()? {
-                    Stored::ClaimDecided(c) => Some(TownshipDecision::Claim(c)),
-                    Stored::ProposalDecided(p) => Some(TownshipDecision::Proposal(p)),
+            .filter_map(|(_, mut v)| {
+                let data = v["data"].take();
+                match v["entity"].as_str()? {
+                    "claim_decided" => serde_json::from_value(data)
+                        .ok()
+                        .map(TownshipDecision::Claim),
+                    "proposal_decided" => serde_json::from_value(data)
+                        .ok()
+                        .map(TownshipDecision::Proposal),
+                    _ => None,
                 }
             })
             .collect();
