@@ -86,7 +86,7 @@ impl EnrolmentRecord {
 /// shape as sent to the server), what only the tablet knows beside it, and the server's
 /// outcome once pulled. Stored flat: `person` and `visit_date` are top-level fields, which
 /// the local database indexes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ClaimRecord {
     pub claim_id: String,
     pub enrolment_id: String,
@@ -107,6 +107,69 @@ pub struct ClaimRecord {
     pub void_proposal: Option<VoidProposal>,
     #[serde(flatten)]
     pub claim: Claim,
+}
+
+/// The fields of a [`ClaimRecord`] beside its claim's, as stored.
+const OWN_FIELDS: [&str; 10] = [
+    "claim_id",
+    "enrolment_id",
+    "patient_name",
+    "saved_at_ms",
+    "cap_pool",
+    "operator",
+    "voided",
+    "server",
+    "decision",
+    "void_proposal",
+];
+
+/// Read by hand: the record's own fields taken out, the rest read as the claim. Serde's
+/// `flatten` buffered every field and had a reader of the whole claim of its own (30 KB of
+/// the wasm; issue 18, the bundle).
+impl<'de> Deserialize<'de> for ClaimRecord {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        #[derive(Deserialize)]
+        struct Own {
+            claim_id: String,
+            enrolment_id: String,
+            patient_name: String,
+            saved_at_ms: u64,
+            cap_pool: String,
+            operator: String,
+            #[serde(default)]
+            voided: Option<String>,
+            #[serde(default)]
+            server: Option<ClaimOutcome>,
+            #[serde(default)]
+            decision: Option<cunbao_domain::review::DecidedClaim>,
+            #[serde(default)]
+            void_proposal: Option<VoidProposal>,
+        }
+        let Value::Object(mut fields) = Value::deserialize(deserializer)? else {
+            return Err(D::Error::custom("a claim record is an object"));
+        };
+        let own: serde_json::Map<String, Value> = OWN_FIELDS
+            .iter()
+            .filter_map(|name| Some((name.to_string(), fields.remove(*name)?)))
+            .collect();
+        let own: Own = serde_json::from_value(Value::Object(own)).map_err(D::Error::custom)?;
+        let claim: Claim =
+            serde_json::from_value(Value::Object(fields)).map_err(D::Error::custom)?;
+        Ok(ClaimRecord {
+            claim_id: own.claim_id,
+            enrolment_id: own.enrolment_id,
+            patient_name: own.patient_name,
+            saved_at_ms: own.saved_at_ms,
+            cap_pool: own.cap_pool,
+            operator: own.operator,
+            voided: own.voided,
+            server: own.server,
+            decision: own.decision,
+            void_proposal: own.void_proposal,
+            claim,
+        })
+    }
 }
 
 /// A void of an uploaded claim proposed at the clinic, for a second person of the township.
@@ -245,5 +308,130 @@ impl Notice {
             fund_paid: data.fund_paid,
             as_of: data.as_of,
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cunbao_domain::claim::ClaimStatus;
+    use cunbao_domain::id_number::IdNumber;
+    use cunbao_domain::policy::Policy;
+    use cunbao_domain::quantity::Quantity;
+    use cunbao_domain::review::DecidedClaim;
+    use cunbao_domain::second_person::{ProposalDecided, ProposalState};
+    use cunbao_domain::settlement::{Accumulators, LineInput};
+    use cunbao_domain::sync::MutationBody;
+
+    /// A record with every field of its own filled, on a real claim.
+    fn full_record() -> ClaimRecord {
+        let catalogue = cunbao_domain::sample::catalogue();
+        let lines = vec![LineInput::from_item(
+            &catalogue.items[0],
+            Quantity::whole(2),
+        )];
+        let visit = NaiveDate::from_ymd_opt(2026, 6, 16).unwrap();
+        let MutationBody::Claim(claim) = cunbao_domain::sample::general_outpatient_claim(
+            &Policy::sample_2025(),
+            &catalogue.version,
+            IdNumber::parse("11010519491231002X").unwrap(),
+            visit,
+            lines,
+            Accumulators::default(),
+        ) else {
+            unreachable!("a claim")
+        };
+        let decided = |by: &str| ProposalDecided {
+            state: ProposalState::Approved,
+            note: Some("同意".into()),
+            decided_by: by.into(),
+            decided_by_username: "shenhe".into(),
+            decided_at: "2026-06-17T09:00:00Z".into(),
+        };
+        ClaimRecord {
+            claim_id: "c-1".into(),
+            enrolment_id: "e-1".into(),
+            patient_name: "张三".into(),
+            saved_at_ms: 1_781_000_000_000,
+            cap_pool: "general_outpatient".into(),
+            operator: "王秀兰".into(),
+            voided: Some("录入错误".into()),
+            server: Some(ClaimOutcome {
+                claim_id: "c-1".into(),
+                total: claim.settlement.total,
+                device_fund: claim.settlement.fund,
+                server_fund: claim.settlement.fund,
+                patient: claim.settlement.patient,
+                accumulators: None,
+                operator: None,
+            }),
+            decision: Some(DecidedClaim {
+                claim_id: "c-1".into(),
+                person: claim.person.as_str().into(),
+                visit_date: visit,
+                status: ClaimStatus::Settled,
+                reason: None,
+                note: Some("抽查无误".into()),
+                fund: claim.settlement.fund,
+                decided_by: "审核员".into(),
+                decided_at: "2026-06-18T09:00:00Z".into(),
+                accumulators: None,
+            }),
+            void_proposal: Some(VoidProposal {
+                proposal_id: "p-1".into(),
+                reason: "重复结算".into(),
+                decided: Some(decided("审核员")),
+            }),
+            claim: *claim,
+        }
+    }
+
+    #[test]
+    fn a_claim_record_reads_back_whole_whatever_its_fields_order() {
+        let record = full_record();
+        let stored = serde_json::to_value(&record).unwrap();
+        // Stored flat: the claim's fields beside the record's own, each field once.
+        for own in OWN_FIELDS {
+            assert!(stored.get(own).is_some(), "{own} is stored");
+        }
+        assert_eq!(stored["person"], "11010519491231002X");
+        assert_eq!(
+            serde_json::from_value::<ClaimRecord>(stored.clone()).unwrap(),
+            record
+        );
+        // As text, in reverse order of keys.
+        let Value::Object(fields) = stored.clone() else {
+            unreachable!()
+        };
+        let reversed: Vec<String> = fields
+            .iter()
+            .rev()
+            .map(|(k, v)| format!("{}:{v}", Value::String(k.clone())))
+            .collect();
+        let text = format!("{{{}}}", reversed.join(","));
+        assert_eq!(serde_json::from_str::<ClaimRecord>(&text).unwrap(), record);
+        // Optional fields of its own may be absent.
+        let mut bare = record.clone();
+        (bare.voided, bare.server, bare.decision, bare.void_proposal) = (None, None, None, None);
+        let mut lean = serde_json::to_value(&bare).unwrap();
+        lean.as_object_mut().unwrap().remove("voided");
+        assert_eq!(serde_json::from_value::<ClaimRecord>(lean).unwrap(), bare);
+    }
+
+    #[test]
+    fn a_claim_record_with_a_field_of_neither_or_missing_one_is_refused() {
+        let stored = serde_json::to_value(full_record()).unwrap();
+        let mut unknown = stored.clone();
+        unknown["cash"] = json!("1.00");
+        assert!(serde_json::from_value::<ClaimRecord>(unknown).is_err());
+        for missing in ["claim_id", "operator", "person", "settlement"] {
+            let mut short = stored.clone();
+            short.as_object_mut().unwrap().remove(missing);
+            assert!(
+                serde_json::from_value::<ClaimRecord>(short).is_err(),
+                "{missing}"
+            );
+        }
+        assert!(serde_json::from_value::<ClaimRecord>(json!([1, 2])).is_err());
     }
 }
