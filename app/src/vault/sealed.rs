@@ -124,8 +124,11 @@ impl Vault {
         let plain = webcrypto::decrypt(&self.keys.records, slot.as_bytes(), &bytes)
             .await?
             .ok_or_else(unreadable)?;
+        // Read as text, with the JSON reader every other record uses (one reader in the wasm,
+        // not a second one for bytes: issue 18, the bundle).
+        let plain = std::str::from_utf8(&plain).map_err(|_| unreadable())?;
         let Plain { k, v } =
-            serde_json::from_slice(&plain).map_err(|e| StorageError::Format(e.to_string()))?;
+            serde_json::from_str(plain).map_err(|e| StorageError::Format(e.to_string()))?;
         Ok((k, v))
     }
 
