@@ -183,7 +183,7 @@ fn Panels(d: Dashboard) -> impl IntoView {
         <div class="dashboard" data-testid="dashboard">
             <Panel title=Key::PanelEnrolment year=year table=DashboardTable::Enrolment>
                 <HBars title=t(Key::PanelEnrolment) bars=enrolment_bars/>
-                <EnrolmentTable lines=d.enrolment.clone() editable=app.is_administrator()/>
+                <EnrolmentTable lines=d.enrolment.clone() editable=Signal::derive(move || app.is_administrator())/>
             </Panel>
             <Panel title=Key::PanelCash year=year table=DashboardTable::Cash>
                 <HBars title=t(Key::PanelCash) bars=cash_bars/>

@@ -13,10 +13,12 @@ use crate::ui::context::use_app;
 use crate::ui::format::datetime_of;
 
 /// Each clinic's enrolment against its target; an administrator may set the targets here.
+/// `editable` is followed as it changes: after a reload the dashboard may be drawn before the
+/// user is known, and the fields appear once they are.
 #[component]
 pub fn EnrolmentTable(
     lines: Vec<EnrolmentLine>,
-    #[prop(optional)] editable: bool,
+    #[prop(optional, into)] editable: Signal<bool>,
 ) -> impl IntoView {
     let app = use_app();
     let t = move |k: Key| app.t(k);
@@ -24,8 +26,8 @@ pub fn EnrolmentTable(
         <table class="records"><thead><tr><th>{t(Key::Clinic)}</th><th class="num">{t(Key::Enrolled)}</th><th class="num">{t(Key::Target)}</th></tr></thead>
         <tbody>{lines.into_iter().map(|l| view! {
             <tr data-testid="enrolment-row"><td>{l.clinic_name.clone()}</td><td class="num">{l.enrolled}</td>
-                <td class="num">{if editable {
-                    view! { <super::enrolment_target::TargetCell clinic_id=l.clinic_id target=l.target/> }.into_any()
+                <td class="num">{move || if editable.get() {
+                    view! { <super::enrolment_target::TargetCell clinic_id=l.clinic_id.clone() target=l.target/> }.into_any()
                 } else {
                     l.target.map(|t| t.to_string()).unwrap_or_else(|| "—".into()).into_any()
                 }}</td></tr>
