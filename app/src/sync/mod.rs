@@ -167,11 +167,26 @@ pub async fn sync_with_progress(
 
     let pending = outbox::pending(store).await?;
     phase("pending");
-    for batch in pending.chunks(MAX_BATCH) {
+    let mut cursor: u64 = meta::get(store, MetaKey::PullCursor).await?.unwrap_or(0);
+    // The first page of changes, asked for while the last batch's answers are filed: the
+    // server has applied the batch once it answers. Nothing pulled is filed before the
+    // answers are (a claim the server counts in a person's figures is then no longer
+    // counted as waiting to upload as well).
+    let mut first_page = None;
+    let batches = pending.chunks(MAX_BATCH).count();
+    for (i, batch) in pending.chunks(MAX_BATCH).enumerate() {
         let response = transport.push(token, batch).await?;
         report.pushed += batch.len();
         phase("pushed");
-        outbox::record_results(store, batch, &response.results).await?;
+        let recording = outbox::record_results(store, batch, &response.results);
+        if i + 1 == batches {
+            let (recorded, page) =
+                futures::join!(recording, transport.pull(token, cursor, PULL_PAGE));
+            recorded?;
+            first_page = Some(page);
+        } else {
+            recording.await?;
+        }
         phase("recorded");
         let mut progressed = false;
         for result in &response.results {
@@ -205,9 +220,11 @@ pub async fn sync_with_progress(
         }
     }
 
-    let mut cursor: u64 = meta::get(store, MetaKey::PullCursor).await?.unwrap_or(0);
     loop {
-        let page = transport.pull(token, cursor, PULL_PAGE).await?;
+        let page = match first_page.take() {
+            Some(page) => page?,
+            None => transport.pull(token, cursor, PULL_PAGE).await?,
+        };
         phase("pulled");
         report.desk_changed |= apply_changes(store, &page.changes).await?;
         phase("applied");
@@ -344,16 +361,24 @@ async fn apply_changes(store: &impl Store, changes: &[Change]) -> Result<bool, S
         }
     }
     let desk_changed = !enrolments.is_empty() || !contributions.is_empty();
-    for (name, records) in [
+    // The stores are written side by side (each its own transaction: re-applying a change is
+    // harmless, so a page half written is written again by the next round).
+    let writes: Vec<(StoreName, Vec<(String, Value)>)> = [
         (StoreName::Enrolments, enrolments),
         (StoreName::Contributions, contributions),
         (StoreName::Claims, claims),
         (StoreName::Notices, notices),
-    ] {
-        if !records.is_empty() {
-            store.put_all(name, &last_of_each(records)).await?;
-        }
-    }
+    ]
+    .into_iter()
+    .filter(|(_, records)| !records.is_empty())
+    .map(|(name, records)| (name, last_of_each(records)))
+    .collect();
+    futures::future::try_join_all(
+        writes
+            .iter()
+            .map(|(name, records)| store.put_all(*name, records)),
+    )
+    .await?;
     Ok(desk_changed)
 }
 
