@@ -52,46 +52,10 @@ mod tests {
     /// A claim as version 3 stored it: today's record written back into the old shape
     /// (diagnoses as codes, `hits`), with the server's figures beside it.
     fn version_3_claim() -> Value {
-        use cunbao_domain::policy::Policy;
-        use cunbao_domain::quantity::Quantity;
-        use cunbao_domain::settlement::{Accumulators, LineInput};
-        use cunbao_domain::sync::{ClaimOutcome, MutationBody};
-        let catalogue = cunbao_domain::sample::catalogue();
-        let lines = vec![LineInput::from_item(
-            &catalogue.items[0],
-            Quantity::whole(1),
-        )];
-        let MutationBody::Claim(claim) = cunbao_domain::sample::general_outpatient_claim(
-            &Policy::sample_2025(),
-            &catalogue.version,
-            cunbao_domain::id_number::IdNumber::parse("11010519491231002X").unwrap(),
+        let record = crate::storage::records::sample_claim_record(
             chrono::NaiveDate::from_ymd_opt(2025, 6, 16).unwrap(),
-            lines,
-            Accumulators::default(),
-        ) else {
-            unreachable!("a claim")
-        };
-        let record = ClaimRecord {
-            claim_id: "c-1".into(),
-            enrolment_id: "e-1".into(),
-            patient_name: "张三".into(),
-            saved_at_ms: 1,
-            cap_pool: "general_outpatient".into(),
-            operator: "王秀兰".into(),
-            voided: None,
-            void_proposal: None,
-            server: Some(ClaimOutcome {
-                claim_id: "c-1".into(),
-                total: claim.settlement.total,
-                device_fund: claim.settlement.fund,
-                server_fund: claim.settlement.fund,
-                patient: claim.settlement.patient,
-                accumulators: None,
-                operator: None,
-            }),
-            decision: None,
-            claim: *claim,
-        };
+            1,
+        );
         let mut old = serde_json::to_value(&record).unwrap();
         let map = old.as_object_mut().unwrap();
         let hits = map.remove("rule_hits").unwrap();

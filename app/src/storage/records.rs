@@ -311,36 +311,65 @@ impl Notice {
     }
 }
 
+/// A claim record `c-1` of a sample general outpatient claim on `visit` (`quantity` of the
+/// catalogue's first item), with the server's figures beside it, for tests.
+#[cfg(test)]
+pub(crate) fn sample_claim_record(visit: NaiveDate, quantity: u32) -> ClaimRecord {
+    use cunbao_domain::id_number::IdNumber;
+    use cunbao_domain::policy::Policy;
+    use cunbao_domain::quantity::Quantity;
+    use cunbao_domain::settlement::{Accumulators, LineInput};
+    use cunbao_domain::sync::{ClaimOutcome, MutationBody};
+    let catalogue = cunbao_domain::sample::catalogue();
+    let lines = vec![LineInput::from_item(
+        &catalogue.items[0],
+        Quantity::whole(quantity),
+    )];
+    let MutationBody::Claim(claim) = cunbao_domain::sample::general_outpatient_claim(
+        &Policy::sample_2025(),
+        &catalogue.version,
+        IdNumber::parse("11010519491231002X").unwrap(),
+        visit,
+        lines,
+        Accumulators::default(),
+    ) else {
+        unreachable!("a claim")
+    };
+    ClaimRecord {
+        claim_id: "c-1".into(),
+        enrolment_id: "e-1".into(),
+        patient_name: "张三".into(),
+        saved_at_ms: 1,
+        cap_pool: "general_outpatient".into(),
+        operator: "王秀兰".into(),
+        voided: None,
+        void_proposal: None,
+        server: Some(ClaimOutcome {
+            claim_id: "c-1".into(),
+            total: claim.settlement.total,
+            device_fund: claim.settlement.fund,
+            server_fund: claim.settlement.fund,
+            patient: claim.settlement.patient,
+            accumulators: None,
+            operator: None,
+        }),
+        decision: None,
+        claim: *claim,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use cunbao_domain::claim::ClaimStatus;
-    use cunbao_domain::id_number::IdNumber;
-    use cunbao_domain::policy::Policy;
-    use cunbao_domain::quantity::Quantity;
     use cunbao_domain::review::DecidedClaim;
     use cunbao_domain::second_person::{ProposalDecided, ProposalState};
-    use cunbao_domain::settlement::{Accumulators, LineInput};
-    use cunbao_domain::sync::MutationBody;
 
     /// A record with every field of its own filled, on a real claim.
     fn full_record() -> ClaimRecord {
-        let catalogue = cunbao_domain::sample::catalogue();
-        let lines = vec![LineInput::from_item(
-            &catalogue.items[0],
-            Quantity::whole(2),
-        )];
         let visit = NaiveDate::from_ymd_opt(2026, 6, 16).unwrap();
-        let MutationBody::Claim(claim) = cunbao_domain::sample::general_outpatient_claim(
-            &Policy::sample_2025(),
-            &catalogue.version,
-            IdNumber::parse("11010519491231002X").unwrap(),
-            visit,
-            lines,
-            Accumulators::default(),
-        ) else {
-            unreachable!("a claim")
-        };
+        let record = sample_claim_record(visit, 2);
+        let claim = &record.claim;
         let decided = |by: &str| ProposalDecided {
             state: ProposalState::Approved,
             note: Some("同意".into()),
@@ -349,22 +378,8 @@ mod tests {
             decided_at: "2026-06-17T09:00:00Z".into(),
         };
         ClaimRecord {
-            claim_id: "c-1".into(),
-            enrolment_id: "e-1".into(),
-            patient_name: "张三".into(),
             saved_at_ms: 1_781_000_000_000,
-            cap_pool: "general_outpatient".into(),
-            operator: "王秀兰".into(),
             voided: Some("录入错误".into()),
-            server: Some(ClaimOutcome {
-                claim_id: "c-1".into(),
-                total: claim.settlement.total,
-                device_fund: claim.settlement.fund,
-                server_fund: claim.settlement.fund,
-                patient: claim.settlement.patient,
-                accumulators: None,
-                operator: None,
-            }),
             decision: Some(DecidedClaim {
                 claim_id: "c-1".into(),
                 person: claim.person.as_str().into(),
@@ -382,7 +397,7 @@ mod tests {
                 reason: "重复结算".into(),
                 decided: Some(decided("审核员")),
             }),
-            claim: *claim,
+            ..record
         }
     }
 
