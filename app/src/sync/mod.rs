@@ -151,15 +151,17 @@ pub async fn sync_with_progress(
         report.resent = outbox::reopen_after(store, handshake.last_applied_seq).await?;
     }
     let known_epoch: Option<String> = meta::get(store, MetaKey::ServerEpoch).await?;
-    if known_epoch.is_some_and(|known| known != handshake.server_epoch) {
-        // The server was restored from a backup: its feed ends before cursors this tablet
-        // has passed and gives the changes it makes from now on those cursors again. Pull
-        // everything again (re-applying a change is harmless). The cursor is reset before the
-        // new epoch is kept, so an interrupted round starts over.
-        meta::put(store, MetaKey::PullCursor, &0u64).await?;
-        report.pulled_again = true;
+    if known_epoch.as_deref() != Some(handshake.server_epoch.as_str()) {
+        if known_epoch.is_some() {
+            // The server was restored from a backup: its feed ends before cursors this
+            // tablet has passed and gives the changes it makes from now on those cursors
+            // again. Pull everything again (re-applying a change is harmless). The cursor is
+            // reset before the new epoch is kept, so an interrupted round starts over.
+            meta::put(store, MetaKey::PullCursor, &0u64).await?;
+            report.pulled_again = true;
+        }
+        meta::put(store, MetaKey::ServerEpoch, &handshake.server_epoch).await?;
     }
-    meta::put(store, MetaKey::ServerEpoch, &handshake.server_epoch).await?;
     phase("epoch");
     report.desk_changed =
         setup::bring_up_to_date(store, transport, token, &handshake, progress).await?;
@@ -229,15 +231,26 @@ pub async fn sync_with_progress(
         report.desk_changed |= apply_changes(store, &page.changes).await?;
         phase("applied");
         report.pulled += page.changes.len();
-        cursor = page.cursor;
-        meta::put(store, MetaKey::PullCursor, &cursor).await?;
+        if page.cursor != cursor {
+            cursor = page.cursor;
+            meta::put(store, MetaKey::PullCursor, &cursor).await?;
+        }
         if !page.more {
             break;
         }
     }
-    meta::put(store, MetaKey::LastSync, &now_ms).await?;
-    // The server answered: the offline limit of the PIN counts from here.
-    meta::put(store, MetaKey::LastContact, &now_ms).await?;
+    // The round's end, and the server answered: the offline limit of the PIN counts from
+    // here. One write for both (a round with nothing new writes nothing else).
+    let now = Value::from(now_ms);
+    store
+        .put_all(
+            StoreName::Meta,
+            &[
+                (MetaKey::LastSync.key().into_owned(), now.clone()),
+                (MetaKey::LastContact.key().into_owned(), now),
+            ],
+        )
+        .await?;
     phase("end");
     Ok(report)
 }
