@@ -17,6 +17,7 @@ import {
   unlockWithPin,
   waitForAppReady,
 } from "../lib/harness.mjs";
+import { median } from "../lib/stats.mjs";
 
 const residents = Number(process.argv[2] ?? 5000);
 const items = Number(process.argv[3] ?? 30000);
@@ -98,11 +99,6 @@ function printKeystrokes(label, passes, queries) {
   const slowest = each.map((ms, i) => [ms, typed[i]]).sort((a, b) => b[0] - a[0]).slice(0, 6);
   console.log(`  slowest: ${slowest.map(([ms, t]) => `"${t}" ${ms.toFixed(1)}`).join(", ")}`);
 }
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
 const stats = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   const q = (p) => s[Math.min(s.length - 1, Math.floor(p * s.length))];

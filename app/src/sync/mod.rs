@@ -239,18 +239,9 @@ pub async fn sync_with_progress(
             break;
         }
     }
-    // The round's end, and the server answered: the offline limit of the PIN counts from
-    // here. One write for both (a round with nothing new writes nothing else).
-    let now = Value::from(now_ms);
-    store
-        .put_all(
-            StoreName::Meta,
-            &[
-                (MetaKey::LastSync.key().into_owned(), now.clone()),
-                (MetaKey::LastContact.key().into_owned(), now),
-            ],
-        )
-        .await?;
+    meta::put(store, MetaKey::LastSync, &now_ms).await?;
+    // The server answered: the offline limit of the PIN counts from here.
+    meta::put(store, MetaKey::LastContact, &now_ms).await?;
     phase("end");
     Ok(report)
 }

@@ -22,17 +22,12 @@ import {
   startServer,
   waitForAppReady,
 } from "../../lib/harness.mjs";
+import { median } from "../../lib/stats.mjs";
 
 const N = Number(process.argv[2] ?? 300);
 const BATCH = 500;
 /** How many times the sync with nothing new is timed on each side (the median is compared). */
 const IDLE_ROUNDS = 5;
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 /** Settles one visit for `person` on the desk, as the clinic's assistant does. */
 async function settle(page, person) {
