@@ -318,12 +318,20 @@ const CLINIC_STORES: &[StoreName] = &[
 ];
 
 async fn clear(store: &impl Store, name: StoreName) -> Result<(), StorageError> {
-    let writes: Vec<Write> = store
+    let mut writes: Vec<Write> = store
         .all(name)
         .await?
         .into_iter()
         .map(|(key, _)| Write::Delete(name, key))
         .collect();
+    if name == StoreName::Outbox {
+        // The outbox's answered-through mark goes with its entries, in the same transaction:
+        // a mark left behind would count the next entries as answered.
+        writes.push(Write::Delete(
+            StoreName::Meta,
+            MetaKey::OutboxAnswered.key().into_owned(),
+        ));
+    }
     if writes.is_empty() {
         return Ok(());
     }
@@ -396,6 +404,7 @@ mod tests {
         for (key, value) in [
             ("device_id", json!("dev")),
             ("draft:enrol", json!({"n": 1})),
+            ("outbox_answered_through", json!(1)),
         ] {
             store.put(StoreName::Meta, key, value).await.unwrap();
         }
@@ -513,6 +522,11 @@ mod tests {
             wipe_clinic_data(&store).await.unwrap();
             assert_eq!(store.count(StoreName::Persons).await.unwrap(), 0);
             assert_eq!(store.count(StoreName::Outbox).await.unwrap(), 0);
+            // The outbox's mark went with it: the next clinic's first entry is pending.
+            assert_eq!(
+                crate::sync::outbox::answered_through(&store).await.unwrap(),
+                0
+            );
             assert_eq!(store.count(StoreName::CatalogueItems).await.unwrap(), 1);
             assert!(store
                 .get(StoreName::Meta, "draft:enrol")

@@ -221,6 +221,33 @@ impl Store for IndexedDbStore {
         Ok(count)
     }
 
+    async fn all_after(
+        &self,
+        store: StoreName,
+        key: &str,
+    ) -> Result<Vec<(String, Value)>, StorageError> {
+        let (tx, object_store) = self.on(store, TransactionMode::ReadOnly)?;
+        let after = || KeyRange::lower_bound(&JsValue::from_str(key), Some(true)).map_err(op);
+        let keys = object_store
+            .get_all_keys(Some(after()?), None)
+            .await
+            .map_err(op)?;
+        let values = object_store
+            .get_all(Some(after()?), None)
+            .await
+            .map_err(op)?;
+        tx.done().await.map_err(op)?;
+        keyed(store, keys, from_js_all(&values)?)
+    }
+
+    async fn count_after(&self, store: StoreName, key: &str) -> Result<u32, StorageError> {
+        let (tx, object_store) = self.on(store, TransactionMode::ReadOnly)?;
+        let after = KeyRange::lower_bound(&JsValue::from_str(key), Some(true)).map_err(op)?;
+        let count = object_store.count(Some(after)).await.map_err(op)?;
+        tx.done().await.map_err(op)?;
+        Ok(count)
+    }
+
     async fn count(&self, store: StoreName) -> Result<u32, StorageError> {
         let (tx, object_store) = self.on(store, TransactionMode::ReadOnly)?;
         let count = object_store.count(None).await.map_err(op)?;

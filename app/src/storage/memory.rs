@@ -79,6 +79,25 @@ impl Store for MemoryStore {
         Ok(self.all_in(index, value).await?.len() as u32)
     }
 
+    async fn all_after(
+        &self,
+        store: StoreName,
+        key: &str,
+    ) -> Result<Vec<(String, Value)>, StorageError> {
+        use std::ops::Bound::{Excluded, Unbounded};
+        Ok(self.with(|r| {
+            r.get(&store)
+                .into_iter()
+                .flat_map(|s| s.range::<str, _>((Excluded(key), Unbounded)))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
+        }))
+    }
+
+    async fn count_after(&self, store: StoreName, key: &str) -> Result<u32, StorageError> {
+        Ok(self.all_after(store, key).await?.len() as u32)
+    }
+
     async fn count(&self, store: StoreName) -> Result<u32, StorageError> {
         Ok(self.with(|r| r.get(&store).map_or(0, |s| s.len() as u32)))
     }

@@ -42,6 +42,9 @@ pub enum MetaKey<'a> {
     Clinic,
     /// Why nobody is signed in, when the tablet knows (`access::Closed`).
     Closed,
+    /// The outbox's entries up to this sequence number have the server's answer
+    /// (`sync::outbox::answered_through`).
+    OutboxAnswered,
 }
 
 impl MetaKey<'_> {
@@ -63,6 +66,7 @@ impl MetaKey<'_> {
             MetaKey::DataVersion => "data_version",
             MetaKey::Clinic => "clinic",
             MetaKey::Closed => "closed",
+            MetaKey::OutboxAnswered => "outbox_answered_through",
         })
     }
 }
@@ -135,6 +139,7 @@ mod tests {
             (MetaKey::DataVersion, "data_version"),
             (MetaKey::Clinic, "clinic"),
             (MetaKey::Closed, "closed"),
+            (MetaKey::OutboxAnswered, "outbox_answered_through"),
         ];
         for (key, stored) in keys {
             assert_eq!(key.key(), stored);

@@ -116,6 +116,18 @@ pub trait Store {
     /// How many records of the index's store have `value` in its field, without reading them.
     async fn count_in(&self, index: IndexName, value: &str) -> Result<u32, StorageError>;
 
+    /// The records whose key sorts after `key`, in key order, without reading the others.
+    /// (Through the vault, only for stores whose keys are stored as they are, like
+    /// [`Store::last_key`].)
+    async fn all_after(
+        &self,
+        store: StoreName,
+        key: &str,
+    ) -> Result<Vec<(String, Value)>, StorageError>;
+
+    /// How many records [`Store::all_after`] would read, without reading them.
+    async fn count_after(&self, store: StoreName, key: &str) -> Result<u32, StorageError>;
+
     /// The greatest key in the store, without reading the records. (Through the vault, only
     /// for stores whose keys are stored as they are: the outbox, meta and the public ones.)
     async fn last_key(&self, store: StoreName) -> Result<Option<String>, StorageError>;

@@ -147,7 +147,7 @@ pub async fn sync_with_progress(
         None => session.token.clone(),
     };
     let token = token.as_str();
-    if handshake.last_applied_seq < outbox::last_answered(store).await? {
+    if handshake.last_applied_seq < outbox::answered_through(store).await? {
         report.resent = outbox::reopen_after(store, handshake.last_applied_seq).await?;
     }
     let known_epoch: Option<String> = meta::get(store, MetaKey::ServerEpoch).await?;

@@ -8,6 +8,7 @@ use cunbao_domain::sync::{
 use cunbao_domain::text::{Bilingual, Text};
 use serde::{Deserialize, Serialize};
 
+use crate::storage::meta::{self, MetaKey};
 use crate::storage::{Batch, IndexName, StorageError, Store, StoreName};
 
 /// Stored as `{"state": "pending" | "applied" | "rejected", "result": …}` (the outbox's state
@@ -96,47 +97,84 @@ pub fn key(seq: u64) -> String {
     format!("{seq:020}")
 }
 
-/// Every entry of the year, in sequence order. The desk's everyday paths read only the open
-/// ones ([`pending`], [`rejected`]) through the state index instead.
-pub async fn entries(store: &impl Store) -> Result<Vec<OutboxEntry>, StorageError> {
-    decode(store.all(StoreName::Outbox).await?)
-}
-
-/// The entries not yet confirmed by the server, in sequence order.
-pub async fn pending(store: &impl Store) -> Result<Vec<OutboxEntry>, StorageError> {
-    decode(store.all_in(IndexName::OutboxByState, "pending").await?)
-}
-
-/// How many entries wait to upload, counted on the state index without reading them (and
-/// without the data key: the state is in clear).
-pub async fn pending_count(store: &impl Store) -> Result<u32, StorageError> {
-    store.count_in(IndexName::OutboxByState, "pending").await
-}
-
-/// The entries the server refused, in sequence order.
-pub async fn rejected(store: &impl Store) -> Result<Vec<OutboxEntry>, StorageError> {
-    decode(store.all_in(IndexName::OutboxByState, "rejected").await?)
-}
-
-/// The greatest sequence number the server has answered (applied or rejected), 0 if none.
-/// Sequence numbers run 1, 2, 3… without gaps, so it is the last one that is not pending.
-pub async fn last_answered(store: &impl Store) -> Result<u64, StorageError> {
-    // The pending entries' keys only: nothing is read or opened.
-    let pending: std::collections::HashSet<u64> = store
+/// The sequence number up to which every entry has the server's answer (applied or rejected;
+/// 0 if none): entries after it are pending; at or before it, an entry is as stored, except
+/// that one stored as pending was applied with nothing to note. So the common answer (applied,
+/// nothing to say) writes no entry: a round moves this mark, in the same transaction as the
+/// entries whose answer says something (rejected, or applied with a note), and does not seal
+/// each entry again (issue 18, sync speed). Kept in `meta`; cleared with the outbox
+/// (`access::clear`).
+pub async fn answered_through(store: &impl Store) -> Result<u64, StorageError> {
+    if let Some(seq) = meta::get(store, MetaKey::OutboxAnswered).await? {
+        return Ok(seq);
+    }
+    // A tablet whose outbox predates the mark: every entry then had its state written, and
+    // the pending ones are the last. Everything before the first pending one is answered.
+    // (Nothing is written: the first answers recorded keep the mark.)
+    let first_pending = store
         .keys_in(IndexName::OutboxByState, "pending")
         .await?
         .iter()
-        .filter_map(|key| key.parse().ok())
-        .collect();
-    let mut seq = store
-        .last_key(StoreName::Outbox)
-        .await?
-        .and_then(|key| key.parse::<u64>().ok())
-        .unwrap_or(0);
-    while seq > 0 && pending.contains(&seq) {
-        seq -= 1;
+        .filter_map(|key| key.parse::<u64>().ok())
+        .min();
+    Ok(match first_pending {
+        Some(seq) => seq - 1,
+        None => store
+            .last_key(StoreName::Outbox)
+            .await?
+            .and_then(|key| key.parse().ok())
+            .unwrap_or(0),
+    })
+}
+
+/// An entry as stored, read as it stands given the mark (see [`answered_through`]).
+fn as_it_stands(mut entry: OutboxEntry, through: u64) -> OutboxEntry {
+    if entry.mutation.seq > through {
+        entry.state = EntryState::Pending;
+    } else if entry.state == EntryState::Pending {
+        entry.state = EntryState::Applied { result: None };
     }
-    Ok(seq)
+    entry
+}
+
+/// Every entry of the year, in sequence order. The desk's everyday paths read only the open
+/// ones ([`pending`], [`rejected`]) instead.
+pub async fn entries(store: &impl Store) -> Result<Vec<OutboxEntry>, StorageError> {
+    let through = answered_through(store).await?;
+    Ok(decode(store.all(StoreName::Outbox).await?)?
+        .into_iter()
+        .map(|entry| as_it_stands(entry, through))
+        .collect())
+}
+
+/// The entries not yet confirmed by the server, in sequence order: those after the mark, read
+/// by key range without the others.
+pub async fn pending(store: &impl Store) -> Result<Vec<OutboxEntry>, StorageError> {
+    let through = answered_through(store).await?;
+    Ok(
+        decode(store.all_after(StoreName::Outbox, &key(through)).await?)?
+            .into_iter()
+            .map(|entry| as_it_stands(entry, through))
+            .collect(),
+    )
+}
+
+/// How many entries wait to upload, counted without reading them (and without the data key:
+/// keys and the mark are in clear).
+pub async fn pending_count(store: &impl Store) -> Result<u32, StorageError> {
+    let through = answered_through(store).await?;
+    store.count_after(StoreName::Outbox, &key(through)).await
+}
+
+/// The entries the server refused, in sequence order (through the state index).
+pub async fn rejected(store: &impl Store) -> Result<Vec<OutboxEntry>, StorageError> {
+    let through = answered_through(store).await?;
+    Ok(
+        decode(store.all_in(IndexName::OutboxByState, "rejected").await?)?
+            .into_iter()
+            .filter(|entry| entry.mutation.seq <= through)
+            .collect(),
+    )
 }
 
 fn decode(records: Vec<(String, serde_json::Value)>) -> Result<Vec<OutboxEntry>, StorageError> {
@@ -275,18 +313,30 @@ pub async fn commit_with_entries(
 }
 
 /// Records the server's answers to `sent` (the entries as they were read to be sent, in
-/// sequence order: they are not read again).
+/// sequence order: they are not read again), in sequence order from the mark: an answer after
+/// a sequence gap, or after one missing, is not recorded (the entry stays pending and is sent
+/// again; the server answers it the same way). One transaction: the entries whose answer says
+/// something, and the mark.
 pub async fn record_results(
     store: &impl Store,
     sent: &[OutboxEntry],
     results: &[MutationResult],
 ) -> Result<(), StorageError> {
-    let mut updates = Vec::with_capacity(results.len());
+    let before = answered_through(store).await?;
+    let mut through = before;
+    let mut batch = Batch::default();
+    let mut results: Vec<&MutationResult> = results.iter().collect();
+    results.sort_by_key(|result| result.seq);
     for result in results {
-        let Ok(at) = sent.binary_search_by_key(&result.seq, |entry| entry.mutation.seq) else {
+        if result.seq <= through {
             continue;
+        }
+        let Ok(at) = sent.binary_search_by_key(&result.seq, |entry| entry.mutation.seq) else {
+            break;
         };
-        let sent = &sent[at];
+        if result.seq != through + 1 {
+            break;
+        }
         let status = match result.status {
             MutationStatus::AlreadyApplied => {
                 result.original_status.unwrap_or(MutationStatus::Applied)
@@ -294,41 +344,66 @@ pub async fn record_results(
             other => other,
         };
         let state = match status {
-            MutationStatus::Rejected if result.code.as_deref() == Some(SEQUENCE_GAP) => {
-                EntryState::Pending
-            }
+            MutationStatus::Rejected if result.code.as_deref() == Some(SEQUENCE_GAP) => break,
             MutationStatus::Rejected => EntryState::Rejected {
                 result: result.clone(),
             },
-            _ => EntryState::Applied {
-                result: (result.code.is_some()).then(|| result.clone()),
+            // Applied with a note (an adjustment, say): kept with the entry.
+            _ if result.code.is_some() => EntryState::Applied {
+                result: Some(result.clone()),
             },
+            // Applied, nothing to say: the mark says it.
+            _ => EntryState::Pending,
         };
-        let entry = OutboxEntry {
-            mutation: sent.mutation.clone(),
-            state,
-            created_at_ms: sent.created_at_ms,
-        };
-        let value =
-            serde_json::to_value(&entry).map_err(|e| StorageError::Format(e.to_string()))?;
-        updates.push((key(result.seq), value));
-    }
-    store.put_all(StoreName::Outbox, &updates).await
-}
-
-/// After a server restore: everything above what the server holds is pending again.
-pub async fn reopen_after(store: &impl Store, server_last: u64) -> Result<usize, StorageError> {
-    let mut updates = Vec::new();
-    for mut entry in entries(store).await? {
-        if entry.mutation.seq > server_last && entry.state != EntryState::Pending {
-            entry.state = EntryState::Pending;
-            let value =
-                serde_json::to_value(&entry).map_err(|e| StorageError::Format(e.to_string()))?;
-            updates.push((key(entry.mutation.seq), value));
+        through = result.seq;
+        if state != EntryState::Pending {
+            let entry = OutboxEntry {
+                mutation: sent[at].mutation.clone(),
+                state,
+                created_at_ms: sent[at].created_at_ms,
+            };
+            batch.put(StoreName::Outbox, &key(result.seq), &entry)?;
         }
     }
-    store.put_all(StoreName::Outbox, &updates).await?;
-    Ok(updates.len())
+    if through == before {
+        return Ok(());
+    }
+    batch.put(StoreName::Meta, &MetaKey::OutboxAnswered.key(), &through)?;
+    store.commit_durable(&batch).await
+}
+
+/// After a server restore: everything after what the server holds is pending again (the mark
+/// moves back; entries answered with a note are written pending again, in the same
+/// transaction). Returns how many entries are open again.
+pub async fn reopen_after(store: &impl Store, server_last: u64) -> Result<usize, StorageError> {
+    let through = answered_through(store).await?;
+    if server_last >= through {
+        return Ok(0);
+    }
+    let mut batch = Batch::default();
+    let mut reopened = 0;
+    let stored = decode(
+        store
+            .all_after(StoreName::Outbox, &key(server_last))
+            .await?,
+    )?;
+    for mut entry in stored {
+        if entry.mutation.seq > through {
+            break;
+        }
+        reopened += 1;
+        if entry.state != EntryState::Pending {
+            entry.state = EntryState::Pending;
+            batch.put(StoreName::Outbox, &key(entry.mutation.seq), &entry)?;
+        }
+    }
+    batch.put(
+        StoreName::Meta,
+        &MetaKey::OutboxAnswered.key(),
+        &server_last,
+    )?;
+    store.commit_durable(&batch).await?;
+    Ok(reopened)
 }
 
 /// Signs `username` (display name `display_name`) of clinic-lijia in on `store`, as an online
@@ -449,23 +524,42 @@ mod tests {
         }
     }
 
+    async fn five_queued(store: &MemoryStore) {
+        sign_in_for_tests(store, "lijia", "王秀兰").await;
+        for seq in 1..=5 {
+            enqueue(store, &format!("r{seq}"), void(seq), seq)
+                .await
+                .unwrap();
+        }
+    }
+
+    fn seqs(list: Vec<OutboxEntry>) -> Vec<u64> {
+        list.iter().map(|e| e.mutation.seq).collect()
+    }
+
+    /// The state each entry has as stored, under its key's sequence number.
+    async fn stored_states(store: &MemoryStore) -> Vec<(u64, String)> {
+        store
+            .all(StoreName::Outbox)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|(key, value)| {
+                let state = IndexName::OutboxByState.value_of(&value).unwrap();
+                (key.parse().unwrap(), state.to_string())
+            })
+            .collect()
+    }
+
     #[test]
-    fn open_entries_and_the_last_answer_come_from_the_state_index() {
+    fn open_entries_and_the_last_answer_come_from_the_mark() {
         block_on(async {
             let store = MemoryStore::new();
-            sign_in_for_tests(&store, "lijia", "王秀兰").await;
-            assert_eq!(last_answered(&store).await.unwrap(), 0);
-            for seq in 1..=5 {
-                let body = MutationBody::Void {
-                    target_record_id: format!("c{seq}"),
-                    reason: "录入错误".into(),
-                };
-                enqueue(&store, &format!("r{seq}"), body, seq)
-                    .await
-                    .unwrap();
-            }
+            assert_eq!(answered_through(&store).await.unwrap(), 0);
+            five_queued(&store).await;
             assert_eq!(pending(&store).await.unwrap().len(), 5);
-            assert_eq!(last_answered(&store).await.unwrap(), 0);
+            assert_eq!(pending_count(&store).await.unwrap(), 5);
+            assert_eq!(answered_through(&store).await.unwrap(), 0);
             let sent = pending(&store).await.unwrap();
             record_results(
                 &store,
@@ -473,23 +567,129 @@ mod tests {
                 &[
                     answer(1, MutationStatus::Applied, None),
                     answer(2, MutationStatus::Rejected, Some("not_eligible")),
-                    answer(3, MutationStatus::Applied, None),
+                    answer(3, MutationStatus::Applied, Some("adjustment")),
                     // A gap leaves it pending; 5 is not answered yet.
                     answer(4, MutationStatus::Rejected, Some("sequence_gap")),
                 ],
             )
             .await
             .unwrap();
-            let seqs = |list: Vec<OutboxEntry>| -> Vec<u64> {
-                list.iter().map(|e| e.mutation.seq).collect()
-            };
             assert_eq!(seqs(pending(&store).await.unwrap()), [4, 5]);
+            assert_eq!(pending_count(&store).await.unwrap(), 2);
             assert_eq!(seqs(rejected(&store).await.unwrap()), [2]);
-            assert_eq!(last_answered(&store).await.unwrap(), 3);
+            assert_eq!(answered_through(&store).await.unwrap(), 3);
+            let states: Vec<EntryState> = entries(&store)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|e| e.state)
+                .collect();
+            assert_eq!(states[0], EntryState::Applied { result: None });
+            assert!(matches!(&states[1], EntryState::Rejected { result } if result.seq == 2));
+            assert!(
+                matches!(&states[2], EntryState::Applied { result: Some(r) } if r.code.as_deref() == Some("adjustment"))
+            );
+            assert_eq!(states[3..], [EntryState::Pending, EntryState::Pending]);
+            // Only the answers that say something were written; the plain one is the mark's.
+            assert_eq!(
+                stored_states(&store).await,
+                [
+                    (1, "pending".into()),
+                    (2, "rejected".into()),
+                    (3, "applied".into()),
+                    (4, "pending".into()),
+                    (5, "pending".into()),
+                ]
+            );
             // After a restore, what the server lost is open again, and found as such.
             assert_eq!(reopen_after(&store, 1).await.unwrap(), 2);
             assert_eq!(seqs(pending(&store).await.unwrap()), [2, 3, 4, 5]);
-            assert_eq!(last_answered(&store).await.unwrap(), 1);
+            assert!(rejected(&store).await.unwrap().is_empty());
+            assert_eq!(answered_through(&store).await.unwrap(), 1);
+            assert_eq!(reopen_after(&store, 1).await.unwrap(), 0);
+        });
+    }
+
+    #[test]
+    fn answers_are_recorded_in_sequence_only() {
+        block_on(async {
+            let store = MemoryStore::new();
+            five_queued(&store).await;
+            let sent = pending(&store).await.unwrap();
+            // 1 is not answered: 2 and 3 wait with it (sent again, answered again).
+            record_results(
+                &store,
+                &sent,
+                &[
+                    answer(2, MutationStatus::Rejected, Some("not_eligible")),
+                    answer(3, MutationStatus::Applied, None),
+                ],
+            )
+            .await
+            .unwrap();
+            assert_eq!(pending_count(&store).await.unwrap(), 5);
+            assert!(rejected(&store).await.unwrap().is_empty());
+            // Answered again, with the earlier answer, in any order: all recorded.
+            let mut again = answer(2, MutationStatus::AlreadyApplied, Some("not_eligible"));
+            again.original_status = Some(MutationStatus::Rejected);
+            record_results(
+                &store,
+                &sent,
+                &[
+                    again,
+                    answer(1, MutationStatus::Applied, None),
+                    answer(3, MutationStatus::AlreadyApplied, None),
+                ],
+            )
+            .await
+            .unwrap();
+            assert_eq!(seqs(pending(&store).await.unwrap()), [4, 5]);
+            assert_eq!(seqs(rejected(&store).await.unwrap()), [2]);
+            // An answer already recorded is not recorded again.
+            record_results(&store, &sent, &[answer(2, MutationStatus::Applied, None)])
+                .await
+                .unwrap();
+            assert_eq!(seqs(rejected(&store).await.unwrap()), [2]);
+        });
+    }
+
+    #[test]
+    fn an_outbox_from_before_the_mark_reads_as_it_was_written() {
+        block_on(async {
+            let store = MemoryStore::new();
+            five_queued(&store).await;
+            // As the earlier release left it: each answer written into its entry.
+            let mut updates = Vec::new();
+            for (mut entry, state) in entries(&store).await.unwrap().into_iter().zip([
+                EntryState::Applied { result: None },
+                EntryState::Rejected {
+                    result: answer(2, MutationStatus::Rejected, Some("not_eligible")),
+                },
+                EntryState::Applied { result: None },
+            ]) {
+                entry.state = state;
+                let value = serde_json::to_value(&entry).unwrap();
+                updates.push((key(entry.mutation.seq), value));
+            }
+            store.put_all(StoreName::Outbox, &updates).await.unwrap();
+            assert_eq!(answered_through(&store).await.unwrap(), 3);
+            assert_eq!(seqs(pending(&store).await.unwrap()), [4, 5]);
+            assert_eq!(pending_count(&store).await.unwrap(), 2);
+            assert_eq!(seqs(rejected(&store).await.unwrap()), [2]);
+            // Answers go on from there, and the mark is kept from then on.
+            let sent = pending(&store).await.unwrap();
+            record_results(&store, &sent, &[answer(4, MutationStatus::Applied, None)])
+                .await
+                .unwrap();
+            assert_eq!(
+                meta::get::<u64>(&store, MetaKey::OutboxAnswered)
+                    .await
+                    .unwrap(),
+                Some(4)
+            );
+            assert_eq!(seqs(pending(&store).await.unwrap()), [5]);
+            let applied = entries(&store).await.unwrap().remove(3);
+            assert_eq!(applied.state, EntryState::Applied { result: None });
         });
     }
 }

@@ -238,6 +238,21 @@ impl Store for Vault {
         self.raw.count_in(index, &value).await
     }
 
+    async fn all_after(
+        &self,
+        store: StoreName,
+        key: &str,
+    ) -> Result<Vec<(String, Value)>, StorageError> {
+        hashed_keys(store)?;
+        let stored = self.raw.all_after(store, key).await?;
+        self.open_all(store, stored).await
+    }
+
+    async fn count_after(&self, store: StoreName, key: &str) -> Result<u32, StorageError> {
+        hashed_keys(store)?;
+        self.raw.count_after(store, key).await
+    }
+
     async fn last_key(&self, store: StoreName) -> Result<Option<String>, StorageError> {
         hashed_keys(store)?;
         self.raw.last_key(store).await

@@ -23,6 +23,7 @@ macro_rules! store_suite_cases {
             values_survive_exactly,
             typed_access_round_trips,
             last_key_is_the_greatest,
+            the_records_after_a_key_come_in_key_order,
             durable_writes_read_back,
             a_batch_lands_across_stores,
             a_batch_with_a_taken_insert_writes_nothing,
@@ -253,6 +254,49 @@ pub async fn last_key_is_the_greatest(s: &impl Store) {
     );
     // Another store's keys are its own.
     assert_eq!(s.last_key(StoreName::CatalogueItems).await.unwrap(), None);
+}
+
+pub async fn the_records_after_a_key_come_in_key_order(s: &impl Store) {
+    let key = |seq: u32| format!("{seq:020}");
+    assert!(s
+        .all_after(StoreName::Outbox, &key(0))
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(s.count_after(StoreName::Outbox, &key(0)).await.unwrap(), 0);
+    for seq in [3, 1, 12, 2, 10] {
+        s.put(StoreName::Outbox, &key(seq), json!({ "seq": seq }))
+            .await
+            .unwrap();
+    }
+    // The key itself is left out; those after it come in key order, with their values.
+    let records = s.all_after(StoreName::Outbox, &key(2)).await.unwrap();
+    assert_eq!(
+        records,
+        [
+            (key(3), json!({ "seq": 3 })),
+            (key(10), json!({ "seq": 10 })),
+            (key(12), json!({ "seq": 12 })),
+        ]
+    );
+    assert_eq!(s.count_after(StoreName::Outbox, &key(2)).await.unwrap(), 3);
+    // A key that is not stored bounds the range all the same.
+    assert_eq!(s.count_after(StoreName::Outbox, &key(11)).await.unwrap(), 1);
+    assert_eq!(
+        s.all_after(StoreName::Outbox, &key(0)).await.unwrap().len(),
+        5
+    );
+    assert!(s
+        .all_after(StoreName::Outbox, &key(12))
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(s.count_after(StoreName::Outbox, &key(12)).await.unwrap(), 0);
+    // Another store's records are its own.
+    assert_eq!(
+        s.count_after(StoreName::CatalogueItems, "").await.unwrap(),
+        0
+    );
 }
 
 pub async fn missing_keys_read_as_none(s: &impl Store) {
