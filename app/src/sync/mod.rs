@@ -254,10 +254,12 @@ async fn apply_changes(store: &impl Store, changes: &[Change]) -> Result<bool, S
     let mut contributions = Vec::new();
     let mut claims = Vec::new();
     let mut notices = Vec::new();
-    // The page's claims as stored, read together (this tablet's own are updated below).
+    // The page's claims as stored that a change adds to, read together (this tablet's own are
+    // updated below).
     let claim_ids: Vec<String> = changes
         .iter()
         .filter_map(|change| match &change.body {
+            ChangeBody::Claim(outcome) if outcome.as_the_tablet_settled() => None,
             ChangeBody::Claim(_) | ChangeBody::ClaimDecided(_) => Some(change.id.clone()),
             ChangeBody::ProposalDecided(decided) => Some(decided.target_id.clone()),
             _ => None,
@@ -282,13 +284,18 @@ async fn apply_changes(store: &impl Store, changes: &[Change]) -> Result<bool, S
                 }
             }
             ChangeBody::Claim(outcome) => {
-                // Keep what the tablet recorded; add the server's figures beside it (a claim
-                // of another tablet of the clinic is not kept here, only its figures below).
-                let own: Option<ClaimRecord> =
-                    latest(store, StoreName::Claims, &claims, &read, &id).await?;
-                if let Some(mut own) = own {
-                    own.server = Some(outcome.clone());
-                    claims.push((id, to_json(&own)));
+                // Keep what the tablet recorded; add the server's figures beside it where they
+                // say more than the record does (another total or fund, held for review): a
+                // claim paid as settled here is not opened and sealed again for nothing (issue
+                // 18, sync speed). A claim of another tablet of the clinic is not kept here,
+                // only its figures below.
+                if !outcome.as_the_tablet_settled() {
+                    let own: Option<ClaimRecord> =
+                        latest(store, StoreName::Claims, &claims, &read, &id).await?;
+                    if let Some(mut own) = own {
+                        own.server = Some(outcome.clone());
+                        claims.push((id, to_json(&own)));
+                    }
                 }
                 // The person's year-to-date figures after this claim, for the next visit.
                 if let Some(figures) = &outcome.accumulators {
@@ -739,6 +746,76 @@ mod tests {
             assert_eq!(own, Some(receipt));
             let other = store.get(StoreName::Contributions, "other").await.unwrap();
             assert_eq!(other.unwrap()["receipt_no"], "R-other");
+        });
+    }
+
+    /// A claim the server paid as this tablet settled it is left as recorded; one it paid
+    /// otherwise, or holds for review, gets the server's figures beside it. The person's
+    /// year-to-date figures are filed either way.
+    #[test]
+    fn a_claim_record_gets_the_servers_figures_only_where_they_say_more() {
+        use crate::storage::records::sample_claim_record;
+        use cunbao_domain::sync::{AccumulatorKey, ClaimOutcome, YearToDate};
+        block_on(async {
+            let store = MemoryStore::default();
+            let visit = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+            let mut record = sample_claim_record(visit, 2);
+            record.server = None;
+            let settled = record.claim.settlement.clone();
+            for id in ["as-settled", "adjusted", "held"] {
+                let mut own = record.clone();
+                own.claim_id = id.into();
+                store.put_as(StoreName::Claims, id, &own).await.unwrap();
+            }
+            let figures = |person: &str| YearToDate {
+                key: AccumulatorKey::new(person, 2026, "general_outpatient"),
+                deductible_met: Money::yuan(0),
+                fund_paid: settled.fund,
+                as_of: visit,
+            };
+            let outcome = |id: &str, server_fund: Money, held: bool| Change {
+                cursor: 1,
+                id: id.into(),
+                body: ChangeBody::Claim(ClaimOutcome {
+                    claim_id: id.into(),
+                    total: settled.total,
+                    device_fund: settled.fund,
+                    server_fund,
+                    patient: settled.patient,
+                    accumulators: (!held).then(|| figures(id)),
+                    operator: None,
+                }),
+            };
+            let other = settled.fund + Money::yuan(1);
+            apply_changes(
+                &store,
+                &[
+                    outcome("as-settled", settled.fund, false),
+                    outcome("adjusted", other, false),
+                    outcome("held", settled.fund, true),
+                ],
+            )
+            .await
+            .unwrap();
+            let stored = |id: &'static str| {
+                let store = &store;
+                async move {
+                    store
+                        .get_as::<ClaimRecord>(StoreName::Claims, id)
+                        .await
+                        .unwrap()
+                        .unwrap()
+                }
+            };
+            let mut unchanged = record.clone();
+            unchanged.claim_id = "as-settled".into();
+            assert_eq!(stored("as-settled").await, unchanged);
+            assert_eq!(stored("adjusted").await.server.unwrap().server_fund, other);
+            assert!(stored("held").await.server.unwrap().accumulators.is_none());
+            for person in ["as-settled", "adjusted"] {
+                let key = Notice::accumulators_key(&figures(person).key);
+                assert!(store.get(StoreName::Notices, &key).await.unwrap().is_some());
+            }
         });
     }
 

@@ -298,6 +298,17 @@ pub struct ClaimOutcome {
     pub operator: Option<super::Operator>,
 }
 
+impl ClaimOutcome {
+    /// Whether the server paid the claim exactly as the tablet settled it: the same total
+    /// (the tablet's is its fund plus the patient's part), the same fund, and not held for
+    /// review. The tablet's record of the claim then already says everything the outcome does.
+    pub fn as_the_tablet_settled(&self) -> bool {
+        self.accumulators.is_some()
+            && self.server_fund == self.device_fund
+            && self.total == self.device_fund + self.patient
+    }
+}
+
 /// A person's year-to-date figures for one cap pool, as of a visit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -388,6 +399,33 @@ mod tests {
             }),
             operator: None,
         })
+    }
+
+    #[test]
+    fn an_outcome_says_whether_the_claim_was_paid_as_the_tablet_settled_it() {
+        let ChangeBody::Claim(adjusted) = outcome() else {
+            unreachable!()
+        };
+        // The server pays 5 where the tablet said 6.
+        assert!(!adjusted.as_the_tablet_settled());
+        let same = ClaimOutcome {
+            device_fund: Money::yuan(5),
+            patient: Money::yuan(109),
+            ..adjusted.clone()
+        };
+        assert!(same.as_the_tablet_settled());
+        // The same fund on another total (the server priced the lines otherwise).
+        let repriced = ClaimOutcome {
+            total: Money::yuan(120),
+            ..same.clone()
+        };
+        assert!(!repriced.as_the_tablet_settled());
+        // Held for review: nothing paid yet.
+        let held = ClaimOutcome {
+            accumulators: None,
+            ..same
+        };
+        assert!(!held.as_the_tablet_settled());
     }
 
     #[test]
