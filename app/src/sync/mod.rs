@@ -137,9 +137,15 @@ pub async fn sync_with_progress(
     let session = session(store).await?.ok_or(SyncError::NotSignedIn)?;
     let mut report = SyncReport::default();
 
-    let handshake = transport
-        .handshake(&session.token, &renewal::report(store).await?)
-        .await?;
+    // The entries to send are read and opened while the server answers the handshake (if
+    // the server lost some of them, they are read again below).
+    let work = renewal::report(store).await?;
+    let (handshake, read_ahead) = futures::join!(
+        transport.handshake(&session.token, &work),
+        outbox::pending(store)
+    );
+    let handshake = handshake?;
+    let mut read_ahead = Some(read_ahead);
     // A renewed token is kept before it is used; the old one is refused once it is.
     phase("handshake");
     let token = match &handshake.renewed_token {
@@ -149,6 +155,7 @@ pub async fn sync_with_progress(
     let token = token.as_str();
     if handshake.last_applied_seq < outbox::answered_through(store).await? {
         report.resent = outbox::reopen_after(store, handshake.last_applied_seq).await?;
+        read_ahead = None;
     }
     let known_epoch: Option<String> = meta::get(store, MetaKey::ServerEpoch).await?;
     if known_epoch.as_deref() != Some(handshake.server_epoch.as_str()) {
@@ -167,7 +174,10 @@ pub async fn sync_with_progress(
         setup::bring_up_to_date(store, transport, token, &handshake, progress).await?;
     phase("setup");
 
-    let pending = outbox::pending(store).await?;
+    let pending = match read_ahead {
+        Some(read) => read?,
+        None => outbox::pending(store).await?,
+    };
     phase("pending");
     let mut cursor: u64 = meta::get(store, MetaKey::PullCursor).await?.unwrap_or(0);
     // The first page of changes, asked for while the last batch's answers are filed: the
