@@ -127,7 +127,7 @@ pub enum Takeover {
 
 pub async fn takeover(store: &impl Store, user: &UserInfo) -> Result<Takeover, SignInError> {
     let current = clinic(store).await?;
-    // Counted on the outbox's state index, which is in clear: no key is needed.
+    // Counted from the outbox's keys and its answered mark, in clear: no key is needed.
     let pending = outbox::pending_count(store).await? as usize;
     decide(current.as_ref(), user, pending)
 }

@@ -277,6 +277,28 @@ async fn the_pin_opens_the_data_five_wrong_pins_forget_it_and_the_escrow_recover
     );
     drop(recovered);
     assert!(unlock(raw.clone(), "135790").await.is_ok());
+
+    // The server answers it, applied with nothing to note: the entry is left as stored (still
+    // "pending" on the state index) and the outbox's answered mark moves past it. Nothing
+    // waits now, so a key that cannot be recovered starts the tablet clean, the mark with it.
+    meta::put(raw.as_ref(), MetaKey::OutboxAnswered, &1u64)
+        .await
+        .unwrap();
+    assert_eq!(
+        raw.count_in(IndexName::OutboxByState, "pending")
+            .await
+            .unwrap(),
+        1
+    );
+    let fresh = establish(raw.clone(), &session("c-lijia", OTHER_ESCROW), "135790").await;
+    assert!(fresh.is_ok());
+    assert_eq!(raw.count(StoreName::Outbox).await.unwrap(), 0);
+    assert_eq!(
+        meta::get::<u64>(raw.as_ref(), MetaKey::OutboxAnswered)
+            .await
+            .unwrap(),
+        None
+    );
 }
 
 #[wasm_bindgen_test]

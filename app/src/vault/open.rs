@@ -12,7 +12,7 @@ use crate::access::{Closed, SignInError};
 use crate::pin::{self, PinError, PinRecord};
 use crate::storage::indexeddb::IndexedDbStore;
 use crate::storage::meta::{self, MetaKey};
-use crate::storage::{IndexName, StorageError, Store};
+use crate::storage::{StorageError, Store};
 use crate::sync::http::FETCH;
 use crate::sync::transport::{Transport, TransportError};
 use crate::sync::SyncError;
@@ -123,7 +123,8 @@ pub async fn establish(
     let (secret, fresh) = match recovered {
         Some(secret) => (secret, false),
         None => {
-            let pending = raw.count_in(IndexName::OutboxByState, "pending").await?;
+            // Counted from the outbox's keys and its answered mark, both in clear.
+            let pending = crate::sync::outbox::pending_count(raw.as_ref()).await?;
             if kept.is_some() && pending > 0 {
                 return Err(EstablishError::Unrecoverable { pending });
             }
