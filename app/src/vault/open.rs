@@ -12,7 +12,7 @@ use crate::access::{Closed, SignInError};
 use crate::pin::{self, PinError, PinRecord};
 use crate::storage::indexeddb::IndexedDbStore;
 use crate::storage::meta::{self, MetaKey};
-use crate::storage::{StorageError, Store};
+use crate::storage::StorageError;
 use crate::sync::http::FETCH;
 use crate::sync::transport::{Transport, TransportError};
 use crate::sync::SyncError;
