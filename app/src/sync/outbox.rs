@@ -343,20 +343,21 @@ pub async fn record_results(
             }
             other => other,
         };
-        let state = match status {
+        // The state written into the entry, if the mark alone does not say it.
+        let written = match status {
             MutationStatus::Rejected if result.code.as_deref() == Some(SEQUENCE_GAP) => break,
-            MutationStatus::Rejected => EntryState::Rejected {
+            MutationStatus::Rejected => Some(EntryState::Rejected {
                 result: result.clone(),
-            },
+            }),
             // Applied with a note (an adjustment, say): kept with the entry.
-            _ if result.code.is_some() => EntryState::Applied {
+            _ if result.code.is_some() => Some(EntryState::Applied {
                 result: Some(result.clone()),
-            },
+            }),
             // Applied, nothing to say: the mark says it.
-            _ => EntryState::Pending,
+            _ => None,
         };
         through = result.seq;
-        if state != EntryState::Pending {
+        if let Some(state) = written {
             let entry = OutboxEntry {
                 mutation: sent[at].mutation.clone(),
                 state,
@@ -373,8 +374,8 @@ pub async fn record_results(
 }
 
 /// After a server restore: everything after what the server holds is pending again (the mark
-/// moves back; entries answered with a note are written pending again, in the same
-/// transaction). Returns how many entries are open again.
+/// moves back; entries whose answer was written into them are written pending again, in the
+/// same transaction). Returns how many entries are open again.
 pub async fn reopen_after(store: &impl Store, server_last: u64) -> Result<usize, StorageError> {
     let through = answered_through(store).await?;
     if server_last >= through {
