@@ -3,8 +3,8 @@
 //!
 //! SQLite: the backup is `VACUUM INTO` a new private file, a consistent copy taken while the
 //! server runs. The restore (server stopped) copies the backup beside the database, gives it a
-//! new epoch and carries over the revocations of the database it replaces, then moves it into
-//! place, removing stale `-wal`/`-shm` files.
+//! new epoch and carries over the revocations of the database it replaces, writes it out whole
+//! (`VACUUM INTO`) and moves that into place, removing stale `-wal`/`-shm` files.
 //! PostgreSQL: the same through `pg_dump -Fc` and `pg_restore --clean --single-transaction`.
 //!
 //! What a restore means for tablets, revocations and pull cursors is in the README
@@ -698,7 +698,7 @@ async fn replaced_sqlite(file: &Path) -> Result<Option<Replaced>, Failure> {
 
 /// Switches the file to a rollback journal (checkpointing and removing its WAL): false if
 /// another connection has it open. A connection that has just been closed may take a moment
-/// to let go: tried for up to 3 s.
+/// to let go: tried for about 10 s.
 async fn leave_wal(conn: &mut AnyConnection) -> Result<bool, sqlx::Error> {
     // A connection just closed may take a moment to let go of the file on a busy machine.
     for _ in 0..70 {
@@ -725,38 +725,49 @@ fn sibling(file: &Path, suffix: &str) -> PathBuf {
 async fn restore_sqlite(file: &Path, src: &Path, carry: Carry) -> Result<Report, Failure> {
     let dir = file.parent().unwrap_or(Path::new("."));
     private_files::create_dir(dir)?;
-    // The copy is made and checked beside the database, then moved into place in one step.
+    // The backup is copied, checked and finalised beside the database as `.restoring`, then
+    // written out whole (`VACUUM INTO`) as `.restored`, which is moved into place in one step.
     let staged = sibling(file, ".restoring");
-    for leftover in [
-        &staged,
-        &sibling(&staged, "-wal"),
-        &sibling(&staged, "-shm"),
-    ] {
-        if leftover.exists() {
-            std::fs::remove_file(leftover)?;
-        }
+    let restored = sibling(file, ".restored");
+    let scratch = [
+        sibling(&staged, "-wal"),
+        sibling(&staged, "-shm"),
+        staged.clone(),
+    ];
+    for leftover in scratch.iter().chain([&restored]) {
+        remove_if_there(leftover)?;
     }
-    let outcome = stage_sqlite(file, src, &staged, carry).await;
+    let outcome = stage_sqlite(file, src, &staged, &restored, carry).await;
     if outcome.is_err() {
-        let _ = std::fs::remove_file(&staged);
+        let _ = std::fs::remove_file(&restored);
+    }
+    // The staged copy is scratch either way; a connection slow to let go of it does not matter.
+    for leftover in &scratch {
+        let _ = std::fs::remove_file(leftover);
     }
     let report = outcome?;
     for stale in [sibling(file, "-wal"), sibling(file, "-shm")] {
-        if stale.exists() {
-            std::fs::remove_file(stale)?;
-        }
+        remove_if_there(&stale)?;
     }
-    std::fs::rename(&staged, file)?;
+    std::fs::rename(&restored, file)?;
     if let Ok(dir) = std::fs::File::open(dir) {
         let _ = dir.sync_all();
     }
     Ok(report)
 }
 
+fn remove_if_there(path: &Path) -> std::io::Result<()> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
+}
+
 async fn stage_sqlite(
     file: &Path,
     src: &Path,
     staged: &Path,
+    restored: &Path,
     carry: Carry,
 ) -> Result<Report, Failure> {
     {
@@ -789,24 +800,30 @@ async fn stage_sqlite(
         .await
         .map_err(|e| Failure::Failed(e.to_string()))?;
     let report = finalise(&pool, src, carry, replaced.as_ref()).await;
+    // One self-contained file, written from the finalised copy while the pool still has it
+    // open: nothing waits for the pool's connections to let go of the staged file or its WAL.
+    let written = match &report {
+        Ok(_) => write_out(&pool, restored).await,
+        Err(_) => Ok(()),
+    };
     pool.close().await;
     let report = report?;
-    // One self-contained file: everything checkpointed out of the WAL.
-    // The pool's connections may take a while to let go of the file on a loaded machine; each
-    // try is a fresh connection (one opened while another still held the file may keep seeing
-    // it in WAL mode).
-    for _ in 0..3 {
-        let mut conn = sqlite_connection(staged, WAIT).await?;
-        let left = leave_wal(&mut conn).await?;
-        conn.close().await?;
-        if left {
-            return Ok(report);
-        }
-    }
-    Err(Failure::Failed(format!(
-        "{} is still open",
-        staged.display()
-    )))
+    written?;
+    Ok(report)
+}
+
+/// `VACUUM INTO` a new private file (made empty first, so it keeps its 0600 mode), synced.
+async fn write_out(pool: &AnyPool, dest: &Path) -> Result<(), Failure> {
+    drop(private_files::create_new(dest)?);
+    let name = dest
+        .to_str()
+        .ok_or_else(|| Failure::Failed(format!("{} is not UTF-8", dest.display())))?;
+    sqlx::query("VACUUM INTO $1")
+        .bind(name)
+        .execute(pool)
+        .await?;
+    std::fs::File::open(dest)?.sync_all()?;
+    Ok(())
 }
 
 async fn restore_postgres(url: &str, src: &Path, carry: Carry) -> Result<Report, Failure> {
