@@ -7,7 +7,7 @@
 //   await installVault(page);
 //   await page.evaluate(async (pin) => { const v = await benchVault.open(pin); ... }, "246810");
 // where `v` has: open(store, storedKey, envelope) → {k, v}; seal(store, key, value) →
-// [storedKey, envelope]; hash(text) → hex.
+// [storedKey, envelope]; hash(text) → hex. `benchVault.request(req)` awaits an IndexedDB request.
 
 /** Defines `globalThis.benchVault` in the page (run again after a reload). */
 export async function installVault(page) {
@@ -39,6 +39,8 @@ function define() {
   const request = (req) => new Promise((ok, fail) => { req.onsuccess = () => ok(req.result); req.onerror = () => fail(req.error); });
 
   globalThis.benchVault = {
+    /** An IndexedDB request as a promise. */
+    request,
     async open(pin) {
       const db = await request(indexedDB.open("cunbao"));
       const record = await request(db.transaction("meta").objectStore("meta").get("pin"));
