@@ -53,11 +53,22 @@ impl Tx<'static> {
     ) -> Result<Tx<'static>, sqlx::Error> {
         let postgres = pool.connect_options().database_url.scheme() == "postgres"
             || pool.connect_options().database_url.scheme() == "postgresql";
-        let inner = if postgres {
-            pool.begin().await?
-        } else {
-            pool.begin_with("BEGIN IMMEDIATE").await?
-        };
+        // Begun in a task of its own, which runs to its end even if the request is given up
+        // meanwhile (a tablet hangs up, a page moves on): it then ends with a `Transaction`,
+        // dropped at once, which rolls back. Given up inside `begin_with` itself, SQLite's
+        // transaction could be left open on a pooled connection, holding the write lock, and
+        // every writer after it failed with "database is locked" (sqlx 0.8 checks a custom
+        // BEGIN after SQLite has acknowledged it, at an await).
+        let pool = pool.clone();
+        let inner = tokio::spawn(async move {
+            if postgres {
+                pool.begin().await
+            } else {
+                pool.begin_with("BEGIN IMMEDIATE").await
+            }
+        })
+        .await
+        .map_err(|e| sqlx::Error::Io(std::io::Error::other(e)))??;
         Ok(Tx {
             inner,
             postgres,
