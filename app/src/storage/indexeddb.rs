@@ -4,7 +4,7 @@ use rexie::{Direction, Index, KeyRange, ObjectStore, Rexie, Transaction, Transac
 use serde_json::Value;
 use wasm_bindgen::JsValue;
 
-use super::js_json::{from_js, from_js_all, to_js};
+use super::js_json::{from_js, from_js_all, to_js_all};
 use super::last_keys::LastKeys;
 use super::schema::{current_stores, IndexName, SCHEMA_VERSION};
 use super::{StorageError, Store, StoreName};
@@ -150,10 +150,11 @@ impl Store for IndexedDbStore {
         store: StoreName,
         records: &[(String, Value)],
     ) -> Result<(), StorageError> {
-        let values = records
+        let values: Vec<(JsValue, JsValue)> = records
             .iter()
-            .map(|(key, value)| Ok((JsValue::from_str(key), to_js(value)?)))
-            .collect::<Result<Vec<_>, StorageError>>()?;
+            .map(|(key, _)| JsValue::from_str(key))
+            .zip(to_js_all(records.iter().map(|(_, value)| value))?)
+            .collect();
         let (tx, object_store) = self.on(store, TransactionMode::ReadWrite)?;
         // Issue every request at once (polling them together), then wait for the commit.
         futures::future::try_join_all(

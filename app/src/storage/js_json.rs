@@ -12,9 +12,19 @@ fn format(e: impl std::fmt::Display) -> StorageError {
     StorageError::Format(e.to_string())
 }
 
-/// The JavaScript value IndexedDB stores for `value`.
-pub fn to_js(value: &Value) -> Result<JsValue, StorageError> {
-    text_to_js(&serde_json::to_string(value).map_err(format)?)
+/// Several values written in one crossing: one JSON text of them all, parsed once.
+pub fn to_js_all<'a>(
+    values: impl Iterator<Item = &'a Value>,
+) -> Result<Vec<JsValue>, StorageError> {
+    let mut text = String::from("[");
+    for (i, value) in values.enumerate() {
+        if i > 0 {
+            text.push(',');
+        }
+        text.push_str(&serde_json::to_string(value).map_err(format)?);
+    }
+    text.push(']');
+    Ok(js_sys::Array::from(&text_to_js(&text)?).to_vec())
 }
 
 /// The JavaScript value of a record's JSON text.

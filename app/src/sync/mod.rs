@@ -134,18 +134,23 @@ pub async fn sync_with_progress(
     progress: &mut dyn FnMut(setup::Progress),
 ) -> Result<SyncReport, SyncError> {
     phase("start");
-    let session = session(store).await?.ok_or(SyncError::NotSignedIn)?;
+    let (session, work) = futures::try_join!(session(store), renewal::report(store))?;
+    let session = session.ok_or(SyncError::NotSignedIn)?;
     let mut report = SyncReport::default();
 
-    // The entries to send are read and opened while the server answers the handshake (if
-    // the server lost some of them, they are read again below).
-    let work = renewal::report(store).await?;
-    let (handshake, read_ahead) = futures::join!(
+    // While the server answers the handshake, the entries to send are read and opened, and
+    // the marks the round starts from are read (if the server lost some entries, they are
+    // read again below). Each read is its own transaction: they run side by side.
+    let (handshake, read_ahead, answered, known_epoch, cursor) = futures::join!(
         transport.handshake(&session.token, &work),
-        outbox::pending(store)
+        outbox::pending(store),
+        outbox::answered_through(store),
+        meta::get::<String>(store, MetaKey::ServerEpoch),
+        meta::get::<u64>(store, MetaKey::PullCursor),
     );
     let handshake = handshake?;
     let mut read_ahead = Some(read_ahead);
+    let mut cursor = cursor?.unwrap_or(0);
     // A renewed token is kept before it is used; the old one is refused once it is.
     phase("handshake");
     let token = match &handshake.renewed_token {
@@ -153,11 +158,11 @@ pub async fn sync_with_progress(
         None => session.token.clone(),
     };
     let token = token.as_str();
-    if handshake.last_applied_seq < outbox::answered_through(store).await? {
+    if handshake.last_applied_seq < answered? {
         report.resent = outbox::reopen_after(store, handshake.last_applied_seq).await?;
         read_ahead = None;
     }
-    let known_epoch: Option<String> = meta::get(store, MetaKey::ServerEpoch).await?;
+    let known_epoch = known_epoch?;
     if known_epoch.as_deref() != Some(handshake.server_epoch.as_str()) {
         if known_epoch.is_some() {
             // The server was restored from a backup: its feed ends before cursors this
@@ -165,6 +170,7 @@ pub async fn sync_with_progress(
             // again. Pull everything again (re-applying a change is harmless). The cursor is
             // reset before the new epoch is kept, so an interrupted round starts over.
             meta::put(store, MetaKey::PullCursor, &0u64).await?;
+            cursor = 0;
             report.pulled_again = true;
         }
         meta::put(store, MetaKey::ServerEpoch, &handshake.server_epoch).await?;
@@ -179,7 +185,6 @@ pub async fn sync_with_progress(
         None => outbox::pending(store).await?,
     };
     phase("pending");
-    let mut cursor: u64 = meta::get(store, MetaKey::PullCursor).await?.unwrap_or(0);
     // The first page of changes, asked for while the last batch's answers are filed: the
     // server has applied the batch once it answers. Nothing pulled is filed before the
     // answers are (a claim the server counts in a person's figures is then no longer
@@ -241,17 +246,25 @@ pub async fn sync_with_progress(
         report.desk_changed |= apply_changes(store, &page.changes).await?;
         phase("applied");
         report.pulled += page.changes.len();
+        // The cursor moves once the page is filed; after the last page, in the same write as
+        // the round's end and the server's answer (from which the PIN's offline limit counts).
+        let mut marks = Vec::new();
         if page.cursor != cursor {
             cursor = page.cursor;
-            meta::put(store, MetaKey::PullCursor, &cursor).await?;
+            marks.push((MetaKey::PullCursor.key().into_owned(), Value::from(cursor)));
+        }
+        if !page.more {
+            for key in [MetaKey::LastSync, MetaKey::LastContact] {
+                marks.push((key.key().into_owned(), Value::from(now_ms)));
+            }
+        }
+        if !marks.is_empty() {
+            store.put_all(StoreName::Meta, &marks).await?;
         }
         if !page.more {
             break;
         }
     }
-    meta::put(store, MetaKey::LastSync, &now_ms).await?;
-    // The server answered: the offline limit of the PIN counts from here.
-    meta::put(store, MetaKey::LastContact, &now_ms).await?;
     phase("end");
     Ok(report)
 }
@@ -507,31 +520,49 @@ pub struct SyncStatus {
 }
 
 pub async fn status(store: &impl Store) -> Result<SyncStatus, StorageError> {
+    // Read side by side (each its own transaction): the bar is drawn once they are all in.
+    let (user, catalogue, pending, failed, last_sync_ms) = futures::try_join!(
+        async { Ok(session(store).await?.map(|s| s.user)) },
+        catalogue_held(store),
+        outbox::pending_count(store),
+        outbox::rejected(store),
+        meta::get(store, MetaKey::LastSync),
+    )?;
     Ok(SyncStatus {
-        user: session(store).await?.map(|s| s.user),
-        catalogue: match setup::catalogue_version(store).await? {
-            Some(version) => Some((version, store.count(StoreName::CatalogueItems).await?)),
-            None => None,
-        },
-        pending: outbox::pending_count(store).await? as usize,
-        failed: outbox::rejected(store).await?,
-        last_sync_ms: meta::get(store, MetaKey::LastSync).await?,
+        user,
+        catalogue,
+        pending: pending as usize,
+        failed,
+        last_sync_ms,
     })
 }
 
 /// Where sync stands while the desk is closed (no data key): what waits to upload and when
 /// the last round ended, read from what is in clear; nobody is named.
 pub async fn closed_status(store: &impl Store) -> Result<SyncStatus, StorageError> {
+    let (catalogue, pending, last_sync_ms) = futures::try_join!(
+        catalogue_held(store),
+        outbox::pending_count(store),
+        meta::get(store, MetaKey::LastSync),
+    )?;
     Ok(SyncStatus {
         user: None,
-        catalogue: match setup::catalogue_version(store).await? {
-            Some(version) => Some((version, store.count(StoreName::CatalogueItems).await?)),
-            None => None,
-        },
-        pending: outbox::pending_count(store).await? as usize,
+        catalogue,
+        pending: pending as usize,
         failed: Vec::new(),
-        last_sync_ms: meta::get(store, MetaKey::LastSync).await?,
+        last_sync_ms,
     })
+}
+
+/// The catalogue version held and how many items it has.
+async fn catalogue_held(store: &impl Store) -> Result<Option<(String, u32)>, StorageError> {
+    match setup::catalogue_version(store).await? {
+        Some(version) => Ok(Some((
+            version,
+            store.count(StoreName::CatalogueItems).await?,
+        ))),
+        None => Ok(None),
+    }
 }
 
 #[cfg(test)]

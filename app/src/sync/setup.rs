@@ -43,27 +43,34 @@ pub async fn bring_up_to_date(
     let mut changed = false;
     // Every published policy this device does not hold yet (a visit is settled under its
     // year's, an enrolment in the collection period under next year's); the one in force last,
-    // so that its version is noted only once it is here.
+    // so that its version is noted only once it is here. What is held is read side by side.
     let in_force = handshake.policy_version.as_str();
-    let versions = handshake
+    let versions: Vec<String> = handshake
         .policy_versions
         .iter()
         .map(String::as_str)
         .filter(|v| *v != in_force)
-        .chain([in_force]);
-    for version in versions {
-        if store.get(StoreName::Policies, version).await?.is_none() {
+        .chain([in_force])
+        .map(str::to_string)
+        .collect();
+    let (held, policy_noted, catalogue_noted) = futures::try_join!(
+        store.get_many(StoreName::Policies, &versions),
+        policy_version(store),
+        catalogue_version(store),
+    )?;
+    for (version, held) in versions.iter().zip(held) {
+        if held.is_none() {
             progress(Progress::Policy);
             let policy = transport.policy(token, version).await?;
             store.put_as(StoreName::Policies, version, &policy).await?;
             changed = true;
         }
     }
-    if policy_version(store).await?.as_deref() != Some(in_force) {
+    if policy_noted.as_deref() != Some(in_force) {
         meta::put(store, MetaKey::PolicyVersion, &in_force).await?;
         changed = true;
     }
-    if catalogue_version(store).await?.as_deref() == Some(handshake.catalogue_version.as_str()) {
+    if catalogue_noted.as_deref() == Some(handshake.catalogue_version.as_str()) {
         return Ok(changed);
     }
     let mut offset = 0;
