@@ -75,6 +75,8 @@ test("a void after upload is proposed at the clinic and takes effect only when a
   await desk.getByTestId("catalogue-results").getByRole("button").filter({ hasText: "一般诊疗费" }).first().click();
   await desk.getByTestId("confirm-settle").click();
   await desk.getByTestId("slip").waitFor();
+  // The slip is painted first; the address follows it.
+  await desk.waitForURL(/\/settlement\/[0-9a-f-]{36}$/);
   const claimId = new URL(desk.url()).pathname.split("/").pop();
   await syncNow(desk);
 
