@@ -8,6 +8,7 @@ pub mod html;
 pub mod i18n;
 pub mod pin;
 pub mod routes;
+pub mod sort;
 pub mod storage;
 pub mod sync;
 pub mod township;

@@ -185,7 +185,9 @@ pub async fn household_receipts(
         .filter_map(|(id, value)| HouseholdReceipt::read(&id, value))
         .filter(|r| r.household_id == household_id)
         .collect();
-    list.sort_by(|a, b| (a.collected_on, &a.receipt_no).cmp(&(b.collected_on, &b.receipt_no)));
+    crate::sort::sort_by(&mut list, |a, b| {
+        (a.collected_on, &a.receipt_no).cmp(&(b.collected_on, &b.receipt_no))
+    });
     Ok(list)
 }
 

@@ -452,7 +452,7 @@ async fn receipts_in(
     value: &str,
 ) -> Result<Vec<Receipt>, StorageError> {
     let mut list: Vec<Receipt> = store.all_in_as(index, value).await?;
-    list.sort_by_key(|r| std::cmp::Reverse(r.collected_at_ms));
+    crate::sort::sort_by_key(&mut list, |r| std::cmp::Reverse(r.collected_at_ms));
     Ok(list)
 }
 

@@ -25,7 +25,9 @@ pub async fn policies(store: &impl Store) -> Result<Vec<Policy>, StorageError> {
         .into_iter()
         .filter_map(|(_, value)| serde_json::from_value(value).ok())
         .collect();
-    all.sort_by(|a, b| (a.scheme_year, &a.version).cmp(&(b.scheme_year, &b.version)));
+    crate::sort::sort_by(&mut all, |a, b| {
+        (a.scheme_year, &a.version).cmp(&(b.scheme_year, &b.version))
+    });
     Ok(all)
 }
 

@@ -66,7 +66,7 @@ impl ResidentIndex {
                 })
             })
             .collect();
-        residents.sort_by(|a, b| {
+        crate::sort::sort_by(&mut residents, |a, b| {
             (
                 &a.record.household_id,
                 a.record.member.relationship as u8,
@@ -131,7 +131,7 @@ impl ResidentIndex {
         .into_iter()
         .map(|i| &self.residents[i])
         .collect();
-        found.sort_by_key(|r| !r.active());
+        crate::sort::sort_by_key(&mut found, |r| !r.active());
         found.truncate(limit);
         found
     }
@@ -171,7 +171,9 @@ impl ResidentIndex {
             .iter()
             .filter(|r| r.active() && r.record.pending_document.is_some())
             .collect();
-        list.sort_by_key(|r| r.record.pending_document.as_ref().map(|p| p.deadline));
+        crate::sort::sort_by_key(&mut list, |r| {
+            r.record.pending_document.as_ref().map(|p| p.deadline)
+        });
         list
     }
 

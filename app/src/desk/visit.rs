@@ -179,7 +179,7 @@ async fn claims_in(
     value: &str,
 ) -> Result<Vec<ClaimRecord>, StorageError> {
     let mut list: Vec<ClaimRecord> = store.all_in_as(index, value).await?;
-    list.sort_by_key(|c| std::cmp::Reverse(c.saved_at_ms));
+    crate::sort::sort_by_key(&mut list, |c| std::cmp::Reverse(c.saved_at_ms));
     Ok(list)
 }
 

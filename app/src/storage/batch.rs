@@ -67,7 +67,7 @@ impl Batch {
     /// The stores written, each once.
     pub fn stores(&self) -> Vec<StoreName> {
         let mut stores: Vec<StoreName> = self.writes.iter().map(Write::store).collect();
-        stores.sort();
+        crate::sort::sort(&mut stores);
         stores.dedup();
         stores
     }

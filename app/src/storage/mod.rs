@@ -59,6 +59,40 @@ impl Bilingual for StorageError {
 
 cunbao_domain::bilingual_error!(StorageError);
 
+/// Records ready to be written to a store ([`Store::prepare`]); `sealed` when they are in the
+/// form the database keeps (the vault's envelopes), else as given. (Only the vault, in the
+/// browser, seals.)
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+pub struct Prepared {
+    store: StoreName,
+    records: Vec<(String, Value)>,
+    sealed: bool,
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+impl Prepared {
+    /// Records already in the form the database keeps (for the vault's `prepare`).
+    pub(crate) fn sealed(store: StoreName, records: Vec<(String, Value)>) -> Prepared {
+        Prepared {
+            store,
+            records,
+            sealed: true,
+        }
+    }
+
+    pub(crate) fn as_sealed(&self) -> Option<(StoreName, &[(String, Value)])> {
+        self.sealed.then_some((self.store, self.records.as_slice()))
+    }
+
+    pub(crate) fn store(&self) -> StoreName {
+        self.store
+    }
+
+    pub(crate) fn records(&self) -> &[(String, Value)] {
+        &self.records
+    }
+}
+
 /// A key-value store with named object stores. Keys are strings; values are JSON, so money
 /// (serialised as decimal strings) is stored exactly. Writes of several records in one call
 /// are atomic.
@@ -153,6 +187,26 @@ pub trait Store {
             .map(|(key, value)| Write::Put(store, key.clone(), value.to_string()))
             .collect();
         self.commit_durable(&Batch { writes }).await
+    }
+
+    /// Records made ready to be written to `store` later with [`Store::put_prepared`]: the
+    /// slow part of a write (sealing, in the vault) done ahead, while something that must be
+    /// written first is still being written.
+    async fn prepare(
+        &self,
+        store: StoreName,
+        records: Vec<(String, Value)>,
+    ) -> Result<Prepared, StorageError> {
+        Ok(Prepared {
+            store,
+            records,
+            sealed: false,
+        })
+    }
+
+    /// Writes what [`Store::prepare`] made ready, like [`Store::put_all`].
+    async fn put_prepared(&self, prepared: &Prepared) -> Result<(), StorageError> {
+        self.put_all(prepared.store, &prepared.records).await
     }
 
     async fn put(&self, store: StoreName, key: &str, value: Value) -> Result<(), StorageError> {

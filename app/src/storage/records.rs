@@ -232,7 +232,9 @@ impl Notice {
             .into_iter()
             .map(|s| s.data)
             .collect();
-        list.sort_by(|a, b| (a.applied_on, &a.id).cmp(&(b.applied_on, &b.id)));
+        crate::sort::sort_by(&mut list, |a, b| {
+            (a.applied_on, &a.id).cmp(&(b.applied_on, &b.id))
+        });
         Ok(list)
     }
 
@@ -278,7 +280,7 @@ impl Notice {
                 }
             })
             .collect();
-        decisions.sort_by(|a, b| b.decided_at().cmp(a.decided_at()));
+        crate::sort::sort_by(&mut decisions, |a, b| b.decided_at().cmp(a.decided_at()));
         Ok(decisions)
     }
 

@@ -20,15 +20,15 @@ use std::collections::HashMap;
 
 use cunbao_domain::enrolment::CoverStop;
 use cunbao_domain::sync::{
-    Change, ChangeBody, MutationStatus, SignInRequest, SignInResponse, UserInfo, MAX_BATCH,
-    SEQUENCE_GAP,
+    Change, ChangeBody, MutationStatus, PullResponse, SignInRequest, SignInResponse, UserInfo,
+    MAX_BATCH, SEQUENCE_GAP,
 };
 use cunbao_domain::text::{Bilingual, Text};
 use serde_json::Value;
 
 use crate::storage::meta::{self, MetaKey};
 use crate::storage::records::{ClaimRecord, EnrolmentRecord, Notice};
-use crate::storage::{StorageError, Store, StoreName};
+use crate::storage::{Prepared, StorageError, Store, StoreName};
 use outbox::OutboxEntry;
 use transport::{Transport, TransportError};
 
@@ -197,8 +197,10 @@ pub async fn sync_with_progress(
         phase("pushed");
         let recording = outbox::record_results(store, batch, &response.results);
         if i + 1 == batches {
+            // The page is read and its records made ready (sealed) meanwhile; they are
+            // written only once the answers are.
             let (recorded, page) =
-                futures::join!(recording, transport.pull(token, cursor, PULL_PAGE));
+                futures::join!(recording, pull_and_prepare(store, transport, token, cursor));
             recorded?;
             first_page = Some(page);
         } else {
@@ -238,12 +240,12 @@ pub async fn sync_with_progress(
     }
 
     loop {
-        let page = match first_page.take() {
-            Some(page) => page?,
-            None => transport.pull(token, cursor, PULL_PAGE).await?,
+        let (page, filing) = match first_page.take() {
+            Some(ready) => ready?,
+            None => pull_and_prepare(store, transport, token, cursor).await?,
         };
         phase("pulled");
-        report.desk_changed |= apply_changes(store, &page.changes).await?;
+        report.desk_changed |= file(store, &filing).await?;
         phase("applied");
         report.pulled += page.changes.len();
         // The cursor moves once the page is filed; after the last page, in the same write as
@@ -269,10 +271,46 @@ pub async fn sync_with_progress(
     Ok(report)
 }
 
-/// Files each pulled change where the screens look for it: one write per store per page (a
-/// record updated twice in the page written once, as it ends). Re-applying a change is
-/// harmless. True when enrolments or receipts were written (the desk holds them in memory).
+/// A page of changes pulled from `cursor`, and its records made ready to file.
+async fn pull_and_prepare(
+    store: &impl Store,
+    transport: &impl Transport,
+    token: &str,
+    cursor: u64,
+) -> Result<(PullResponse, Filing), SyncError> {
+    let page = transport.pull(token, cursor, PULL_PAGE).await?;
+    let filing = prepare_changes(store, &page.changes).await?;
+    Ok((page, filing))
+}
+
+/// A page's records, ready to be written ([`prepare_changes`], [`file`]).
+struct Filing {
+    writes: Vec<Prepared>,
+    /// Enrolments or receipts are among them (the desk holds those in memory).
+    desk_changed: bool,
+}
+
+/// Files each pulled change where the screens look for it. True when enrolments or receipts
+/// were written.
+#[cfg(test)]
 async fn apply_changes(store: &impl Store, changes: &[Change]) -> Result<bool, StorageError> {
+    let filing = prepare_changes(store, changes).await?;
+    file(store, &filing).await
+}
+
+/// Writes a page's records, the stores side by side (each its own transaction: re-applying a
+/// change is harmless, so a page half written is written again by the next round). True when
+/// enrolments or receipts were written.
+async fn file(store: &impl Store, filing: &Filing) -> Result<bool, StorageError> {
+    futures::future::try_join_all(filing.writes.iter().map(|ready| store.put_prepared(ready)))
+        .await?;
+    Ok(filing.desk_changed)
+}
+
+/// What each pulled change files, and where the screens look for it, made ready to write:
+/// one write per store per page (a record updated twice in the page written once, as it
+/// ends). Re-applying a change is harmless.
+async fn prepare_changes(store: &impl Store, changes: &[Change]) -> Result<Filing, StorageError> {
     let mut enrolments = Vec::new();
     let mut contributions = Vec::new();
     let mut claims = Vec::new();
@@ -395,25 +433,22 @@ async fn apply_changes(store: &impl Store, changes: &[Change]) -> Result<bool, S
         }
     }
     let desk_changed = !enrolments.is_empty() || !contributions.is_empty();
-    // The stores are written side by side (each its own transaction: re-applying a change is
-    // harmless, so a page half written is written again by the next round).
-    let writes: Vec<(StoreName, Vec<(String, Value)>)> = [
-        (StoreName::Enrolments, enrolments),
-        (StoreName::Contributions, contributions),
-        (StoreName::Claims, claims),
-        (StoreName::Notices, notices),
-    ]
-    .into_iter()
-    .filter(|(_, records)| !records.is_empty())
-    .map(|(name, records)| (name, last_of_each(records)))
-    .collect();
-    futures::future::try_join_all(
-        writes
-            .iter()
-            .map(|(name, records)| store.put_all(*name, records)),
+    let writes = futures::future::try_join_all(
+        [
+            (StoreName::Enrolments, enrolments),
+            (StoreName::Contributions, contributions),
+            (StoreName::Claims, claims),
+            (StoreName::Notices, notices),
+        ]
+        .into_iter()
+        .filter(|(_, records)| !records.is_empty())
+        .map(|(name, records)| store.prepare(name, last_of_each(records))),
     )
     .await?;
-    Ok(desk_changed)
+    Ok(Filing {
+        writes,
+        desk_changed,
+    })
 }
 
 /// The records with only the last write of each key kept, in the order of those last writes.

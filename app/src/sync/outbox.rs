@@ -326,7 +326,7 @@ pub async fn record_results(
     let mut through = before;
     let mut batch = Batch::default();
     let mut results: Vec<&MutationResult> = results.iter().collect();
-    results.sort_by_key(|result| result.seq);
+    crate::sort::sort_by_key(&mut results, |result| result.seq);
     for result in results {
         if result.seq <= through {
             continue;

@@ -75,7 +75,7 @@ pub fn clinics(items: &[QueueItem]) -> Vec<(String, String)> {
         .iter()
         .map(|i| (i.clinic_id.clone(), i.clinic_name.clone()))
         .collect();
-    clinics.sort_by(|a, b| (&a.1, &a.0).cmp(&(&b.1, &b.0)));
+    crate::sort::sort_by(&mut clinics, |a, b| (&a.1, &a.0).cmp(&(&b.1, &b.0)));
     clinics.dedup();
     clinics
 }

@@ -15,7 +15,7 @@ use super::keys::{decode, encode, Keys};
 use super::rules::{self, Form};
 use super::webcrypto;
 use crate::storage::indexeddb::IndexedDbStore;
-use crate::storage::{Batch, IndexName, StorageError, Store, StoreName, Write};
+use crate::storage::{Batch, IndexName, Prepared, StorageError, Store, StoreName, Write};
 
 pub struct Vault {
     raw: Rc<IndexedDbStore>,
@@ -145,7 +145,7 @@ impl Vault {
         )
         .await?;
         if rules::keyed(store) {
-            records.sort_by(|a, b| a.0.cmp(&b.0));
+            crate::sort::sort_by(&mut records, |a, b| a.0.cmp(&b.0));
         }
         Ok(records)
     }
@@ -201,6 +201,27 @@ impl Store for Vault {
         )
         .await?;
         self.raw.put_all(store, &sealed).await
+    }
+
+    async fn prepare(
+        &self,
+        store: StoreName,
+        records: Vec<(String, Value)>,
+    ) -> Result<Prepared, StorageError> {
+        let records = try_join_all(
+            records
+                .iter()
+                .map(|(key, value)| self.seal(store, key, value)),
+        )
+        .await?;
+        Ok(Prepared::sealed(store, records))
+    }
+
+    async fn put_prepared(&self, prepared: &Prepared) -> Result<(), StorageError> {
+        match prepared.as_sealed() {
+            Some((store, records)) => self.raw.put_all(store, records).await,
+            None => self.put_all(prepared.store(), prepared.records()).await,
+        }
     }
 
     async fn delete(&self, store: StoreName, key: &str) -> Result<(), StorageError> {

@@ -22,7 +22,7 @@ pub fn Risk(draft: RwSignal<VisitDraft>, quote: QuoteMemo) -> impl IntoView {
             <h2>{move || app.t(Key::RiskResults)}</h2>
             {move || {
                 let mut list = hits();
-                list.sort_by_key(|h| std::cmp::Reverse(h.severity));
+                crate::sort::sort_by_key(&mut list, |h| std::cmp::Reverse(h.severity));
                 if list.is_empty() {
                     return view! { <p>{app.t(Key::NoRisk)}</p> }.into_any();
                 }

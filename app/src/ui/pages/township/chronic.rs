@@ -96,7 +96,7 @@ fn Chronic() -> impl IntoView {
             .into_iter()
             .map(|r| (r.q.clinic_id, r.clinic_name))
             .collect();
-        c.sort();
+        crate::sort::sort(&mut c);
         c.dedup();
         c
     };
@@ -105,7 +105,7 @@ fn Chronic() -> impl IntoView {
             .iter()
             .map(|r| r.q.condition.label(crate::i18n::Lang::Zh))
             .collect();
-        c.sort();
+        crate::sort::sort(&mut c);
         c.dedup();
         c
     };
