@@ -16,14 +16,7 @@ fn format(e: impl std::fmt::Display) -> StorageError {
 pub fn to_js_all<'a>(
     values: impl Iterator<Item = &'a Value>,
 ) -> Result<Vec<JsValue>, StorageError> {
-    let mut text = String::from("[");
-    for (i, value) in values.enumerate() {
-        if i > 0 {
-            text.push(',');
-        }
-        text.push_str(&serde_json::to_string(value).map_err(format)?);
-    }
-    text.push(']');
+    let text = serde_json::to_string(&values.collect::<Vec<_>>()).map_err(format)?;
     Ok(js_sys::Array::from(&text_to_js(&text)?).to_vec())
 }
 

@@ -80,16 +80,9 @@ impl Prepared {
         }
     }
 
-    pub(crate) fn as_sealed(&self) -> Option<(StoreName, &[(String, Value)])> {
-        self.sealed.then_some((self.store, self.records.as_slice()))
-    }
-
-    pub(crate) fn store(&self) -> StoreName {
-        self.store
-    }
-
-    pub(crate) fn records(&self) -> &[(String, Value)] {
-        &self.records
+    /// The store, the records and whether they are sealed.
+    pub(crate) fn parts(&self) -> (StoreName, &[(String, Value)], bool) {
+        (self.store, &self.records, self.sealed)
     }
 }
 

@@ -132,6 +132,20 @@ impl Vault {
         Ok((k, v))
     }
 
+    /// The records as stored, sealed side by side.
+    async fn seal_all(
+        &self,
+        store: StoreName,
+        records: &[(String, Value)],
+    ) -> Result<Vec<(String, Value)>, StorageError> {
+        try_join_all(
+            records
+                .iter()
+                .map(|(key, value)| self.seal(store, key, value)),
+        )
+        .await
+    }
+
     /// Opens a list read in one go, and puts a keyed store's records back in key order.
     async fn open_all(
         &self,
@@ -194,13 +208,9 @@ impl Store for Vault {
         store: StoreName,
         records: &[(String, Value)],
     ) -> Result<(), StorageError> {
-        let sealed = try_join_all(
-            records
-                .iter()
-                .map(|(key, value)| self.seal(store, key, value)),
-        )
-        .await?;
-        self.raw.put_all(store, &sealed).await
+        self.raw
+            .put_all(store, &self.seal_all(store, records).await?)
+            .await
     }
 
     async fn prepare(
@@ -208,19 +218,16 @@ impl Store for Vault {
         store: StoreName,
         records: Vec<(String, Value)>,
     ) -> Result<Prepared, StorageError> {
-        let records = try_join_all(
-            records
-                .iter()
-                .map(|(key, value)| self.seal(store, key, value)),
-        )
-        .await?;
-        Ok(Prepared::sealed(store, records))
+        Ok(Prepared::sealed(
+            store,
+            self.seal_all(store, &records).await?,
+        ))
     }
 
     async fn put_prepared(&self, prepared: &Prepared) -> Result<(), StorageError> {
-        match prepared.as_sealed() {
-            Some((store, records)) => self.raw.put_all(store, records).await,
-            None => self.put_all(prepared.store(), prepared.records()).await,
+        match prepared.parts() {
+            (store, records, true) => self.raw.put_all(store, records).await,
+            (store, records, false) => self.put_all(store, records).await,
         }
     }
 
