@@ -48,6 +48,34 @@ impl ClaimFigures {
     }
 }
 
+impl ClaimFigures {
+    /// The figures of a claim the server has just settled, from the values it settled with:
+    /// what [`ClaimFigures::of`] reads back from the record written of them (no decision yet),
+    /// without reading the record's text again.
+    pub fn of_settled(
+        visit_date: chrono::NaiveDate,
+        fund: cunbao_domain::money::Money,
+        benefit: &cunbao_domain::policy::BenefitKind,
+        hits: &[cunbao_domain::risk::RuleHit],
+    ) -> Result<ClaimFigures, serde_json::Error> {
+        let rules = hits
+            .iter()
+            .map(|h| match serde_json::to_value(h.rule)? {
+                Value::String(name) => Ok(name),
+                other => Ok(other.to_string()),
+            })
+            .collect::<Result<Vec<_>, serde_json::Error>>()?;
+        Ok(ClaimFigures {
+            visit_month: Some(visit_date.format("%Y-%m").to_string()),
+            // As a JSON value writes it (keys in order), as `of` does.
+            benefit: Some(serde_json::to_value(benefit)?.to_string()),
+            fund_fen: Some(fund.fen()),
+            rules: Some(rules.join(",")),
+            reject_reason: None,
+        })
+    }
+}
+
 /// What [`ClaimFigures`] reads of a claim's data, the rest skipped.
 #[derive(serde::Deserialize)]
 struct FigureFields {
@@ -67,4 +95,59 @@ struct SettlementFund {
 #[derive(serde::Deserialize)]
 struct RuleName {
     rule: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cunbao_domain::money::Money;
+    use cunbao_domain::policy::{BenefitKind, ChronicCondition};
+    use cunbao_domain::risk::{RuleHit, RuleId, Severity};
+    use serde_json::json;
+
+    fn hit(rule: RuleId) -> RuleHit {
+        RuleHit {
+            rule,
+            severity: Severity::Flag,
+            line: Some(1),
+            message_zh: "提示".into(),
+            message_en: "note".into(),
+        }
+    }
+
+    /// The figures of a claim just settled are those read back from the record written of it.
+    #[test]
+    fn the_figures_of_a_settled_claim_are_those_read_from_its_record() {
+        let date = chrono::NaiveDate::from_ymd_opt(2026, 3, 9).unwrap();
+        let benefits = [
+            BenefitKind::GeneralOutpatient,
+            BenefitKind::ChronicOutpatient {
+                condition: ChronicCondition::Diabetes,
+            },
+        ];
+        let hit_sets = [
+            vec![],
+            vec![
+                hit(RuleId::PriceAboveCatalogue),
+                hit(RuleId::VisitsPerMonth),
+            ],
+        ];
+        for benefit in &benefits {
+            for hits in &hit_sets {
+                for fund in ["0.00", "12.34", "1234.50"] {
+                    let fund = Money::parse(fund).unwrap();
+                    let data = json!({
+                        "visit_date": date,
+                        "server_benefit": benefit,
+                        "server_settlement": { "fund": fund, "total": fund },
+                        "server_rule_hits": hits,
+                    })
+                    .to_string();
+                    let settled = ClaimFigures::of_settled(date, fund, benefit, hits).unwrap();
+                    assert_eq!(settled, ClaimFigures::of(&data), "{data}");
+                    assert!(settled.fund_fen.is_some() && settled.benefit.is_some());
+                }
+            }
+        }
+    }
 }

@@ -63,6 +63,10 @@ pub async fn open(url: &str) -> Result<AnyPool, DbError> {
                     conn.execute("PRAGMA synchronous = FULL").await?;
                     conn.execute("PRAGMA foreign_keys = ON").await?;
                     conn.execute("PRAGMA busy_timeout = 10000").await?;
+                    // The write-ahead log is copied into the database by a task of its own
+                    // ([`checkpoint_in_background`]), not by whichever commit finds it long:
+                    // a push is not kept waiting for it. The limit here is only a backstop.
+                    conn.execute("PRAGMA wal_autocheckpoint = 8000").await?;
                 }
                 Ok(())
             })
@@ -79,6 +83,30 @@ pub async fn open(url: &str) -> Result<AnyPool, DbError> {
         .await
         .map_err(|e| DbError::Publish(e.to_string()))?;
     Ok(pool)
+}
+
+/// How often the write-ahead log is copied into the database.
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// Copies SQLite's write-ahead log into the database file every [`CHECKPOINT_EVERY`]: a
+/// passive checkpoint, which never waits for, nor holds up, readers or a writer, and does
+/// nothing when the log holds nothing new. Runs for as long as the server does; nothing for
+/// PostgreSQL.
+pub async fn checkpoint_in_background(db: AnyPool, url: String) {
+    if !url.starts_with("sqlite:") {
+        return;
+    }
+    let mut every = tokio::time::interval(CHECKPOINT_EVERY);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        if let Err(err) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+            .execute(&db)
+            .await
+        {
+            tracing::warn!(%err, "write-ahead log checkpoint failed");
+        }
+    }
 }
 
 /// Opens the SQLite database in `data_dir` (tests and the default configuration).

@@ -154,11 +154,9 @@ pub enum StartError {
 }
 
 pub async fn run(config: Config) -> Result<(), StartError> {
-    let db = db::open(&db::url_for(
-        config.database_url.as_deref(),
-        &config.data_dir,
-    )?)
-    .await?;
+    let url = db::url_for(config.database_url.as_deref(), &config.data_dir)?;
+    let db = db::open(&url).await?;
+    tokio::spawn(db::checkpoint_in_background(db.clone(), url));
     let filled = records::fill_claim_figures(&db)
         .await
         .map_err(db::DbError::Sql)?;

@@ -84,6 +84,18 @@ pub async fn insert(
     clinic: &str,
     r: NewRecord<'_>,
 ) -> Result<(), sqlx::Error> {
+    let figures = ClaimFigures::of(&r.data);
+    insert_with_figures(tx, caller, clinic, r, figures).await
+}
+
+/// Inserts a record whose figures the caller already has ([`ClaimFigures::of_settled`]).
+pub async fn insert_with_figures(
+    tx: &mut Tx<'_>,
+    caller: &Caller,
+    clinic: &str,
+    r: NewRecord<'_>,
+    figures: ClaimFigures,
+) -> Result<(), sqlx::Error> {
     let record = crate::record_buffer::PendingRecord {
         id: r.id.to_string(),
         kind: r.kind.as_str(),
@@ -93,7 +105,7 @@ pub async fn insert(
         person: r.person.map(str::to_string),
         scheme_year: r.scheme_year.map(i64::from),
         status: r.status.as_str(),
-        figures: ClaimFigures::of(&r.data),
+        figures,
         data: r.data,
         created_at: chrono::Utc::now().to_rfc3339(),
     };
@@ -319,9 +331,18 @@ pub struct StoredClaim {
 /// What settling a claim needs to know of its person, read in one query: the approved chronic
 /// qualifications, the enrolment that stands for the scheme year, and the paid claims of that
 /// year and the one before.
+/// What settling a claim needs of the person's enrolment: its cover and when it was stopped
+/// (read from the enrolment's record, the rest of it skipped).
+#[derive(Debug, serde::Deserialize)]
+pub struct EnrolmentCover {
+    pub coverage: cunbao_domain::enrolment::Coverage,
+    #[serde(default)]
+    pub stopped: Option<cunbao_domain::enrolment::CoverStop>,
+}
+
 pub struct ClaimantView {
     pub qualifications: Vec<cunbao_domain::qualification::Qualification>,
-    pub enrolment: Option<ActiveEnrolment>,
+    pub enrolment: Option<EnrolmentCover>,
     pub paid_claims: Vec<StoredClaim>,
 }
 
@@ -428,12 +449,7 @@ fn view_of(rows: impl Iterator<Item = ClaimantRow>) -> Result<ClaimantView, ApiE
         if row.kind == RecordKind::Qualification.as_str() {
             view.qualifications.push(serde_json::from_str(&row.data)?);
         } else if row.kind == RecordKind::Enrolment.as_str() {
-            view.enrolment = Some(ActiveEnrolment {
-                record: serde_json::from_str(&row.data)?,
-                id: row.id,
-                township_id: row.township_id,
-                clinic_id: row.clinic_id,
-            });
+            view.enrolment = Some(serde_json::from_str(&row.data)?);
         } else {
             view.paid_claims.push(StoredClaim {
                 id: row.id,

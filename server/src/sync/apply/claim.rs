@@ -20,6 +20,7 @@ use cunbao_domain::sync::{
 use cunbao_domain::text::Text;
 
 use super::{rejected_by, unknown_policy, Context};
+use crate::claim_figures::ClaimFigures;
 use crate::error::ApiError;
 use crate::records::{self, NewRecord, RecordKind, RecordStatus};
 use crate::state::CatalogueProblem;
@@ -95,10 +96,8 @@ pub async fn apply(
     };
     // Only someone entitled on the visit date is paid.
     let enrolment = view.enrolment;
-    let cover = enrolment.as_ref().map(|e| e.record.coverage);
-    let stopped_from = enrolment
-        .as_ref()
-        .and_then(|e| e.record.stopped.map(|s| s.from));
+    let cover = enrolment.as_ref().map(|e| e.coverage);
+    let stopped_from = enrolment.as_ref().and_then(|e| e.stopped.map(|s| s.from));
     let standing = eligibility(cover.as_ref(), stopped_from, *visit_date);
     if standing != Eligibility::Eligible {
         return Ok(not_entitled(m, standing));
@@ -174,7 +173,8 @@ pub async fn apply(
         status: RecordStatus::Claim(status),
         data: serde_json::to_string(&recorded)?,
     };
-    records::insert(tx, ctx.caller, ctx.clinic, new).await?;
+    let figures = ClaimFigures::of_settled(*visit_date, server.fund, &entitled, &hits)?;
+    records::insert_with_figures(tx, ctx.caller, ctx.clinic, new, figures).await?;
     // The claim's change carries the person's year-to-date figures after it (unless it waits
     // for review: nothing was paid); the clinic's tablets settle the next visit with them.
     let outcome = ClaimOutcome {
