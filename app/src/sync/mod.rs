@@ -130,21 +130,26 @@ pub async fn sync_with_progress(
     progress: &mut dyn FnMut(setup::Progress),
 ) -> Result<SyncReport, SyncError> {
     phase("start");
-    let (session, work) = futures::try_join!(session(store), renewal::report(store))?;
-    let session = session.ok_or(SyncError::NotSignedIn)?;
     let mut report = SyncReport::default();
 
-    // While the server answers the handshake, the entries to send are read and opened, and
-    // the marks the round starts from are read (if the server lost some entries, they are
-    // read again below). Each read is its own transaction: they run side by side.
+    // While the session is read and the server answers the handshake, the entries to send are
+    // read and opened, and the marks the round starts from are read (if the server lost some
+    // entries, they are read again below). Each read is its own transaction: they run side
+    // by side.
+    let handshake = async {
+        let (session, work) = futures::try_join!(session(store), renewal::report(store))?;
+        let session = session.ok_or(SyncError::NotSignedIn)?;
+        let handshake = transport.handshake(&session.token, &work).await?;
+        Ok::<_, SyncError>((session, handshake))
+    };
     let (handshake, read_ahead, answered, known_epoch, cursor) = futures::join!(
-        transport.handshake(&session.token, &work),
+        handshake,
         outbox::pending(store),
         outbox::answered_through(store),
         meta::get::<String>(store, MetaKey::ServerEpoch),
         meta::get::<u64>(store, MetaKey::PullCursor),
     );
-    let handshake = handshake?;
+    let (session, handshake) = handshake?;
     let mut read_ahead = Some(read_ahead);
     let mut cursor = cursor?.unwrap_or(0);
     // A renewed token is kept before it is used; the old one is refused once it is.
