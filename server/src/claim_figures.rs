@@ -46,9 +46,7 @@ impl ClaimFigures {
                 .map(str::to_string),
         }
     }
-}
 
-impl ClaimFigures {
     /// The figures of a claim the server has just settled, from the values it settled with:
     /// what [`ClaimFigures::of`] reads back from the record written of them (no decision yet),
     /// without reading the record's text again.
@@ -58,13 +56,12 @@ impl ClaimFigures {
         benefit: &cunbao_domain::policy::BenefitKind,
         hits: &[cunbao_domain::risk::RuleHit],
     ) -> Result<ClaimFigures, serde_json::Error> {
-        let rules = hits
-            .iter()
-            .map(|h| match serde_json::to_value(h.rule)? {
-                Value::String(name) => Ok(name),
-                other => Ok(other.to_string()),
-            })
-            .collect::<Result<Vec<_>, serde_json::Error>>()?;
+        let mut rules = Vec::with_capacity(hits.len());
+        for hit in hits {
+            if let Value::String(name) = serde_json::to_value(hit.rule)? {
+                rules.push(name);
+            }
+        }
         Ok(ClaimFigures {
             visit_month: Some(visit_date.format("%Y-%m").to_string()),
             // As a JSON value writes it (keys in order), as `of` does.

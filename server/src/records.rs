@@ -328,9 +328,6 @@ pub struct StoredClaim {
     pub data: String,
 }
 
-/// What settling a claim needs to know of its person, read in one query: the approved chronic
-/// qualifications, the enrolment that stands for the scheme year, and the paid claims of that
-/// year and the one before.
 /// What settling a claim needs of the person's enrolment: its cover and when it was stopped
 /// (read from the enrolment's record, the rest of it skipped).
 #[derive(Debug, serde::Deserialize)]
@@ -340,6 +337,9 @@ pub struct EnrolmentCover {
     pub stopped: Option<cunbao_domain::enrolment::CoverStop>,
 }
 
+/// What settling a claim needs to know of its person, read in one query: the approved chronic
+/// qualifications, the enrolment that stands for the scheme year, and the paid claims of that
+/// year and the one before.
 pub struct ClaimantView {
     pub qualifications: Vec<cunbao_domain::qualification::Qualification>,
     pub enrolment: Option<EnrolmentCover>,
