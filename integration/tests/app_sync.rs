@@ -35,16 +35,19 @@ enum Fault {
     LoseReply,
 }
 
-/// The real server, reached in-process; faults apply to the next pushes.
+/// The real server, reached in-process; faults apply to the next pushes. Every request is
+/// noted (`GET /api/v1/…`), without its query.
 struct InProcess {
     state: RefCell<AppState>,
     faults: RefCell<VecDeque<Fault>>,
+    sent: RefCell<Vec<String>>,
 }
 
 fn in_process(state: AppState) -> Api<InProcess> {
     Api(InProcess {
         state: RefCell::new(state),
         faults: RefCell::default(),
+        sent: RefCell::default(),
     })
 }
 
@@ -56,8 +59,10 @@ impl HttpClient for InProcess {
         token: Option<&str>,
         body: Option<String>,
     ) -> Result<(u16, Value), TransportError> {
+        let address = path.split('?').next().unwrap_or(path);
+        self.sent.borrow_mut().push(format!("{method} {address}"));
         let fault = match path {
-            PUSH_PATH => self.faults.borrow_mut().pop_front(),
+            _ if address == PUSH_PATH => self.faults.borrow_mut().pop_front(),
             _ => None,
         };
         let state = self.state.borrow().clone();
@@ -269,7 +274,20 @@ async fn the_year_to_date_figures_reach_the_tablet(backend: Backend) {
     };
     let after = claim.settlement.accumulators_after;
     outbox::enqueue(&tablet.store, "k1", body, 0).await.unwrap();
-    sync_once(&tablet.store, &net, 1).await.unwrap();
+    net.0.sent.borrow_mut().clear();
+    let report = sync_once(&tablet.store, &net, 1).await.unwrap();
+    // The page of changes came back with the push's answer: no pull of its own (the first
+    // round also fetches the policy and the catalogue).
+    let sent = net.0.sent.borrow().clone();
+    assert_eq!(
+        sent.last().map(String::as_str),
+        Some("POST /api/v1/sync/push")
+    );
+    assert!(
+        !sent.contains(&"GET /api/v1/sync/pull".to_string()),
+        "{sent:?}"
+    );
+    assert_eq!((report.pushed, report.applied, report.pulled), (2, 2, 2));
     let figures = accumulators(
         &tablet.store,
         &[],
@@ -282,6 +300,14 @@ async fn the_year_to_date_figures_reach_the_tablet(backend: Backend) {
     assert_eq!(figures.figures, after);
     assert_eq!(figures.server_as_of, NaiveDate::from_ymd_opt(2025, 3, 2));
     assert_eq!(figures.local_claims, 0);
+    // Nothing to send: the round pulls.
+    net.0.sent.borrow_mut().clear();
+    let report = sync_once(&tablet.store, &net, 2).await.unwrap();
+    assert_eq!(
+        *net.0.sent.borrow(),
+        ["GET /api/v1/sync/handshake", "GET /api/v1/sync/pull"]
+    );
+    assert_eq!((report.pushed, report.pulled), (0, 0));
 }
 
 #[tokio::test]

@@ -81,12 +81,12 @@ pub(crate) async fn write_entries(
             );
             query = query
                 .bind(id)
-                .bind(&e.at)
-                .bind(&e.username)
-                .bind(&e.device_id)
-                .bind(&e.action)
-                .bind(&e.subject)
-                .bind(&e.detail)
+                .bind(e.at.as_str())
+                .bind(e.username.as_str())
+                .bind(e.device_id.as_deref())
+                .bind(e.action.as_str())
+                .bind(e.subject.as_str())
+                .bind(e.detail.as_str())
                 .bind(std::mem::replace(&mut prev_hash, hash.clone()))
                 .bind(hash);
         }

@@ -52,11 +52,11 @@ pub(crate) async fn write_changes(
         for change in chunk {
             query = query
                 .bind(next)
-                .bind(&change.township)
-                .bind(&change.clinic)
+                .bind(change.township.as_str())
+                .bind(change.clinic.as_deref())
                 .bind(change.kind)
-                .bind(&change.id)
-                .bind(&change.payload);
+                .bind(change.id.as_str())
+                .bind(change.payload.as_str());
             next += 1;
         }
         query.execute(&mut *conn).await?;

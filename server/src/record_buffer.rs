@@ -45,21 +45,21 @@ pub async fn write(conn: &mut AnyConnection, records: &[PendingRecord]) -> Resul
         for r in chunk {
             let f = &r.figures;
             query = query
-                .bind(&r.id)
+                .bind(r.id.as_str())
                 .bind(r.kind)
-                .bind(&r.township_id)
-                .bind(&r.clinic_id)
-                .bind(&r.device_id)
-                .bind(&r.person)
+                .bind(r.township_id.as_str())
+                .bind(r.clinic_id.as_str())
+                .bind(r.device_id.as_str())
+                .bind(r.person.as_deref())
                 .bind(r.scheme_year)
                 .bind(r.status)
-                .bind(&r.data)
-                .bind(&r.created_at)
-                .bind(&f.visit_month)
-                .bind(&f.benefit)
+                .bind(r.data.as_str())
+                .bind(r.created_at.as_str())
+                .bind(f.visit_month.as_deref())
+                .bind(f.benefit.as_deref())
                 .bind(f.fund_fen)
-                .bind(&f.rules)
-                .bind(&f.reject_reason);
+                .bind(f.rules.as_deref())
+                .bind(f.reject_reason.as_deref());
         }
         query.execute(&mut *conn).await?;
     }

@@ -751,6 +751,95 @@ async fn quote_over_http_matches_the_command(backend: Backend) {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
 
+/// Pushes `mutations` as the device of `token`, with `query` after the push's address.
+async fn push_with(
+    s: &TestServer,
+    token: &str,
+    query: &str,
+    mutations: Vec<Mutation>,
+) -> (StatusCode, Value) {
+    let body = json!({ "mutations": mutations });
+    let path = format!("/api/v1/sync/push{query}");
+    s.call(Method::POST, &path, Some(token), Some(body)).await
+}
+
+/// A push that asks for it (`pull_after`) is answered with the caller's changes after that
+/// cursor as well, read once its batch has committed: what a pull would answer then, scoped
+/// the same way (another clinic's push sees none of this clinic's changes). Without it, the
+/// answer has no page; a bad cursor or an unknown parameter is a coded 400 and applies nothing.
+async fn a_push_can_bring_the_first_page_of_changes_back(backend: Backend) {
+    let s = TestServer::start(backend).await;
+    let (token, _) = s.sign_in("lijia").await;
+    let (other_clinic, _) = s.sign_in("daping").await;
+    let first = vec![
+        enrolment(1, "e1", &person(1)),
+        claim(2, "k1", &person(1), day(3, 1), Accumulators::default()),
+    ];
+    let (status, body) = push_with(&s, &token, "?pull_after=0", first).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(statuses(&body), ["applied", "applied"]);
+    let (_, pulled) = s
+        .call(Method::GET, "/api/v1/sync/pull?after=0", Some(&token), None)
+        .await;
+    assert_eq!(body["pulled"], pulled, "the page a pull answers");
+    let ids: Vec<&str> = pulled["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&"e1") && ids.contains(&"k1"), "{ids:?}");
+    // A page at a time, from the cursor given.
+    let cursor = pulled["cursor"].as_u64().unwrap();
+    let (_, body) = push_with(
+        &s,
+        &token,
+        "?pull_after=0&pull_limit=1",
+        vec![enrolment(3, "e2", &person(2))],
+    )
+    .await;
+    assert_eq!(body["pulled"]["changes"].as_array().unwrap().len(), 1);
+    assert_eq!(body["pulled"]["more"], true);
+    let (_, body) = push_with(&s, &token, &format!("?pull_after={cursor}"), vec![]).await;
+    assert_eq!(body["pulled"]["changes"][0]["id"], "e2");
+    assert_eq!(body["pulled"]["more"], false);
+    // Another clinic of the township: its own changes only.
+    let (_, body) = push_with(
+        &s,
+        &other_clinic,
+        "?pull_after=0",
+        vec![enrolment(1, "d-e1", &person(3))],
+    )
+    .await;
+    let theirs: Vec<&str> = body["pulled"]["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(theirs, ["d-e1"]);
+    // Not asked: no page.
+    let (_, body) = s.push(&token, &[enrolment(4, "e3", &person(4))]).await;
+    assert_eq!(statuses(&body), ["applied"]);
+    assert!(body.get("pulled").is_none(), "{body}");
+    // Crafted parameters: refused before anything is applied.
+    let records = s.count("SELECT COUNT(*) FROM records").await;
+    for query in [
+        "?pull_after=-1",
+        "?pull_after=x",
+        "?pull_after=0&everything=1",
+    ] {
+        let (status, body) =
+            push_with(&s, &token, query, vec![enrolment(5, "e4", &person(5))]).await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("bad_query")),
+            "{query}: {body}"
+        );
+    }
+    assert_eq!(s.count("SELECT COUNT(*) FROM records").await, records);
+}
+
 on_both_databases!(
     the_same_batch_twice_is_applied_once,
     a_gap_is_refused_and_a_reused_sequence_is_a_conflict,
@@ -763,4 +852,5 @@ on_both_databases!(
     quote_over_http_matches_the_command,
     a_price_per_piece_is_re_settled_to_the_same_fen,
     the_server_reruns_the_risk_rules_with_its_wider_history,
+    a_push_can_bring_the_first_page_of_changes_back,
 );

@@ -3,7 +3,8 @@
 //!
 //! One round: handshake (report the work not yet uploaded, keep a renewed token, detect a
 //! server that lost acknowledged work and re-open it), push everything pending in sequence
-//! order in batches, record each answer, then pull the caller's changes from the saved cursor.
+//! order in batches, record each answer, then pull the caller's changes from the saved cursor
+//! (the first page comes back with the last batch's answer).
 //! Nothing leaves the outbox; a rejection is recorded with its reason and the queue moves on.
 
 pub mod backoff;
@@ -186,22 +187,35 @@ pub async fn sync_with_progress(
         None => outbox::pending(store).await?,
     };
     phase("pending");
-    // The first page of changes, asked for while the last batch's answers are filed: the
-    // server has applied the batch once it answers. Nothing pulled is filed before the
-    // answers are (a claim the server counts in a person's figures is then no longer
-    // counted as waiting to upload as well).
+    // The first page of changes comes with the last batch's answers (the server reads it once
+    // the batch has committed: one request fewer), or is asked for while those answers are
+    // filed, from a server that does not send it. Nothing pulled is filed before the answers
+    // are (a claim the server counts in a person's figures is then no longer counted as
+    // waiting to upload as well).
     let mut first_page = None;
     let batches = pending.chunks(MAX_BATCH).count();
     for (i, batch) in pending.chunks(MAX_BATCH).enumerate() {
-        let response = transport.push(token, batch).await?;
+        let last = i + 1 == batches;
+        let mut response = transport
+            .push(token, batch, last.then_some((cursor, PULL_PAGE)))
+            .await?;
         report.pushed += batch.len();
         phase("pushed");
+        let pulled = response.pulled.take();
         let recording = outbox::record_results(store, batch, &response.results);
-        if i + 1 == batches {
-            // The page is read and its records made ready (sealed) meanwhile; they are
-            // written only once the answers are.
-            let (recorded, page) =
-                futures::join!(recording, pull_and_prepare(store, transport, token, cursor));
+        if last {
+            // The page's records are made ready (sealed) meanwhile; they are written only
+            // once the answers are.
+            let page = async {
+                match pulled {
+                    Some(page) => {
+                        let records = filing::prepare_changes(store, &page.changes).await?;
+                        Ok((page, records))
+                    }
+                    None => pull_and_prepare(store, transport, token, cursor).await,
+                }
+            };
+            let (recorded, page) = futures::join!(recording, page);
             recorded?;
             first_page = Some(page);
         } else {

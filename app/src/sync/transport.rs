@@ -513,14 +513,14 @@ impl<C: HttpClient> Transport for Api<C> {
         &self,
         token: &str,
         entries: &[OutboxEntry],
+        pull: Option<(u64, u32)>,
     ) -> Result<PushResponse, TransportError> {
-        self.call(
-            "POST",
-            PUSH_PATH,
-            Some(token),
-            json_body(&PushBody(entries)),
-        )
-        .await
+        let path = match pull {
+            Some((after, limit)) => format!("{PUSH_PATH}?pull_after={after}&pull_limit={limit}"),
+            None => PUSH_PATH.to_string(),
+        };
+        self.call("POST", &path, Some(token), json_body(&PushBody(entries)))
+            .await
     }
 
     async fn pull(
@@ -562,11 +562,13 @@ pub trait Transport {
         token: &str,
         report: &HandshakeQuery,
     ) -> Result<Handshake, TransportError>;
-    /// Sends the outbox entries' mutations, in order, as one [`PushRequest`](cunbao_domain::sync::PushRequest).
+    /// Sends the outbox entries' mutations, in order, as one [`PushRequest`](cunbao_domain::sync::PushRequest);
+    /// with `pull` (after, limit), the answer also carries that page of the caller's changes.
     async fn push(
         &self,
         token: &str,
         entries: &[OutboxEntry],
+        pull: Option<(u64, u32)>,
     ) -> Result<PushResponse, TransportError>;
     async fn pull(
         &self,

@@ -423,6 +423,11 @@ pub const SEQUENCE_GAP: &str = "sequence_gap";
 pub struct PushResponse {
     pub results: Vec<MutationResult>,
     pub last_applied_seq: u64,
+    /// When the push asked for it (`pull_after`): the caller's changes after that cursor, read
+    /// once the batch had committed, as a pull would answer them. A round then needs no request
+    /// of its own for its first page (one round trip fewer on a slow line).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pulled: Option<PullResponse>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -49,6 +49,7 @@ async function settle(page, person) {
 function watchRound(page) {
   return page.evaluate(() => {
     const bar = () => document.querySelector("[data-testid=sync-bar]")?.textContent ?? "";
+    performance.clearResourceTimings(); // its buffer (250) is full of the desk's requests
     const t0 = performance.now();
     window.round = new Promise((done) => {
       let started = false;
@@ -91,6 +92,14 @@ async function printPhases(page) {
   marks.forEach(([name, at], i) => i > 0 && spent.set(name, (spent.get(name) ?? 0) + at - marks[i - 1][1]));
   const total = marks.length ? marks.at(-1)[1] - marks[0][1] : 0;
   console.log(`  the round, ${total.toFixed(0)} ms from its start to its end: ${[...spent].map(([n, ms]) => `${n} ${ms.toFixed(0)}`).join(", ")} ms`);
+  // Each request of the round: when it left (from the round's start) and how long until its
+  // answer had arrived.
+  const requests = await page.evaluate((from) =>
+    performance.getEntriesByType("resource").filter((r) => r.name.includes("/api/") && r.startTime >= from)
+      .map((r) => [new URL(r.name).pathname.split("/").pop(), r.startTime - from, r.responseEnd - r.startTime]),
+    marks.length ? marks[0][1] : 0,
+  );
+  console.log(`  its requests (sent at +ms, answered after ms): ${requests.map(([n, at, ms]) => `${n} +${at.toFixed(0)} ${ms.toFixed(0)}`).join(", ")}`);
 }
 
 async function cunbao(browser) {

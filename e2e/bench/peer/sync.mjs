@@ -3,7 +3,8 @@
 //     pouchdb-server (on disk) on loopback, 500 a batch;
 //   - Cunbao: a tablet's N claims pushed to the real server (500 a push: each re-settled under
 //     the policy with the risk rules, committed with the device's sequence), then its pull of
-//     the changes back to the end (on SQLite, or on PostgreSQL with CUNBAO_TEST_DATABASE_URL);
+//     the changes back to the end, the first page with the last push's answer, as the app does
+//     (on SQLite, or on PostgreSQL with CUNBAO_TEST_DATABASE_URL);
 // each side's records/s and the ratio, then the second sync with nothing new on both sides.
 // Node on loopback; browser.mjs is the same from headless Chromium's IndexedDB.
 //   cd e2e/bench/peer && npm ci --ignore-scripts && node sync.mjs [N=10000] [rounds=2]
@@ -82,13 +83,19 @@ async function cunbaoRound(round) {
     perfControl("enable");
     const start = performance.now();
     let applied = 0;
+    let first;
     for (let i = 0; i < mutations.length; i += BATCH) {
-      const res = await api(server.url, "/api/v1/sync/push", { token, body: { mutations: mutations.slice(i, i + BATCH) } });
+      // The last batch brings the first page of changes back with its answer, as the app's does.
+      const last = i + BATCH >= mutations.length;
+      const path = last ? `/api/v1/sync/push?pull_after=${cursor}&pull_limit=1000` : "/api/v1/sync/push";
+      const res = await api(server.url, path, { token, body: { mutations: mutations.slice(i, i + BATCH) } });
       if (res.status !== 200) throw new Error(`push: ${JSON.stringify(res.json).slice(0, 300)}`);
       applied += res.json.results.filter((r) => r.status === "applied").length;
+      if (last) first = res.json.pulled;
     }
     const pushed = performance.now();
-    const pulled = await pullAll(server.url, token, cursor);
+    const rest = first.more ? await pullAll(server.url, token, first.cursor) : { cursor: first.cursor, changes: 0 };
+    const pulled = { cursor: rest.cursor, changes: first.changes.length + rest.changes };
     const seconds = (performance.now() - start) / 1000;
     const pullSeconds = (performance.now() - pushed) / 1000;
     perfControl("disable");

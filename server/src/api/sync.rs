@@ -2,7 +2,9 @@ use axum::extract::State;
 use axum::Json;
 use cunbao_domain::api::ApiErrorBody;
 use cunbao_domain::devices::HandshakeQuery;
-use cunbao_domain::sync::{Handshake, PullResponse, PushRequest, PushResponse, MAX_BATCH};
+use cunbao_domain::sync::{
+    Handshake, MutationResult, PullResponse, PushRequest, PushResponse, MAX_BATCH,
+};
 use serde::Deserialize;
 
 use super::{ApiJson, ApiQuery};
@@ -27,8 +29,11 @@ pub async fn handshake(
     Ok(Json(answer))
 }
 
-/// A batch of this device's mutations, applied in order and exactly once.
+/// A batch of this device's mutations, applied in order and exactly once; with `pull_after`,
+/// the answer also carries the caller's changes after that cursor, read once the batch has
+/// committed (the round's first pull, without a request of its own).
 #[utoipa::path(post, path = "/sync/push", tag = "sync", security(("bearer" = [])),
+    params(PushQuery),
     request_body = PushRequest,
     responses((status = 200, body = PushResponse), (status = 400, description = "Bad input", body = ApiErrorBody), (status = 401, description = "Missing, unknown, revoked or expired token", body = ApiErrorBody), (status = 403, description = "Not the caller's role or territory", body = ApiErrorBody),
         (status = 409, description = "Device revoked or sequence conflict", body = ApiErrorBody),
@@ -36,8 +41,9 @@ pub async fn handshake(
 pub async fn push(
     State(state): State<AppState>,
     caller: Caller,
+    ApiQuery(query): ApiQuery<PushQuery>,
     ApiJson(request): ApiJson<RawPushRequest>,
-) -> Result<Json<PushResponse>, ApiError> {
+) -> Result<Json<PushAnswer>, ApiError> {
     if request.mutations.len() > MAX_BATCH {
         return Err(ApiError::bad(
             "batch_too_large",
@@ -56,7 +62,45 @@ pub async fn push(
     )
     .await;
     state.metrics.push(started.elapsed(), answer.as_ref().ok());
-    Ok(Json(answer?))
+    let PushResponse {
+        results,
+        last_applied_seq,
+        ..
+    } = answer?;
+    let pulled = match query.pull_after {
+        Some(after) => {
+            let page = sync::pull(&state.db, &caller, after, query.pull_limit).await?;
+            state.metrics.pull(page.changes.len(), page.more);
+            Some(page)
+        }
+        None => None,
+    };
+    Ok(Json(PushAnswer {
+        results,
+        last_applied_seq,
+        pulled,
+    }))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PushQuery {
+    /// Also answer the caller's changes after this cursor (`pulled`), as a pull from it would.
+    pull_after: Option<u64>,
+    /// The most changes `pulled` holds (at most 5,000; default 1,000).
+    #[serde(default = "default_limit")]
+    pull_limit: u32,
+}
+
+/// [`PushResponse`] as written: its `pulled` page with the changes as stored
+/// ([`sync::PulledPage`]), not parsed and written out again.
+#[derive(Debug, serde::Serialize)]
+pub struct PushAnswer {
+    results: Vec<MutationResult>,
+    last_applied_seq: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pulled: Option<sync::PulledPage>,
 }
 
 /// A pushed batch as it arrives ([`PushRequest`] is its shape): each mutation's body is read

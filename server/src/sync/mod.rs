@@ -231,6 +231,7 @@ async fn push_each(
         .await?;
     tx.commit().await?;
     Ok(PushResponse {
+        pulled: None,
         results,
         last_applied_seq: last as u64,
     })
@@ -314,11 +315,11 @@ async fn log_mutations(
             query = query
                 .bind(device_id)
                 .bind(l.seq)
-                .bind(&l.record_id)
+                .bind(l.record_id.as_str())
                 .bind(l.kind)
-                .bind(&l.body)
-                .bind(&l.result)
-                .bind(&applied_at);
+                .bind(l.body.as_str())
+                .bind(l.result.as_str())
+                .bind(applied_at.as_str());
         }
         query.execute(&mut **tx).await?;
     }
