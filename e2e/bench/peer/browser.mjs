@@ -9,7 +9,8 @@
 // each side's records/s and the ratio, then the sync with nothing new on both sides, five times (median).
 // The desk makes the visits at its own pace (about a second each), so N is modest.
 //   cd e2e/bench/peer && npm ci --ignore-scripts && node browser.mjs [N=300]
-// CUNBAO_SERVER_BIN=target/release/cunbao-server for a release server (the client is app/dist).
+// CUNBAO_SERVER_BIN=target/release/cunbao-server for a release server (the client is app/dist);
+// BENCH_LATENCY_MS=300 delays each sync request on both sides, as on a slow line.
 import { join } from "node:path";
 import { startPouchServer } from "./pouchdb-server.mjs";
 import {
@@ -42,6 +43,17 @@ async function settle(page, person) {
   await page.getByTestId("breakdown").waitFor({ timeout: 60_000 });
   await page.getByTestId("confirm-settle").click();
   await page.getByTestId("slip").waitFor({ timeout: 60_000 });
+}
+
+/** BENCH_LATENCY_MS=L: each request to the sync server (addresses containing `part`) waits L ms
+ *  before it leaves, as on a slow line (a 2G round trip is 300 ms to a second), on both sides. */
+const LATENCY = Number(process.env.BENCH_LATENCY_MS ?? 0);
+async function slowLine(context, part) {
+  if (!LATENCY) return;
+  await context.route((url) => url.pathname.includes(part), async (route) => {
+    await new Promise((done) => setTimeout(done, LATENCY));
+    await route.continue().catch(() => {});
+  });
 }
 
 /** Watches the sync bar from now: resolves (in the page, as `window.round`) to the
@@ -107,6 +119,7 @@ async function cunbao(browser) {
   try {
     const people = await seedResidents(server.url, "lijia", N);
     const context = await newTabletContext(browser);
+    await slowLine(context, "/api/");
     const page = await context.newPage();
     await page.goto(server.url);
     await waitForAppReady(page);
@@ -159,6 +172,7 @@ async function pouch(browser, docs) {
   const server = await startPouchServer("peer-browser-pouch");
   try {
     const context = await browser.newContext();
+    await slowLine(context, "/claims");
     const page = await context.newPage();
     await page.goto(`${server.url}/`);
     await page.addScriptTag({ path: join(import.meta.dirname, "node_modules", "pouchdb", "dist", "pouchdb.min.js") });
@@ -217,7 +231,7 @@ async function shape() {
   }
 }
 
-console.log(`${N} claims from headless Chromium's IndexedDB; Cunbao on SQLite; server binary ${serverBin}`);
+console.log(`${N} claims from headless Chromium's IndexedDB; Cunbao on SQLite; server binary ${serverBin}${LATENCY ? `; each request delayed ${LATENCY} ms` : ""}`);
 const browser = await launchBrowser();
 try {
   const docs = await shape();
