@@ -763,14 +763,27 @@ async fn push_with(
     s.call(Method::POST, &path, Some(token), Some(body)).await
 }
 
+/// The ids of a page's changes.
+fn change_ids(page: &Value) -> Vec<&str> {
+    page["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect()
+}
+
 /// A push that asks for it (`pull_after`) is answered with the caller's changes after that
 /// cursor as well, read once its batch has committed: what a pull would answer then, scoped
-/// the same way (another clinic's push sees none of this clinic's changes). Without it, the
-/// answer has no page; a bad cursor or an unknown parameter is a coded 400 and applies nothing.
+/// the same way (a push by another clinic, of this township or another, sees none of this
+/// clinic's changes; township staff push nothing). Without it, the answer has no page; a bad
+/// cursor, an oversized limit or an unknown parameter is a coded 400 and applies nothing.
 async fn a_push_can_bring_the_first_page_of_changes_back(backend: Backend) {
     let s = TestServer::start(backend).await;
     let (token, _) = s.sign_in("lijia").await;
     let (other_clinic, _) = s.sign_in("daping").await;
+    let (other_township, _) = s.sign_in("shanhe1").await;
+    let (review, _) = s.sign_in("shenhe").await;
     let first = vec![
         enrolment(1, "e1", &person(1)),
         claim(2, "k1", &person(1), day(3, 1), Accumulators::default()),
@@ -782,12 +795,7 @@ async fn a_push_can_bring_the_first_page_of_changes_back(backend: Backend) {
         .call(Method::GET, "/api/v1/sync/pull?after=0", Some(&token), None)
         .await;
     assert_eq!(body["pulled"], pulled, "the page a pull answers");
-    let ids: Vec<&str> = pulled["changes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["id"].as_str().unwrap())
-        .collect();
+    let ids = change_ids(&pulled);
     assert!(ids.contains(&"e1") && ids.contains(&"k1"), "{ids:?}");
     // A page at a time, from the cursor given.
     let cursor = pulled["cursor"].as_u64().unwrap();
@@ -803,21 +811,26 @@ async fn a_push_can_bring_the_first_page_of_changes_back(backend: Backend) {
     let (_, body) = push_with(&s, &token, &format!("?pull_after={cursor}"), vec![]).await;
     assert_eq!(body["pulled"]["changes"][0]["id"], "e2");
     assert_eq!(body["pulled"]["more"], false);
-    // Another clinic of the township: its own changes only.
-    let (_, body) = push_with(
-        &s,
-        &other_clinic,
-        "?pull_after=0",
-        vec![enrolment(1, "d-e1", &person(3))],
-    )
-    .await;
-    let theirs: Vec<&str> = body["pulled"]["changes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["id"].as_str().unwrap())
-        .collect();
-    assert_eq!(theirs, ["d-e1"]);
+    // Another clinic, of the township or of another one: its own changes only.
+    for (other, record, n) in [(&other_clinic, "d-e1", 3), (&other_township, "s-e1", 6)] {
+        let (status, body) = push_with(
+            &s,
+            other,
+            "?pull_after=0",
+            vec![enrolment(1, record, &person(n))],
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(change_ids(&body["pulled"]), [record]);
+    }
+    // Township staff push nothing, and so are given no page either.
+    let (status, body) = push_with(&s, &review, "?pull_after=0", vec![]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert!(body.get("pulled").is_none(), "{body}");
+    // The largest limit a query can say is held to a pull's 5,000.
+    let (status, body) = push_with(&s, &token, "?pull_after=0&pull_limit=4294967295", vec![]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["pulled"]["more"], false);
     // Not asked: no page.
     let (_, body) = s.push(&token, &[enrolment(4, "e3", &person(4))]).await;
     assert_eq!(statuses(&body), ["applied"]);
@@ -828,6 +841,8 @@ async fn a_push_can_bring_the_first_page_of_changes_back(backend: Backend) {
         "?pull_after=-1",
         "?pull_after=x",
         "?pull_after=0&everything=1",
+        "?pull_after=0&pull_limit=99999999999",
+        "?pull_after=99999999999999999999999",
     ] {
         let (status, body) =
             push_with(&s, &token, query, vec![enrolment(5, "e4", &person(5))]).await;

@@ -208,10 +208,7 @@ pub async fn sync_with_progress(
             // once the answers are.
             let page = async {
                 match pulled {
-                    Some(page) => {
-                        let records = filing::prepare_changes(store, &page.changes).await?;
-                        Ok((page, records))
-                    }
+                    Some(page) => prepared(store, page).await,
                     None => pull_and_prepare(store, transport, token, cursor).await,
                 }
             };
@@ -293,7 +290,14 @@ async fn pull_and_prepare(
     token: &str,
     cursor: u64,
 ) -> Result<(PullResponse, filing::Filing), SyncError> {
-    let page = transport.pull(token, cursor, PULL_PAGE).await?;
+    prepared(store, transport.pull(token, cursor, PULL_PAGE).await?).await
+}
+
+/// A page of changes with its records made ready to file.
+async fn prepared(
+    store: &impl Store,
+    page: PullResponse,
+) -> Result<(PullResponse, filing::Filing), SyncError> {
     let records = filing::prepare_changes(store, &page.changes).await?;
     Ok((page, records))
 }

@@ -68,11 +68,7 @@ pub async fn push(
         ..
     } = answer?;
     let pulled = match query.pull_after {
-        Some(after) => {
-            let page = sync::pull(&state.db, &caller, after, query.pull_limit).await?;
-            state.metrics.pull(page.changes.len(), page.more);
-            Some(page)
-        }
+        Some(after) => Some(page_after(&state, &caller, after, query.pull_limit).await?),
         None => None,
     };
     Ok(Json(PushAnswer {
@@ -136,8 +132,20 @@ pub async fn pull(
     caller: Caller,
     ApiQuery(query): ApiQuery<PullQuery>,
 ) -> Result<Json<sync::PulledPage>, ApiError> {
-    // The changes as stored: the shape of `PullResponse`, not parsed and written out again.
-    let answer = sync::pull(&state.db, &caller, query.after, query.limit).await?;
-    state.metrics.pull(answer.changes.len(), answer.more);
-    Ok(Json(answer))
+    Ok(Json(
+        page_after(&state, &caller, query.after, query.limit).await?,
+    ))
+}
+
+/// The caller's changes after `after` (a pull, or the page a push brings back), counted in the
+/// metrics. The changes as stored: the shape of `PullResponse`, not parsed and written out again.
+async fn page_after(
+    state: &AppState,
+    caller: &Caller,
+    after: u64,
+    limit: u32,
+) -> Result<sync::PulledPage, ApiError> {
+    let page = sync::pull(&state.db, caller, after, limit).await?;
+    state.metrics.pull(page.changes.len(), page.more);
+    Ok(page)
 }
