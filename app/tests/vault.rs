@@ -333,3 +333,50 @@ async fn past_the_offline_limit_the_pin_no_longer_unlocks() {
             .is_ok()
     );
 }
+
+/// The vault keeps the outbox entries it sealed in this opening and opens a stored one that is
+/// exactly as sealed without decrypting it again; one written since by another tab (another
+/// vault on the same database) is opened from what is stored.
+#[wasm_bindgen_test]
+async fn an_outbox_entry_written_by_another_tab_reads_as_stored_not_as_remembered() {
+    let raw = Rc::new(IndexedDbStore::open(&unique_name("written")).await.unwrap());
+    let secret = Secret::fresh().unwrap();
+    let this_tab = Vault::new(raw.clone(), Keys::of(&secret).await.unwrap());
+    let other_tab = Vault::new(raw.clone(), Keys::of(&secret).await.unwrap());
+    let key = |seq: u64| format!("{seq:020}");
+    let mut batch = Batch::default();
+    for seq in 1..=2 {
+        batch
+            .insert(
+                StoreName::Outbox,
+                &key(seq),
+                &json!({ "seq": seq, "by": "this tab" }),
+            )
+            .unwrap();
+    }
+    this_tab.commit_durable(&batch).await.unwrap();
+    // The outbox cleared and its first key written again elsewhere.
+    let mut again = Batch::default();
+    again.delete(StoreName::Outbox, &key(1));
+    again
+        .put(
+            StoreName::Outbox,
+            &key(1),
+            &json!({ "seq": 1, "by": "other tab" }),
+        )
+        .unwrap();
+    other_tab.commit_durable(&again).await.unwrap();
+    let read = this_tab
+        .all_after(StoreName::Outbox, &key(0))
+        .await
+        .unwrap();
+    assert_eq!(
+        read,
+        vec![
+            (key(1), json!({ "seq": 1, "by": "other tab" })),
+            (key(2), json!({ "seq": 2, "by": "this tab" })),
+        ]
+    );
+    // What is stored is still sealed.
+    assert!(!raw_text(&raw).await.contains("this tab"));
+}

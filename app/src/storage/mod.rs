@@ -182,7 +182,7 @@ pub trait Store {
         self.commit_durable(&Batch { writes }).await
     }
 
-    /// Records made ready to be written to `store` later with [`Store::put_prepared`]: the
+    /// Records made ready to be written to `store` later with [`Store::commit_durable_with`]: the
     /// slow part of a write (sealing, in the vault) done ahead, while something that must be
     /// written first is still being written.
     async fn prepare(
@@ -197,9 +197,25 @@ pub trait Store {
         })
     }
 
-    /// Writes what [`Store::prepare`] made ready, like [`Store::put_all`].
-    async fn put_prepared(&self, prepared: &Prepared) -> Result<(), StorageError> {
-        self.put_all(prepared.store, &prepared.records).await
+    /// Commits `batch` and what [`Store::prepare`] made ready in one strict-durability
+    /// transaction, all or none (a sync round's answers, a page of pulled records and the
+    /// cursor past them land together). Nothing to write: no transaction.
+    async fn commit_durable_with(
+        &self,
+        batch: &Batch,
+        ready: &[Prepared],
+    ) -> Result<(), StorageError> {
+        let mut all = batch.clone();
+        all.writes.extend(ready.iter().flat_map(|prepared| {
+            prepared
+                .records
+                .iter()
+                .map(|(key, value)| Write::Put(prepared.store, key.clone(), value.to_string()))
+        }));
+        if all.writes.is_empty() {
+            return Ok(());
+        }
+        self.commit_durable(&all).await
     }
 
     async fn put(&self, store: StoreName, key: &str, value: Value) -> Result<(), StorageError> {

@@ -10,7 +10,7 @@ use cunbao_domain::sync::{Change, ChangeBody};
 use serde_json::Value;
 
 use crate::storage::records::{ClaimRecord, EnrolmentRecord, Notice};
-use crate::storage::{Prepared, StorageError, Store, StoreName};
+use crate::storage::{Batch, Prepared, StorageError, Store, StoreName};
 
 /// A page's records, ready to be written ([`prepare_changes`], [`file`]).
 pub(super) struct Filing {
@@ -24,15 +24,18 @@ pub(super) struct Filing {
 #[cfg(test)]
 async fn apply_changes(store: &impl Store, changes: &[Change]) -> Result<bool, StorageError> {
     let filing = prepare_changes(store, changes).await?;
-    file(store, &filing).await
+    file(store, &filing, &Batch::default()).await
 }
 
-/// Writes a page's records, the stores side by side (each its own transaction: re-applying a
-/// change is harmless, so a page half written is written again by the next round). True when
-/// enrolments or receipts were written.
-pub(super) async fn file(store: &impl Store, filing: &Filing) -> Result<bool, StorageError> {
-    futures::future::try_join_all(filing.writes.iter().map(|ready| store.put_prepared(ready)))
-        .await?;
+/// Writes a page's records and `marks` (the round's answers, the cursor past the page) in one
+/// transaction: the cursor never passes records not written. True when enrolments or receipts
+/// were written.
+pub(super) async fn file(
+    store: &impl Store,
+    filing: &Filing,
+    marks: &Batch,
+) -> Result<bool, StorageError> {
+    store.commit_durable_with(marks, &filing.writes).await?;
     Ok(filing.desk_changed)
 }
 

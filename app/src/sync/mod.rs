@@ -4,7 +4,8 @@
 //! One round: handshake (report the work not yet uploaded, keep a renewed token, detect a
 //! server that lost acknowledged work and re-open it), push everything pending in sequence
 //! order in batches, record each answer, then pull the caller's changes from the saved cursor
-//! (the first page comes back with the last batch's answer).
+//! (the first page comes back with the last batch's answer, and is written with its answers
+//! and the cursor past it in one transaction; each later page with the cursor past it).
 //! Nothing leaves the outbox; a rejection is recorded with its reason and the queue moves on.
 
 pub mod backoff;
@@ -22,10 +23,9 @@ use cunbao_domain::sync::{
     MutationStatus, PullResponse, SignInRequest, SignInResponse, UserInfo, MAX_BATCH, SEQUENCE_GAP,
 };
 use cunbao_domain::text::{Bilingual, Text};
-use serde_json::Value;
 
 use crate::storage::meta::{self, MetaKey};
-use crate::storage::{StorageError, Store, StoreName};
+use crate::storage::{Batch, StorageError, Store, StoreName};
 use outbox::OutboxEntry;
 use transport::{Transport, TransportError};
 
@@ -202,21 +202,28 @@ pub async fn sync_with_progress(
         report.pushed += batch.len();
         phase("pushed");
         let pulled = response.pulled.take();
-        let recording = outbox::record_results(store, batch, &response.results);
         if last {
-            // The page's records are made ready (sealed) meanwhile; they are written only
-            // once the answers are.
+            // The page's records are made ready (sealed) meanwhile; they are written with the
+            // answers, in one transaction, below.
             let page = async {
                 match pulled {
                     Some(page) => prepared(store, page).await,
                     None => pull_and_prepare(store, transport, token, cursor).await,
                 }
             };
-            let (recorded, page) = futures::join!(recording, page);
-            recorded?;
-            first_page = Some(page);
+            let (answers, page) =
+                futures::join!(outbox::answers(store, batch, &response.results), page);
+            let answers = answers?;
+            match page {
+                Ok(page) => first_page = Some((answers, page)),
+                Err(e) => {
+                    // No page to file them with: the answers are kept on their own.
+                    store.commit_durable(&answers).await?;
+                    return Err(e);
+                }
+            }
         } else {
-            recording.await?;
+            outbox::record_results(store, batch, &response.results).await?;
         }
         phase("recorded");
         let mut progressed = false;
@@ -252,29 +259,29 @@ pub async fn sync_with_progress(
     }
 
     loop {
-        let (page, records) = match first_page.take() {
-            Some(ready) => ready?,
-            None => pull_and_prepare(store, transport, token, cursor).await?,
+        // The last batch's answers are written with the first page, and each page with the
+        // cursor past it; after the last page, with the round's end and the server's answer
+        // (from which the PIN's offline limit counts): one transaction a page.
+        let (mut marks, (page, records)) = match first_page.take() {
+            Some((answers, ready)) => (answers, ready),
+            None => (
+                Batch::default(),
+                pull_and_prepare(store, transport, token, cursor).await?,
+            ),
         };
         phase("pulled");
-        report.desk_changed |= filing::file(store, &records).await?;
-        phase("applied");
-        report.pulled += page.changes.len();
-        // The cursor moves once the page is filed; after the last page, in the same write as
-        // the round's end and the server's answer (from which the PIN's offline limit counts).
-        let mut marks = Vec::new();
         if page.cursor != cursor {
             cursor = page.cursor;
-            marks.push((MetaKey::PullCursor.key().into_owned(), Value::from(cursor)));
+            marks.put(StoreName::Meta, &MetaKey::PullCursor.key(), &cursor)?;
         }
         if !page.more {
             for key in [MetaKey::LastSync, MetaKey::LastContact] {
-                marks.push((key.key().into_owned(), Value::from(now_ms)));
+                marks.put(StoreName::Meta, &key.key(), &now_ms)?;
             }
         }
-        if !marks.is_empty() {
-            store.put_all(StoreName::Meta, &marks).await?;
-        }
+        report.desk_changed |= filing::file(store, &records, &marks).await?;
+        phase("applied");
+        report.pulled += page.changes.len();
         if !page.more {
             break;
         }

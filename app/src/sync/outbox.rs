@@ -322,6 +322,20 @@ pub async fn record_results(
     sent: &[OutboxEntry],
     results: &[MutationResult],
 ) -> Result<(), StorageError> {
+    let answers = answers(store, sent, results).await?;
+    if answers.writes.is_empty() {
+        return Ok(());
+    }
+    store.commit_durable(&answers).await
+}
+
+/// What [`record_results`] writes, to be committed by the caller (with the page of changes
+/// pulled after it, say: [`Store::commit_durable_with`]); empty when no answer moves the mark.
+pub async fn answers(
+    store: &impl Store,
+    sent: &[OutboxEntry],
+    results: &[MutationResult],
+) -> Result<Batch, StorageError> {
     let before = answered_through(store).await?;
     let mut through = before;
     let mut batch = Batch::default();
@@ -367,10 +381,10 @@ pub async fn record_results(
         }
     }
     if through == before {
-        return Ok(());
+        return Ok(Batch::default());
     }
     batch.put(StoreName::Meta, &MetaKey::OutboxAnswered.key(), &through)?;
-    store.commit_durable(&batch).await
+    Ok(batch)
 }
 
 /// After a server restore: everything after what the server holds is pending again (the mark

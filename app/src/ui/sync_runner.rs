@@ -65,18 +65,20 @@ pub fn request(ctx: AppContext) {
     ctx.sync_running.set(true);
     let session_store = store.clone();
     spawn_local(async move {
-        let used = crate::access::session_device(session_store.as_ref()).await;
-        let outcome = with_web_lock(LOCK, async move {
-            let mut progress = |p| ctx.setup_progress.set(Some(p));
-            sync::sync_with_progress(
-                store.as_ref(),
-                &FETCH,
-                crate::device::now_ms(),
-                &mut progress,
-            )
-            .await
-        })
-        .await;
+        // Whose session the round uses, read as it starts (its read is asked for first).
+        let (used, outcome) = futures::join!(
+            crate::access::session_device(session_store.as_ref()),
+            with_web_lock(LOCK, async move {
+                let mut progress = |p| ctx.setup_progress.set(Some(p));
+                sync::sync_with_progress(
+                    store.as_ref(),
+                    &FETCH,
+                    crate::device::now_ms(),
+                    &mut progress,
+                )
+                .await
+            })
+        );
         ctx.sync_running.set(false);
         ctx.setup_progress.set(None);
         let by_township = match &outcome {

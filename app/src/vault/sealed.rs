@@ -24,9 +24,16 @@ pub struct Vault {
     /// again to write it back): kept only while the desk is open, like the keys, and never
     /// more than [`HASHES_KEPT`].
     hashes: RefCell<HashMap<String, String>>,
+    /// The outbox entries sealed in this opening, by stored key: the envelope's sealed text
+    /// and what it holds. A sync round reads the entries back to send them; one stored
+    /// exactly as sealed here opens without decrypting and parsing it again (issue 18, the
+    /// round's first read). Kept only while the desk is open, never more than [`WRITTEN_KEPT`].
+    written: RefCell<HashMap<String, (String, Value)>>,
 }
 
 const HASHES_KEPT: usize = 20_000;
+/// About a day's work of a busy clinic, twice a sync batch.
+const WRITTEN_KEPT: usize = 1_000;
 
 /// What is encrypted: the record with its key (a keyed store's stored key is a hash).
 #[derive(Serialize, Deserialize)]
@@ -51,6 +58,7 @@ impl Vault {
             raw,
             keys,
             hashes: RefCell::default(),
+            written: RefCell::default(),
         }
     }
 
@@ -104,7 +112,15 @@ impl Vault {
                 *value = self.hash(value).await?;
             }
         }
-        Ok((stored_key, rules::envelope(encode(&sealed), &fields)))
+        let sealed = encode(&sealed);
+        if store == StoreName::Outbox {
+            let mut written = self.written.borrow_mut();
+            if written.len() >= WRITTEN_KEPT {
+                written.clear();
+            }
+            written.insert(stored_key.clone(), (sealed.clone(), value.clone()));
+        }
+        Ok((stored_key, rules::envelope(sealed, &fields)))
     }
 
     /// A stored record opened: `(key, value)`. A record stored before encryption came is read
@@ -118,6 +134,14 @@ impl Vault {
         let Some(text) = rules::sealed_text(&stored) else {
             return Ok((stored_key.to_string(), stored));
         };
+        if store == StoreName::Outbox {
+            if let Some((sealed, value)) = self.written.borrow().get(stored_key) {
+                if sealed == text {
+                    // The outbox's keys are stored as they are.
+                    return Ok((stored_key.to_string(), value.clone()));
+                }
+            }
+        }
         let unreadable = || StorageError::Format(format!("{store}: a record does not open"));
         let bytes = decode(text).ok_or_else(unreadable)?;
         let slot = rules::slot(store, stored_key);
@@ -162,6 +186,30 @@ impl Vault {
             crate::sort::sort_by(&mut records, |a, b| a.0.cmp(&b.0));
         }
         Ok(records)
+    }
+
+    /// A batch's writes in the form the database keeps (sealed, keys hashed where they are).
+    async fn sealed_writes(&self, batch: &Batch) -> Result<Vec<Write>, StorageError> {
+        try_join_all(batch.writes.iter().map(|write| async move {
+            Ok::<Write, StorageError>(match write {
+                Write::Put(store, key, text) => {
+                    let value: Value = serde_json::from_str(text)
+                        .map_err(|e| StorageError::Format(e.to_string()))?;
+                    let (stored_key, stored) = self.seal(*store, key, &value).await?;
+                    Write::Put(*store, stored_key, stored.to_string())
+                }
+                Write::Insert(store, key, text) => {
+                    let value: Value = serde_json::from_str(text)
+                        .map_err(|e| StorageError::Format(e.to_string()))?;
+                    let (stored_key, stored) = self.seal(*store, key, &value).await?;
+                    Write::Insert(*store, stored_key, stored.to_string())
+                }
+                Write::Delete(store, key) => {
+                    Write::Delete(*store, self.stored_key(*store, key).await?)
+                }
+            })
+        }))
+        .await
     }
 
     async fn index_value(&self, index: IndexName, value: &str) -> Result<String, StorageError> {
@@ -224,13 +272,6 @@ impl Store for Vault {
         ))
     }
 
-    async fn put_prepared(&self, prepared: &Prepared) -> Result<(), StorageError> {
-        match prepared.parts() {
-            (store, records, true) => self.raw.put_all(store, records).await,
-            (store, records, false) => self.put_all(store, records).await,
-        }
-    }
-
     async fn delete(&self, store: StoreName, key: &str) -> Result<(), StorageError> {
         let stored_key = self.stored_key(store, key).await?;
         self.raw.delete(store, &stored_key).await
@@ -287,26 +328,34 @@ impl Store for Vault {
     }
 
     async fn commit_durable(&self, batch: &Batch) -> Result<(), StorageError> {
-        let writes = try_join_all(batch.writes.iter().map(|write| async move {
-            Ok::<Write, StorageError>(match write {
-                Write::Put(store, key, text) => {
-                    let value: Value = serde_json::from_str(text)
-                        .map_err(|e| StorageError::Format(e.to_string()))?;
-                    let (stored_key, stored) = self.seal(*store, key, &value).await?;
-                    Write::Put(*store, stored_key, stored.to_string())
-                }
-                Write::Insert(store, key, text) => {
-                    let value: Value = serde_json::from_str(text)
-                        .map_err(|e| StorageError::Format(e.to_string()))?;
-                    let (stored_key, stored) = self.seal(*store, key, &value).await?;
-                    Write::Insert(*store, stored_key, stored.to_string())
-                }
-                Write::Delete(store, key) => {
-                    Write::Delete(*store, self.stored_key(*store, key).await?)
-                }
-            })
-        }))
-        .await?;
+        let writes = self.sealed_writes(batch).await?;
+        self.raw.commit_durable(&Batch { writes }).await
+    }
+
+    async fn commit_durable_with(
+        &self,
+        batch: &Batch,
+        ready: &[Prepared],
+    ) -> Result<(), StorageError> {
+        let mut writes = self.sealed_writes(batch).await?;
+        for prepared in ready {
+            let (store, records, sealed) = prepared.parts();
+            let sealed_now;
+            let records = if sealed {
+                records
+            } else {
+                sealed_now = self.seal_all(store, records).await?;
+                &sealed_now
+            };
+            writes.extend(
+                records
+                    .iter()
+                    .map(|(key, value)| Write::Put(store, key.clone(), value.to_string())),
+            );
+        }
+        if writes.is_empty() {
+            return Ok(());
+        }
         self.raw.commit_durable(&Batch { writes }).await
     }
 

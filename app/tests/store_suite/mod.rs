@@ -27,6 +27,7 @@ macro_rules! store_suite_cases {
             durable_writes_read_back,
             a_batch_lands_across_stores,
             a_batch_with_a_taken_insert_writes_nothing,
+            a_batch_and_prepared_records_land_together,
             the_known_last_key_follows_reads_and_inserts,
             an_index_finds_records_by_one_field,
             a_changed_enrolment_round_trips,
@@ -195,6 +196,61 @@ pub async fn a_batch_lands_across_stores(s: &impl Store) {
         Some(json!({"fund": "62.00"}))
     );
     assert_eq!(s.get(StoreName::Meta, "draft:visit").await.unwrap(), None);
+}
+
+pub async fn a_batch_and_prepared_records_land_together(s: &impl Store) {
+    // Nothing to write: nothing happens (and no transaction over no store is asked for).
+    s.commit_durable_with(&Batch::default(), &[]).await.unwrap();
+    let ready = [
+        s.prepare(
+            StoreName::Notices,
+            vec![("n-1".into(), json!({"kind": "figures"}))],
+        )
+        .await
+        .unwrap(),
+        s.prepare(
+            StoreName::Claims,
+            vec![
+                ("c-1".into(), json!({"fund": "62.00"})),
+                ("c-2".into(), json!({"fund": "8.50"})),
+            ],
+        )
+        .await
+        .unwrap(),
+    ];
+    let mut marks = Batch::default();
+    marks.put(StoreName::Meta, "cursor", &41u64).unwrap();
+    s.commit_durable_with(&marks, &ready).await.unwrap();
+    assert_eq!(
+        s.get(StoreName::Meta, "cursor").await.unwrap(),
+        Some(json!(41))
+    );
+    assert_eq!(
+        s.get(StoreName::Notices, "n-1").await.unwrap(),
+        Some(json!({"kind": "figures"}))
+    );
+    assert_eq!(
+        s.get_many(StoreName::Claims, &["c-1".into(), "c-2".into()])
+            .await
+            .unwrap(),
+        vec![
+            Some(json!({"fund": "62.00"})),
+            Some(json!({"fund": "8.50"}))
+        ]
+    );
+    // All or none: a taken insert in the batch writes none of the prepared records either.
+    let mut taken = Batch::default();
+    taken.insert(StoreName::Meta, "cursor", &42u64).unwrap();
+    let more = [s
+        .prepare(StoreName::Notices, vec![("n-2".into(), json!(2))])
+        .await
+        .unwrap()];
+    assert!(s.commit_durable_with(&taken, &more).await.is_err());
+    assert_eq!(s.get(StoreName::Notices, "n-2").await.unwrap(), None);
+    assert_eq!(
+        s.get(StoreName::Meta, "cursor").await.unwrap(),
+        Some(json!(41))
+    );
 }
 
 pub async fn a_batch_with_a_taken_insert_writes_nothing(s: &impl Store) {
