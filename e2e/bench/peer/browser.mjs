@@ -10,7 +10,8 @@
 // The desk makes the visits at its own pace (about a second each), so N is modest.
 //   cd e2e/bench/peer && npm ci --ignore-scripts && node browser.mjs [N=300]
 // CUNBAO_SERVER_BIN=target/release/cunbao-server for a release server (the client is app/dist);
-// BENCH_LATENCY_MS=300 delays each sync request on both sides, as on a slow line.
+// BENCH_LATENCY_MS=300 delays each sync request on both sides, as on a slow line; BENCH_KBPS=100
+// holds both pages to 100 kbit/s each way.
 import { join } from "node:path";
 import { startPouchServer } from "./pouchdb-server.mjs";
 import {
@@ -54,6 +55,18 @@ async function slowLine(context, part) {
     await new Promise((done) => setTimeout(done, LATENCY));
     await route.continue().catch(() => {});
   });
+}
+
+/** BENCH_KBPS=K: each side's page is held to K kbit/s each way by Chromium's own network
+ *  throttling (a 2G line carries 50 to 200 kbit/s), on top of BENCH_LATENCY_MS; the tablet
+ *  then goes offline and back online through the same throttling. */
+const KBPS = Number(process.env.BENCH_KBPS ?? 0);
+async function setLine(context, page, offline) {
+  if (!KBPS) return context.setOffline(offline);
+  page.line ??= await context.newCDPSession(page);
+  await page.line.send("Network.enable");
+  const rate = KBPS * 125; // bytes a second
+  await page.line.send("Network.emulateNetworkConditions", { offline, latency: 0, downloadThroughput: rate, uploadThroughput: rate });
 }
 
 /** Watches the sync bar from now: resolves (in the page, as `window.round`) to the
@@ -125,7 +138,7 @@ async function cunbao(browser) {
     await waitForAppReady(page);
     await signInWithForm(page, "lijia");
     await page.getByTestId("sync-bar").filter({ hasText: /待上传 0 · 上次同步 \d/ }).waitFor({ timeout: 120_000 });
-    await context.setOffline(true);
+    await setLine(context, page, true);
     const desk = performance.now();
     for (let i = 0; i < N; i++) {
       await settle(page, people[i]);
@@ -140,7 +153,7 @@ async function cunbao(browser) {
       await cdp.send("Profiler.start");
     }
     await watchRound(page);
-    await context.setOffline(false);
+    await setLine(context, page, false);
     const ms = await page.evaluate(() => window.round);
     if (cdp) printProfile((await cdp.send("Profiler.stop")).profile);
     await printPhases(page);
@@ -175,6 +188,7 @@ async function pouch(browser, docs) {
     await slowLine(context, "/claims");
     const page = await context.newPage();
     await page.goto(`${server.url}/`);
+    if (KBPS) await setLine(context, page, false);
     await page.addScriptTag({ path: join(import.meta.dirname, "node_modules", "pouchdb", "dist", "pouchdb.min.js") });
     const result = await page.evaluate(async ({ docs, BATCH, IDLE_ROUNDS }) => {
       const local = new PouchDB("claims");
@@ -231,7 +245,7 @@ async function shape() {
   }
 }
 
-console.log(`${N} claims from headless Chromium's IndexedDB; Cunbao on SQLite; server binary ${serverBin}${LATENCY ? `; each request delayed ${LATENCY} ms` : ""}`);
+console.log(`${N} claims from headless Chromium's IndexedDB; Cunbao on SQLite; server binary ${serverBin}${LATENCY ? `; each request delayed ${LATENCY} ms` : ""}${KBPS ? `; ${KBPS} kbit/s each way` : ""}`);
 const browser = await launchBrowser();
 try {
   const docs = await shape();

@@ -1,8 +1,8 @@
 //! The JSON API under `/api/v1`. Every endpoint but health and sign-in takes a [`Caller`] and
 //! checks the caller's role and territory.
 //!
-//! Limits: request bodies up to [`BODY_LIMIT`] bytes; up to `MAX_BATCH` mutations per push;
-//! pull pages of up to 5,000 changes.
+//! Limits: request bodies up to [`BODY_LIMIT`] bytes (unpacked, when sent gzipped); up to
+//! `MAX_BATCH` mutations per push; pull pages of up to 5,000 changes.
 
 mod auth;
 mod cash;
@@ -57,6 +57,9 @@ pub fn router() -> Router<AppState> {
         )
         .fallback(|uri: axum::http::Uri| async move { ApiError::NotFound(uri.path().to_string()) })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        // A body may come gzipped (`Content-Encoding: gzip`: a tablet's push on a slow line);
+        // the limit above counts it unpacked. Another encoding is refused (415).
+        .layer(tower_http::decompression::RequestDecompressionLayer::new())
         // API answers are never kept by a browser or a proxy.
         .layer(tower_http::set_header::SetResponseHeaderLayer::overriding(
             axum::http::header::CACHE_CONTROL,

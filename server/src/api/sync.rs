@@ -31,13 +31,15 @@ pub async fn handshake(
 
 /// A batch of this device's mutations, applied in order and exactly once; with `pull_after`,
 /// the answer also carries the caller's changes after that cursor, read once the batch has
-/// committed (the round's first pull, without a request of its own).
+/// committed (the round's first pull, without a request of its own). The body may come
+/// gzipped (`Content-Encoding: gzip`), as a tablet sends a large batch.
 #[utoipa::path(post, path = "/sync/push", tag = "sync", security(("bearer" = [])),
     params(PushQuery),
     request_body = PushRequest,
     responses((status = 200, body = PushResponse), (status = 400, description = "Bad input", body = ApiErrorBody), (status = 401, description = "Missing, unknown, revoked or expired token", body = ApiErrorBody), (status = 403, description = "Not the caller's role or territory", body = ApiErrorBody),
         (status = 409, description = "Device revoked or sequence conflict", body = ApiErrorBody),
-        (status = 413, description = "Body over the limit", body = ApiErrorBody)))]
+        (status = 413, description = "Body over the limit (counted unpacked when sent with `Content-Encoding: gzip`)", body = ApiErrorBody),
+        (status = 415, description = "A `Content-Encoding` other than gzip")))]
 pub async fn push(
     State(state): State<AppState>,
     caller: Caller,
