@@ -94,8 +94,10 @@ test("two clinics offline, then online: one enrolment stands, the other is refus
   // (The last push of a round also asks for the first page of changes: `?pull_after=`.)
   const push = /\/api\/v1\/sync\/push(\?|$)/;
   let pushes = 0;
+  const encodings = [];
   await b.context.route(push, async (route) => {
     pushes += 1;
+    encodings.push(`${route.request().headers()["content-encoding"] ?? "plain"}, ${route.request().postDataBuffer()?.length} bytes`);
     const response = await route.fetch();
     await new Promise((r) => setTimeout(r, 1500));
     await route.fulfill({ response }).catch(() => {});
@@ -108,6 +110,8 @@ test("two clinics offline, then online: one enrolment stands, the other is refus
   await b.page.getByRole("navigation").getByRole("link", { name: "数据同步" }).click();
   await b.page.getByTestId("pending-count").filter({ hasText: /^0$/ }).waitFor({ timeout: 30_000 });
   assert.ok(pushes >= 2, `the batch was sent again after the reload (${pushes} pushes)`);
+  // Four mutations are more than a kilobyte: the tablet sent them gzipped.
+  assert.match(encodings[0], /^gzip, /, `the batch went as ${encodings[0]}`);
   // The refusal is shown on 大坪村's tablet with its reason.
   await b.page.getByTestId("failed-items").filter({ hasText: "本次登记不生效，所收费用应退还" }).waitFor();
   await b.page.screenshot({ path: join(artifactsDir, "two-clinics-duplicate-zh-CN-1280x800.png"), fullPage: true });

@@ -53,9 +53,9 @@ impl HttpClient for Fetch {
     }
 }
 
-/// Bodies from this size up (a push of a few claims or more) are sent gzipped: on a 2G line
-/// the upload is most of a round, and a batch of claims packs to a tenth.
-const PACK_FROM: usize = 16 * 1024;
+/// Bodies from this size up (a push of more than a mutation or two) are sent gzipped: on a
+/// 2G line the upload is most of a round, and a batch of claims packs to a tenth.
+const PACK_FROM: usize = 1024;
 
 /// `body` gzipped by the browser (`CompressionStream`), as a blob; `None` where the browser
 /// has none (the body then goes plain).
