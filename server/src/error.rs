@@ -62,6 +62,9 @@ pub enum ApiError {
     TooLarge,
     #[error("unsupported content type")]
     ContentType,
+    /// A packed body (`Content-Encoding`) where none is taken: only a push, only gzip.
+    #[error("unsupported content encoding")]
+    ContentEncoding,
     /// Answered as an opaque 500; the source is kept for the log.
     #[error("internal error: {0}")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -221,6 +224,12 @@ impl ApiError {
                 "content_type",
                 "请求须为 JSON（Content-Type: application/json）",
                 "The request must be JSON (Content-Type: application/json)",
+            ),
+            ApiError::ContentEncoding => fixed(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "content_encoding",
+                "只有上传同步数据可以压缩，且只能用 gzip",
+                "Only a sync push may be sent compressed, and only with gzip",
             ),
             ApiError::Internal(_) => fixed(
                 StatusCode::INTERNAL_SERVER_ERROR,

@@ -1,7 +1,8 @@
 //! A push may come gzipped (`Content-Encoding: gzip`), as a tablet sends a large batch on a
 //! slow line: applied exactly as the same batch sent plain; the body limit counts it unpacked
 //! (a small body that unpacks past it is refused, 413); a body that does not unpack is a bad
-//! request, and an encoding the server does not read is refused (415).
+//! request; an encoding the server does not read, or a packed body anywhere but a push, is
+//! refused (415) before it is unpacked, and so is a packed push without a token (401).
 
 mod common;
 
@@ -91,10 +92,26 @@ async fn a_gzipped_body_is_limited_unpacked_and_must_unpack() {
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     // An encoding the server does not read.
-    let (status, _) = s
+    let (status, body) = s
         .raw(push(&token, "br", b"{\"mutations\":[]}".to_vec()))
         .await;
     assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(body["code"], "content_encoding");
+    // Without a token the packed body is not even unpacked: refused as unsigned.
+    let mut anonymous = push(&token, "gzip", gzip(&bomb));
+    anonymous.headers_mut().remove(header::AUTHORIZATION);
+    let (status, _) = s.raw(anonymous).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    // Only a push may come packed: a packed sign-in is refused before it is unpacked.
+    let sign_in = Request::post("/api/v1/auth/sign-in")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::CONTENT_ENCODING, "gzip")
+        .body(Body::from(gzip(&bomb)))
+        .unwrap();
+    let (status, body) = s.raw(sign_in).await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(body["code"], "content_encoding");
+    assert!(body["message_zh"].is_string());
     // Nothing was applied.
     assert_eq!(s.count("SELECT COUNT(*) FROM records").await, 0);
 }

@@ -1,7 +1,7 @@
 //! The JSON API under `/api/v1`. Every endpoint but health and sign-in takes a [`Caller`] and
 //! checks the caller's role and territory.
 //!
-//! Limits: request bodies up to [`BODY_LIMIT`] bytes (unpacked, when sent gzipped); up to
+//! Limits: request bodies up to [`BODY_LIMIT`] bytes (a push may come gzipped: counted unpacked); up to
 //! `MAX_BATCH` mutations per push; pull pages of up to 5,000 changes.
 
 mod auth;
@@ -57,14 +57,34 @@ pub fn router() -> Router<AppState> {
         )
         .fallback(|uri: axum::http::Uri| async move { ApiError::NotFound(uri.path().to_string()) })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        // A body may come gzipped (`Content-Encoding: gzip`: a tablet's push on a slow line);
-        // the limit above counts it unpacked. Another encoding is refused (415).
+        // A push may come gzipped (a tablet's batch on a slow line); the limit above counts
+        // it unpacked.
         .layer(tower_http::decompression::RequestDecompressionLayer::new())
+        .layer(axum::middleware::from_fn(packed_only_for_push))
         // API answers are never kept by a browser or a proxy.
         .layer(tower_http::set_header::SetResponseHeaderLayer::overriding(
             axum::http::header::CACHE_CONTROL,
             axum::http::HeaderValue::from_static("no-store"),
         ))
+}
+
+/// Only a push may come packed, and only with gzip: anywhere else a packed body is refused
+/// before it is unpacked (a few kilobytes that unpack to the limit would cost the server far
+/// more than the sender, on endpoints anyone may call, like the sign-in). A push is unpacked
+/// only once its caller is known: its body is read after the token is checked.
+async fn packed_only_for_push(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if let Some(encoding) = request.headers().get(axum::http::header::CONTENT_ENCODING) {
+        let push =
+            request.method() == axum::http::Method::POST && request.uri().path() == "/sync/push";
+        if !(push && encoding.as_bytes().eq_ignore_ascii_case(b"gzip")) {
+            return ApiError::ContentEncoding.into_response();
+        }
+    }
+    next.run(request).await
 }
 
 /// The OpenAPI description of `/api/v1`.
