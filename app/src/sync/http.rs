@@ -2,7 +2,7 @@
 
 use gloo_net::http::{Method, RequestBuilder};
 
-use super::transport::{Api, HttpClient, TransportError};
+use super::transport::{Api, HttpClient, TransportError, PUSH_PATH};
 
 pub struct Fetch;
 
@@ -31,7 +31,8 @@ impl HttpClient for Fetch {
         let response = match body {
             Some(body) => {
                 builder = builder.header("Content-Type", "application/json");
-                let packed = match body.len() >= PACK_FROM {
+                // Only a push is packed (the server takes a packed body nowhere else).
+                let packed = match body.len() >= PACK_FROM && path.starts_with(PUSH_PATH) {
                     true => gzipped(&body).await,
                     false => None,
                 };
@@ -53,8 +54,8 @@ impl HttpClient for Fetch {
     }
 }
 
-/// Bodies from this size up (a push of more than a mutation or two) are sent gzipped: on a
-/// 2G line the upload is most of a round, and a batch of claims packs to a tenth.
+/// A push from this size up (more than a mutation or two) is sent gzipped: on a 2G line the
+/// upload is most of a round, and a batch of claims packs to a tenth.
 const PACK_FROM: usize = 1024;
 
 /// `body` gzipped by the browser (`CompressionStream`), as a blob; `None` where the browser
