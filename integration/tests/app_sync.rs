@@ -33,6 +33,9 @@ enum Fault {
     DropMidRequest,
     /// The server commits, then dies (or the reply is lost) before the tablet hears back.
     LoseReply,
+    /// Answered as by a server from before `pull_after` (the query is not heard): no page of
+    /// changes comes back with the push, and the next pull's connection drops.
+    NoPageThenPullDrops,
 }
 
 /// The real server, reached in-process; faults apply to the next pushes. Every request is
@@ -41,6 +44,8 @@ struct InProcess {
     state: RefCell<AppState>,
     faults: RefCell<VecDeque<Fault>>,
     sent: RefCell<Vec<String>>,
+    /// The next pull's connection drops ([`Fault::NoPageThenPullDrops`]).
+    pull_drops: std::cell::Cell<bool>,
 }
 
 fn in_process(state: AppState) -> Api<InProcess> {
@@ -48,6 +53,7 @@ fn in_process(state: AppState) -> Api<InProcess> {
         state: RefCell::new(state),
         faults: RefCell::default(),
         sent: RefCell::default(),
+        pull_drops: std::cell::Cell::new(false),
     })
 }
 
@@ -66,7 +72,15 @@ impl HttpClient for InProcess {
             _ => None,
         };
         let state = self.state.borrow().clone();
+        if address.ends_with("/sync/pull") && self.pull_drops.replace(false) {
+            return Err(TransportError::Unavailable("connection reset".into()));
+        }
         match fault {
+            Some(Fault::NoPageThenPullDrops) => {
+                self.pull_drops.set(true);
+                let (status, json) = common::request(&state, method, address, token, body).await;
+                Ok((status.as_u16(), json))
+            }
             Some(Fault::DropMidRequest) => {
                 let half = body.map(|b| b[..b.len() / 2].to_string());
                 let (status, _) = common::request(&state, method, path, token, half).await;
@@ -146,6 +160,41 @@ async fn server_counts(s: &TestServer) -> (i64, i64) {
         s.count("SELECT COUNT(*) FROM mutations").await,
         s.count("SELECT COUNT(*) FROM records").await,
     )
+}
+
+/// The last push is answered (without a page of changes, as by an older server) and the pull
+/// after it fails: the answers are kept all the same (nothing is sent again), the round fails
+/// to be retried, and the next one pulls what the first did not.
+async fn answers_are_kept_when_the_pull_after_the_last_push_fails(backend: Backend) {
+    let s = TestServer::start(backend).await;
+    let net = in_process(s.state.clone());
+    let tablet = Tablet::signed_in(&net, "lijia").await;
+    for i in 0..3u16 {
+        tablet.enrol(&format!("e{i}"), &person(i)).await;
+    }
+    net.0
+        .faults
+        .borrow_mut()
+        .push_back(Fault::NoPageThenPullDrops);
+    net.0.sent.borrow_mut().clear();
+    let err = sync_once(&tablet.store, &net, 1).await.unwrap_err();
+    assert!(err.is_retryable(), "{err}");
+    let sent = net.0.sent.borrow().clone();
+    assert_eq!(
+        sent.iter().rev().take(2).collect::<Vec<_>>(),
+        ["GET /api/v1/sync/pull", "POST /api/v1/sync/push"]
+    );
+    assert_eq!(tablet.states().await, (0, 3, 0));
+    assert_eq!(
+        sync::status(&tablet.store).await.unwrap().last_sync_ms,
+        None
+    );
+    net.0.sent.borrow_mut().clear();
+    let report = sync_once(&tablet.store, &net, 2).await.unwrap();
+    assert_eq!(report.pushed, 0, "nothing is sent again");
+    assert!(report.pulled >= 3, "{report:?}");
+    assert_eq!(tablet.states().await, (0, 3, 0));
+    assert_eq!(server_counts(&s).await, (3, 3));
 }
 
 async fn faults_never_lose_or_double_anything(backend: Backend) {
@@ -1112,6 +1161,7 @@ on_both_databases!(
     the_queue_moves_on_past_what_the_server_refuses,
     changes_after_enrolment_reach_the_other_tablet,
     faults_never_lose_or_double_anything,
+    answers_are_kept_when_the_pull_after_the_last_push_fails,
     two_clinics_and_the_township_see_the_duplicate,
     the_year_to_date_figures_reach_the_tablet,
     a_catalogue_published_while_offline_arrives_with_the_next_sync,

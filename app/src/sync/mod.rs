@@ -218,7 +218,7 @@ pub async fn sync_with_progress(
                 Ok(page) => first_page = Some((answers, page)),
                 Err(e) => {
                     // No page to file them with: the answers are kept on their own.
-                    store.commit_durable(&answers).await?;
+                    store.commit_durable_with(&answers, &[]).await?;
                     return Err(e);
                 }
             }
