@@ -182,9 +182,9 @@ pub trait Store {
         self.commit_durable(&Batch { writes }).await
     }
 
-    /// Records made ready to be written to `store` later with [`Store::commit_durable_with`]: the
-    /// slow part of a write (sealing, in the vault) done ahead, while something that must be
-    /// written first is still being written.
+    /// Records made ready to be written to `store` later with
+    /// [`Store::commit_durable_with`]: the slow part of a write (sealing, in the vault) done
+    /// ahead, while something that must be written with them is still being worked out.
     async fn prepare(
         &self,
         store: StoreName,

@@ -323,10 +323,7 @@ pub async fn record_results(
     results: &[MutationResult],
 ) -> Result<(), StorageError> {
     let answers = answers(store, sent, results).await?;
-    if answers.writes.is_empty() {
-        return Ok(());
-    }
-    store.commit_durable(&answers).await
+    store.commit_durable_with(&answers, &[]).await
 }
 
 /// What [`record_results`] writes, to be committed by the caller (with the page of changes
